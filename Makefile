@@ -1,0 +1,66 @@
+# papertrade — `make run` starts the platform, `make test` runs every test. See README.md.
+SHELL := /bin/bash
+PYTHON_BIN ?= $(shell command -v python3.11 || ls -d $$HOME/.pyenv/versions/3.11*/bin/python3.11 2>/dev/null | tail -1 || echo python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+REQS := requirements/base.txt requirements/dev.txt $(wildcard requirements/strategies.txt)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The services the tests use (PostgreSQL and Redis on their standard local ports).
+TEST_DATABASE_URL ?= postgres://papertrade@127.0.0.1:5432/papertrade
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+
+.PHONY: help install services frontend migrate seed run test lint test-py test-embedded test-frontend bench clean
+
+help:
+	@echo "make run    - set up and start the whole platform on http://$(HOST):$(PORT) with demo data"
+	@echo "make test   - set up and run every test (lint, Python on PostgreSQL+Redis and embedded, SPA)"
+	@echo "make bench  - run the benchmarks"
+
+$(VENV)/.installed: $(REQS)
+	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements/dev.txt
+	@if [ -f requirements/strategies.txt ]; then $(PIP) install --quiet -r requirements/strategies.txt; fi
+	@touch $@
+
+install: $(VENV)/.installed
+
+services:
+	@scripts/ensure_services.sh
+
+frontend:
+	@if [ -f frontend/package.json ]; then \
+		cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; \
+	fi
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: install frontend seed
+	$(PY) scripts/run_platform.py --host $(HOST) --port $(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test-py: install services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest -q
+
+test-embedded: install
+	PAPERTRADE_TEST_EMBEDDED=1 $(VENV)/bin/pytest -q -m "not services"
+
+test-frontend: frontend
+	@if [ -f frontend/package.json ]; then scripts/ensure_chromium.sh && cd frontend && npm test; fi
+
+test: lint test-py test-embedded test-frontend
+
+bench: install services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var staticfiles frontend/node_modules frontend/dist

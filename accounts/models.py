@@ -1,0 +1,31 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from accounts.enums import FeedChoice, KisEnvironment, Language, Theme
+
+
+class User(AbstractUser):
+    """The platform's user; custom from the first migration so it can grow."""
+
+    class Meta:
+        db_table = "accounts_user"
+
+
+class UserSettings(models.Model):
+    """Per-user preferences and the user's KIS keys, encrypted at rest (see accounts.crypto)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="settings")
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.KOREAN)
+    theme = models.CharField(max_length=8, choices=Theme.choices, default=Theme.LIGHT)
+    preferred_feed = models.CharField(max_length=8, choices=FeedChoice.choices, default=FeedChoice.SIMULATED)
+    kis_environment = models.CharField(max_length=8, choices=KisEnvironment.choices, default=KisEnvironment.PAPER)
+    kis_app_key_encrypted = models.TextField(blank=True, default="")
+    kis_app_secret_encrypted = models.TextField(blank=True, default="")
+    kis_app_key_hint = models.CharField(max_length=8, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "user settings"
+
+    def __str__(self) -> str:
+        return f"settings of {self.user}"

@@ -1,0 +1,127 @@
+import pytest
+from django.urls import reverse
+
+from accounts import crypto
+from accounts.api import INVALID_CREDENTIALS
+from accounts.models import UserSettings
+from accounts.services import USERNAME_TAKEN
+
+pytestmark = pytest.mark.django_db
+
+
+def test_register_logs_in_and_returns_a_token(api_client):
+    response = api_client.post(
+        "/api/v1/auth/register", {"username": "minji", "password": "kospi-2500-dream"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["user"]["username"] == "minji"
+    assert len(response.json()["token"]) == 40
+    assert api_client.get("/api/v1/auth/me").json()["username"] == "minji"
+
+
+def test_register_twice_is_a_clear_400(api_client, user):
+    response = api_client.post("/api/v1/auth/register", {"username": "alice", "password": "kospi-2500-dream"})
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "username_taken",
+        "message": USERNAME_TAKEN,
+        "fields": {"username": [USERNAME_TAKEN]},
+    }
+
+
+def test_register_rejects_weak_password(api_client):
+    response = api_client.post("/api/v1/auth/register", {"username": "bob", "password": "1234"})
+    assert response.status_code == 400
+    assert "password" in response.json()["error"]["fields"]
+
+
+def test_login_sets_session_and_token_works(api_client, user):
+    response = api_client.post("/api/v1/auth/login", {"username": "alice", "password": "correct-horse-battery"})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert api_client.get("/api/v1/auth/me").status_code == 200  # session
+
+    from rest_framework.test import APIClient
+
+    script = APIClient()
+    script.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert script.get("/api/v1/auth/me").json()["username"] == "alice"
+
+
+def test_login_with_wrong_password(api_client, user):
+    response = api_client.post("/api/v1/auth/login", {"username": "alice", "password": "nope"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == INVALID_CREDENTIALS
+
+
+def test_logout_ends_the_session(api_client, user):
+    api_client.post("/api/v1/auth/login", {"username": "alice", "password": "correct-horse-battery"})
+    assert api_client.post("/api/v1/auth/logout").status_code == 204
+    assert api_client.get("/api/v1/auth/me").status_code in (401, 403)
+
+
+def test_me_requires_login(api_client):
+    response = api_client.get("/api/v1/auth/me")
+    assert response.status_code in (401, 403)
+    assert response.json()["error"]["message"]
+
+
+def test_session_writes_need_csrf(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.post("/api/v1/auth/login", {"username": "alice", "password": "correct-horse-battery"})
+    refused = client.patch("/api/v1/settings", {"theme": "dark"}, format="json")
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["error"]["message"]
+    client.get("/api/v1/auth/me")
+    token = client.cookies["csrftoken"].value
+    accepted = client.patch("/api/v1/settings", {"theme": "dark"}, format="json", HTTP_X_CSRFTOKEN=token)
+    assert accepted.status_code == 200
+
+
+def test_kis_keys_are_write_only_and_encrypted(auth_client, user):
+    response = auth_client.patch(
+        "/api/v1/settings",
+        {"kis_app_key": "PSabcdefghijklmn1234", "kis_app_secret": "s3cr3t-value-xyz", "language": "en"},
+        format="json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["kis_app_key"] == "••••••••1234"
+    assert body["has_kis_credentials"] is True
+    assert body["language"] == "en"
+    assert "PSabcdefghijklmn1234" not in response.content.decode()
+    assert "s3cr3t-value-xyz" not in auth_client.get("/api/v1/settings").content.decode()
+    row = UserSettings.objects.get(user=user)
+    assert "PSabcdefghijklmn1234" not in row.kis_app_key_encrypted
+    assert crypto.decrypt(row.kis_app_key_encrypted) == "PSabcdefghijklmn1234"
+    assert crypto.decrypt(row.kis_app_secret_encrypted) == "s3cr3t-value-xyz"
+
+
+def test_settings_validation_messages(auth_client):
+    response = auth_client.patch("/api/v1/settings", {"theme": "purple"}, format="json")
+    assert response.status_code == 400
+    assert "theme" in response.json()["error"]["fields"]
+    kis = auth_client.patch("/api/v1/settings", {"preferred_feed": "kis"}, format="json")
+    assert kis.status_code == 400
+    assert "KIS app key" in kis.json()["error"]["message"]
+
+
+def test_unknown_api_route_is_json_404(api_client):
+    response = api_client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_schema_and_docs_are_public(api_client):
+    schema = api_client.get(reverse("schema"), {"format": "json"})
+    assert schema.status_code == 200
+    assert "/api/v1/auth/login" in schema.json()["paths"]
+    assert api_client.get(reverse("api-docs")).status_code == 200
+
+
+def test_admin_login_page_is_titled(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert "papertrade" in response.content.decode()

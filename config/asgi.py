@@ -1,0 +1,33 @@
+"""ASGI entry point: HTTP through Django, WebSockets through Channels.
+
+WebSockets are origin-checked against ALLOWED_HOSTS and authenticated by the session cookie or by
+an `Authorization: Token <key>` header (scripts). Each app lists its routes in routing.py.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from accounts.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
+from config.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)
+
+if settings.MARKET_FEED_IN_PROCESS:
+    # Embedded default: the in-memory channel layer only reaches consumers of this process,
+    # so the feed runs here, in a background thread.
+    from market.runner import start_in_process_feed  # noqa: E402
+
+    start_in_process_feed()

@@ -1,0 +1,27 @@
+"""Test run: real PostgreSQL and Redis by default.
+
+`PAPERTRADE_TEST_EMBEDDED=1` runs the same suite against the embedded default instead (SQLite,
+in-memory channel layer). The test database name and the Redis prefix can be set per run so that
+parallel runs on one machine do not collide.
+"""
+
+import os
+
+os.environ.setdefault("PAPERTRADE_TASK_MODE", "eager")
+os.environ.setdefault("PAPERTRADE_FEED_IN_PROCESS", "0")
+if os.environ.get("PAPERTRADE_TEST_EMBEDDED") != "1":
+    os.environ.setdefault("DATABASE_URL", "postgres://papertrade@127.0.0.1:5432/papertrade")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+os.environ.setdefault("PAPERTRADE_REDIS_PREFIX", f"pttest{os.getpid()}")
+
+from .base import *  # noqa: E402, F403
+from .base import DATABASES, REST_FRAMEWORK  # noqa: E402
+
+DATABASES["default"].setdefault("TEST", {})
+# Async tests run ORM calls on executor threads; persistent connections there would outlive the
+# test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["TEST"]["NAME"] = os.environ.get("PAPERTRADE_TEST_DB_NAME", "test_papertrade")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min", "orders": "100000/min"}
+ARTIFACTS_DIR = VAR_DIR / "test-artifacts"

@@ -1,0 +1,40 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from rest_framework.test import APIClient
+
+
+@pytest.fixture
+def user(db, django_user_model):
+    return django_user_model.objects.create_user(username="alice", password="correct-horse-battery")
+
+
+@pytest.fixture
+def other_user(db, django_user_model):
+    return django_user_model.objects.create_user(username="mallory", password="correct-horse-battery")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def auth_client(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_quote_store(settings):
+    """Each test starts with empty market state (process memory or its own Redis prefix)."""
+    from market import state
+
+    state.set_store(None)
+    yield
+    try:
+        state.store().clear()
+    except Exception:  # noqa: BLE001 - a test may have stopped Redis on purpose
+        pass
+    state.set_store(None)

@@ -1,0 +1,33 @@
+from django.db import models
+
+from historical.enums import Timeframe
+from market.models import Symbol
+
+
+class Candle(models.Model):
+    """One OHLCV bar. Daily bars are stamped at 00:00 Asia/Seoul of the trading day."""
+
+    symbol = models.ForeignKey(Symbol, on_delete=models.CASCADE, related_name="candles")
+    timeframe = models.CharField(max_length=2, choices=Timeframe.choices, default=Timeframe.DAY)
+    time = models.DateTimeField()
+    open = models.BigIntegerField()
+    high = models.BigIntegerField()
+    low = models.BigIntegerField()
+    close = models.BigIntegerField()
+    volume = models.BigIntegerField()
+    value = models.BigIntegerField(null=True, blank=True, help_text="Traded value in won, where the source has it.")
+    source = models.CharField(max_length=16, default="fdr", help_text="fdr, csv or synthetic (simulated data).")
+
+    class Meta:
+        ordering = ["symbol", "timeframe", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["symbol", "timeframe", "time"], name="candle_unique_bar"),
+            models.CheckConstraint(condition=models.Q(high__gte=models.F("low")), name="candle_high_ge_low"),
+            models.CheckConstraint(
+                condition=models.Q(open__gt=0, high__gt=0, low__gt=0, close__gt=0), name="candle_prices_positive"
+            ),
+            models.CheckConstraint(condition=models.Q(volume__gte=0), name="candle_volume_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol_id} {self.timeframe} {self.time:%Y-%m-%d %H:%M}"

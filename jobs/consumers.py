@@ -1,0 +1,30 @@
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from jobs.events import STAFF_GROUP, user_group
+
+CLOSE_UNAUTHENTICATED = 4401
+
+
+class JobsConsumer(AsyncJsonWebsocketConsumer):
+    """Pushes progress of the user's jobs (all jobs for staff). Read-only."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.groups_joined = [STAFF_GROUP if user.is_staff else user_group(user.pk)]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello", "stream": "jobs"})
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content: object, **kwargs: object) -> None:
+        await self.send_json({"type": "error", "message": "This stream is read-only."})
+
+    async def job_update(self, event: dict) -> None:
+        await self.send_json({"type": "job", "job": event["job"]})

@@ -1,0 +1,28 @@
+from django.core.validators import RegexValidator
+from django.db import models
+
+from market.enums import Market
+
+symbol_code_validator = RegexValidator(r"^[0-9A-Z]{6}$", "A KRX code is 6 characters, e.g. 005930.")
+
+
+class Symbol(models.Model):
+    """A listed KRX instrument (the symbol master)."""
+
+    code = models.CharField(max_length=6, unique=True, validators=[symbol_code_validator])
+    name = models.CharField(max_length=100, db_index=True)
+    name_en = models.CharField(max_length=100, blank=True, default="")
+    market = models.CharField(max_length=8, choices=Market.choices, db_index=True)
+    sector = models.CharField(max_length=100, blank=True, default="", db_index=True)
+    is_active = models.BooleanField(default=True, help_text="Listed and shown.")
+    is_tradable = models.BooleanField(default=True, help_text="Orders accepted (not suspended).")
+    # Previous session's close: the base price of today's ±30% band and the feed's starting point.
+    prev_close = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

@@ -1,0 +1,44 @@
+"""Quote and order-book state in Redis, shared by the feed runner, web processes and workers."""
+
+from __future__ import annotations
+
+import json
+
+import redis
+
+from market.state import OrderBook, Quote
+
+
+class RedisQuoteStore:
+    def __init__(self, url: str, *, prefix: str) -> None:
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30)
+        self._quotes_key = f"{prefix}:market:quotes"
+        self._books_key = f"{prefix}:market:books"
+
+    def put(self, *, quote: Quote | None = None, book: OrderBook | None = None) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        if quote is not None:
+            pipe.hset(self._quotes_key, quote.code, json.dumps(quote.to_dict()))
+        if book is not None:
+            pipe.hset(self._books_key, book.code, json.dumps(book.to_dict()))
+        pipe.execute()
+
+    def quote(self, code: str) -> Quote | None:
+        raw = self._redis.hget(self._quotes_key, code)
+        return Quote.from_dict(json.loads(raw)) if raw else None
+
+    def quotes(self, codes: list[str]) -> dict[str, Quote]:
+        if not codes:
+            return {}
+        values = self._redis.hmget(self._quotes_key, codes)
+        return {code: Quote.from_dict(json.loads(raw)) for code, raw in zip(codes, values, strict=True) if raw}
+
+    def all_quotes(self) -> dict[str, Quote]:
+        return {k.decode(): Quote.from_dict(json.loads(v)) for k, v in self._redis.hgetall(self._quotes_key).items()}
+
+    def book(self, code: str) -> OrderBook | None:
+        raw = self._redis.hget(self._books_key, code)
+        return OrderBook.from_dict(json.loads(raw)) if raw else None
+
+    def clear(self) -> None:
+        self._redis.delete(self._quotes_key, self._books_key)
