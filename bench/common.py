@@ -1,0 +1,52 @@
+"""Shared helpers: every figure is printed next to a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import os
+import statistics
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Result:
+    name: str
+    value: float
+    unit: str
+    baseline_name: str = ""
+    baseline_value: float | None = None
+    higher_is_better: bool = True
+    target: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline_value:
+            return None
+        return self.value / self.baseline_value
+
+    def line(self) -> str:
+        text = f"{self.name:<58} {self.value:>12,.1f} {self.unit:<8}"
+        if self.ratio is not None:
+            text += f"  = {self.ratio:6.2f}x {self.baseline_name} ({self.baseline_value:,.1f} {self.unit})"
+        if self.target:
+            text += f"  [target: {self.target}]"
+        return text
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples) if samples else float("nan")
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import django
+
+    django.setup()
