@@ -1,11 +1,8 @@
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-
+from config.ws import CLOSE_UNAUTHENTICATED, GuardedJsonConsumer
 from jobs.events import STAFF_GROUP, user_group
 
-CLOSE_UNAUTHENTICATED = 4401
 
-
-class JobsConsumer(AsyncJsonWebsocketConsumer):
+class JobsConsumer(GuardedJsonConsumer):
     """Pushes progress of the user's jobs (all jobs for staff). Read-only."""
 
     async def connect(self) -> None:
@@ -24,7 +21,7 @@ class JobsConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content: object, **kwargs: object) -> None:
-        await self.send_json({"type": "error", "message": "This stream is read-only."})
+        await self.send_error("This stream is read-only.")
 
     async def job_update(self, event: dict) -> None:
         await self.send_json({"type": "job", "job": event["job"]})

@@ -125,3 +125,26 @@ def test_admin_login_page_is_titled(client):
     response = client.get("/admin/login/")
     assert response.status_code == 200
     assert "papertrade" in response.content.decode()
+
+
+def test_login_is_throttled_with_retry_after(api_client, user, monkeypatch):
+    import random
+
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login", "3/min")
+    # A fresh client address per run: throttle counters live in the shared cache.
+    address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    statuses = [
+        api_client.post(
+            "/api/v1/auth/login", {"username": "alice", "password": "wrong"}, REMOTE_ADDR=address
+        ).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]
+    refused = api_client.post(
+        "/api/v1/auth/login", {"username": "alice", "password": "correct-horse-battery"}, REMOTE_ADDR=address
+    )
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert refused.json()["error"]["code"] == "throttled"
