@@ -1,13 +1,18 @@
+import re
+
 from django.core.validators import RegexValidator
 from django.db import models
 
 from market.enums import Market
 
-symbol_code_validator = RegexValidator(r"^[0-9A-Z]{6}$", "A KRX code is 6 characters, e.g. 005930.")
+CODE_PATTERN = r"^[0-9A-Z]{6}$"
+symbol_code_validator = RegexValidator(CODE_PATTERN, "A KRX code is 6 characters, e.g. 005930.")
 
 
 class Symbol(models.Model):
     """A listed KRX instrument (the symbol master)."""
+
+    CODE_RE = re.compile(r"[0-9A-Z]{6}")
 
     code = models.CharField(max_length=6, unique=True, validators=[symbol_code_validator])
     name = models.CharField(max_length=100, db_index=True)
@@ -26,3 +31,30 @@ class Symbol(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class Quote(models.Model):
+    """Latest session snapshot of a symbol, written by the feed runner at a bounded rate.
+
+    One row per symbol (upserted): it survives restarts of the feed and lets the back office and
+    reports see recent prices without Redis; the live value is in `market.state.store()`.
+    """
+
+    symbol = models.OneToOneField(Symbol, on_delete=models.CASCADE, related_name="snapshot")
+    price = models.PositiveBigIntegerField()
+    open = models.PositiveBigIntegerField()
+    high = models.PositiveBigIntegerField()
+    low = models.PositiveBigIntegerField()
+    prev_close = models.PositiveBigIntegerField()
+    volume = models.PositiveBigIntegerField(default=0)
+    value = models.PositiveBigIntegerField(default=0)
+    best_bid = models.PositiveBigIntegerField(null=True, blank=True)
+    best_ask = models.PositiveBigIntegerField(null=True, blank=True)
+    time = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["symbol__code"]
+
+    def __str__(self) -> str:
+        return f"{self.symbol_id} {self.price} @ {self.time:%Y-%m-%d %H:%M:%S}"

@@ -83,12 +83,14 @@ def tick_down(price: int, steps: int = 1) -> int:
 def price_limit_band(base_price: int) -> tuple[int, int]:
     """(lower limit, upper limit) for a day with this base price.
 
-    The limit amount is 30% of the base price; the upper limit is truncated down to the tick grid
-    and the lower limit rounded up to it, so both are valid order prices inside ±30%.
+    As KRX computes it: the limit amount is 30% of the base price with the part below the base
+    price's tick truncated; the upper limit (base + amount) is then truncated down to the tick grid
+    and the lower limit (base - amount) rounded up to it, so both are valid order prices inside ±30%.
     """
     if base_price <= 0:
         raise ValueError("base price must be positive")
     amount = base_price * PRICE_LIMIT_RATE_PERCENT // 100
+    amount -= amount % tick_size_for(base_price)
     upper = round_to_tick(base_price + amount, "down")
     lower = round_to_tick(max(base_price - amount, 1), "up")
     return lower, upper
@@ -114,15 +116,28 @@ def is_trading_day(day: dt.date) -> bool:
     return bool(calendar.is_session(day.isoformat()))
 
 
+def continuous_start(day: dt.date) -> dt.time:
+    """Start of continuous trading on a day: 09:00, or later on the exchange's late-open days
+    (10:00 on the first trading day of the year, per the XKRX calendar)."""
+    calendar = _xkrx()
+    if calendar.first_session.date() <= day <= calendar.last_session.date() and calendar.is_session(day.isoformat()):
+        opens = calendar.session_open(day.isoformat()).tz_convert(SEOUL).time()
+        return max(opens, CONTINUOUS_START)
+    return CONTINUOUS_START
+
+
 def session_phase(at: dt.datetime) -> SessionPhase:
     """KRX session phase at a moment (regular session only)."""
+    if at.tzinfo is None:
+        raise ValueError("session_phase needs an aware datetime")
     local = at.astimezone(SEOUL)
     if not is_trading_day(local.date()):
         return SessionPhase.CLOSED
     t = local.time()
-    if PRE_OPEN_START <= t < CONTINUOUS_START:
+    opens = continuous_start(local.date())
+    if PRE_OPEN_START <= t < opens:
         return SessionPhase.PRE_OPEN
-    if CONTINUOUS_START <= t < CLOSING_AUCTION_START:
+    if opens <= t < CLOSING_AUCTION_START:
         return SessionPhase.CONTINUOUS
     if CLOSING_AUCTION_START <= t < MARKET_CLOSE:
         return SessionPhase.CLOSING_AUCTION
