@@ -1,6 +1,202 @@
-"""Feed runner. start_in_process_feed() runs the configured feed in a background thread of the
-web process (embedded default); `manage.py run_feed` runs it as its own process (services)."""
+"""Feed runner: builds the configured feed and publishes it until stopped.
+
+- Embedded default: `start_in_process_feed()` (called from config/asgi.py) runs it in a daemon
+  thread of the web process with its own event loop; calling it again does nothing.
+- Services: `manage.py run_feed` runs it as its own process. Only one runner publishes: it holds a
+  Redis lock (`<prefix>:market:feed-lock`, SET NX with an expiry, refreshed while it runs); a
+  second runner waits on standby and takes over when the lock expires (e.g. the first one died).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from typing import Any
+
+from django.conf import settings
+
+from market.feeds.base import Feed
+from market.feeds.publisher import Publisher
+
+logger = logging.getLogger(__name__)
 
 
-def start_in_process_feed() -> None:
-    """Start the configured feed in a daemon thread (implemented with the feeds)."""
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def active_symbols() -> list[tuple[str, str, int | None]]:
+    """(code, name, prev_close) of every active symbol, falling back to the last snapshot price."""
+    from market.models import Symbol
+
+    rows = Symbol.objects.filter(is_active=True).select_related("snapshot").order_by("code")
+    out = []
+    for symbol in rows:
+        prev_close = symbol.prev_close
+        if not prev_close:
+            snapshot = getattr(symbol, "snapshot", None)
+            prev_close = snapshot.price if snapshot else None
+        out.append((symbol.code, symbol.name, prev_close))
+    return out
+
+
+def build_feed(kind: str | None = None) -> tuple[Feed, dict[str, str]]:
+    """The feed named by settings.MARKET_FEED (sim | kis) and the names of its symbols."""
+    from django.db import connection
+
+    kind = kind or settings.MARKET_FEED
+    try:
+        symbols = active_symbols()
+    finally:
+        connection.close()  # this runs on a helper thread that would keep it open
+    names = {code: name for code, name, _ in symbols}
+    if kind == "kis":
+        from market.feeds.kis import KisFeed, kis_keys
+
+        app_key, app_secret = kis_keys()
+        return KisFeed(codes=[code for code, _, _ in symbols], app_key=app_key, app_secret=app_secret), names
+    from market.feeds.simulated import SimulatedFeed
+
+    missing = [code for code, _, prev_close in symbols if not prev_close]
+    if missing:
+        logger.warning("no previous close for %d symbols (%s...): not simulated", len(missing), ", ".join(missing[:5]))
+    feed = SimulatedFeed(
+        [(code, prev_close) for code, _, prev_close in symbols if prev_close],
+        ticks_per_second=settings.MARKET_FEED_TICKS_PER_SECOND,
+        seed=settings.MARKET_FEED_SEED,
+        clock=settings.MARKET_CLOCK,
+    )
+    return feed, names
+
+
+async def run_feed(feed: Feed, publisher: Publisher, stop: asyncio.Event) -> None:
+    """Run a feed and the snapshot writer until `stop` is set."""
+    tasks = [asyncio.create_task(feed.run(publisher, stop)), asyncio.create_task(publisher.snapshot_loop(stop))]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task.exception() is not None and not stop.is_set():
+                raise task.exception()
+    finally:
+        stop.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await publisher.aflush_snapshots()
+
+
+class FeedLock:
+    """A Redis lock with an expiry: the holder refreshes it; others wait. Without Redis, always held."""
+
+    def __init__(self, url: str, *, key: str, ttl: float) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.key = key
+        self.ttl_ms = int(ttl * 1000)
+        self.token = uuid.uuid4().hex
+
+    def acquire(self) -> bool:
+        return bool(self.redis.set(self.key, self.token, nx=True, px=self.ttl_ms))
+
+    def refresh(self) -> bool:
+        """Extend the lock if we still hold it; False if someone else does now."""
+        script = (
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) "
+            "elseif redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 else return 0 end"
+        )
+        return bool(self.redis.eval(script, 1, self.key, self.token, self.ttl_ms))
+
+    def release(self) -> None:
+        script = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+        try:
+            self.redis.eval(script, 1, self.key, self.token)
+        except Exception:  # noqa: BLE001 - it expires on its own
+            logger.warning("could not release the feed lock; it expires in %d ms", self.ttl_ms)
+
+
+def feed_lock() -> FeedLock | None:
+    if not settings.REDIS_URL:
+        return None
+    return FeedLock(
+        settings.REDIS_URL,
+        key=f"{settings.REDIS_PREFIX}:market:feed-lock",
+        ttl=float(_setting("MARKET_FEED_LOCK_TTL", 15)),
+    )
+
+
+async def run_locked(stop: asyncio.Event, *, lock: FeedLock | None, kind: str | None = None) -> None:
+    """Wait for the lock, then publish while holding it; stand by again if it is lost."""
+    loop = asyncio.get_running_loop()
+    ttl = lock.ttl_ms / 1000 if lock else 0
+    while not stop.is_set():
+        if lock is not None:
+            try:
+                held = await loop.run_in_executor(None, lock.acquire)
+            except Exception as exc:  # noqa: BLE001 - Redis down: try again shortly
+                logger.warning("feed lock: Redis unavailable (%s); retrying", exc)
+                held = False
+            if not held:
+                logger.info("another feed runner holds the lock; standing by")
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=max(1.0, ttl / 3))
+                except TimeoutError:
+                    pass
+                continue
+        feed, names = await loop.run_in_executor(None, build_feed, kind)
+        publisher = Publisher(names=names, snapshot_interval=float(_setting("MARKET_SNAPSHOT_INTERVAL", 5)))
+        logger.info("feed %s publishing %d symbols", feed.name, len(names))
+        run_stop = asyncio.Event()
+
+        async def keep_lock(run_stop: asyncio.Event) -> None:
+            while not run_stop.is_set() and not stop.is_set():
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=max(0.5, ttl / 3))
+                except TimeoutError:
+                    pass
+                if lock is None:
+                    continue
+                try:
+                    still = await loop.run_in_executor(None, lock.refresh)
+                except Exception as exc:  # noqa: BLE001 - Redis down: nobody else can take it either
+                    logger.warning("feed lock: could not refresh (%s); publishing on", exc)
+                    continue
+                if not still:
+                    logger.warning("feed lock lost to another runner; standing by")
+                    break
+            run_stop.set()
+
+        keeper = asyncio.create_task(keep_lock(run_stop))
+        try:
+            await run_feed(feed, publisher, run_stop)
+        finally:
+            run_stop.set()
+            keeper.cancel()
+            publisher.close()
+    if lock is not None:
+        lock.release()
+
+
+# --- in-process (embedded default) ----------------------------------------------------------------
+_started_lock = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def start_in_process_feed() -> threading.Thread | None:
+    """Start the configured feed in a daemon thread of this process; a second call does nothing."""
+    global _thread
+    with _started_lock:
+        if _thread is not None and _thread.is_alive():
+            return _thread
+
+        def main() -> None:
+            try:
+                asyncio.run(run_locked(asyncio.Event(), lock=None))
+            except Exception:  # noqa: BLE001 - log; the web process keeps serving
+                logger.exception("the in-process market feed stopped")
+
+        _thread = threading.Thread(target=main, name="market-feed", daemon=True)
+        _thread.start()
+        return _thread

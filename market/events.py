@@ -1,0 +1,75 @@
+"""Channel-layer group names and payloads of the live market streams (one module for all of them).
+
+Every trade and book change of a symbol goes to the group `market.quotes.<code>`; consumers of
+`/ws/quotes/<code>` and `/ws/quotes` join the groups of the codes they watch.
+Layer message type `quote.trade` → handler `quote_trade`, `quote.book` → `quote_book`; the
+`message` key is sent to the browser as is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from market.rules import SEOUL
+from market.state import OrderBook, Quote, Trade
+
+GROUP_PREFIX = "market.quotes."
+
+
+def quote_group(code: str) -> str:
+    return f"{GROUP_PREFIX}{code}"
+
+
+def quote_payload(quote: Quote, name: str = "") -> dict[str, Any]:
+    """The quote shape of docs/api.md (REST and WebSocket alike)."""
+    return {
+        "code": quote.code,
+        "name": name,
+        "price": quote.price,
+        "open": quote.open,
+        "high": quote.high,
+        "low": quote.low,
+        "prev_close": quote.prev_close,
+        "change": quote.change,
+        "change_rate": quote.change_rate,
+        "volume": quote.volume,
+        "value": quote.value,
+        "best_bid": quote.best_bid,
+        "best_ask": quote.best_ask,
+        "time": quote.time.astimezone(SEOUL).isoformat(),
+    }
+
+
+def trade_payload(trade: Trade) -> dict[str, Any]:
+    return {
+        "code": trade.code,
+        "price": trade.price,
+        "quantity": trade.quantity,
+        "side": trade.side,
+        "time": trade.time.astimezone(SEOUL).isoformat(),
+    }
+
+
+def book_payload(book: OrderBook) -> dict[str, Any]:
+    return {
+        "code": book.code,
+        "asks": [{"price": level.price, "quantity": level.quantity} for level in book.asks],
+        "bids": [{"price": level.price, "quantity": level.quantity} for level in book.bids],
+        "time": book.time.astimezone(SEOUL).isoformat(),
+    }
+
+
+def trade_message(trade: Trade, quote: Quote, name: str = "") -> dict[str, Any]:
+    return {"type": "trade", "trade": trade_payload(trade), "quote": quote_payload(quote, name)}
+
+
+def book_message(book: OrderBook) -> dict[str, Any]:
+    return {"type": "book", "book": book_payload(book)}
+
+
+def trade_event(trade: Trade, quote: Quote, name: str = "") -> dict[str, Any]:
+    return {"type": "quote.trade", "message": trade_message(trade, quote, name)}
+
+
+def book_event(book: OrderBook) -> dict[str, Any]:
+    return {"type": "quote.book", "message": book_message(book)}

@@ -1,0 +1,1 @@
+"""Market data feeds: `simulated` (default) and `kis` (Korea Investment & Securities real time)."""

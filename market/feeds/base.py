@@ -1,0 +1,28 @@
+"""The feed interface: a feed produces trades and book changes and hands them to a sink."""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from typing import Protocol
+
+from market.state import OrderBook, Quote, Trade
+
+
+class FeedSink(Protocol):
+    """Where a feed sends what it sees (the Publisher in production)."""
+
+    async def trade(self, trade: Trade, quote: Quote) -> None: ...
+
+    async def quote(self, quote: Quote) -> None:
+        """A quote without a trade (the state at start-up)."""
+
+    async def book(self, book: OrderBook) -> None: ...
+
+
+class Feed(ABC):
+    name: str
+
+    @abstractmethod
+    async def run(self, sink: FeedSink, stop: asyncio.Event) -> None:
+        """Produce market events into `sink` until `stop` is set. Must not raise on bad input data."""

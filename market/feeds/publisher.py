@@ -1,0 +1,194 @@
+"""Fan-out of every market event: shared state, in-process signals, channel layer, DB snapshots.
+
+For each trade and book change, in this order:
+1. `state.store().put(...)` — the latest quote and book (memory or Redis);
+2. `market.signals.trade_printed` / `book_changed` — the order engine fills resting orders;
+3. the channel layer group of the symbol — WebSocket consumers forward it to browsers.
+Steps 1 and 2 run on one worker thread (sync code, ORM allowed, events stay in order); step 3 runs
+on the feed's event loop. Latest quotes are written to the `Quote` table at most once per
+`snapshot_interval` seconds per symbol.
+
+A Redis outage (state or channel layer) is logged once, counted, and otherwise ignored: the feed keeps
+producing, the order engine keeps filling, and publishing resumes by itself when Redis is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+from market import events, signals
+from market.state import OrderBook, Quote, Trade, store
+
+logger = logging.getLogger(__name__)
+
+# With the in-memory channel layer the consumers' queues belong to the web server's event loop;
+# a consumer registers that loop here so that a feed running on another loop can deliver to it.
+_delivery_loop: asyncio.AbstractEventLoop | None = None
+
+
+def register_delivery_loop(loop: asyncio.AbstractEventLoop) -> None:
+    global _delivery_loop
+    _delivery_loop = loop
+
+
+class _Outage:
+    """Logs the start and the end of an outage of one dependency, not every failed call."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.down_since: float | None = None
+        self.failures = 0
+
+    def failed(self, exc: BaseException) -> None:
+        self.failures += 1
+        if self.down_since is None:
+            self.down_since = time.monotonic()
+            logger.warning("%s unavailable (%s); the feed keeps running and will resume publishing", self.what, exc)
+
+    def ok(self) -> None:
+        if self.down_since is not None:
+            logger.warning("%s is back after %.1f s", self.what, time.monotonic() - self.down_since)
+            self.down_since = None
+
+    @property
+    def down(self) -> bool:
+        return self.down_since is not None
+
+
+class Publisher:
+    def __init__(
+        self,
+        *,
+        names: dict[str, str] | None = None,
+        channel_layer: Any = None,
+        snapshot_interval: float = 5.0,
+        send_signals: bool = True,
+    ) -> None:
+        self.names = dict(names or {})
+        self.layer = channel_layer if channel_layer is not None else get_channel_layer()
+        self.snapshot_interval = snapshot_interval
+        self.send_signals = send_signals
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="market-publisher")
+        self._dirty: dict[str, Quote] = {}
+        self._dirty_lock = threading.Lock()
+        self.state_outage = _Outage("market state (Redis)")
+        self.layer_outage = _Outage("channel layer")
+        self.trades = 0
+        self.books = 0
+        self.snapshots_written = 0
+
+    # --- the FeedSink interface -----------------------------------------------------------------
+    async def trade(self, trade: Trade, quote: Quote) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._worker, self._apply_trade, trade, quote)
+        self.trades += 1
+        await self._group_send(
+            events.quote_group(trade.code), events.trade_event(trade, quote, self.names.get(trade.code, ""))
+        )
+
+    async def quote(self, quote: Quote) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._worker, self._put_quote, quote)
+
+    async def book(self, book: OrderBook) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._worker, self._apply_book, book)
+        self.books += 1
+        await self._group_send(events.quote_group(book.code), events.book_event(book))
+
+    # --- steps ----------------------------------------------------------------------------------
+    def _put(self, **kwargs: Any) -> None:
+        try:
+            store().put(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - redis errors of any kind must not stop the feed
+            self.state_outage.failed(exc)
+        else:
+            self.state_outage.ok()
+
+    def _put_quote(self, quote: Quote) -> None:
+        self._put(quote=quote)
+        with self._dirty_lock:
+            self._dirty[quote.code] = quote
+
+    def _apply_trade(self, trade: Trade, quote: Quote) -> None:
+        self._put(quote=quote)
+        with self._dirty_lock:
+            self._dirty[quote.code] = quote
+        if self.send_signals:
+            for receiver, result in signals.trade_printed.send_robust(sender=self.__class__, trade=trade, quote=quote):
+                if isinstance(result, Exception):
+                    logger.error("trade_printed receiver %r failed", receiver, exc_info=result)
+
+    def _apply_book(self, book: OrderBook) -> None:
+        self._put(book=book)
+        if self.send_signals:
+            for receiver, result in signals.book_changed.send_robust(sender=self.__class__, book=book):
+                if isinstance(result, Exception):
+                    logger.error("book_changed receiver %r failed", receiver, exc_info=result)
+
+    async def _group_send(self, group: str, event: dict[str, Any]) -> None:
+        if self.layer is None:
+            return
+        loop = _delivery_loop
+        if isinstance(self.layer, InMemoryChannelLayer) and loop is not None and loop is not asyncio.get_running_loop():
+            if loop.is_closed():
+                return
+            asyncio.run_coroutine_threadsafe(self.layer.group_send(group, event), loop)
+            return
+        try:
+            await self.layer.group_send(group, event)
+        except Exception as exc:  # noqa: BLE001 - redis errors of any kind must not stop the feed
+            self.layer_outage.failed(exc)
+        else:
+            self.layer_outage.ok()
+
+    # --- snapshots ------------------------------------------------------------------------------
+    def flush_snapshots(self) -> int:
+        """Write the latest quote of every symbol that traded since the last flush (sync)."""
+        from django.db import close_old_connections
+
+        from market.services import quote_snapshots_save
+
+        with self._dirty_lock:
+            quotes, self._dirty = list(self._dirty.values()), {}
+        if not quotes:
+            return 0
+        close_old_connections()
+        try:
+            written = quote_snapshots_save(quotes=quotes)
+        except Exception:  # noqa: BLE001 - a database hiccup must not stop the feed
+            logger.exception("could not write %d quote snapshots", len(quotes))
+            with self._dirty_lock:
+                for quote in quotes:
+                    self._dirty.setdefault(quote.code, quote)
+            return 0
+        self.snapshots_written += written
+        return written
+
+    async def snapshot_loop(self, stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.snapshot_interval)
+            except TimeoutError:
+                pass
+            await loop.run_in_executor(self._worker, self.flush_snapshots)
+
+    async def aflush_snapshots(self) -> int:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, self.flush_snapshots)
+
+    def close(self) -> None:
+        """Stop the worker thread and close its database connection."""
+        from django.db import connections
+
+        try:
+            self._worker.submit(connections.close_all).result(timeout=10)
+        finally:
+            self._worker.shutdown(wait=True)
