@@ -1,1 +1,185 @@
-from django.db import models  # noqa: F401
+"""Simulated cash accounts, orders, fills, positions and the cash ledger.
+
+Money is integer won (BigIntegerField); only averages are Decimal. The database enforces the
+invariants the services keep (cash ≥ 0, reserved ≤ cash, quantities ≥ 0, reserved ≤ held,
+filled ≤ ordered), so a bug in the engine fails loudly instead of losing or creating money.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from orders.enums import CashEntryKind, OrderSide, OrderStatus, OrderType, TimeInForce
+
+
+class Account(models.Model):
+    """A simulated KRW cash account. A user may hold several."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trading_accounts")
+    name = models.CharField(max_length=100)
+    initial_cash = models.BigIntegerField()
+    cash = models.BigIntegerField(default=0)
+    # Cash held by open buy orders (limit price × remaining quantity + its commission).
+    reserved_cash = models.BigIntegerField(default=0)
+    # Deposits since the last reset, so the return is measured on the money actually put in.
+    total_deposits = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reset_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(cash__gte=0), name="orders_account_cash_gte_0"),
+            models.CheckConstraint(condition=Q(reserved_cash__gte=0), name="orders_account_reserved_gte_0"),
+            models.CheckConstraint(condition=Q(reserved_cash__lte=F("cash")), name="orders_account_reserved_lte_cash"),
+            models.CheckConstraint(condition=Q(initial_cash__gte=0), name="orders_account_initial_cash_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (#{self.pk})"
+
+    @property
+    def available_cash(self) -> int:
+        return self.cash - self.reserved_cash
+
+
+class Order(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="orders")
+    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=4, choices=OrderSide.choices)
+    type = models.CharField(max_length=6, choices=OrderType.choices)
+    time_in_force = models.CharField(max_length=3, choices=TimeInForce.choices, default=TimeInForce.DAY)
+    quantity = models.BigIntegerField()
+    price = models.BigIntegerField(null=True, blank=True, help_text="Limit price; empty for market orders.")
+    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.NEW)
+    reject_reason = models.CharField(max_length=300, blank=True, default="")
+    filled_quantity = models.BigIntegerField(default=0)
+    avg_fill_price = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    # Σ price × quantity over the fills: the exact numerator of avg_fill_price.
+    filled_amount = models.BigIntegerField(default=0)
+    client_order_id = models.CharField(max_length=64, blank=True, default="")
+    # Cash this order still holds on its account (buy limit orders only).
+    reserved_cash = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["symbol", "status"], name="orders_order_symbol_status"),
+            models.Index(fields=["account", "-id"], name="orders_order_account_id"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "client_order_id"],
+                condition=~Q(client_order_id=""),
+                name="orders_order_unique_client_order_id",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_order_quantity_gt_0"),
+            models.CheckConstraint(condition=Q(filled_quantity__gte=0), name="orders_order_filled_gte_0"),
+            models.CheckConstraint(
+                condition=Q(filled_quantity__lte=F("quantity")), name="orders_order_filled_lte_quantity"
+            ),
+            models.CheckConstraint(condition=Q(reserved_cash__gte=0), name="orders_order_reserved_gte_0"),
+            models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gt=0), name="orders_order_price_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.side} {self.quantity} {self.symbol_id} {self.type} {self.status}"
+
+    @property
+    def remaining_quantity(self) -> int:
+        return self.quantity - self.filled_quantity
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
+
+
+class Trade(models.Model):
+    """One fill of an order."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="trades")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="trades")
+    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=4, choices=OrderSide.choices)
+    quantity = models.BigIntegerField()
+    price = models.BigIntegerField()
+    commission = models.BigIntegerField(default=0)
+    tax = models.BigIntegerField(default=0)
+    time = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["account", "-id"], name="orders_trade_account_id")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_trade_quantity_gt_0"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="orders_trade_price_gt_0"),
+            models.CheckConstraint(condition=Q(commission__gte=0) & Q(tax__gte=0), name="orders_trade_costs_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.quantity} {self.symbol_id} @ {self.price:,}"
+
+    @property
+    def amount(self) -> int:
+        return self.price * self.quantity
+
+
+class Position(models.Model):
+    """Shares of one symbol in one account.
+
+    `cost_basis` is the exact integer won paid for the shares still held (prices only, commissions
+    are expensed); `avg_cost` = cost_basis / quantity. `realized_pnl` is net of the sell-side
+    commission and tax: Σ (proceeds − released cost basis − commission − tax) over sells.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="positions")
+    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField(default=0)
+    reserved_quantity = models.BigIntegerField(default=0, help_text="Shares held by open sell orders.")
+    cost_basis = models.BigIntegerField(default=0)
+    avg_cost = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal("0"))
+    realized_pnl = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["account_id", "symbol_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "symbol"], name="orders_position_unique_account_symbol"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="orders_position_quantity_gte_0"),
+            models.CheckConstraint(condition=Q(reserved_quantity__gte=0), name="orders_position_reserved_gte_0"),
+            models.CheckConstraint(
+                condition=Q(reserved_quantity__lte=F("quantity")), name="orders_position_reserved_lte_quantity"
+            ),
+            models.CheckConstraint(condition=Q(cost_basis__gte=0), name="orders_position_cost_basis_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol_id} × {self.quantity}"
+
+
+class CashEntry(models.Model):
+    """One movement of cash: the account's cash always equals the sum of its entries."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="cash_entries")
+    kind = models.CharField(max_length=12, choices=CashEntryKind.choices)
+    amount = models.BigIntegerField(help_text="Signed: + into the account, − out of it.")
+    balance_after = models.BigIntegerField()
+    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    trade = models.ForeignKey(Trade, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    note = models.CharField(max_length=200, blank=True, default="")
+    time = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "cash entries"
+        indexes = [models.Index(fields=["account", "-id"], name="orders_cashentry_account_id")]
+        constraints = [
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="orders_cashentry_balance_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount:+,} → {self.balance_after:,}"

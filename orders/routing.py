@@ -1,3 +1,5 @@
-from django.urls import URLPattern
+from django.urls import path
 
-websocket_urlpatterns: list[URLPattern] = []
+from orders.consumers import OrdersConsumer
+
+websocket_urlpatterns = [path("ws/orders", OrdersConsumer.as_asgi())]

@@ -1,3 +1,16 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from orders import api
+
+urlpatterns = [
+    path("accounts", api.AccountListCreateApi.as_view(), name="account-list"),
+    path("accounts/<int:pk>", api.AccountDetailApi.as_view(), name="account-detail"),
+    path("accounts/<int:pk>/reset", api.AccountResetApi.as_view(), name="account-reset"),
+    path("accounts/<int:pk>/deposit", api.AccountDepositApi.as_view(), name="account-deposit"),
+    path("orders", api.OrderListCreateApi.as_view(), name="order-list"),
+    path("orders/costs", api.OrderCostsApi.as_view(), name="order-costs"),
+    path("orders/<int:pk>", api.OrderDetailApi.as_view(), name="order-detail"),
+    path("orders/<int:pk>/cancel", api.OrderCancelApi.as_view(), name="order-cancel"),
+    path("positions", api.PositionListApi.as_view(), name="position-list"),
+    path("trades", api.TradeListApi.as_view(), name="trade-list"),
+]

@@ -251,3 +251,12 @@ LOGGING = {
 
 # A job whose heartbeat is older than this while "running" is considered dead and marked failed.
 JOBS_STALE_AFTER_SECONDS = int(os.environ.get("PAPERTRADE_JOBS_STALE_AFTER", "600"))
+
+# --- Orders (paper trading engine) -------------------------------------------------------------
+# Broker commission on both sides as a decimal fraction (0.00015 = 0.015%, a typical online rate),
+# rounded down to the won per fill.
+ORDERS_COMMISSION_RATE = os.environ.get("PAPERTRADE_ORDERS_COMMISSION_RATE", "0.00015")
+# Optional JSON override of the sell-tax table, e.g. {"2026-01-01": {"KOSPI": "0.0020", ...}};
+# empty uses orders.costs.DEFAULT_SELL_TAX_TABLE.
+ORDERS_SELL_TAX_TABLE = os.environ.get("PAPERTRADE_ORDERS_SELL_TAX_TABLE", "")
+ORDERS_DEFAULT_INITIAL_CASH = int(os.environ.get("PAPERTRADE_ORDERS_DEFAULT_INITIAL_CASH", "100000000"))

@@ -1,0 +1,32 @@
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from orders.events import user_group
+
+CLOSE_UNAUTHENTICATED = 4401
+
+
+class OrdersConsumer(AsyncJsonWebsocketConsumer):
+    """Pushes the logged-in user's order updates and fills. Read-only."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello", "stream": "orders"})
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: object, **kwargs: object) -> None:
+        await self.send_json({"type": "error", "message": "This stream is read-only; place orders through the API."})
+
+    async def order_update(self, event: dict) -> None:
+        await self.send_json({"type": "order", "order": event["order"]})
+
+    async def order_fill(self, event: dict) -> None:
+        await self.send_json({"type": "fill", "trade": event["trade"], "order": event["order"]})

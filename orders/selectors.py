@@ -1,0 +1,109 @@
+"""Every read the orders API needs. Users only ever see their own rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from config.exceptions import NotFound
+from market.state import store
+from orders.models import Account, CashEntry, Order, Position, Trade
+from orders.services import ACCOUNT_NOT_FOUND, ORDER_NOT_FOUND
+
+
+def account_list(*, user) -> QuerySet[Account]:
+    return Account.objects.filter(owner=user).prefetch_related(
+        Prefetch("positions", queryset=Position.objects.select_related("symbol"))
+    )
+
+
+def account_get(*, user, account_id: int) -> Account:
+    account = account_list(user=user).filter(pk=account_id).first()
+    if account is None:
+        raise NotFound(ACCOUNT_NOT_FOUND)
+    return account
+
+
+def order_list(*, user) -> QuerySet[Order]:
+    return Order.objects.filter(account__owner=user).select_related("symbol")
+
+
+def order_get(*, user, order_id: int) -> Order:
+    order = order_list(user=user).filter(pk=order_id).first()
+    if order is None:
+        raise NotFound(ORDER_NOT_FOUND)
+    return order
+
+
+def position_list(*, user) -> QuerySet[Position]:
+    return Position.objects.filter(account__owner=user).select_related("symbol")
+
+
+def trade_list(*, user) -> QuerySet[Trade]:
+    return Trade.objects.filter(account__owner=user).select_related("symbol")
+
+
+def cash_entry_list(*, account: Account) -> QuerySet[CashEntry]:
+    return CashEntry.objects.filter(account=account)
+
+
+def last_prices(codes: list[str]) -> dict[str, int]:
+    """Live last prices from the market state (missing codes are absent)."""
+    if not codes:
+        return {}
+    return {code: quote.price for code, quote in store().quotes(sorted(set(codes))).items()}
+
+
+@dataclass(frozen=True)
+class PositionValue:
+    last_price: int | None
+    market_value: int
+    unrealized_pnl: int
+    unrealized_pnl_rate: float
+
+
+def position_value(position: Position, prices: dict[str, int]) -> PositionValue:
+    """Mark a position to the live last price; without a quote it is valued at its cost."""
+    last = prices.get(position.symbol.code)
+    if last is None:
+        return PositionValue(None, position.cost_basis, 0, 0.0)
+    market_value = last * position.quantity
+    unrealized = market_value - position.cost_basis
+    rate = round(unrealized * 100 / position.cost_basis, 2) if position.cost_basis else 0.0
+    return PositionValue(last, market_value, unrealized, rate)
+
+
+@dataclass(frozen=True)
+class AccountValue:
+    market_value: int
+    equity: int
+    realized_pnl: int
+    unrealized_pnl: int
+    total_pnl: int
+    return_rate: float
+
+
+def account_value(account: Account, prices: dict[str, int]) -> AccountValue:
+    """Equity = cash + market value; total P&L = equity − money put in since the last reset.
+
+    Call with `account.positions` prefetched (account_list does).
+    """
+    positions = list(account.positions.all())
+    values = [position_value(p, prices) for p in positions]
+    market_value = sum(v.market_value for v in values)
+    equity = account.cash + market_value
+    invested = account.initial_cash + account.total_deposits
+    total = equity - invested
+    return AccountValue(
+        market_value=market_value,
+        equity=equity,
+        realized_pnl=sum(p.realized_pnl for p in positions),
+        unrealized_pnl=sum(v.unrealized_pnl for v in values),
+        total_pnl=total,
+        return_rate=round(total * 100 / invested, 4) if invested else 0.0,
+    )
+
+
+def account_prices(accounts: list[Account]) -> dict[str, int]:
+    return last_prices([p.symbol.code for a in accounts for p in a.positions.all()])

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from orders import services
+
+EXPIRE_DAY_ORDERS_TASK = "orders.tasks.expire_day_orders"
+
+
+@shared_task(name=EXPIRE_DAY_ORDERS_TASK)
+def expire_day_orders() -> int:
+    """Expire the DAY orders still open at the close (idempotent)."""
+    return services.order_expire_day_orders()

@@ -1,0 +1,449 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config.exceptions import Conflict, DomainError
+from market.enums import Market
+from market.state import BookLevel, OrderBook
+from orders import costs, services
+from orders.enums import CashEntryKind, OrderStatus
+from orders.models import Account, CashEntry, Order, Position, Trade
+from orders.tests.factories import SymbolFactory, book_around, publish_book, publish_trade, set_book
+from orders.tests.invariants import assert_account_invariants
+
+pytestmark = pytest.mark.django_db
+
+CODE = "005930"
+
+
+@pytest.fixture
+def symbol():
+    return SymbolFactory(code=CODE, prev_close=70_000)
+
+
+@pytest.fixture
+def account(user):
+    return services.account_create(owner=user, name="main", initial_cash=10_000_000)
+
+
+def place(account, **kwargs):
+    params = {"account_id": account.pk, "symbol": CODE, "side": "buy", "type": "limit", "quantity": 10}
+    params.update(kwargs)
+    order, _ = services.order_place(**params)
+    return order
+
+
+def fresh(obj):
+    obj.refresh_from_db()
+    return obj
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+def test_account_create_opens_with_a_ledger_entry(account):
+    assert account.cash == 10_000_000 and account.initial_cash == 10_000_000
+    entry = CashEntry.objects.get(account=account)
+    assert (entry.kind, entry.amount, entry.balance_after) == (CashEntryKind.DEPOSIT, 10_000_000, 10_000_000)
+    assert_account_invariants(account.pk)
+
+
+def test_account_create_default_cash_from_settings(user, settings):
+    settings.ORDERS_DEFAULT_INITIAL_CASH = 5_000_000
+    assert services.account_create(owner=user, name="x").cash == 5_000_000
+
+
+def test_a_user_may_hold_several_accounts(user):
+    services.account_create(owner=user, name="a", initial_cash=1)
+    services.account_create(owner=user, name="b", initial_cash=2)
+    assert Account.objects.filter(owner=user).count() == 2
+
+
+@pytest.mark.parametrize("amount", [0, -5, 1.5, "100", True])
+def test_deposit_rejects_non_positive_or_non_integer(account, amount):
+    with pytest.raises(DomainError) as exc:
+        services.account_deposit(account_id=account.pk, amount=amount)
+    assert exc.value.message == services.AMOUNT_NOT_POSITIVE
+
+
+def test_deposit_adds_cash_and_ledger(account):
+    services.account_deposit(account_id=account.pk, amount=2_500)
+    account = fresh(account)
+    assert account.cash == 10_002_500 and account.total_deposits == 2_500
+    assert_account_invariants(account.pk)
+
+
+def test_reset_cancels_orders_drops_positions_restores_cash(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000))
+    place(account, type="market", quantity=5)
+    resting = place(account, price=60_000, quantity=3)
+    services.account_reset(account_id=account.pk, initial_cash=20_000_000)
+    account = fresh(account)
+    assert account.cash == 20_000_000 and account.reserved_cash == 0 and account.initial_cash == 20_000_000
+    assert account.reset_at is not None
+    assert not Position.objects.filter(account=account).exists()
+    resting = fresh(resting)
+    assert resting.status == OrderStatus.CANCELLED and resting.reject_reason == services.CANCELLED_BY_RESET
+    assert_account_invariants(account.pk)
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message_start"),
+    [
+        ({"quantity": 0}, services.QUANTITY_NOT_POSITIVE),
+        ({"quantity": -3}, services.QUANTITY_NOT_POSITIVE),
+        ({"quantity": 1.5}, services.QUANTITY_NOT_POSITIVE),
+        ({"price": None}, services.PRICE_REQUIRED),
+        ({"type": "market", "price": 70_000}, services.PRICE_NOT_ALLOWED),
+        ({"side": "short"}, services.BAD_SIDE),
+        ({"type": "stop"}, services.BAD_TYPE),
+        ({"time_in_force": "GTC"}, services.BAD_TIF),
+    ],
+)
+def test_order_input_rules(account, symbol, kwargs, message_start):
+    params = {"price": 70_000, **kwargs}
+    with pytest.raises(DomainError) as exc:
+        place(account, **params)
+    assert exc.value.message == message_start
+    assert not Order.objects.exists()
+
+
+def test_price_must_be_on_the_tick_grid(account, symbol):
+    # 70,000 is in the 50,000–200,000 range: 100-won ticks.
+    with pytest.raises(DomainError) as exc:
+        place(account, price=70_050)
+    assert exc.value.message == services.PRICE_OFF_TICK.format(price=70_050, tick=100, down=70_000, up=70_100)
+
+
+def test_price_must_be_inside_todays_band(account, symbol):
+    # prev close 70,000: band 49,000 .. 91,000.
+    for price in (48_900, 91_100):
+        with pytest.raises(DomainError) as exc:
+            place(account, price=price)
+        assert exc.value.message == services.PRICE_OUTSIDE_BAND.format(
+            price=price, code=CODE, lower=49_000, upper=91_000
+        )
+    assert place(account, price=91_000).status == OrderStatus.NEW
+    assert place(account, price=49_000).status == OrderStatus.NEW
+
+
+def test_band_uses_the_feed_prev_close_when_the_master_has_none(account):
+    SymbolFactory(code=CODE, prev_close=None)
+    with pytest.raises(DomainError) as exc:
+        place(account, price=70_000)
+    assert exc.value.message == services.NO_REFERENCE_PRICE.format(code=CODE)
+    set_book(book_around(CODE, 9_990, 10_000), prev_close=10_000)
+    with pytest.raises(DomainError) as exc:
+        place(account, price=70_000)
+    assert "outside today's price limits" in exc.value.message
+    assert place(account, price=10_000, quantity=1).status == OrderStatus.FILLED
+
+
+def test_inactive_unknown_and_suspended_symbols_are_refused(account):
+    with pytest.raises(DomainError) as exc:
+        place(account, price=70_000)
+    assert exc.value.message == services.SYMBOL_UNKNOWN.format(code=CODE)
+    SymbolFactory(code="000001", is_active=False)
+    SymbolFactory(code="000002", is_tradable=False)
+    with pytest.raises(DomainError) as exc:
+        place(account, symbol="000001", price=70_000)
+    assert exc.value.message == services.SYMBOL_INACTIVE.format(code="000001")
+    with pytest.raises(DomainError) as exc:
+        place(account, symbol="000002", price=70_000)
+    assert exc.value.message == services.SYMBOL_NOT_TRADABLE.format(code="000002")
+
+
+def test_buy_needs_free_cash_including_commission(account, symbol):
+    # 10,000,000 won: 142 × 70,000 = 9,940,000 (+1,491 commission) fits, 143 does not.
+    with pytest.raises(DomainError) as exc:
+        place(account, price=70_000, quantity=143)
+    assert exc.value.message == services.NOT_ENOUGH_CASH.format(needed=10_011_501, available=10_000_000)
+    order = place(account, price=70_000, quantity=142)
+    assert order.reserved_cash == 9_940_000 + 1_491
+    assert fresh(account).reserved_cash == 9_941_491
+    # The reservation is no longer free for the next order.
+    with pytest.raises(DomainError):
+        place(account, price=70_000, quantity=1)
+    assert_account_invariants(account.pk)
+
+
+def test_no_short_selling(account, symbol):
+    with pytest.raises(DomainError) as exc:
+        place(account, side="sell", price=70_000, quantity=1)
+    assert exc.value.message == services.NOT_ENOUGH_SHARES.format(available=0, code=CODE)
+
+
+def test_sell_needs_free_shares(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000))
+    place(account, type="market", quantity=10)
+    place(account, side="sell", price=80_000, quantity=7)
+    with pytest.raises(DomainError) as exc:
+        place(account, side="sell", price=80_000, quantity=4)
+    assert exc.value.message == services.NOT_ENOUGH_SHARES.format(available=3, code=CODE)
+    assert Position.objects.get(account=account).reserved_quantity == 7
+    assert_account_invariants(account.pk)
+
+
+# --- immediate matching ------------------------------------------------------------------------
+
+
+def test_market_buy_walks_the_book_level_by_level(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000, quantity=10))
+    order = place(account, type="market", quantity=25)
+    assert order.status == OrderStatus.FILLED
+    fills = list(Trade.objects.filter(order=order).order_by("id").values_list("price", "quantity"))
+    assert fills == [(70_000, 10), (70_100, 10), (70_200, 5)]
+    assert order.avg_fill_price == Decimal("70080.0000")  # (700,000 + 701,000 + 351,000) / 25
+    position = Position.objects.get(account=account)
+    assert position.quantity == 25 and position.cost_basis == 1_752_000 and position.avg_cost == Decimal("70080")
+    commissions = sum(costs.commission_for(p * q) for p, q in fills)
+    assert fresh(account).cash == 10_000_000 - 1_752_000 - commissions
+    assert_account_invariants(account.pk)
+
+
+def test_market_order_remainder_beyond_visible_depth_is_cancelled(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000, quantity=1, levels=3))
+    order = place(account, type="market", quantity=5)
+    assert order.status == OrderStatus.CANCELLED and order.filled_quantity == 3
+    assert "cancelled" in order.reject_reason
+    assert_account_invariants(account.pk)
+
+
+def test_market_order_without_a_book_is_rejected_with_a_reason(account, symbol):
+    order = place(account, type="market", quantity=5)
+    assert order.status == OrderStatus.REJECTED
+    assert order.reject_reason == services.NO_LIQUIDITY.format(side="asks", code=CODE)
+    assert fresh(account).cash == 10_000_000
+
+
+def test_market_buy_never_fills_outside_the_band(account, symbol):
+    # Asks above the 91,000 upper limit are not taken.
+    book = OrderBook(
+        CODE, asks=(BookLevel(90_900, 1), BookLevel(91_000, 1), BookLevel(91_100, 50)), bids=(), time=timezone.now()
+    )
+    set_book(book)
+    order = place(account, type="market", quantity=5)
+    assert order.filled_quantity == 2 and order.status == OrderStatus.CANCELLED
+    assert max(Trade.objects.filter(order=order).values_list("price", flat=True)) == 91_000
+    assert_account_invariants(account.pk)
+
+
+def test_marketable_limit_fills_at_the_ask_and_rests_the_rest(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000, quantity=10))
+    order = place(account, price=70_100, quantity=30)
+    assert order.status == OrderStatus.PARTIALLY_FILLED and order.filled_quantity == 20
+    assert set(Trade.objects.filter(order=order).values_list("price", flat=True)) == {70_000, 70_100}
+    # The remaining 10 keep 10 × 70,100 + commission reserved.
+    assert order.reserved_cash == costs.buy_reservation(70_100, 10)
+    assert fresh(account).reserved_cash == order.reserved_cash
+    assert_account_invariants(account.pk)
+
+
+def test_ioc_cancels_the_unfilled_rest(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000, quantity=10))
+    order = place(account, price=70_000, quantity=30, time_in_force="IOC")
+    assert order.status == OrderStatus.CANCELLED and order.filled_quantity == 10 and order.reserved_cash == 0
+    assert fresh(account).reserved_cash == 0
+    assert_account_invariants(account.pk)
+
+
+def test_fok_is_all_or_nothing_against_visible_depth(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000, quantity=10))
+    killed = place(account, price=70_100, quantity=21, time_in_force="FOK")
+    assert killed.status == OrderStatus.CANCELLED and killed.filled_quantity == 0
+    assert killed.reject_reason == services.FOK_NOT_FILLABLE.format(available=20, quantity=21)
+    filled = place(account, price=70_100, quantity=20, time_in_force="FOK")
+    assert filled.status == OrderStatus.FILLED
+    assert fresh(account).reserved_cash == 0
+    assert_account_invariants(account.pk)
+
+
+def test_sell_costs_and_realized_pnl_net_of_costs(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000))
+    place(account, type="market", quantity=10)  # 700,000 + 105 commission
+    set_book(book_around(CODE, 80_000, 80_100))
+    sell = place(account, side="sell", type="market", quantity=4)
+    trade = Trade.objects.get(order=sell)
+    day = costs.trade_date(trade.time)
+    assert trade.price == 80_000 and trade.commission == 48  # floor(320,000 × 0.00015)
+    assert trade.tax == costs.sell_tax_for(320_000, Market.KOSPI, day)
+    position = Position.objects.get(account=account)
+    assert position.quantity == 6 and position.cost_basis == 420_000
+    assert position.realized_pnl == 320_000 - 280_000 - 48 - trade.tax
+    assert_account_invariants(account.pk)
+
+
+# --- resting orders on ticks -----------------------------------------------------------------------
+
+
+def test_resting_buy_fills_when_the_ask_reaches_its_limit(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000))
+    order = place(account, price=69_500, quantity=5)
+    assert order.status == OrderStatus.NEW
+    publish_book(book_around(CODE, 69_500, 69_600))  # ask still above
+    assert fresh(order).status == OrderStatus.NEW
+    publish_book(book_around(CODE, 69_300, 69_400, quantity=3))
+    order = fresh(order)
+    assert order.status == OrderStatus.FILLED
+    # Filled at the asks (better than the limit), level by level.
+    assert list(Trade.objects.filter(order=order).order_by("id").values_list("price", "quantity")) == [
+        (69_400, 3),
+        (69_500, 2),
+    ]
+    assert fresh(account).reserved_cash == 0
+    assert_account_invariants(account.pk)
+
+
+def test_resting_buy_fills_at_its_limit_when_a_trade_prints_through_it(account, symbol):
+    order = place(account, price=69_500, quantity=5)
+    publish_trade(CODE, 69_600, 100)
+    assert fresh(order).status == OrderStatus.NEW
+    publish_trade(CODE, 69_400, 3)
+    order = fresh(order)
+    assert order.status == OrderStatus.PARTIALLY_FILLED and order.filled_quantity == 3
+    assert Trade.objects.get(order=order).price == 69_500
+    publish_trade(CODE, 69_500, 10)
+    assert fresh(order).status == OrderStatus.FILLED
+    assert_account_invariants(account.pk)
+
+
+def test_resting_sell_fills_when_the_bid_reaches_its_limit(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000))
+    place(account, type="market", quantity=10)
+    sell = place(account, side="sell", price=71_000, quantity=10)
+    publish_book(book_around(CODE, 70_900, 71_000))
+    assert fresh(sell).status == OrderStatus.NEW
+    publish_book(book_around(CODE, 71_200, 71_300, quantity=4))
+    sell = fresh(sell)
+    assert sell.status == OrderStatus.FILLED
+    assert min(Trade.objects.filter(order=sell).values_list("price", flat=True)) >= 71_000
+    position = Position.objects.get(account=account)
+    assert position.quantity == 0 and position.reserved_quantity == 0 and position.cost_basis == 0
+    assert_account_invariants(account.pk)
+
+
+def test_visible_depth_is_shared_between_resting_orders(account, symbol):
+    first = place(account, price=69_500, quantity=5)
+    second = place(account, price=69_500, quantity=5)
+    publish_book(OrderBook(CODE, asks=(BookLevel(69_500, 6),), bids=(), time=timezone.now()))
+    assert fresh(first).filled_quantity == 5  # time priority
+    assert fresh(second).filled_quantity == 1
+    assert_account_invariants(account.pk)
+
+
+def test_ticks_of_other_symbols_do_not_touch_an_order(account, symbol):
+    SymbolFactory(code="000660", name="SK하이닉스", prev_close=70_000)
+    order = place(account, price=69_500, quantity=5)
+    publish_book(book_around("000660", 60_000, 60_100))
+    assert fresh(order).status == OrderStatus.NEW
+
+
+# --- cancel, expire, idempotency --------------------------------------------------------------------
+
+
+def test_cancel_releases_the_reservation_and_only_once(account, symbol):
+    order = place(account, price=69_500, quantity=5)
+    assert fresh(account).reserved_cash > 0
+    services.order_cancel(order_id=order.pk)
+    assert fresh(account).reserved_cash == 0
+    with pytest.raises(Conflict) as exc:
+        services.order_cancel(order_id=order.pk)
+    assert exc.value.message == services.ORDER_NOT_OPEN.format(status="cancelled")
+    assert_account_invariants(account.pk)
+
+
+def test_cancel_of_a_sell_releases_the_shares(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000))
+    place(account, type="market", quantity=10)
+    sell = place(account, side="sell", price=75_000, quantity=6)
+    services.order_cancel(order_id=sell.pk)
+    assert Position.objects.get(account=account).reserved_quantity == 0
+    assert_account_invariants(account.pk)
+
+
+def test_expire_day_orders_command(account, symbol):
+    day = place(account, price=69_500, quantity=5)
+    set_book(book_around(CODE, 69_900, 70_000, quantity=1))
+    partly = place(account, price=70_000, quantity=3)
+    assert partly.status == OrderStatus.PARTIALLY_FILLED
+    call_command("expire_day_orders")
+    assert fresh(day).status == OrderStatus.EXPIRED and fresh(partly).status == OrderStatus.EXPIRED
+    assert fresh(partly).filled_quantity == 1
+    assert fresh(account).reserved_cash == 0
+    assert services.order_expire_day_orders() == 0  # idempotent
+    assert_account_invariants(account.pk)
+
+
+def test_expire_schedule_exists_in_celery_beat():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="orders.tasks.expire_day_orders")
+    assert (task.crontab.hour, task.crontab.minute, str(task.crontab.timezone)) == ("15", "30", "Asia/Seoul")
+
+
+def test_same_client_order_id_returns_the_first_order(account, symbol):
+    first, created = services.order_place(
+        account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=69_000, client_order_id="abc"
+    )
+    again, created_again = services.order_place(
+        account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=9, price=68_000, client_order_id="abc"
+    )
+    assert created and not created_again and again.pk == first.pk and again.quantity == 1
+    assert Order.objects.count() == 1
+    assert fresh(account).reserved_cash == first.reserved_cash
+
+
+def test_client_order_id_is_unique_per_account_in_the_database(account, symbol, user):
+    other = services.account_create(owner=user, name="second", initial_cash=1_000_000)
+    place(account, price=69_000, quantity=1, client_order_id="x1")
+    place(other, price=69_000, quantity=1, client_order_id="x1")  # another account may reuse it
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Order.objects.create(account=account, symbol=symbol, side="buy", type="limit", quantity=1, client_order_id="x1")
+
+
+def test_database_refuses_negative_cash(account):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.filter(pk=account.pk).update(cash=-1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.filter(pk=account.pk).update(reserved_cash=account.cash + 1)
+
+
+# --- costs ----------------------------------------------------------------------------------------
+
+
+def test_commission_rounds_down_to_the_won(settings):
+    settings.ORDERS_COMMISSION_RATE = "0.00015"
+    assert costs.commission_for(6_666) == 0  # 0.9999
+    assert costs.commission_for(700_000) == 105
+    assert costs.commission_for(1_000_000_000) == 150_000
+
+
+@pytest.mark.parametrize(
+    ("day", "market", "rate"),
+    [
+        (dt.date(2024, 6, 1), Market.KOSPI, "0.0018"),
+        (dt.date(2024, 6, 1), Market.KOSDAQ, "0.0018"),
+        (dt.date(2025, 6, 1), Market.KOSPI, "0.0015"),
+        (dt.date(2025, 6, 1), Market.KOSDAQ, "0.0015"),
+        (dt.date(2026, 1, 1), Market.KOSPI, "0.0020"),
+        (dt.date(2027, 3, 2), Market.KOSDAQ, "0.0020"),
+        (dt.date(2026, 5, 1), Market.KONEX, "0.0010"),
+        (dt.date(2023, 12, 31), Market.KOSPI, "0"),
+    ],
+)
+def test_sell_tax_table_by_date_and_market(day, market, rate):
+    assert costs.sell_tax_rate(market, day) == Decimal(rate)
+
+
+def test_sell_tax_rounds_down_and_is_configurable(settings):
+    assert costs.sell_tax_for(1_234_567, Market.KOSPI, dt.date(2026, 2, 2)) == 2_469  # 2,469.134
+    settings.ORDERS_SELL_TAX_TABLE = '{"2020-01-01": {"KOSPI": "0.01"}}'
+    assert costs.sell_tax_for(1_234_567, Market.KOSPI, dt.date(2026, 2, 2)) == 12_345
+    assert costs.sell_tax_rate(Market.KOSDAQ, dt.date(2026, 2, 2)) == 0
