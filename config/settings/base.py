@@ -260,3 +260,16 @@ ORDERS_COMMISSION_RATE = os.environ.get("PAPERTRADE_ORDERS_COMMISSION_RATE", "0.
 # empty uses orders.costs.DEFAULT_SELL_TAX_TABLE.
 ORDERS_SELL_TAX_TABLE = os.environ.get("PAPERTRADE_ORDERS_SELL_TAX_TABLE", "")
 ORDERS_DEFAULT_INITIAL_CASH = int(os.environ.get("PAPERTRADE_ORDERS_DEFAULT_INITIAL_CASH", "100000000"))
+
+# --- Historical (candles) ------------------------------------------------------------------------
+# FinanceDataReader calls: timeout in seconds (the library sets none), and an optional base URL
+# (scheme://host:port) that replaces the host of its requests (a mirror or proxy; tests use a fake).
+HISTORICAL_FDR_TIMEOUT = float(os.environ.get("PAPERTRADE_FDR_TIMEOUT", "15"))
+HISTORICAL_FDR_BASE_URL = os.environ.get("PAPERTRADE_FDR_BASE_URL", "")
+# Source of the scheduled daily refresh (fdr | synthetic) and symbols per fan-out chunk.
+HISTORICAL_REFRESH_SOURCE = os.environ.get("PAPERTRADE_CANDLES_REFRESH_SOURCE", "fdr")
+HISTORICAL_REFRESH_CHUNK = int(os.environ.get("PAPERTRADE_CANDLES_REFRESH_CHUNK", "50"))
+# First day fetched for a symbol that has no bars yet.
+HISTORICAL_BACKFILL_START = os.environ.get("PAPERTRADE_CANDLES_BACKFILL_START", "2015-01-01")
+# Most bars one candle API answer may hold.
+HISTORICAL_MAX_BARS = int(os.environ.get("PAPERTRADE_CANDLES_MAX_BARS", "5000"))

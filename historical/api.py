@@ -1,0 +1,104 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from historical import selectors, services
+from historical.enums import CandleSource, Timeframe
+from jobs.api import JobOutput
+
+START_AFTER_END = services.START_AFTER_END
+
+
+class CandleOutput(serializers.Serializer):
+    time = serializers.CharField(help_text="YYYY-MM-DD (weekly bars: the Monday, monthly bars: the 1st)")
+    open = serializers.IntegerField()
+    high = serializers.IntegerField()
+    low = serializers.IntegerField()
+    close = serializers.IntegerField()
+    volume = serializers.IntegerField()
+    value = serializers.IntegerField(allow_null=True)
+
+
+class CandleSeriesOutput(serializers.Serializer):
+    symbol = serializers.CharField()
+    timeframe = serializers.CharField()
+    simulated = serializers.BooleanField(help_text="True when any bar is synthetic (simulated) data.")
+    candles = CandleOutput(many=True)
+
+
+class CandleListApi(APIView):
+    class Input(serializers.Serializer):
+        symbol = serializers.CharField(max_length=6)
+        timeframe = serializers.ChoiceField(
+            choices=[Timeframe.DAY, Timeframe.WEEK, Timeframe.MONTH], default=Timeframe.DAY
+        )
+        start = serializers.DateField(required=False, input_formats=["iso-8601"])
+        end = serializers.DateField(required=False, input_formats=["iso-8601"])
+
+        def validate(self, attrs):
+            if attrs.get("start") and attrs.get("end") and attrs["start"] > attrs["end"]:
+                raise serializers.ValidationError({"start": [START_AFTER_END]})
+            return attrs
+
+    @extend_schema(parameters=[Input], responses=CandleSeriesOutput)
+    def get(self, request: Request) -> Response:
+        params = self.Input(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        symbol = selectors.symbol_get(code=data["symbol"])
+        series = selectors.candle_series(
+            symbol=symbol, timeframe=data["timeframe"], start=data.get("start"), end=data.get("end")
+        )
+        return Response(series)
+
+
+class CoverageOutput(serializers.Serializer):
+    symbol = serializers.CharField()
+    timeframe = serializers.CharField()
+    first = serializers.DateField(allow_null=True)
+    last = serializers.DateField(allow_null=True)
+    bars = serializers.IntegerField()
+    gaps = inline_serializer(
+        "CoverageGap", {"start": serializers.DateField(), "end": serializers.DateField()}, many=True
+    )
+
+
+class CoverageApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("symbol", str, required=True, description="KRX code, e.g. 005930")],
+        responses=CoverageOutput,
+    )
+    def get(self, request: Request) -> Response:
+        code = request.query_params.get("symbol", "").strip()
+        if not code:
+            raise serializers.ValidationError({"symbol": ["This field is required."]})
+        symbol = selectors.symbol_get(code=code)
+        return Response(selectors.candle_coverage(symbol=symbol))
+
+
+class BackfillCreateApi(APIView):
+    permission_classes = [permissions.IsAdminUser]
+
+    class Input(serializers.Serializer):
+        symbols = serializers.ListField(child=serializers.CharField(max_length=6), min_length=1, max_length=5000)
+        start = serializers.DateField(input_formats=["iso-8601"])
+        end = serializers.DateField(required=False, allow_null=True, input_formats=["iso-8601"])
+        source = serializers.ChoiceField(choices=CandleSource.choices, default=CandleSource.FDR)
+
+        def validate(self, attrs):
+            if attrs.get("end") and attrs["start"] > attrs["end"]:
+                raise serializers.ValidationError({"start": [START_AFTER_END]})
+            return attrs
+
+    @extend_schema(request=Input, responses={202: JobOutput})
+    def post(self, request: Request) -> Response:
+        params = self.Input(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        job = services.backfill_job_create(
+            codes=data["symbols"], start=data["start"], end=data.get("end"), source=data["source"], owner=request.user
+        )
+        job.refresh_from_db()
+        return Response(JobOutput(job).data, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,27 @@
+"""Trading-day lists for the candle sources and the coverage report (XKRX via market.rules)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from market.rules import is_trading_day
+
+
+@lru_cache(maxsize=64)
+def trading_days(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    """XKRX trading days with start <= day <= end, oldest first."""
+    days = []
+    day = start
+    while day <= end:
+        if is_trading_day(day):
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return tuple(days)
+
+
+def last_trading_day_before(day: dt.date) -> dt.date:
+    previous = day - dt.timedelta(days=1)
+    while not is_trading_day(previous):
+        previous -= dt.timedelta(days=1)
+    return previous

@@ -1,0 +1,30 @@
+"""Demo data: about three years of synthetic daily bars for every active symbol (marked simulated)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import IO, Any
+
+from historical import services
+from historical.calendar import last_trading_day_before
+from historical.enums import CandleSource
+from historical.sources.synthetic import synthetic_bars
+from market.models import Symbol
+
+DEMO_YEARS = 3
+
+
+def seed(*, user: Any = None, stdout: IO[str] | None = None) -> None:
+    """Idempotent: the generator is deterministic, so a second run rewrites nothing."""
+    end = last_trading_day_before(dt.date.today())
+    start = end.replace(year=end.year - DEMO_YEARS)
+    symbols = list(Symbol.objects.filter(is_active=True).order_by("code"))
+    loads = [(symbol.pk, synthetic_bars(code=symbol.code, start=start, end=end)) for symbol in symbols]
+    report = services.candles_upsert_many(loads=loads, source=CandleSource.SYNTHETIC)
+    for symbol in symbols:
+        services.symbol_refresh_prev_close(symbol=symbol)
+    if stdout is not None:
+        stdout.write(
+            f"historical: {report.written} synthetic daily bars for {len(symbols)} symbols ({start} to {end}); "
+            "previous closes set from the last bar.\n"
+        )

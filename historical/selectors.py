@@ -1,0 +1,153 @@
+"""Every read of candles the API, the tasks and other apps need."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, RowRange, Sum, Value, When, Window
+from django.db.models.functions import FirstValue, LastValue, RowNumber, TruncMonth, TruncWeek
+
+from config.exceptions import DomainError, NotFound
+from historical.calendar import trading_days
+from historical.enums import CandleSource, Timeframe
+from historical.models import Candle
+from historical.sources.base import day_start
+from market.models import Symbol
+from market.rules import SEOUL
+
+UNKNOWN_SYMBOL = "There is no symbol {code}."
+TOO_MANY_BARS = "The request covers more than {limit:,} bars; narrow start/end or use a coarser timeframe (1w, 1M)."
+
+__all__ = ["SEOUL", "candle_series", "candle_coverage", "symbol_get"]
+
+
+def symbol_get(*, code: str) -> Symbol:
+    try:
+        return Symbol.objects.get(code=code.strip().upper())
+    except Symbol.DoesNotExist:
+        raise NotFound(UNKNOWN_SYMBOL.format(code=code), field="symbol") from None
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(SEOUL).date()
+
+
+def candle_bounds(*, symbol_id: int, timeframe: str = Timeframe.DAY) -> tuple[dt.date | None, dt.date | None]:
+    bounds = Candle.objects.filter(symbol_id=symbol_id, timeframe=timeframe).aggregate(
+        first=Min("time"), last=Max("time")
+    )
+    if bounds["first"] is None:
+        return None, None
+    return _local_date(bounds["first"]), _local_date(bounds["last"])
+
+
+def candle_last_close(*, symbol_id: int) -> int | None:
+    return (
+        Candle.objects.filter(symbol_id=symbol_id, timeframe=Timeframe.DAY)
+        .order_by("-time")
+        .values_list("close", flat=True)
+        .first()
+    )
+
+
+def _range(symbol_id: int, timeframe: str, start: dt.date | None, end: dt.date | None) -> QuerySet[Candle]:
+    rows = Candle.objects.filter(symbol_id=symbol_id, timeframe=timeframe)
+    if start is not None:
+        rows = rows.filter(time__gte=day_start(start))
+    if end is not None:
+        rows = rows.filter(time__lt=day_start(end + dt.timedelta(days=1)))
+    return rows
+
+
+_SYNTHETIC = Case(When(source=CandleSource.SYNTHETIC, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _aggregated(rows: QuerySet[Candle], timeframe: str) -> QuerySet[Candle]:
+    """Weekly/monthly bars from daily ones, computed by the database with window functions.
+
+    Each daily row gets its period (Monday / first of the month in Asia/Seoul) and the period's
+    first open, max high, min low, last close and volume sum; the first row of each period is kept.
+    """
+    trunc = TruncWeek if timeframe == Timeframe.WEEK else TruncMonth
+    period = trunc("time", tzinfo=SEOUL)
+    whole = {"partition_by": [period], "order_by": F("time").asc(), "frame": RowRange(start=None, end=None)}
+    return (
+        rows.annotate(
+            period=period,
+            p_open=Window(FirstValue("open"), **whole),
+            p_high=Window(Max("high"), partition_by=[period]),
+            p_low=Window(Min("low"), partition_by=[period]),
+            p_close=Window(LastValue("close"), **whole),
+            p_volume=Window(Sum("volume"), partition_by=[period]),
+            p_value=Window(Sum("value"), partition_by=[period]),
+            p_synthetic=Window(Max(_SYNTHETIC), partition_by=[period]),
+            p_row=Window(RowNumber(), partition_by=[period], order_by=F("time").asc()),
+        )
+        .filter(p_row=1)
+        .order_by("period")
+        .values_list("period", "p_open", "p_high", "p_low", "p_close", "p_volume", "p_value", "p_synthetic")
+    )
+
+
+def candle_series(
+    *, symbol: Symbol, timeframe: str, start: dt.date | None = None, end: dt.date | None = None
+) -> dict[str, Any]:
+    """{symbol, timeframe, simulated, candles} for the candle API; at most HISTORICAL_MAX_BARS bars."""
+    if start is not None and end is not None and start > end:
+        raise DomainError("start must not be after end.", field="start")
+    limit = settings.HISTORICAL_MAX_BARS
+    if timeframe in (Timeframe.WEEK, Timeframe.MONTH):
+        rows = list(_aggregated(_range(symbol.pk, Timeframe.DAY, start, end), timeframe)[: limit + 1])
+    else:
+        rows = list(
+            _range(symbol.pk, timeframe, start, end)
+            .order_by("time")
+            .values_list("time", "open", "high", "low", "close", "volume", "value", "source")[: limit + 1]
+        )
+    if len(rows) > limit:
+        raise DomainError(TOO_MANY_BARS.format(limit=limit), code="too_many_bars")
+    simulated = False
+    candles = []
+    for time, open_, high, low, close, volume, value, marker in rows:
+        simulated = simulated or marker in (CandleSource.SYNTHETIC, 1)
+        stamp = _local_date(time).isoformat() if timeframe != Timeframe.MINUTE else time.astimezone(SEOUL).isoformat()
+        candles.append(
+            {"time": stamp, "open": open_, "high": high, "low": low, "close": close, "volume": volume, "value": value}
+        )
+    return {"symbol": symbol.code, "timeframe": timeframe, "simulated": simulated, "candles": candles}
+
+
+def candle_coverage(*, symbol: Symbol, timeframe: str = Timeframe.DAY) -> dict[str, Any]:
+    """First and last stored daily bar, bar count, and the missing trading days between them as ranges."""
+    stats = Candle.objects.filter(symbol_id=symbol.pk, timeframe=timeframe).aggregate(
+        first=Min("time"), last=Max("time"), bars=Count("id")
+    )
+    coverage: dict[str, Any] = {
+        "symbol": symbol.code,
+        "timeframe": timeframe,
+        "first": None,
+        "last": None,
+        "bars": stats["bars"],
+        "gaps": [],
+    }
+    if stats["first"] is None:
+        return coverage
+    first, last = _local_date(stats["first"]), _local_date(stats["last"])
+    coverage["first"], coverage["last"] = first.isoformat(), last.isoformat()
+    stored = {
+        _local_date(t)
+        for t in Candle.objects.filter(symbol_id=symbol.pk, timeframe=timeframe).values_list("time", flat=True)
+    }
+    gaps: list[dict[str, str]] = []
+    open_gap: list[dt.date] = []
+    for day in trading_days(first, last):
+        if day in stored:
+            if open_gap:
+                gaps.append({"start": open_gap[0].isoformat(), "end": open_gap[-1].isoformat()})
+                open_gap = []
+        else:
+            open_gap.append(day)
+    coverage["gaps"] = gaps
+    return coverage

@@ -1,0 +1,166 @@
+import datetime as dt
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from config.exceptions import NotFound
+from historical import services
+from historical.enums import RejectReason
+from historical.models import Candle
+from historical.sources.base import Bar, day_start
+from historical.sources.fdr import FdrSource
+from historical.sources.synthetic import SyntheticSource, synthetic_bars
+from market.models import Symbol
+
+pytestmark = pytest.mark.django_db
+
+
+def bar(day: int, o: int, h: int, lo: int, c: int, v: int = 1000, value: int | None = None) -> Bar:
+    return Bar(time=day_start(dt.date(2024, 1, day)), open=o, high=h, low=lo, close=c, volume=v, value=value)
+
+
+def stored(symbol: Symbol) -> list[tuple]:
+    return list(
+        Candle.objects.filter(symbol=symbol)
+        .order_by("time")
+        .values_list("time", "open", "high", "low", "close", "volume", "value", "source")
+    )
+
+
+def test_bars_failing_sanity_are_rejected_with_reasons_and_never_stored(samsung):
+    bars = [
+        bar(2, 100, 110, 90, 105),
+        bar(3, 100, 90, 95, 92),  # high below low
+        bar(4, 100, 105, 95, 108),  # high below close
+        bar(5, 100, 110, 101, 105),  # low above open
+        bar(8, 0, 110, 90, 105),  # zero price
+        bar(9, 100, 110, 90, 105, v=-1),  # negative volume
+        bar(10, 100, 110, 90, 106),
+    ]
+    report = services.candles_upsert(symbol_id=samsung.pk, bars=bars, source="csv")
+
+    assert (report.written, report.rejected) == (2, 5)
+    assert dict(report.reasons) == {
+        RejectReason.HIGH_BELOW_LOW: 1,
+        RejectReason.HIGH_BELOW_OPEN_CLOSE: 1,
+        RejectReason.LOW_ABOVE_OPEN_CLOSE: 1,
+        RejectReason.NON_POSITIVE_PRICE: 1,
+        RejectReason.NEGATIVE_VOLUME: 1,
+    }
+    assert [r.as_dict()["date"] for r in report.rejections] == [
+        "2024-01-03",
+        "2024-01-04",
+        "2024-01-05",
+        "2024-01-08",
+        "2024-01-09",
+    ]
+    assert [row[0] for row in stored(samsung)] == [day_start(dt.date(2024, 1, 2)), day_start(dt.date(2024, 1, 10))]
+
+
+def test_upsert_twice_stores_the_same_rows_and_later_loads_update(samsung):
+    bars = synthetic_bars(code=samsung.code, start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31))
+    first = services.candles_upsert(symbol_id=samsung.pk, bars=bars, source="synthetic")
+    rows = stored(samsung)
+    ids = list(Candle.objects.order_by("time").values_list("id", flat=True))
+    second = services.candles_upsert(symbol_id=samsung.pk, bars=bars, source="synthetic")
+
+    assert first.written == second.written == len(bars) == len(rows) == 245
+    assert stored(samsung) == rows
+    assert list(Candle.objects.order_by("time").values_list("id", flat=True)) == ids
+
+    corrected = Bar(time=bars[-1].time, open=70000, high=71000, low=69000, close=70500, volume=5, value=None)
+    services.candles_upsert(symbol_id=samsung.pk, bars=[corrected], source="fdr")
+    last = Candle.objects.get(symbol=samsung, time=bars[-1].time)
+    assert (last.open, last.high, last.low, last.close, last.volume, last.value, last.source) == (
+        70000,
+        71000,
+        69000,
+        70500,
+        5,
+        None,
+        "fdr",
+    )
+    assert Candle.objects.count() == 245
+
+
+def test_duplicate_times_in_one_load_keep_the_last_row(samsung):
+    report = services.candles_upsert(
+        symbol_id=samsung.pk, bars=[bar(2, 100, 110, 90, 105), bar(2, 100, 120, 90, 115)], source="csv"
+    )
+    assert (report.written, report.rejected, dict(report.reasons)) == (1, 1, {RejectReason.DUPLICATE: 1})
+    assert stored(samsung)[0][4] == 115
+
+
+def test_a_failing_load_leaves_nothing_behind(samsung):
+    bars = synthetic_bars(code=samsung.code, start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31))
+    too_big = Bar(time=day_start(dt.date(2024, 1, 2)), open=2**63, high=2**63, low=2**63, close=2**63, volume=1)
+    with pytest.raises((DatabaseError, OverflowError)), transaction.atomic():
+        services.candles_upsert(symbol_id=samsung.pk, bars=[*bars, too_big], source="synthetic")
+    assert Candle.objects.count() == 0
+
+
+def test_upsert_uses_copy_on_postgresql_and_bulk_create_elsewhere(samsung):
+    bars = [bar(2, 100, 110, 90, 105), bar(3, 105, 115, 100, 110)]
+    with CaptureQueriesContext(connection) as queries:
+        services.candles_upsert(symbol_id=samsung.pk, bars=bars, source="csv")
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    if connection.vendor == "postgresql":
+        assert "historical_candle_stage" in sql and "ON CONFLICT" in sql
+    else:
+        assert "historical_candle_stage" not in sql and "ON CONFLICT" in sql
+    assert len(stored(samsung)) == 2
+
+
+@pytest.mark.services
+def test_copy_path_merges_many_symbols_in_one_statement(samsung, hynix):
+    assert connection.vendor == "postgresql"
+    start, end = dt.date(2020, 1, 1), dt.date(2024, 12, 31)
+    loads = [(s.pk, synthetic_bars(code=s.code, start=start, end=end)) for s in (samsung, hynix)]
+    report = services.candles_upsert_many(loads=loads, source="synthetic")
+
+    def tuple_ids() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT ctid::text FROM historical_candle ORDER BY id")
+            return [row[0] for row in cursor.fetchall()]
+
+    before = tuple_ids()
+    again = services.candles_upsert_many(loads=loads, source="synthetic")
+    assert report.written == again.written == sum(len(b) for _, b in loads) == Candle.objects.count()
+    # The merge skipped every unchanged row: an update would have written new tuple versions.
+    assert tuple_ids() == before
+
+
+def test_ingest_sets_prev_close_from_the_latest_daily_bar(samsung):
+    report = services.candles_ingest(
+        code="005930", source=SyntheticSource(), start=dt.date(2024, 1, 1), end=dt.date(2024, 3, 29)
+    )
+    samsung.refresh_from_db()
+    last = Candle.objects.filter(symbol=samsung).order_by("-time").first()
+    assert report.last == dt.date(2024, 3, 29) == last.time.astimezone(day_start(dt.date(2024, 1, 1)).tzinfo).date()
+    assert samsung.prev_close == last.close
+
+
+def test_ingest_from_fdr_dry_run_writes_nothing(samsung, naver_chart):
+    naver_chart.rows["005930"] = [("20240102", 78200, 79800, 78200, 79600, 17142847)]
+    report = services.candles_ingest(
+        code="005930", source=FdrSource(), start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 31), dry_run=True
+    )
+    assert (report.written, report.dry_run, Candle.objects.count()) == (1, True, 0)
+
+
+def test_ingest_unknown_symbol_is_not_found(db):
+    with pytest.raises(NotFound):
+        services.candles_ingest(
+            code="123456", source=SyntheticSource(), start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 2)
+        )
+
+
+def test_resume_starts_from_the_last_stored_bar(samsung):
+    services.candles_ingest(
+        code="005930", source=SyntheticSource(), start=dt.date(2024, 1, 2), end=dt.date(2024, 3, 29)
+    )
+    assert services.candles_resume_start(code="005930", start=dt.date(2024, 1, 2)) == dt.date(2024, 3, 29)
+    assert services.candles_resume_start(code="005930", start=None) == dt.date(2024, 3, 29)
+    # Asking for older history than stored starts where asked.
+    assert services.candles_resume_start(code="005930", start=dt.date(2023, 1, 2)) == dt.date(2023, 1, 2)
