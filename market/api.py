@@ -1,0 +1,164 @@
+"""Market REST API (docs/api.md, "market"): symbols, quotes, order books and the overview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.pagination import Pagination
+from market import events, rules, selectors
+from market.enums import Market
+from market.models import Symbol
+from market.state import Quote, store
+
+
+class QuoteOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    price = serializers.IntegerField()
+    open = serializers.IntegerField()
+    high = serializers.IntegerField()
+    low = serializers.IntegerField()
+    prev_close = serializers.IntegerField()
+    change = serializers.IntegerField()
+    change_rate = serializers.FloatField()
+    volume = serializers.IntegerField()
+    value = serializers.IntegerField()
+    best_bid = serializers.IntegerField(allow_null=True)
+    best_ask = serializers.IntegerField(allow_null=True)
+    time = serializers.DateTimeField()
+
+
+class SymbolOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    market = serializers.ChoiceField(choices=Market.choices)
+    sector = serializers.CharField()
+    is_active = serializers.BooleanField()
+    is_tradable = serializers.BooleanField()
+    prev_close = serializers.IntegerField(allow_null=True)
+    quote = QuoteOutput(allow_null=True)
+
+
+class PriceLimitsOutput(serializers.Serializer):
+    lower = serializers.IntegerField()
+    upper = serializers.IntegerField()
+
+
+class SymbolDetailOutput(SymbolOutput):
+    tick_size = serializers.IntegerField(allow_null=True)
+    price_limits = PriceLimitsOutput(allow_null=True)
+
+
+class BookLevelOutput(serializers.Serializer):
+    price = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+
+
+class OrderBookOutput(serializers.Serializer):
+    code = serializers.CharField()
+    asks = BookLevelOutput(many=True)
+    bids = BookLevelOutput(many=True)
+    time = serializers.DateTimeField()
+
+
+class OverviewOutput(serializers.Serializer):
+    gainers = QuoteOutput(many=True)
+    losers = QuoteOutput(many=True)
+    most_traded = QuoteOutput(many=True)
+
+
+def _symbol_dict(symbol: Symbol, quote: Quote | None) -> dict[str, Any]:
+    return {
+        "code": symbol.code,
+        "name": symbol.name,
+        "name_en": symbol.name_en,
+        "market": symbol.market,
+        "sector": symbol.sector,
+        "is_active": symbol.is_active,
+        "is_tradable": symbol.is_tradable,
+        "prev_close": symbol.prev_close,
+        "quote": events.quote_payload(quote, symbol.name) if quote else None,
+    }
+
+
+class SymbolListApi(APIView):
+    class FilterInput(serializers.Serializer):
+        search = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+        market = serializers.CharField(required=False, allow_blank=True, max_length=10, default="")
+        sector = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Code prefix or part of the Korean or English name"),
+            OpenApiParameter("market", str, enum=Market.values),
+            OpenApiParameter("sector", str),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=SymbolOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = selectors.symbol_list(**filters.validated_data)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        quotes = store().quotes([s.code for s in page])
+        return paginator.get_paginated_response([_symbol_dict(s, quotes.get(s.code)) for s in page])
+
+
+class SymbolDetailApi(APIView):
+    @extend_schema(responses=SymbolDetailOutput)
+    def get(self, request: Request, code: str) -> Response:
+        symbol = selectors.symbol_get(code=code)
+        quote = store().quote(code)
+        data = _symbol_dict(symbol, quote)
+        reference = quote.price if quote else symbol.prev_close
+        data["tick_size"] = rules.tick_size_for(reference) if reference else None
+        base = quote.prev_close if quote else symbol.prev_close
+        if base:
+            lower, upper = rules.price_limit_band(base)
+            data["price_limits"] = {"lower": lower, "upper": upper}
+        else:
+            data["price_limits"] = None
+        return Response(data)
+
+
+class QuoteListApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("codes", str, required=True, description="Comma-separated, e.g. 005930,000660")],
+        responses=QuoteOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        codes = selectors.codes_parse(request.query_params.get("codes", ""))
+        names, quotes = selectors.quotes_for(codes=codes)
+        return Response([events.quote_payload(quotes[c], names[c]) for c in codes if c in quotes])
+
+
+class QuoteDetailApi(APIView):
+    @extend_schema(responses=QuoteOutput)
+    def get(self, request: Request, code: str) -> Response:
+        symbol, quote = selectors.quote_get(code=code)
+        return Response(events.quote_payload(quote, symbol.name))
+
+
+class OrderBookApi(APIView):
+    @extend_schema(responses=OrderBookOutput)
+    def get(self, request: Request, code: str) -> Response:
+        return Response(events.book_payload(selectors.orderbook_get(code=code)))
+
+
+class OverviewApi(APIView):
+    @extend_schema(responses=OverviewOutput)
+    def get(self, request: Request) -> Response:
+        names, groups = selectors.market_overview()
+        return Response(
+            {key: [events.quote_payload(q, names.get(q.code, "")) for q in quotes] for key, quotes in groups.items()}
+        )

@@ -1,0 +1,94 @@
+"""Every read the market API and streams need."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from config.exceptions import DomainError, NotFound
+from market.enums import Market
+from market.models import Symbol
+from market.services import SYMBOL_NOT_FOUND, symbol_code_validate
+from market.state import OrderBook, Quote, store
+
+MARKET_UNKNOWN = "Unknown market {market!r}: use KOSPI, KOSDAQ or KONEX."
+TOO_MANY_CODES = "Ask for at most {limit} codes at once."
+NO_CODES = "Give one or more codes, e.g. codes=005930,000660."
+NO_QUOTE_YET = "No quote for {code} yet: the feed has not published it."
+NO_BOOK_YET = "No order book for {code} yet: the feed has not published it."
+MAX_QUOTE_CODES = 100
+OVERVIEW_SIZE = 10
+
+
+def symbol_list(*, search: str = "", market: str = "", sector: str = "") -> QuerySet[Symbol]:
+    """Active symbols; `search` matches the code (prefix) or the Korean or English name."""
+    qs = Symbol.objects.filter(is_active=True)
+    search = search.strip()
+    if search:
+        qs = qs.filter(Q(code__startswith=search.upper()) | Q(name__icontains=search) | Q(name_en__icontains=search))
+    if market:
+        if market.upper() not in Market.values:
+            raise DomainError(MARKET_UNKNOWN.format(market=market), field="market")
+        qs = qs.filter(market=market.upper())
+    if sector:
+        qs = qs.filter(sector=sector)
+    return qs.order_by("code")
+
+
+def symbol_get(*, code: str) -> Symbol:
+    symbol_code_validate(code)
+    symbol = Symbol.objects.filter(code=code).first()
+    if symbol is None:
+        raise NotFound(SYMBOL_NOT_FOUND.format(code=code))
+    return symbol
+
+
+def codes_parse(raw: str) -> list[str]:
+    """`005930,000660` → validated, de-duplicated codes in the given order."""
+    codes = list(dict.fromkeys(c.strip() for c in raw.split(",") if c.strip()))
+    if not codes:
+        raise DomainError(NO_CODES, field="codes")
+    if len(codes) > MAX_QUOTE_CODES:
+        raise DomainError(TOO_MANY_CODES.format(limit=MAX_QUOTE_CODES), field="codes")
+    for code in codes:
+        symbol_code_validate(code)
+    return codes
+
+
+def symbol_names(codes: list[str]) -> dict[str, str]:
+    return dict(Symbol.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def quotes_for(*, codes: list[str]) -> tuple[dict[str, str], dict[str, Quote]]:
+    """(names, quotes) of known codes; an unknown code is a 404 naming it."""
+    names = symbol_names(codes)
+    unknown = [c for c in codes if c not in names]
+    if unknown:
+        raise NotFound(SYMBOL_NOT_FOUND.format(code=", ".join(unknown)))
+    return names, store().quotes(codes)
+
+
+def quote_get(*, code: str) -> tuple[Symbol, Quote]:
+    symbol = symbol_get(code=code)
+    quote = store().quote(code)
+    if quote is None:
+        raise NotFound(NO_QUOTE_YET.format(code=code))
+    return symbol, quote
+
+
+def orderbook_get(*, code: str) -> OrderBook:
+    symbol_get(code=code)
+    book = store().book(code)
+    if book is None:
+        raise NotFound(NO_BOOK_YET.format(code=code))
+    return book
+
+
+def market_overview(*, size: int = OVERVIEW_SIZE) -> tuple[dict[str, str], dict[str, list[Quote]]]:
+    """Movers up and down (by change rate) and the most traded (by value) among active symbols."""
+    quotes = store().all_quotes()
+    names = dict(Symbol.objects.filter(is_active=True, code__in=list(quotes)).values_list("code", "name"))
+    live = [q for code, q in quotes.items() if code in names]
+    gainers = sorted((q for q in live if q.change > 0), key=lambda q: (-q.change_rate, q.code))[:size]
+    losers = sorted((q for q in live if q.change < 0), key=lambda q: (q.change_rate, q.code))[:size]
+    most_traded = sorted((q for q in live if q.volume > 0), key=lambda q: (-q.value, q.code))[:size]
+    return names, {"gainers": gainers, "losers": losers, "most_traded": most_traded}
