@@ -1,0 +1,106 @@
+import { useDeferredValue, useState } from "react";
+import { useNavigate } from "react-router";
+
+import { Change, Price } from "@/components/Price";
+import { QueryState } from "@/components/QueryState";
+import { resultsOf, type Page } from "@/lib/api";
+import { formatWon } from "@/lib/format";
+import { useT } from "@/lib/i18n";
+import { useLiveMarket, useQuoteSubscription } from "@/lib/realtime";
+import type { MarketSymbol } from "@/types/models";
+
+import { useSymbols } from "../api/symbols";
+
+/** Searchable symbol list (code or Korean name) with live prices for the rows on screen. */
+export function SymbolTable() {
+  const t = useT();
+  const navigate = useNavigate();
+  const [search, setSearch] = useState("");
+  const [page, setPage] = useState(1);
+  const deferredSearch = useDeferredValue(search.trim());
+  const symbols = useSymbols({ search: deferredSearch || undefined, page });
+  const rows = resultsOf(symbols.data);
+  useQuoteSubscription(rows.map((row) => row.code));
+  const live = useLiveMarket((state) => state.quotes);
+  const paged = symbols.data && !Array.isArray(symbols.data) ? (symbols.data as Page<MarketSymbol>) : null;
+
+  return (
+    <section className="card" aria-labelledby="symbols-title">
+      <div className="card-head">
+        <h2 id="symbols-title">{t("market.symbols")}</h2>
+        <input
+          type="search"
+          className="search"
+          aria-label={t("market.search")}
+          placeholder={t("market.search")}
+          value={search}
+          onChange={(event) => {
+            setSearch(event.target.value);
+            setPage(1);
+          }}
+        />
+      </div>
+      <QueryState query={symbols} isEmpty={(data) => resultsOf(data).length === 0}>
+        {() => (
+          <>
+            <table className="table symbol-table" data-testid="symbol-table">
+              <thead>
+                <tr>
+                  <th>{t("market.name")}</th>
+                  <th>{t("market.code")}</th>
+                  <th className="right">{t("market.price")}</th>
+                  <th className="right">{t("market.change")}</th>
+                  <th className="right">{t("market.volume")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((symbol) => {
+                  const quote = live[symbol.code] ?? symbol.quote;
+                  return (
+                    <tr
+                      key={symbol.code}
+                      className="clickable"
+                      data-code={symbol.code}
+                      onClick={() => navigate(`/symbols/${symbol.code}`)}
+                    >
+                      <td>
+                        <a
+                          href={`/symbols/${symbol.code}`}
+                          onClick={(event) => {
+                            event.preventDefault();
+                          }}
+                        >
+                          {symbol.name}
+                        </a>{" "}
+                        <span className="tag">{symbol.market}</span>
+                      </td>
+                      <td className="muted">{symbol.code}</td>
+                      <td className="right">
+                        <Price value={quote?.price ?? symbol.prev_close} change={quote?.change} />
+                      </td>
+                      <td className="right">{quote ? <Change change={quote.change} rate={quote.change_rate} /> : "-"}</td>
+                      <td className="right num">{formatWon(quote?.volume)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+            {paged && (paged.next || paged.previous) && (
+              <div className="pager">
+                <button type="button" className="btn btn-small" disabled={!paged.previous} onClick={() => setPage((p) => p - 1)}>
+                  {t("market.prev")}
+                </button>
+                <span className="muted">
+                  {page} / {Math.max(1, Math.ceil(paged.count / Math.max(1, rows.length, paged.results.length)))}
+                </span>
+                <button type="button" className="btn btn-small" disabled={!paged.next} onClick={() => setPage((p) => p + 1)}>
+                  {t("market.next")}
+                </button>
+              </div>
+            )}
+          </>
+        )}
+      </QueryState>
+    </section>
+  );
+}

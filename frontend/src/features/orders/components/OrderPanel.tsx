@@ -1,0 +1,194 @@
+import { type FormEvent, useEffect, useState } from "react";
+
+import { FieldError, FormError } from "@/components/FieldError";
+import { formatWon } from "@/lib/format";
+import { useT } from "@/lib/i18n";
+import { estimateOrderCost, roundToTick, tickDown, tickSizeFor, tickUp } from "@/lib/krx";
+import type { MarketSymbol, OrderSide, OrderType, Quote, TimeInForce } from "@/types/models";
+
+import { useOrderCosts, usePlaceOrder } from "../api/orders";
+import { useSelectedAccount } from "../hooks/useSelectedAccount";
+
+const FIELDS = ["account", "symbol", "side", "type", "time_in_force", "quantity", "price"];
+
+/**
+ * Buy/sell, market/limit, quantity and a price stepper on the KRX tick grid, with the estimated
+ * cash effect (commission, and tax on sells) and the server's validation errors per field.
+ */
+export function OrderPanel({
+  symbol,
+  quote,
+  pickedPrice,
+}: {
+  symbol: Pick<MarketSymbol, "code" | "name" | "market" | "price_limits">;
+  quote: Quote | null;
+  pickedPrice?: { price: number; at: number } | null;
+}) {
+  const t = useT();
+  const { account } = useSelectedAccount();
+  const costs = useOrderCosts();
+  const place = usePlaceOrder();
+  const [side, setSide] = useState<OrderSide>("buy");
+  const [type, setType] = useState<OrderType>("limit");
+  const [tif, setTif] = useState<TimeInForce>("DAY");
+  const [quantity, setQuantity] = useState(1);
+  const [price, setPrice] = useState<number | null>(null);
+  const [placedId, setPlacedId] = useState<number | null>(null);
+
+  useEffect(() => {
+    if (price === null && quote) {
+      const start = (side === "buy" ? quote.best_ask : quote.best_bid) ?? quote.price;
+      if (start) setPrice(roundToTick(start));
+    }
+  }, [quote, price, side]);
+
+  useEffect(() => {
+    if (pickedPrice) {
+      setPrice(pickedPrice.price);
+      setType("limit");
+    }
+  }, [pickedPrice]);
+
+  const lower = symbol.price_limits?.lower ?? 1;
+  const upper = symbol.price_limits?.upper ?? Number.MAX_SAFE_INTEGER;
+  const clamp = (p: number) => Math.min(upper, Math.max(lower, p));
+  const effectivePrice = type === "market" ? ((side === "buy" ? quote?.best_ask : quote?.best_bid) ?? quote?.price ?? 0) : (price ?? 0);
+  const taxRate = costs.data ? (costs.data.market_tax_rates?.[symbol.market] ?? costs.data.sell_tax_rate) : "0";
+  const estimate = costs.data
+    ? estimateOrderCost({ side, price: effectivePrice, quantity, commissionRate: costs.data.commission_rate, sellTaxRate: taxRate })
+    : null;
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!account) return;
+    setPlacedId(null);
+    place.mutate(
+      {
+        account: account.id,
+        symbol: symbol.code,
+        side,
+        type,
+        time_in_force: type === "market" && tif === "DAY" ? "IOC" : tif,
+        quantity,
+        ...(type === "limit" && price !== null ? { price } : {}),
+        client_order_id: crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`,
+      },
+      { onSuccess: (order) => setPlacedId(order.id) },
+    );
+  };
+
+  return (
+    <form className={`card order-panel side-${side}`} onSubmit={onSubmit} data-testid="order-panel" aria-label={t("order.panel")}>
+      <div className="segmented wide" role="group" aria-label={t("order.side")}>
+        <button type="button" className={side === "buy" ? "active buy" : ""} aria-pressed={side === "buy"} onClick={() => setSide("buy")}>
+          {t("order.buy")}
+        </button>
+        <button type="button" className={side === "sell" ? "active sell" : ""} aria-pressed={side === "sell"} onClick={() => setSide("sell")}>
+          {t("order.sell")}
+        </button>
+      </div>
+      <FieldError error={place.error} name="side" />
+      <div className="segmented wide" role="group" aria-label={t("order.type")}>
+        <button type="button" className={type === "limit" ? "active" : ""} aria-pressed={type === "limit"} onClick={() => setType("limit")}>
+          {t("order.limit")}
+        </button>
+        <button type="button" className={type === "market" ? "active" : ""} aria-pressed={type === "market"} onClick={() => setType("market")}>
+          {t("order.market")}
+        </button>
+      </div>
+      <FieldError error={place.error} name="type" />
+
+      <label>
+        {t("order.price")}
+        <div className="stepper">
+          <button type="button" aria-label="-tick" disabled={type === "market" || price === null} onClick={() => price !== null && setPrice(clamp(tickDown(price)))}>
+            −
+          </button>
+          <input
+            name="price"
+            inputMode="numeric"
+            disabled={type === "market"}
+            value={type === "market" ? t("order.market") : price === null ? "" : formatWon(price)}
+            onChange={(event) => {
+              const digits = event.target.value.replace(/[^0-9]/g, "");
+              setPrice(digits ? Number(digits) : null);
+            }}
+            onBlur={() => price !== null && setPrice(clamp(roundToTick(price)))}
+          />
+          <button type="button" aria-label="+tick" disabled={type === "market" || price === null} onClick={() => price !== null && setPrice(clamp(tickUp(price)))}>
+            +
+          </button>
+        </div>
+        {type === "limit" && price !== null && (
+          <span className="hint muted" data-testid="tick-size">
+            {t("order.tick")} {formatWon(tickSizeFor(price))}
+          </span>
+        )}
+        <FieldError error={place.error} name="price" />
+      </label>
+
+      <label>
+        {t("order.quantity")}
+        <div className="stepper">
+          <button type="button" aria-label="-1" onClick={() => setQuantity((q) => Math.max(1, q - 1))}>
+            −
+          </button>
+          <input
+            name="quantity"
+            inputMode="numeric"
+            value={quantity}
+            onChange={(event) => setQuantity(Number(event.target.value.replace(/[^0-9]/g, "")) || 0)}
+          />
+          <button type="button" aria-label="+1" onClick={() => setQuantity((q) => q + 1)}>
+            +
+          </button>
+        </div>
+        <FieldError error={place.error} name="quantity" />
+      </label>
+
+      <label>
+        {t("order.tif")}
+        <select name="time_in_force" value={tif} onChange={(event) => setTif(event.target.value as TimeInForce)}>
+          <option value="DAY">DAY</option>
+          <option value="IOC">IOC</option>
+          <option value="FOK">FOK</option>
+        </select>
+        <FieldError error={place.error} name="time_in_force" />
+      </label>
+
+      <dl className="estimate" data-testid="order-estimate">
+        <div>
+          <dt>{t("order.notional")}</dt>
+          <dd className="num">{estimate ? formatWon(estimate.notional) : "-"}</dd>
+        </div>
+        <div>
+          <dt>{t("order.commission")}</dt>
+          <dd className="num">{estimate ? formatWon(estimate.commission) : "-"}</dd>
+        </div>
+        <div>
+          <dt>{t("order.tax")}</dt>
+          <dd className="num">{estimate ? formatWon(estimate.tax) : "-"}</dd>
+        </div>
+        <div className="total">
+          <dt>{t("order.total")}</dt>
+          <dd className="num" data-testid="order-total">
+            {estimate ? formatWon(estimate.total) : "-"}
+          </dd>
+        </div>
+      </dl>
+
+      <FieldError error={place.error} name="account" />
+      <FieldError error={place.error} name="symbol" />
+      <FormError error={place.error} fields={FIELDS} />
+      {placedId !== null && !place.error && (
+        <div className="form-ok" role="status" data-testid="order-placed" data-order-id={placedId}>
+          {t("order.placed")} (#{placedId})
+        </div>
+      )}
+      {!account && <div className="muted">{t("order.noAccount")}</div>}
+      <button type="submit" className={`btn btn-${side}`} disabled={!account || place.isPending || quantity < 1}>
+        {t(side === "buy" ? "order.buy" : "order.sell")} · {t("order.submit")}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,91 @@
+import { type FormEvent, useState } from "react";
+
+import { FieldError, FormError } from "@/components/FieldError";
+import { useT } from "@/lib/i18n";
+import type { Algorithm } from "@/types/models";
+
+import { useCreateStrategy } from "../api/strategies";
+
+const ALGORITHMS: Algorithm[] = ["PPO", "A2C", "DDPG", "TD3", "SAC"];
+const FIELDS = ["name", "algorithm", "symbols", "train_start", "train_end", "test_start", "test_end", "initial_cash"];
+
+export function StrategyForm() {
+  const t = useT();
+  const create = useCreateStrategy();
+  const [form, setForm] = useState({
+    name: "",
+    algorithm: "PPO" as Algorithm,
+    symbols: "005930, 000660",
+    train_start: "2020-01-01",
+    train_end: "2023-12-31",
+    test_start: "2024-01-01",
+    test_end: "2024-12-31",
+    initial_cash: "10000000",
+  });
+  const set = (key: keyof typeof form) => (event: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: event.target.value }));
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate(
+      {
+        ...form,
+        symbols: form.symbols
+          .split(/[,\s]+/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+        initial_cash: Number(form.initial_cash.replace(/[^0-9]/g, "")),
+      },
+      { onSuccess: () => setForm((f) => ({ ...f, name: "" })) },
+    );
+  };
+  return (
+    <form className="card strategy-form" onSubmit={onSubmit} aria-label={t("strategy.create")}>
+      <h2>{t("strategy.create")}</h2>
+      <div className="form-grid">
+        <label>
+          {t("strategy.name")}
+          <input name="name" value={form.name} onChange={set("name")} required />
+          <FieldError error={create.error} name="name" />
+        </label>
+        <label>
+          {t("strategy.algorithm")}
+          <select name="algorithm" value={form.algorithm} onChange={set("algorithm")}>
+            {ALGORITHMS.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+          <FieldError error={create.error} name="algorithm" />
+        </label>
+        <label>
+          {t("strategy.symbols")}
+          <input name="symbols" value={form.symbols} onChange={set("symbols")} />
+          <FieldError error={create.error} name="symbols" />
+        </label>
+        <label>
+          {t("strategy.initialCash")}
+          <input name="initial_cash" inputMode="numeric" value={form.initial_cash} onChange={set("initial_cash")} />
+          <FieldError error={create.error} name="initial_cash" />
+        </label>
+        <fieldset>
+          <legend>{t("strategy.trainPeriod")}</legend>
+          <input type="date" name="train_start" value={form.train_start} onChange={set("train_start")} />
+          <input type="date" name="train_end" value={form.train_end} onChange={set("train_end")} />
+          <FieldError error={create.error} name="train_start" />
+          <FieldError error={create.error} name="train_end" />
+        </fieldset>
+        <fieldset>
+          <legend>{t("strategy.testPeriod")}</legend>
+          <input type="date" name="test_start" value={form.test_start} onChange={set("test_start")} />
+          <input type="date" name="test_end" value={form.test_end} onChange={set("test_end")} />
+          <FieldError error={create.error} name="test_start" />
+          <FieldError error={create.error} name="test_end" />
+        </fieldset>
+      </div>
+      <FormError error={create.error} fields={FIELDS} />
+      <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+        {t("strategy.create")}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,99 @@
+/** Korean market conventions: won with thousands separators, rising red / falling blue, Asia/Seoul. */
+
+export const SEOUL = "Asia/Seoul";
+const wonFormat = new Intl.NumberFormat("ko-KR", { maximumFractionDigits: 0 });
+const numberFormat = new Intl.NumberFormat("ko-KR", { maximumFractionDigits: 2 });
+
+export function toNumber(value: number | string | null | undefined): number | null {
+  if (value === null || value === undefined || value === "") return null;
+  const n = typeof value === "number" ? value : Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** 71,500 — integer won with separators ("-" for unknown). */
+export function formatWon(value: number | string | null | undefined): string {
+  const n = toNumber(value);
+  return n === null ? "-" : wonFormat.format(Math.round(n));
+}
+
+/** 71,500원 */
+export function formatWonUnit(value: number | string | null | undefined, lang: "ko" | "en" = "ko"): string {
+  const text = formatWon(value);
+  if (text === "-") return text;
+  return lang === "ko" ? `${text}원` : `₩${text}`;
+}
+
+export function formatNumber(value: number | string | null | undefined): string {
+  const n = toNumber(value);
+  return n === null ? "-" : numberFormat.format(n);
+}
+
+/** +1,500 / -300 */
+export function formatSignedWon(value: number | string | null | undefined): string {
+  const n = toNumber(value);
+  if (n === null) return "-";
+  return `${n > 0 ? "+" : ""}${wonFormat.format(Math.round(n))}`;
+}
+
+/**
+ * Rates arrive either as fractions (0.0123 = 1.23%) or as percents, depending on the field; the
+ * caller says which. Shown with a sign: +1.23%.
+ */
+export function formatPercent(value: number | string | null | undefined, { fraction = false } = {}): string {
+  const n = toNumber(value);
+  if (n === null) return "-";
+  const pct = fraction ? n * 100 : n;
+  return `${pct > 0 ? "+" : ""}${pct.toFixed(2)}%`;
+}
+
+export type Direction = "up" | "down" | "flat";
+
+export function direction(value: number | string | null | undefined): Direction {
+  const n = toNumber(value);
+  if (n === null || n === 0) return "flat";
+  return n > 0 ? "up" : "down";
+}
+
+/** The CSS class that paints rising red and falling blue. */
+export function directionClass(value: number | string | null | undefined): string {
+  return `dir-${direction(value)}`;
+}
+
+const timeFormat = new Intl.DateTimeFormat("ko-KR", {
+  timeZone: SEOUL,
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hour12: false,
+});
+const dateTimeFormat = new Intl.DateTimeFormat("ko-KR", {
+  timeZone: SEOUL,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hour12: false,
+});
+
+/** 14:03:27 in Seoul, whatever the browser's zone. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "-";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "-" : timeFormat.format(date);
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "-";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "-" : dateTimeFormat.format(date);
+}
+
+/** The Seoul calendar day of an instant, as YYYY-MM-DD (the key daily candles use). */
+export function seoulDay(iso: string | Date): string {
+  const date = typeof iso === "string" ? new Date(iso) : iso;
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: SEOUL, year: "numeric", month: "2-digit", day: "2-digit" })
+    .formatToParts(date)
+    .reduce<Record<string, string>>((acc, part) => ({ ...acc, [part.type]: part.value }), {});
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
