@@ -1,0 +1,204 @@
+"""REST API of strategies (docs/api.md "strategies"). Thin: serializers translate, services decide."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from strategies import selectors, services
+from strategies.enums import Algorithm
+from strategies.models import Deployment, Strategy, StrategyRun
+
+
+class DeploymentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Deployment
+        fields = ["id", "account", "model_run", "interval_seconds", "is_active", "last_run_at", "last_message"]
+
+
+class StrategyOutput(serializers.ModelSerializer):
+    symbols = serializers.SerializerMethodField()
+    is_trained = serializers.BooleanField(read_only=True)
+    deployment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Strategy
+        fields = [
+            "id",
+            "name",
+            "algorithm",
+            "symbols",
+            "train_start",
+            "train_end",
+            "test_start",
+            "test_end",
+            "indicators",
+            "hyperparameters",
+            "initial_cash",
+            "seed",
+            "use_turbulence",
+            "is_trained",
+            "trained_run",
+            "deployment",
+            "created_at",
+        ]
+
+    def get_symbols(self, strategy: Strategy) -> list[str]:
+        return sorted(s.code for s in strategy.symbols.all())
+
+    def get_deployment(self, strategy: Strategy) -> dict | None:
+        deployment = getattr(strategy, "deployment", None)
+        if deployment is None or not deployment.is_active:
+            return None
+        return DeploymentOutput(deployment).data
+
+
+class StrategyInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    algorithm = serializers.ChoiceField(choices=Algorithm.choices, default=Algorithm.PPO)
+    symbols = serializers.ListField(child=serializers.CharField(max_length=12), allow_empty=False)
+    train_start = serializers.DateField()
+    train_end = serializers.DateField()
+    test_start = serializers.DateField()
+    test_end = serializers.DateField()
+    indicators = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    hyperparameters = serializers.DictField(required=False)
+    initial_cash = serializers.IntegerField(min_value=100_000, max_value=10**13, default=10_000_000)
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=0)
+    use_turbulence = serializers.BooleanField(default=False)
+
+
+class StrategyUpdateInput(StrategyInput):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class RunOutput(serializers.ModelSerializer):
+    class Meta:
+        model = StrategyRun
+        fields = ["id", "strategy", "kind", "status", "job", "metrics", "error", "created_at", "finished_at"]
+
+
+class RunDetailOutput(serializers.ModelSerializer):
+    class Meta:
+        model = StrategyRun
+        fields = [
+            "id",
+            "strategy",
+            "kind",
+            "status",
+            "job",
+            "spec",
+            "model_run",
+            "metrics",
+            "benchmark_metrics",
+            "baseline_metrics",
+            "equity_curve",
+            "daily_returns",
+            "trades",
+            "model_sha256",
+            "error",
+            "created_at",
+            "finished_at",
+        ]
+
+
+class DeployInput(serializers.Serializer):
+    account = serializers.IntegerField()
+    interval_seconds = serializers.IntegerField(min_value=5, max_value=86_400, default=60)
+
+
+class StrategyListApi(generics.ListAPIView):
+    serializer_class = StrategyOutput
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Strategy.objects.none()
+        return selectors.strategy_list(user=self.request.user)
+
+    @extend_schema(request=StrategyInput, responses={201: StrategyOutput})
+    def post(self, request: Request) -> Response:
+        data = StrategyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        strategy = services.strategy_create(owner=request.user, **data.validated_data)
+        strategy = selectors.strategy_get(user=request.user, strategy_id=strategy.pk)
+        return Response(StrategyOutput(strategy).data, status=status.HTTP_201_CREATED)
+
+
+class StrategyDetailApi(APIView):
+    @extend_schema(responses={200: StrategyOutput})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(StrategyOutput(selectors.strategy_get(user=request.user, strategy_id=pk)).data)
+
+    @extend_schema(request=StrategyUpdateInput, responses={200: StrategyOutput})
+    def patch(self, request: Request, pk: int) -> Response:
+        selectors.strategy_get(user=request.user, strategy_id=pk)
+        data = StrategyUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = {k: v for k, v in data.validated_data.items() if k in request.data}
+        services.strategy_update(strategy_id=pk, **changes)
+        return Response(StrategyOutput(selectors.strategy_get(user=request.user, strategy_id=pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        selectors.strategy_get(user=request.user, strategy_id=pk)
+        services.strategy_delete(strategy_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StrategyTrainApi(APIView):
+    @extend_schema(request=None, responses={202: RunOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        selectors.strategy_get(user=request.user, strategy_id=pk)
+        run = services.run_train(strategy_id=pk, owner=request.user)
+        run.refresh_from_db()
+        return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class StrategyBacktestApi(APIView):
+    @extend_schema(request=None, responses={202: RunOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        selectors.strategy_get(user=request.user, strategy_id=pk)
+        run = services.run_backtest(strategy_id=pk, owner=request.user)
+        run.refresh_from_db()
+        return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class StrategyRunListApi(generics.ListAPIView):
+    serializer_class = RunOutput
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return StrategyRun.objects.none()
+        selectors.strategy_get(user=self.request.user, strategy_id=self.kwargs["pk"])
+        return selectors.run_list(user=self.request.user, strategy_id=self.kwargs["pk"])
+
+
+class RunDetailApi(APIView):
+    @extend_schema(responses={200: RunDetailOutput})
+    def get(self, request: Request, run_id: int) -> Response:
+        return Response(RunDetailOutput(selectors.run_get(user=request.user, run_id=run_id)).data)
+
+
+class StrategyDeployApi(APIView):
+    @extend_schema(request=DeployInput, responses={200: StrategyOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        selectors.strategy_get(user=request.user, strategy_id=pk)
+        data = DeployInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.strategy_deploy(
+            strategy_id=pk,
+            owner=request.user,
+            account_id=data.validated_data["account"],
+            interval_seconds=data.validated_data["interval_seconds"],
+        )
+        return Response(StrategyOutput(selectors.strategy_get(user=request.user, strategy_id=pk)).data)
+
+
+class StrategyUndeployApi(APIView):
+    @extend_schema(request=None, responses={200: StrategyOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        selectors.strategy_get(user=request.user, strategy_id=pk)
+        services.strategy_undeploy(strategy_id=pk)
+        return Response(StrategyOutput(selectors.strategy_get(user=request.user, strategy_id=pk)).data)

@@ -1,0 +1,421 @@
+"""Every write to strategies, their runs and deployments.
+
+Never imports the RL stack: training and backtests run in the worker (strategies/rl/), queued from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from config.exceptions import Conflict, DomainError, NotFound
+from jobs import services as job_services
+from market.models import Symbol
+from strategies import data
+from strategies.costs import cost_rates
+from strategies.enums import FINISHED_RUN_STATUSES, Algorithm, RunKind, RunStatus
+from strategies.models import Deployment, Strategy, StrategyRun
+from strategies.specs import (
+    DEFAULT_INDICATORS,
+    MAX_INDICATORS,
+    MAX_SYMBOLS,
+    hyperparameter_problems,
+    indicator_problem,
+)
+
+MIN_TRAIN_BARS = 30
+MIN_TEST_BARS = 10
+NO_SYMBOLS = "Choose at least one symbol."
+TOO_MANY_SYMBOLS = f"A strategy trades at most {MAX_SYMBOLS} symbols."
+TRAIN_PERIOD_ORDER = "The training period must start before it ends."
+TEST_PERIOD_ORDER = "The test period must start before it ends."
+PERIODS_OVERLAP = "The test period must start after the training period ends (they may not overlap)."
+NOT_TRAINED = "Train the strategy before backtesting or deploying it."
+RUN_IN_PROGRESS = "A run of this strategy is still in progress; wait for it or cancel its job."
+ALREADY_DEPLOYED = "This strategy is already deployed; undeploy it first."
+NOT_DEPLOYED = "This strategy is not deployed."
+DEPLOYED_NO_EDIT = "Undeploy the strategy before changing it."
+ACCOUNT_NOT_FOUND = "There is no such account."
+TOO_FEW_INDICATORS = f"Use at most {MAX_INDICATORS} indicators."
+UNKNOWN_ALGORITHM = "Unknown algorithm; choose one of " + ", ".join(Algorithm.values) + "."
+
+TRAIN_JOB = "strategies.train"
+BACKTEST_JOB = "strategies.backtest"
+# Fields whose change makes a trained model stale.
+MODEL_FIELDS = (
+    "algorithm",
+    "symbols",
+    "train_start",
+    "train_end",
+    "indicators",
+    "hyperparameters",
+    "initial_cash",
+    "seed",
+    "use_turbulence",
+)
+
+
+# --- validation -------------------------------------------------------------------------------------
+
+
+def _symbols_for(codes: list[str]) -> list[Symbol]:
+    codes = list(dict.fromkeys(str(c).strip().upper() for c in codes))
+    if not codes:
+        raise DomainError(NO_SYMBOLS, field="symbols")
+    if len(codes) > MAX_SYMBOLS:
+        raise DomainError(TOO_MANY_SYMBOLS, field="symbols")
+    found = {s.code: s for s in Symbol.objects.filter(code__in=codes)}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise DomainError(f"Unknown symbol(s): {', '.join(unknown)}.", code="unknown_symbol", field="symbols")
+    return [found[c] for c in codes]
+
+
+def _check_periods(spec: dict[str, Any]) -> None:
+    if spec["train_start"] >= spec["train_end"]:
+        raise DomainError(TRAIN_PERIOD_ORDER, field="train_end")
+    if spec["test_start"] >= spec["test_end"]:
+        raise DomainError(TEST_PERIOD_ORDER, field="test_end")
+    if spec["test_start"] <= spec["train_end"]:
+        raise DomainError(PERIODS_OVERLAP, field="test_start")
+
+
+def _check_data(*, codes: list[str], start: dt.date, end: dt.date, minimum: int, label: str, field: str) -> None:
+    per_symbol, common = data.common_bar_counts(symbols=codes, start=start, end=end)
+    empty = [code for code, count in per_symbol.items() if count == 0]
+    if empty:
+        raise DomainError(
+            f"No daily candles for {', '.join(empty)} in the {label} period {start} – {end}; load them first.",
+            code="no_data",
+            field=field,
+        )
+    if common < minimum:
+        raise DomainError(
+            f"The {label} period {start} – {end} has {common} trading days with candles for every symbol; "
+            f"it needs at least {minimum}.",
+            code="no_data",
+            field=field,
+        )
+
+
+def _check_spec(spec: dict[str, Any], *, check_test_data: bool = True) -> list[Symbol]:
+    if spec["algorithm"] not in Algorithm.values:
+        raise DomainError(UNKNOWN_ALGORITHM, field="algorithm")
+    symbols = _symbols_for(spec["symbols"])
+    _check_periods(spec)
+    indicators = spec["indicators"]
+    if not isinstance(indicators, list):
+        raise DomainError("Indicators are a list of names.", field="indicators")
+    if len(indicators) > MAX_INDICATORS:
+        raise DomainError(TOO_FEW_INDICATORS, field="indicators")
+    for name in indicators:
+        problem = indicator_problem(name)
+        if problem:
+            raise DomainError(problem, field="indicators")
+    if len(set(indicators)) != len(indicators):
+        raise DomainError("Each indicator may appear once.", field="indicators")
+    problems = hyperparameter_problems(spec["algorithm"], spec["hyperparameters"])
+    if problems:
+        raise DomainError(" ".join(problems), field="hyperparameters")
+    if spec["initial_cash"] < 100_000:
+        raise DomainError("Initial cash must be at least 100,000 won.", field="initial_cash")
+    codes = [s.code for s in symbols]
+    _check_data(
+        codes=codes,
+        start=spec["train_start"],
+        end=spec["train_end"],
+        minimum=MIN_TRAIN_BARS,
+        label="training",
+        field="train_start",
+    )
+    if check_test_data:
+        _check_data(
+            codes=codes,
+            start=spec["test_start"],
+            end=spec["test_end"],
+            minimum=MIN_TEST_BARS,
+            label="test",
+            field="test_start",
+        )
+    return symbols
+
+
+def _spec_of(strategy: Strategy) -> dict[str, Any]:
+    return {
+        "algorithm": strategy.algorithm,
+        "symbols": [s.code for s in strategy.symbols.all()],
+        "train_start": strategy.train_start,
+        "train_end": strategy.train_end,
+        "test_start": strategy.test_start,
+        "test_end": strategy.test_end,
+        "indicators": list(strategy.indicators),
+        "hyperparameters": dict(strategy.hyperparameters),
+        "initial_cash": strategy.initial_cash,
+        "seed": strategy.seed,
+        "use_turbulence": strategy.use_turbulence,
+    }
+
+
+# --- strategies ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def strategy_create(
+    *,
+    owner: Any,
+    name: str,
+    symbols: list[str],
+    train_start: dt.date,
+    train_end: dt.date,
+    test_start: dt.date,
+    test_end: dt.date,
+    algorithm: str = Algorithm.PPO,
+    indicators: list[str] | None = None,
+    hyperparameters: dict[str, Any] | None = None,
+    initial_cash: int = 10_000_000,
+    seed: int = 0,
+    use_turbulence: bool = False,
+) -> Strategy:
+    spec = {
+        "algorithm": algorithm,
+        "symbols": symbols,
+        "train_start": train_start,
+        "train_end": train_end,
+        "test_start": test_start,
+        "test_end": test_end,
+        "indicators": list(DEFAULT_INDICATORS) if indicators is None else indicators,
+        "hyperparameters": hyperparameters or {},
+        "initial_cash": initial_cash,
+        "seed": seed,
+        "use_turbulence": use_turbulence,
+    }
+    symbol_rows = _check_spec(spec)
+    strategy = Strategy.objects.create(owner=owner, name=name, **{k: v for k, v in spec.items() if k != "symbols"})
+    strategy.symbols.set(symbol_rows)
+    return strategy
+
+
+@transaction.atomic
+def strategy_update(*, strategy_id: int, **changes: Any) -> Strategy:
+    strategy = Strategy.objects.select_for_update().get(pk=strategy_id)
+    if Deployment.objects.filter(strategy=strategy, is_active=True).exists():
+        raise Conflict(DEPLOYED_NO_EDIT, code="deployed")
+    spec = _spec_of(strategy)
+    unknown = set(changes) - set(spec) - {"name"}
+    if unknown:
+        raise DomainError(f"Cannot change {', '.join(sorted(unknown))}.")
+    name = changes.pop("name", None)
+    spec.update(changes)
+    symbol_rows = _check_spec(spec)
+    if name is not None:
+        strategy.name = name
+    stale = any(k in changes and changes[k] != _spec_of(strategy)[k] for k in MODEL_FIELDS)
+    for key, value in spec.items():
+        if key != "symbols":
+            setattr(strategy, key, value)
+    if stale:
+        strategy.trained_run = None
+    strategy.save()
+    strategy.symbols.set(symbol_rows)
+    return strategy
+
+
+@transaction.atomic
+def strategy_delete(*, strategy_id: int) -> None:
+    strategy = Strategy.objects.select_for_update().get(pk=strategy_id)
+    deployment = Deployment.objects.filter(strategy=strategy).first()
+    if deployment is not None:
+        _stop_schedule(deployment)
+    strategy.delete()
+
+
+# --- runs ---------------------------------------------------------------------------------------------
+
+
+def _queue_run(run: StrategyRun) -> None:
+    """Hand the run to a worker once the transaction commits.
+
+    Celery (services configuration) and eager mode (tests) use the task. The embedded default's
+    "thread" mode would run it inside the web process, which must never import the RL stack, so
+    there it starts a `manage.py strategies_run` process instead.
+    """
+    from strategies import tasks  # the tasks module itself is light: it imports the RL stack lazily
+
+    if settings.TASK_MODE == "thread":
+        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "strategies_run", str(run.pk)]
+        transaction.on_commit(
+            lambda: subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603
+        )
+        return
+    job_services.task_enqueue(tasks.strategy_run, run_id=run.pk)
+
+
+def _costs_spec(symbols: list[Symbol], day: dt.date) -> dict[str, Any]:
+    buy, sell = cost_rates(symbols=symbols, day=day)
+    return {"buy_cost": buy, "sell_cost": sell}
+
+
+def _serialisable(spec: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(spec, default=str))
+
+
+@transaction.atomic
+def run_train(*, strategy_id: int, owner: Any) -> StrategyRun:
+    """Queue a training job for the strategy as it is now."""
+    strategy = Strategy.objects.select_for_update().get(pk=strategy_id)
+    if strategy.runs.exclude(status__in=FINISHED_RUN_STATUSES).exists():
+        raise Conflict(RUN_IN_PROGRESS, code="run_in_progress")
+    spec = _spec_of(strategy)
+    symbols = _check_spec(spec, check_test_data=False)
+    spec.update(_costs_spec(symbols, strategy.train_end))
+    job = job_services.job_create(
+        kind=TRAIN_JOB, params={"strategy": strategy.pk}, owner=owner, message="Waiting for a training worker"
+    )
+    run = StrategyRun.objects.create(strategy=strategy, kind=RunKind.TRAIN, job=job, spec=_serialisable(spec))
+    job.params = {"strategy": strategy.pk, "run": run.pk}
+    job.save(update_fields=["params"])
+    _queue_run(run)
+    return run
+
+
+@transaction.atomic
+def run_backtest(*, strategy_id: int, owner: Any) -> StrategyRun:
+    """Queue a backtest of the strategy's trained model over its test period."""
+    strategy = Strategy.objects.select_for_update().get(pk=strategy_id)
+    if strategy.trained_run_id is None:
+        raise DomainError(NOT_TRAINED, code="not_trained")
+    if strategy.runs.exclude(status__in=FINISHED_RUN_STATUSES).exists():
+        raise Conflict(RUN_IN_PROGRESS, code="run_in_progress")
+    spec = _spec_of(strategy)
+    symbols = _check_spec(spec)
+    spec.update(_costs_spec(symbols, strategy.test_start))
+    job = job_services.job_create(
+        kind=BACKTEST_JOB, params={"strategy": strategy.pk}, owner=owner, message="Waiting for a worker"
+    )
+    run = StrategyRun.objects.create(
+        strategy=strategy,
+        kind=RunKind.BACKTEST,
+        job=job,
+        spec=_serialisable(spec),
+        model_run_id=strategy.trained_run_id,
+    )
+    job.params = {"strategy": strategy.pk, "run": run.pk}
+    job.save(update_fields=["params"])
+    _queue_run(run)
+    return run
+
+
+def run_started(*, run_id: int) -> StrategyRun:
+    with transaction.atomic():
+        run = StrategyRun.objects.select_for_update().get(pk=run_id)
+        run.status = RunStatus.RUNNING
+        run.save(update_fields=["status"])
+    return run
+
+
+@transaction.atomic
+def run_finish(*, run_id: int, status: str, error: str = "", **results: Any) -> StrategyRun:
+    """Record a run's outcome. A succeeded training run becomes the strategy's model when the spec it
+    was trained on is still the strategy's spec."""
+    run = StrategyRun.objects.select_for_update().select_related("strategy").get(pk=run_id)
+    run.status = status
+    run.error = error[:10000]
+    run.finished_at = timezone.now()
+    for key, value in results.items():
+        setattr(run, key, value)
+    run.save()
+    if status == RunStatus.SUCCEEDED and run.kind == RunKind.TRAIN:
+        strategy = Strategy.objects.select_for_update().get(pk=run.strategy_id)
+        current = _serialisable(_spec_of(strategy))
+        if all(current[k] == run.spec.get(k) for k in MODEL_FIELDS):
+            strategy.trained_run = run
+            strategy.save(update_fields=["trained_run", "updated_at"])
+    return run
+
+
+def run_cancel(*, run_id: int) -> StrategyRun:
+    """Ask a run's job to stop (queued: at once; running: at its next progress report)."""
+    run = StrategyRun.objects.get(pk=run_id)
+    if run.status in FINISHED_RUN_STATUSES:
+        raise Conflict("This run has already finished.", code="run_finished")
+    if run.job_id is not None:
+        job = job_services.job_cancel(job_id=run.job_id)
+        if job.status == "cancelled":
+            return run_finish(run_id=run.pk, status=RunStatus.CANCELLED)
+    return run
+
+
+# --- deployments --------------------------------------------------------------------------------------
+
+
+DEPLOYMENT_TASK = "strategies.deployment_tick"
+
+
+def _stop_schedule(deployment: Deployment) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    if deployment.periodic_task_id is not None:
+        PeriodicTask.objects.filter(pk=deployment.periodic_task_id).delete()
+    deployment.periodic_task = None
+    deployment.is_active = False
+
+
+@transaction.atomic
+def strategy_deploy(*, strategy_id: int, owner: Any, account_id: int, interval_seconds: int = 60) -> Deployment:
+    """Trade the strategy's model on a paper account every `interval_seconds` (Celery beat)."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from orders.models import Account
+
+    strategy = Strategy.objects.select_for_update().get(pk=strategy_id)
+    if strategy.trained_run_id is None:
+        raise DomainError(NOT_TRAINED, code="not_trained")
+    if not Account.objects.filter(pk=account_id, owner=owner).exists():
+        raise NotFound(ACCOUNT_NOT_FOUND)
+    if not 5 <= interval_seconds <= 86_400:
+        raise DomainError("interval_seconds must be between 5 and 86400.", field="interval_seconds")
+    deployment = Deployment.objects.filter(strategy=strategy).first()
+    if deployment is not None and deployment.is_active:
+        raise Conflict(ALREADY_DEPLOYED, code="deployed")
+    if deployment is None:
+        deployment = Deployment(strategy=strategy)
+    deployment.account_id = account_id
+    deployment.model_run_id = strategy.trained_run_id
+    deployment.interval_seconds = interval_seconds
+    deployment.is_active = True
+    deployment.last_message = "Deployed"
+    deployment.save()
+    schedule, _ = IntervalSchedule.objects.get_or_create(every=interval_seconds, period=IntervalSchedule.SECONDS)
+    task = PeriodicTask.objects.create(
+        name=f"strategy deployment {deployment.pk}",
+        task=DEPLOYMENT_TASK,
+        interval=schedule,
+        kwargs=json.dumps({"deployment_id": deployment.pk}),
+    )
+    deployment.periodic_task = task
+    deployment.save(update_fields=["periodic_task"])
+    return deployment
+
+
+@transaction.atomic
+def strategy_undeploy(*, strategy_id: int) -> Deployment:
+    deployment = Deployment.objects.select_for_update().filter(strategy_id=strategy_id, is_active=True).first()
+    if deployment is None:
+        raise DomainError(NOT_DEPLOYED, code="not_deployed")
+    _stop_schedule(deployment)
+    deployment.last_message = "Stopped"
+    deployment.save()
+    return deployment
+
+
+def deployment_record(*, deployment_id: int, message: str) -> None:
+    Deployment.objects.filter(pk=deployment_id).update(
+        last_run_at=timezone.now(), last_message=message[:500], updated_at=timezone.now()
+    )

@@ -1,0 +1,162 @@
+"""What a strategy may ask for: indicator names and hyperparameters, checked before any job runs.
+
+Pure Python: the web process validates specs with this module and never imports the RL stack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from strategies.enums import Algorithm
+
+DEFAULT_INDICATORS = ["macd", "boll_ub", "boll_lb", "rsi_30", "cci_30", "dx_30", "close_30_sma", "close_60_sma"]
+
+# stockstats column names FinRL's FeatureEngineer can add (it swallows unknown names with a print, so
+# we refuse them up front). Windowed names take a period of 2..250 bars.
+_FIXED_INDICATORS = {
+    "macd",
+    "macds",
+    "macdh",
+    "boll",
+    "boll_ub",
+    "boll_lb",
+    "kdjk",
+    "kdjd",
+    "kdjj",
+    "atr",
+    "adx",
+    "adxr",
+    "pdi",
+    "mdi",
+    "dx",
+    "trix",
+    "tema",
+    "vr",
+    "mfi",
+    "cr",
+    "wt1",
+    "wt2",
+    "supertrend",
+    "supertrend_ub",
+    "supertrend_lb",
+}
+_WINDOWED_INDICATOR = re.compile(
+    r"^(?:(?P<osc>rsi|cci|dx|wr|atr|adx|kdjk|kdjd|kdjj|mfi|trix|tema|vr|roc|chop|ker)_(?P<n1>\d{1,3})"
+    r"|(?P<col>close|open|high|low|volume)_(?P<n2>\d{1,3})_(?P<fn>sma|ema|mstd|mvar|smma))$"
+)
+MAX_INDICATORS = 16
+MAX_SYMBOLS = 10
+
+
+def indicator_problem(name: str) -> str | None:
+    """Why `name` is not an indicator we support, or None when it is."""
+    if not isinstance(name, str) or not name:
+        return "An indicator is a non-empty name such as macd or rsi_30."
+    if name in _FIXED_INDICATORS:
+        return None
+    match = _WINDOWED_INDICATOR.match(name)
+    if match:
+        window = int(match.group("n1") or match.group("n2"))
+        if 2 <= window <= 250:
+            return None
+        return f"The window of {name} must be between 2 and 250 bars."
+    return f"Unknown indicator {name!r}: use stockstats names such as macd, boll_ub, rsi_30, cci_30, close_30_sma."
+
+
+@dataclass(frozen=True)
+class Param:
+    kind: type
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+_COMMON: dict[str, Param] = {
+    # Environment: the most shares one action may buy or sell per symbol (default: all-in size).
+    "hmax": Param(int, 1, 10_000_000),
+    "total_timesteps": Param(int, 1, 5_000_000),
+    "learning_rate": Param(float, 1e-7, 1.0),
+    "gamma": Param(float, 0.0, 1.0),
+    "net_arch": Param(list),
+}
+_ON_POLICY: dict[str, Param] = {
+    "n_steps": Param(int, 2, 100_000),
+    "ent_coef": Param(float, 0.0, 1.0),
+    "gae_lambda": Param(float, 0.0, 1.0),
+    "vf_coef": Param(float, 0.0, 10.0),
+    "max_grad_norm": Param(float, 0.0, 100.0),
+}
+_OFF_POLICY: dict[str, Param] = {
+    "batch_size": Param(int, 1, 100_000),
+    "buffer_size": Param(int, 10, 10_000_000),
+    "learning_starts": Param(int, 0, 1_000_000),
+    "tau": Param(float, 0.0, 1.0),
+    "train_freq": Param(int, 1, 10_000),
+    "gradient_steps": Param(int, -1, 10_000),
+}
+HYPERPARAMETERS: dict[str, dict[str, Param]] = {
+    Algorithm.PPO: {
+        **_COMMON,
+        **_ON_POLICY,
+        "batch_size": Param(int, 2, 100_000),
+        "n_epochs": Param(int, 1, 100),
+        "clip_range": Param(float, 0.0, 1.0),
+    },
+    Algorithm.A2C: {**_COMMON, **_ON_POLICY},
+    Algorithm.DDPG: {**_COMMON, **_OFF_POLICY, "action_noise": Param(str, choices=("normal", "ornstein_uhlenbeck"))},
+    Algorithm.TD3: {
+        **_COMMON,
+        **_OFF_POLICY,
+        "action_noise": Param(str, choices=("normal", "ornstein_uhlenbeck")),
+        "policy_delay": Param(int, 1, 100),
+    },
+    Algorithm.SAC: {**_COMMON, **_OFF_POLICY, "ent_coef": Param(str, choices=("auto",))},
+}
+DEFAULT_TOTAL_TIMESTEPS = 20_000
+# Keys that configure the environment or the run rather than the stable-baselines3 model.
+NON_MODEL_KEYS = ("hmax", "total_timesteps", "net_arch")
+
+
+def hyperparameter_problems(algorithm: str, hyperparameters: Any) -> list[str]:
+    """Every reason `hyperparameters` do not fit `algorithm` (empty when they do)."""
+    if algorithm not in HYPERPARAMETERS:
+        return [f"Unknown algorithm {algorithm!r}; choose one of {', '.join(Algorithm.values)}."]
+    if not isinstance(hyperparameters, dict):
+        return ["Hyperparameters are an object of name: value."]
+    allowed = HYPERPARAMETERS[algorithm]
+    problems: list[str] = []
+    for name, value in hyperparameters.items():
+        param = allowed.get(name)
+        if param is None:
+            problems.append(f"{algorithm} has no hyperparameter {name!r} (allowed: {', '.join(sorted(allowed))}).")
+            continue
+        if param.kind is list:
+            if not (
+                isinstance(value, list) and 1 <= len(value) <= 4 and all(_is_int(v) and 1 <= v <= 1024 for v in value)
+            ):
+                problems.append(f"{name} is a list of 1 to 4 layer sizes between 1 and 1024.")
+            continue
+        if param.choices:
+            if value not in param.choices:
+                problems.append(f"{name} must be one of {', '.join(param.choices)}.")
+            continue
+        if param.kind is int and not _is_int(value):
+            problems.append(f"{name} must be a whole number.")
+            continue
+        if param.kind is float and not (_is_int(value) or isinstance(value, float)):
+            problems.append(f"{name} must be a number.")
+            continue
+        if (param.low is not None and value < param.low) or (param.high is not None and value > param.high):
+            problems.append(f"{name} must be between {param.low:g} and {param.high:g}.")
+    if algorithm == Algorithm.PPO and not problems:
+        n_steps = hyperparameters.get("n_steps", 2048)
+        batch_size = hyperparameters.get("batch_size", 64)
+        if batch_size > n_steps:
+            problems.append("batch_size must not exceed n_steps for PPO.")
+    return problems
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
