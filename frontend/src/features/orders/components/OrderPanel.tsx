@@ -106,6 +106,7 @@ export function OrderPanel({
           </button>
           <input
             name="price"
+            aria-label={t("order.price")}
             inputMode="numeric"
             disabled={type === "market"}
             value={type === "market" ? t("order.market") : price === null ? "" : formatWon(price)}
@@ -135,6 +136,7 @@ export function OrderPanel({
           </button>
           <input
             name="quantity"
+            aria-label={t("order.quantity")}
             inputMode="numeric"
             value={quantity}
             onChange={(event) => setQuantity(Number(event.target.value.replace(/[^0-9]/g, "")) || 0)}

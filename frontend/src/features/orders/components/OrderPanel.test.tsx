@@ -1,0 +1,119 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+import { fakeBackend, renderWithProviders } from "@/test/render";
+import type { Quote } from "@/types/models";
+
+import { OrderPanel } from "./OrderPanel";
+
+const account = {
+  id: 7,
+  name: "기본",
+  initial_cash: 10_000_000,
+  cash: 10_000_000,
+  reserved_cash: 0,
+  available_cash: 10_000_000,
+  market_value: 0,
+  equity: 10_000_000,
+  realized_pnl: 0,
+  unrealized_pnl: 0,
+  total_pnl: 0,
+  return_rate: 0,
+  created_at: "2026-11-25T09:00:00+09:00",
+  reset_at: null,
+};
+const quote: Quote = {
+  code: "005930",
+  name: "삼성전자",
+  price: 49_900,
+  open: 49_000,
+  high: 50_000,
+  low: 48_800,
+  prev_close: 49_000,
+  change: 900,
+  change_rate: 1.84,
+  volume: 1000,
+  value: 0,
+  best_bid: 49_900,
+  best_ask: 49_950,
+  time: "2026-11-25T10:00:00+09:00",
+};
+const symbol = { code: "005930", name: "삼성전자", market: "KOSPI", price_limits: { lower: 34_300, upper: 63_700 } };
+
+describe("OrderPanel", () => {
+  let backend: ReturnType<typeof fakeBackend>;
+
+  beforeEach(() => {
+    document.cookie = "csrftoken=test-token";
+    backend = fakeBackend({
+      "GET /api/v1/accounts": () => ({ body: { count: 1, next: null, previous: null, results: [account] } }),
+      "GET /api/v1/orders/costs": () => ({
+        body: { commission_rate: "0.00015", sell_tax_rate: "0.0020", market_tax_rates: { KOSPI: "0.0020", KOSDAQ: "0.0020", KONEX: "0.0010" } },
+      }),
+      "POST /api/v1/orders": ({ body }) => {
+        const input = body as { quantity: number };
+        if (input.quantity > 100) {
+          return { status: 400, body: { error: { code: "invalid", message: "Invalid input.", fields: { quantity: ["Not enough cash for 101 shares."] } } } };
+        }
+        return { status: 201, body: { id: 99, ...input, status: "new" } };
+      },
+    });
+    vi.stubGlobal("fetch", backend.fetch);
+  });
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("starts at the best ask and steps the price by the KRX tick across the 50,000 boundary", async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<OrderPanel symbol={symbol} quote={quote} />);
+    const price = screen.getByRole("textbox", { name: "가격" }) as HTMLInputElement;
+    expect(price.value).toBe("49,950");
+    expect(screen.getByTestId("tick-size")).toHaveTextContent("50");
+    await user.click(screen.getByRole("button", { name: "+tick" }));
+    expect(price.value).toBe("50,000");
+    await user.click(screen.getByRole("button", { name: "+tick" }));
+    expect(price.value).toBe("50,100");
+    expect(screen.getByTestId("tick-size")).toHaveTextContent("100");
+    await user.click(screen.getByRole("button", { name: "-tick" }));
+    await user.click(screen.getByRole("button", { name: "-tick" }));
+    expect(price.value).toBe("49,950");
+  });
+
+  it("estimates cost with commission (buy) and commission + tax (sell)", async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<OrderPanel symbol={symbol} quote={quote} />);
+    const quantity = screen.getByRole("textbox", { name: "수량" });
+    await user.clear(quantity);
+    await user.type(quantity, "10");
+    // 49,950 x 10 = 499,500; commission floor(74.925) = 74
+    await waitFor(() => expect(screen.getByTestId("order-total")).toHaveTextContent("499,574"));
+    await user.click(screen.getByRole("button", { name: "매도" }));
+    // same limit price; 499,500 - 74 - floor(999) = 498,427
+    await waitFor(() => expect(screen.getByTestId("order-total")).toHaveTextContent("498,427"));
+  });
+
+  it("posts the order with the CSRF header and shows server validation errors next to the field", async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<OrderPanel symbol={symbol} quote={quote} />);
+    const submit = await screen.findByRole("button", { name: /주문하기/ });
+    await waitFor(() => expect(submit).toBeEnabled());
+    const quantity = screen.getByRole("textbox", { name: "수량" });
+    await user.clear(quantity);
+    await user.type(quantity, "101");
+    await user.click(submit);
+    const error = await screen.findByText("Not enough cash for 101 shares.");
+    expect(error).toHaveAttribute("data-field", "quantity");
+    expect(quantity.closest("label")).toContainElement(error);
+
+    await user.clear(quantity);
+    await user.type(quantity, "3");
+    await user.click(submit);
+    expect(await screen.findByTestId("order-placed")).toHaveAttribute("data-order-id", "99");
+    const post = backend.calls.filter((c) => c.method === "POST").at(-1);
+    expect(post?.headers.get("X-CSRFToken")).toBe("test-token");
+    expect(post?.body).toMatchObject({ account: 7, symbol: "005930", side: "buy", type: "limit", quantity: 3, price: 49_950, time_in_force: "DAY" });
+  });
+});
