@@ -64,3 +64,28 @@ bench: install services
 
 clean:
 	rm -rf $(VENV) var staticfiles frontend/node_modules frontend/dist
+
+# --- Processes one by one, for bare machines (the Procfile and deploy/entrypoint.sh run the same
+# commands). Set DATABASE_URL and REDIS_URL, run `make migrate` once, then start each process,
+# on one machine or several; docs/deployment.md has the layout. WORKER_ARGS adds Celery options
+# (e.g. WORKER_ARGS="-n ingestion2@%h --concurrency=8" for a second worker on the same host).
+WORKER_ARGS ?=
+.PHONY: web worker worker-ingestion worker-training beat feed
+
+web: install
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --proxy-headers config.asgi:application
+
+worker: install
+	$(VENV)/bin/celery -A config worker -Q default,ingestion,training -l INFO $(WORKER_ARGS)
+
+worker-ingestion: install
+	$(VENV)/bin/celery -A config worker -Q ingestion -n ingestion@%h -l INFO $(WORKER_ARGS)
+
+worker-training: install
+	$(VENV)/bin/celery -A config worker -Q training -n training@%h -l INFO --concurrency=1 $(WORKER_ARGS)
+
+beat: install
+	$(VENV)/bin/celery -A config beat -l INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+feed: install
+	$(PY) manage.py run_feed
