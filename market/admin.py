@@ -1,1 +1,61 @@
-from django.contrib import admin  # noqa: F401
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from market import services
+from market.models import Quote, Symbol
+
+
+@admin.register(Symbol)
+class SymbolAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "market", "sector", "prev_close", "is_active", "is_tradable"]
+    list_filter = ["market", "is_active", "is_tradable"]
+    search_fields = ["code", "name", "name_en", "sector"]
+    list_editable = ["is_active", "is_tradable"]
+    readonly_fields = ["created_at", "updated_at"]
+    ordering = ["code"]
+    actions = ["deactivate", "activate", "suspend_trading", "resume_trading"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Symbol | None = None) -> list[str]:
+        # the code is the symbol's identity everywhere (orders, candles, streams): fixed once created
+        return [*self.readonly_fields, "code"] if obj else list(self.readonly_fields)
+
+    def _set(self, request: HttpRequest, queryset: QuerySet[Symbol], verb: str, **flags: bool) -> None:
+        for symbol in queryset:
+            services.symbol_update(code=symbol.code, **flags)
+        self.message_user(request, f"{queryset.count()} symbol(s) {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate (hide from lists and the feed)")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Symbol]) -> None:
+        self._set(request, queryset, "deactivated", is_active=False)
+
+    @admin.action(description="Activate")
+    def activate(self, request: HttpRequest, queryset: QuerySet[Symbol]) -> None:
+        self._set(request, queryset, "activated", is_active=True)
+
+    @admin.action(description="Suspend trading (no new orders)")
+    def suspend_trading(self, request: HttpRequest, queryset: QuerySet[Symbol]) -> None:
+        self._set(request, queryset, "suspended", is_tradable=False)
+
+    @admin.action(description="Resume trading")
+    def resume_trading(self, request: HttpRequest, queryset: QuerySet[Symbol]) -> None:
+        self._set(request, queryset, "resumed", is_tradable=True)
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    """Snapshots written by the feed runner: read-only here."""
+
+    list_display = ["symbol", "price", "open", "high", "low", "prev_close", "volume", "time"]
+    list_select_related = ["symbol"]
+    search_fields = ["symbol__code", "symbol__name"]
+    ordering = ["symbol__code"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Quote | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Quote | None = None) -> bool:
+        return False

@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-websocket_urlpatterns: list[URLPattern] = []
+from market.consumers import QuoteConsumer, QuotesConsumer
+
+websocket_urlpatterns = [
+    path("ws/quotes", QuotesConsumer.as_asgi()),
+    path("ws/quotes/<str:code>", QuoteConsumer.as_asgi()),
+]

@@ -1,0 +1,144 @@
+"""Live quote streams.
+
+- `/ws/quotes/<code>`: one symbol. On connect: the current quote and book, then one message per
+  trade and per book change.
+- `/ws/quotes`: any number of symbols (up to MARKET_WS_MAX_CODES) over one socket, chosen with
+  `{"action": "subscribe" | "unsubscribe", "codes": [...]}`.
+Anonymous sockets and unknown codes are accepted and then closed with 4401 / 4404, so that the
+browser sees the close code (a refusal before accept only shows up as a failed handshake).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from config.ws import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, GuardedJsonConsumer
+from market import events
+from market.feeds.publisher import register_delivery_loop
+from market.models import Symbol
+from market.state import store
+
+ACTIONS = ("subscribe", "unsubscribe")
+BAD_ACTION = 'Send {"action": "subscribe" or "unsubscribe", "codes": ["005930", ...]}.'
+BAD_CODES = '"codes" must be a list of KRX codes such as "005930".'
+UNKNOWN_CODES = "Unknown codes: {codes}. Nothing was changed."
+TOO_MANY_CODES = "One socket follows at most {limit} codes; unsubscribe some first. Nothing was changed."
+
+
+def max_codes() -> int:
+    return int(getattr(settings, "MARKET_WS_MAX_CODES", 50))
+
+
+@database_sync_to_async
+def _known_codes(codes: list[str]) -> dict[str, str]:
+    return dict(Symbol.objects.filter(code__in=codes, is_active=True).values_list("code", "name"))
+
+
+@sync_to_async(thread_sensitive=False)
+def _current(code: str) -> tuple[Any, Any]:
+    state = store()
+    return state.quote(code), state.book(code)
+
+
+class _QuoteStream(GuardedJsonConsumer):
+    def _authenticated(self) -> bool:
+        user = self.scope.get("user")
+        return user is not None and user.is_authenticated
+
+    async def _follow(self, codes: dict[str, str]) -> None:
+        """Join the groups of `codes` (code → name) and send their current quote and book."""
+        for code in codes:
+            await self.channel_layer.group_add(events.quote_group(code), self.channel_name)
+        for code, name in codes.items():
+            try:
+                quote, book = await _current(code)
+            except Exception:  # noqa: BLE001 - state unavailable (Redis down): live messages still come
+                continue
+            if quote is not None:
+                await self.send_json({"type": "quote", "quote": events.quote_payload(quote, name)})
+            if book is not None:
+                await self.send_json(events.book_message(book))
+
+    async def quote_trade(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["message"])
+
+    async def quote_book(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["message"])
+
+
+class QuoteConsumer(_QuoteStream):
+    async def connect(self) -> None:
+        register_delivery_loop(asyncio.get_running_loop())
+        await self.accept()
+        if not self._authenticated():
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        code = self.scope["url_route"]["kwargs"]["code"]
+        known = await _known_codes([code]) if Symbol.CODE_RE.fullmatch(code) else {}
+        if not known:
+            await self.send_json({"type": "error", "message": f"There is no KRX symbol with code {code}."})
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.code = code
+        await self._follow(known)
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "code"):
+            await self.channel_layer.group_discard(events.quote_group(self.code), self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        await self.send_error("This stream is read-only; use /ws/quotes to choose symbols.")
+
+
+class QuotesConsumer(_QuoteStream):
+    async def connect(self) -> None:
+        register_delivery_loop(asyncio.get_running_loop())
+        self.codes: set[str] = set()
+        await self.accept()
+        if not self._authenticated():
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        await self.send_json({"type": "hello", "stream": "quotes", "max_codes": max_codes()})
+
+    async def disconnect(self, code: int) -> None:
+        for symbol_code in getattr(self, "codes", set()):
+            await self.channel_layer.group_discard(events.quote_group(symbol_code), self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        action = content.get("action")
+        if action not in ACTIONS:
+            await self.send_error(BAD_ACTION)
+            return
+        codes = content.get("codes")
+        if (
+            not isinstance(codes, list)
+            or not codes
+            or not all(isinstance(c, str) and Symbol.CODE_RE.fullmatch(c) for c in codes)
+        ):
+            await self.send_error(BAD_CODES)
+            return
+        codes = list(dict.fromkeys(codes))
+        if action == "unsubscribe":
+            for code in codes:
+                if code in self.codes:
+                    self.codes.discard(code)
+                    await self.channel_layer.group_discard(events.quote_group(code), self.channel_name)
+            await self.send_json({"type": "unsubscribed", "codes": sorted(self.codes)})
+            return
+        new = [c for c in codes if c not in self.codes]
+        if len(self.codes) + len(new) > max_codes():
+            await self.send_error(TOO_MANY_CODES.format(limit=max_codes()))
+            return
+        known = await _known_codes(new) if new else {}
+        unknown = [c for c in new if c not in known]
+        if unknown:
+            await self.send_error(UNKNOWN_CODES.format(codes=", ".join(unknown)))
+            return
+        self.codes.update(new)
+        await self.send_json({"type": "subscribed", "codes": sorted(self.codes)})
+        await self._follow({c: known[c] for c in new})
