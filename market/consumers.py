@@ -11,6 +11,7 @@ browser sees the close code (a refusal before accept only shows up as a failed h
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -22,6 +23,8 @@ from market import events
 from market.feeds.publisher import register_delivery_loop
 from market.models import Symbol
 from market.state import store
+
+logger = logging.getLogger(__name__)
 
 ACTIONS = ("subscribe", "unsubscribe")
 BAD_ACTION = 'Send {"action": "subscribe" or "unsubscribe", "codes": ["005930", ...]}.'
@@ -57,7 +60,8 @@ class _QuoteStream(GuardedJsonConsumer):
         for code, name in codes.items():
             try:
                 quote, book = await _current(code)
-            except Exception:  # noqa: BLE001 - state unavailable (Redis down): live messages still come
+            except Exception as exc:  # noqa: BLE001 - state unavailable (Redis down): live messages still come
+                logger.warning("no current state for %s: %s", code, exc)
                 continue
             if quote is not None:
                 await self.send_json({"type": "quote", "quote": events.quote_payload(quote, name)})
