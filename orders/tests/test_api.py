@@ -1,0 +1,281 @@
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from config.asgi import application
+from market.state import store
+from orders import services
+from orders.enums import OrderStatus
+from orders.models import Order
+from orders.tests.factories import SymbolFactory, book_around, publish_book, quote_for, set_book
+from orders.tests.invariants import assert_account_invariants
+
+CODE = "005930"
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+@pytest.fixture
+def symbol(db):
+    return SymbolFactory(code=CODE, prev_close=70_000)
+
+
+@pytest.fixture
+def account(user):
+    return services.account_create(owner=user, name="main", initial_cash=10_000_000)
+
+
+def order_body(account, **kwargs):
+    return {
+        "account": account.pk,
+        "symbol": CODE,
+        "side": "buy",
+        "type": "limit",
+        "quantity": 10,
+        "price": 69_000,
+        **kwargs,
+    }
+
+
+@pytest.mark.django_db
+def test_create_and_list_accounts(auth_client):
+    response = auth_client.post("/api/v1/accounts", {"name": "swing", "initial_cash": 5_000_000}, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["cash"] == 5_000_000 and body["equity"] == 5_000_000 and body["available_cash"] == 5_000_000
+    assert body["total_pnl"] == 0 and body["return_rate"] == 0
+    listed = auth_client.get("/api/v1/accounts").json()
+    assert listed["count"] == 1 and listed["results"][0]["name"] == "swing"
+
+
+@pytest.mark.django_db
+def test_account_numbers_follow_live_quotes(auth_client, account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000))
+    auth_client.post("/api/v1/orders", order_body(account, type="market", price=None), format="json")
+    store().put(quote=quote_for(CODE, 77_000, 70_000))
+    body = auth_client.get(f"/api/v1/accounts/{account.pk}").json()
+    # Bought 10 at 70,000 (+105 commission); now worth 770,000.
+    assert body["cash"] == 10_000_000 - 700_000 - 105
+    assert body["market_value"] == 770_000
+    assert body["unrealized_pnl"] == 70_000
+    assert body["equity"] == 10_000_000 - 700_105 + 770_000
+    assert body["total_pnl"] == 70_000 - 105
+    assert body["return_rate"] == round((70_000 - 105) * 100 / 10_000_000, 4)
+    positions = auth_client.get(f"/api/v1/positions?account={account.pk}").json()["results"]
+    assert positions == [
+        {
+            "account": account.pk,
+            "symbol": CODE,
+            "symbol_name": "삼성전자",
+            "quantity": 10,
+            "reserved_quantity": 0,
+            "avg_cost": "70000.0000",
+            "realized_pnl": 0,
+            "last_price": 77_000,
+            "market_value": 770_000,
+            "unrealized_pnl": 70_000,
+            "unrealized_pnl_rate": 10.0,
+        }
+    ]
+
+
+@pytest.mark.django_db
+def test_deposit_and_reset(auth_client, account):
+    response = auth_client.post(f"/api/v1/accounts/{account.pk}/deposit", {"amount": 1_000}, format="json")
+    assert response.status_code == 200 and response.json()["cash"] == 10_001_000
+    response = auth_client.post(f"/api/v1/accounts/{account.pk}/deposit", {"amount": -1}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == services.AMOUNT_NOT_POSITIVE
+    response = auth_client.post(f"/api/v1/accounts/{account.pk}/reset", {"initial_cash": 3_000}, format="json")
+    assert response.status_code == 200 and response.json()["cash"] == 3_000 and response.json()["initial_cash"] == 3_000
+
+
+@pytest.mark.django_db
+def test_place_list_detail_cancel(auth_client, account, symbol):
+    response = auth_client.post("/api/v1/orders", order_body(account), format="json")
+    assert response.status_code == 201
+    order = response.json()
+    assert order["status"] == "new" and order["symbol"] == CODE and order["symbol_name"] == "삼성전자"
+    assert order["account"] == account.pk and order["price"] == 69_000 and order["time_in_force"] == "DAY"
+    assert auth_client.get(f"/api/v1/orders/{order['id']}").json()["id"] == order["id"]
+    assert auth_client.get(f"/api/v1/orders?status=new&symbol={CODE}&account={account.pk}").json()["count"] == 1
+    assert auth_client.get("/api/v1/orders?status=filled").json()["count"] == 0
+    cancelled = auth_client.post(f"/api/v1/orders/{order['id']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    again = auth_client.post(f"/api/v1/orders/{order['id']}/cancel")
+    assert again.status_code == 409
+    assert again.json()["error"]["message"] == services.ORDER_NOT_OPEN.format(status="cancelled")
+
+
+@pytest.mark.django_db
+def test_validation_errors_are_human(auth_client, account, symbol):
+    response = auth_client.post("/api/v1/orders", order_body(account, price=69_050), format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["message"].startswith("69,050 won is not on the tick grid")
+    assert error["fields"] == {"price": [error["message"]]}
+    response = auth_client.post("/api/v1/orders", order_body(account, quantity=1_000), format="json")
+    assert response.status_code == 400 and response.json()["error"]["message"].startswith("Not enough cash")
+
+
+@pytest.mark.django_db
+def test_client_order_id_answers_200_with_the_first_order(auth_client, account, symbol):
+    first = auth_client.post("/api/v1/orders", order_body(account, client_order_id="k-1"), format="json")
+    second = auth_client.post("/api/v1/orders", order_body(account, client_order_id="k-1", quantity=3), format="json")
+    assert first.status_code == 201 and second.status_code == 200
+    assert second.json()["id"] == first.json()["id"] and second.json()["quantity"] == 10
+
+
+@pytest.mark.django_db
+def test_a_user_sees_and_touches_only_their_own(auth_client, other_user, symbol):
+    theirs = services.account_create(owner=other_user, name="theirs", initial_cash=1_000_000)
+    order, _ = services.order_place(
+        account_id=theirs.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=69_000
+    )
+    assert auth_client.get(f"/api/v1/accounts/{theirs.pk}").status_code == 404
+    assert auth_client.post(f"/api/v1/accounts/{theirs.pk}/deposit", {"amount": 5}, format="json").status_code == 404
+    assert auth_client.post(f"/api/v1/accounts/{theirs.pk}/reset", {}, format="json").status_code == 404
+    assert auth_client.get(f"/api/v1/orders/{order.pk}").status_code == 404
+    assert auth_client.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 404
+    assert auth_client.post("/api/v1/orders", order_body(theirs), format="json").status_code == 404
+    assert auth_client.get("/api/v1/orders").json()["count"] == 0
+    assert auth_client.get(f"/api/v1/positions?account={theirs.pk}").json()["count"] == 0
+    assert auth_client.get(f"/api/v1/trades?account={theirs.pk}").json()["count"] == 0
+    assert auth_client.get("/api/v1/accounts").json()["count"] == 0
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.NEW
+
+
+@pytest.mark.django_db
+def test_anonymous_is_refused(api_client):
+    assert api_client.get("/api/v1/accounts").status_code in (401, 403)
+    assert api_client.post("/api/v1/orders", {}, format="json").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_trades_list_and_filters(auth_client, account, symbol):
+    SymbolFactory(code="000660", name="SK하이닉스", prev_close=100_000)
+    set_book(book_around(CODE, 69_900, 70_000))
+    set_book(book_around("000660", 99_900, 100_000), prev_close=100_000)
+    auth_client.post("/api/v1/orders", order_body(account, type="market", price=None, quantity=2), format="json")
+    auth_client.post(
+        "/api/v1/orders", order_body(account, symbol="000660", type="market", price=None, quantity=1), format="json"
+    )
+    trades = auth_client.get(f"/api/v1/trades?account={account.pk}").json()
+    assert trades["count"] == 2
+    only = auth_client.get(f"/api/v1/trades?symbol={CODE}").json()["results"]
+    assert [(t["symbol"], t["quantity"], t["price"], t["commission"], t["tax"]) for t in only] == [
+        (CODE, 2, 70_000, 21, 0)
+    ]
+
+
+@pytest.mark.django_db
+def test_costs_endpoint(auth_client, settings):
+    settings.ORDERS_COMMISSION_RATE = "0.00015"
+    body = auth_client.get("/api/v1/orders/costs").json()
+    assert body["commission_rate"] == "0.00015"
+    assert set(body["market_tax_rates"]) == {"KOSPI", "KOSDAQ", "KONEX"}
+    assert body["sell_tax_rate"] == body["market_tax_rates"]["KOSPI"]
+
+
+@pytest.mark.django_db
+def test_order_list_query_count_does_not_grow_with_rows(auth_client, account, symbol):
+    for i in range(3):
+        services.order_place(
+            account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=60_000 + i * 100
+        )
+    with CaptureQueriesContext(connection) as few:
+        assert auth_client.get("/api/v1/orders").status_code == 200
+    for i in range(20):
+        services.order_place(
+            account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=61_000 + i * 100
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert auth_client.get("/api/v1/orders").json()["count"] == 23
+    # count + page (orders joined with symbols), no per-row queries.
+    assert len(many) == len(few) == 2
+
+
+@pytest.mark.django_db
+def test_account_list_query_count_does_not_grow_with_positions(
+    auth_client, user, symbol, django_assert_max_num_queries
+):
+    set_book(book_around(CODE, 69_900, 70_000))
+    for name in ("a", "b", "c"):
+        acc = services.account_create(owner=user, name=name, initial_cash=1_000_000)
+        services.order_place(account_id=acc.pk, symbol=CODE, side="buy", type="market", quantity=1)
+    with django_assert_max_num_queries(3):  # count, accounts, positions with symbols
+        assert auth_client.get("/api/v1/accounts").json()["count"] == 3
+
+
+@pytest.mark.django_db
+def test_order_placement_is_throttled(user, account, symbol, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"login": "5/min", "orders": "2/min"},
+    }
+    from rest_framework.throttling import ScopedRateThrottle
+
+    ScopedRateThrottle.THROTTLE_RATES = {"login": "5/min", "orders": "2/min"}
+    try:
+        client = APIClient()
+        client.force_authenticate(user)
+        codes = [client.post("/api/v1/orders", order_body(account), format="json").status_code for _ in range(3)]
+        assert codes == [201, 201, 429]
+        assert client.get("/api/v1/orders").status_code == 200  # reading is not throttled
+    finally:
+        from rest_framework.settings import api_settings
+
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        cache.clear()
+
+
+# --- /ws/orders -----------------------------------------------------------------------------------
+
+
+async def _connect(user):
+    from django.test import AsyncClient
+
+    client = AsyncClient()
+    await sync_to_async(client.force_login)(user)
+    cookie = client.cookies["sessionid"].value
+    communicator = WebsocketCommunicator(
+        application, "/ws/orders", headers=[(b"cookie", f"sessionid={cookie}".encode()), ORIGIN]
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    assert await communicator.receive_json_from() == {"type": "hello", "stream": "orders"}
+    return communicator
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_ws_orders_refuses_anonymous():
+    communicator = WebsocketCommunicator(application, "/ws/orders", headers=[ORIGIN])
+    connected, code = await communicator.connect()
+    assert not connected and code == 4401
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_ws_orders_pushes_only_the_users_own_updates(user, other_user):
+    await sync_to_async(SymbolFactory)(code=CODE, prev_close=70_000)
+    mine = await sync_to_async(services.account_create)(owner=user, name="m", initial_cash=10_000_000)
+    theirs = await sync_to_async(services.account_create)(owner=other_user, name="t", initial_cash=10_000_000)
+    communicator = await _connect(user)
+    place = sync_to_async(services.order_place)
+    await place(account_id=theirs.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=69_000)
+    order, _ = await place(account_id=mine.pk, symbol=CODE, side="buy", type="limit", quantity=2, price=69_500)
+    message = await communicator.receive_json_from(timeout=3)
+    assert message["type"] == "order" and message["order"]["id"] == order.pk and message["order"]["status"] == "new"
+    await sync_to_async(publish_book)(book_around(CODE, 69_400, 69_500))
+    fill = await communicator.receive_json_from(timeout=3)
+    assert fill["type"] == "fill"
+    assert fill["trade"]["quantity"] == 2 and fill["trade"]["price"] == 69_500
+    assert fill["order"]["status"] == "filled"
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+    await sync_to_async(assert_account_invariants)(mine.pk)
+    await sync_to_async(connections.close_all)()  # the executor thread's connection, before the DB is dropped
