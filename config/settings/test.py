@@ -21,7 +21,9 @@ DATABASES["default"].setdefault("TEST", {})
 # Async tests run ORM calls on executor threads; persistent connections there would outlive the
 # test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
-DATABASES["default"]["TEST"]["NAME"] = os.environ.get("PAPERTRADE_TEST_DB_NAME", "test_papertrade")
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # SQLite tests use Django's in-memory database, private to each run anyway.
+    DATABASES["default"]["TEST"]["NAME"] = os.environ.get("PAPERTRADE_TEST_DB_NAME", "test_papertrade")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min", "orders": "100000/min"}
 ARTIFACTS_DIR = VAR_DIR / "test-artifacts"
