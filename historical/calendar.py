@@ -25,3 +25,9 @@ def last_trading_day_before(day: dt.date) -> dt.date:
     while not is_trading_day(previous):
         previous -= dt.timedelta(days=1)
     return previous
+
+
+def first_trading_day_on_or_after(day: dt.date) -> dt.date:
+    while not is_trading_day(day):
+        day += dt.timedelta(days=1)
+    return day

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 
 from config.exceptions import DomainError, NotFound
 from historical import selectors
+from historical.calendar import first_trading_day_on_or_after
 from historical.enums import RejectReason, Timeframe
 from historical.models import Candle
 from historical.sources.base import Bar, CandleSourceProtocol
@@ -278,7 +279,7 @@ def candles_resume_start(*, code: str, start: dt.date | None) -> dt.date:
     first, last = selectors.candle_bounds(symbol_id=symbol.pk)
     if start is None:
         return last or dt.date.fromisoformat(settings.HISTORICAL_BACKFILL_START)
-    if first is not None and last is not None and first <= start:
+    if first is not None and last is not None and first <= first_trading_day_on_or_after(start):
         return max(start, last)
     return start
 
