@@ -182,21 +182,45 @@ async def run_locked(stop: asyncio.Event, *, lock: FeedLock | None, kind: str | 
 # --- in-process (embedded default) ----------------------------------------------------------------
 _started_lock = threading.Lock()
 _thread: threading.Thread | None = None
+_loop: asyncio.AbstractEventLoop | None = None
+_stop: asyncio.Event | None = None
 
 
-def start_in_process_feed() -> threading.Thread | None:
+def start_in_process_feed() -> threading.Thread:
     """Start the configured feed in a daemon thread of this process; a second call does nothing."""
     global _thread
     with _started_lock:
         if _thread is not None and _thread.is_alive():
             return _thread
+        ready = threading.Event()
 
-        def main() -> None:
+        async def main() -> None:
+            global _loop, _stop
+            _loop, _stop = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await run_locked(_stop, lock=None)
+
+        def thread_main() -> None:
             try:
-                asyncio.run(run_locked(asyncio.Event(), lock=None))
+                asyncio.run(main())
             except Exception:  # noqa: BLE001 - log; the web process keeps serving
                 logger.exception("the in-process market feed stopped")
+            finally:
+                ready.set()
 
-        _thread = threading.Thread(target=main, name="market-feed", daemon=True)
+        _thread = threading.Thread(target=thread_main, name="market-feed", daemon=True)
         _thread.start()
+        ready.wait(timeout=5)
         return _thread
+
+
+def stop_in_process_feed(timeout: float = 10) -> None:
+    """Stop the in-process feed and wait for its thread (tests, orderly shutdown)."""
+    global _thread
+    with _started_lock:
+        if _thread is None:
+            return
+        if _loop is not None and _stop is not None and not _loop.is_closed():
+            _loop.call_soon_threadsafe(_stop.set)
+        _thread.join(timeout)
+        _thread = None
