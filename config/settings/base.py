@@ -273,3 +273,13 @@ HISTORICAL_REFRESH_CHUNK = int(os.environ.get("PAPERTRADE_CANDLES_REFRESH_CHUNK"
 HISTORICAL_BACKFILL_START = os.environ.get("PAPERTRADE_CANDLES_BACKFILL_START", "2015-01-01")
 # Most bars one candle API answer may hold.
 HISTORICAL_MAX_BARS = int(os.environ.get("PAPERTRADE_CANDLES_MAX_BARS", "5000"))
+
+# --- Market app: feed runner, streams, KIS limits ----------------------------------------------
+# Latest quotes are written to the Quote table at most once per this many seconds per symbol.
+MARKET_SNAPSHOT_INTERVAL = float(os.environ.get("PAPERTRADE_MARKET_SNAPSHOT_INTERVAL", "5"))
+# Services: only the holder of this Redis lock publishes; it expires this long after its runner dies.
+MARKET_FEED_LOCK_TTL = float(os.environ.get("PAPERTRADE_FEED_LOCK_TTL", "15"))
+# Codes one /ws/quotes socket may follow at once.
+MARKET_WS_MAX_CODES = int(os.environ.get("PAPERTRADE_WS_MAX_CODES", "50"))
+# KIS real-time registrations per WebSocket session (KIS allows 41; each code takes 2).
+KIS_MAX_REGISTRATIONS = int(os.environ.get("KIS_MAX_REGISTRATIONS", "41"))
