@@ -105,7 +105,21 @@ def _check_data(*, codes: list[str], start: dt.date, end: dt.date, minimum: int,
         )
 
 
+def _as_date(value: Any, field: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(f"{field} is a date such as 2024-01-31.", field=field) from None
+
+
 def _check_spec(spec: dict[str, Any], *, check_test_data: bool = True) -> list[Symbol]:
+    """Validate a strategy spec (dates are normalised in place); returns its symbols."""
+    for field in ("train_start", "train_end", "test_start", "test_end"):
+        spec[field] = _as_date(spec[field], field)
     if spec["algorithm"] not in Algorithm.values:
         raise DomainError(UNKNOWN_ALGORITHM, field="algorithm")
     symbols = _symbols_for(spec["symbols"])

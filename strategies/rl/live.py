@@ -101,6 +101,10 @@ def deployment_step(*, deployment_id: int) -> str:
                 quantity = min(-quantity, int(held[i]))
                 side = "sell"
             else:
+                # Like the env: buy no more than the cash pays for, commission included.
+                deployment.account.refresh_from_db()
+                price = prices[code] * (1 + agent.spec.buy_cost[i])
+                quantity = min(quantity, int(deployment.account.available_cash // price))
                 side = "buy"
             if quantity <= 0:
                 continue
