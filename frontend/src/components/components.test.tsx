@@ -56,7 +56,7 @@ describe("OrderBookView", () => {
 });
 
 describe("QueryState", () => {
-  const base = { isPending: false, isError: false, error: null, data: undefined as string[] | undefined, refetch: vi.fn() };
+  const base = { isPending: false, isError: false, error: null as unknown, data: undefined as string[] | undefined, refetch: vi.fn() };
 
   it("renders loading, error with retry, empty and data", async () => {
     useUiStore.setState({ language: "ko" });

@@ -17,6 +17,7 @@ describe("Korean market formatting", () => {
     expect(formatPercent(1.234)).toBe("+1.23%");
     expect(formatPercent(-0.5)).toBe("-0.50%");
     expect(formatPercent(0.1234, { fraction: true })).toBe("+12.34%");
+    expect(formatPercent(-0.0014)).toBe("0.00%");
   });
 
   it("paints rising red and falling blue", () => {

@@ -43,7 +43,9 @@ export function formatPercent(value: number | string | null | undefined, { fract
   const n = toNumber(value);
   if (n === null) return "-";
   const pct = fraction ? n * 100 : n;
-  return `${pct > 0 ? "+" : ""}${pct.toFixed(2)}%`;
+  const text = pct.toFixed(2);
+  if (Number(text) === 0) return "0.00%";
+  return `${pct > 0 ? "+" : ""}${text}%`;
 }
 
 export type Direction = "up" | "down" | "flat";

@@ -7,56 +7,26 @@ import type { components } from "./api";
 
 type Schemas = components["schemas"];
 
+/**
+ * Response shapes: DRF writes every field of an output serializer, but the schema marks fields
+ * with model defaults optional; responses are typed with every field present.
+ */
+type Out<T> = { [K in keyof T]-?: Exclude<T[K], undefined> };
+
 export type User = Schemas["UserOutput"];
 export type LoginResult = Schemas["LoginOutput"];
-export type UserSettings = Schemas["SettingsOutput"];
+export type UserSettings = Out<Schemas["SettingsOutput"]>;
 export type SettingsPatch = Schemas["PatchedSettingsInputRequest"];
-export type Job = Schemas["JobOutput"];
-export type JobStatus = Schemas["JobOutputStatusEnum"];
+export type Job = Out<Schemas["JobOutput"]>;
+export type JobStatus = Job["status"];
 
 // market
-export interface Quote {
-  code: string;
-  name: string;
-  price: number;
-  open: number;
-  high: number;
-  low: number;
-  prev_close: number;
-  change: number;
-  change_rate: number | string;
-  volume: number;
-  value: number;
-  best_bid: number | null;
-  best_ask: number | null;
-  time: string;
-}
-
-export interface MarketSymbol {
-  code: string;
-  name: string;
-  name_en: string;
-  market: "KOSPI" | "KOSDAQ" | "KONEX" | string;
-  sector: string;
-  is_active: boolean;
-  is_tradable: boolean;
-  prev_close: number;
-  quote: Quote | null;
-  tick_size?: number;
-  price_limits?: { lower: number; upper: number };
-}
-
-export interface BookLevel {
-  price: number;
-  quantity: number;
-}
-
-export interface OrderBook {
-  code: string;
-  asks: BookLevel[];
-  bids: BookLevel[];
-  time: string;
-}
+export type Quote = Out<Schemas["QuoteOutput"]>;
+export type MarketSymbol = Out<Schemas["SymbolOutput"]> & Partial<Pick<Schemas["SymbolDetailOutput"], "tick_size" | "price_limits">>;
+export type SymbolDetail = Out<Schemas["SymbolDetailOutput"]>;
+export type BookLevel = Schemas["BookLevelOutput"];
+export type OrderBook = Out<Schemas["OrderBookOutput"]>;
+export type MarketOverview = Out<Schemas["OverviewOutput"]>;
 
 export interface Trade {
   code: string;
@@ -64,12 +34,6 @@ export interface Trade {
   quantity: number;
   side: "buy" | "sell" | string;
   time: string;
-}
-
-export interface MarketOverview {
-  gainers: Quote[];
-  losers: Quote[];
-  most_traded: Quote[];
 }
 
 export type QuoteMessage =
@@ -80,131 +44,34 @@ export type QuoteMessage =
 // historical
 export type Timeframe = "1d" | "1w" | "1M";
 
-export interface Candle {
-  time: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  value?: number;
-}
+export type Candle = Omit<Schemas["CandleOutput"], "value"> & { value?: number | null };
 
-export interface CandleSeries {
-  symbol: string;
-  timeframe: Timeframe;
-  simulated: boolean;
-  candles: Candle[];
-}
+export type CandleSeries = Omit<Schemas["CandleSeriesOutput"], "timeframe" | "candles"> & { timeframe: Timeframe; candles: Candle[] };
 
 // orders
-export interface Account {
-  id: number;
-  name: string;
-  initial_cash: number;
-  cash: number;
-  reserved_cash: number;
-  available_cash: number;
-  market_value: number;
-  equity: number;
-  realized_pnl: number;
-  unrealized_pnl: number;
-  total_pnl: number;
-  return_rate: number | string;
-  created_at: string;
-  reset_at: string | null;
-}
-
-export type OrderSide = "buy" | "sell";
-export type OrderType = "market" | "limit";
-export type TimeInForce = "DAY" | "IOC" | "FOK";
-export type OrderStatus = "new" | "partially_filled" | "filled" | "cancelled" | "rejected" | "expired";
-
-export interface Order {
-  id: number;
-  account: number;
-  symbol: string;
-  symbol_name: string;
-  side: OrderSide;
-  type: OrderType;
-  time_in_force: TimeInForce;
-  quantity: number;
-  price: number | null;
-  status: OrderStatus;
-  reject_reason: string;
-  filled_quantity: number;
-  avg_fill_price: number | string | null;
-  client_order_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface OrderInput {
-  account: number;
-  symbol: string;
-  side: OrderSide;
-  type: OrderType;
-  time_in_force: TimeInForce;
-  quantity: number;
-  price?: number;
-  client_order_id?: string;
-}
-
-export interface OrderCosts {
-  commission_rate: string;
-  sell_tax_rate: string;
-  market_tax_rates: Record<string, string>;
-}
-
-export interface Position {
-  account: number;
-  symbol: string;
-  symbol_name: string;
-  quantity: number;
-  reserved_quantity: number;
-  avg_cost: number | string;
-  realized_pnl: number;
-  last_price: number;
-  market_value: number;
-  unrealized_pnl: number;
-  unrealized_pnl_rate: number | string;
-}
-
-export interface Fill {
-  id: number;
-  order: number;
-  account: number;
-  symbol: string;
-  side: OrderSide;
-  quantity: number;
-  price: number;
-  commission: number;
-  tax: number;
-  time: string;
-}
+export type Account = Out<Schemas["AccountOutput"]>;
+export type OrderSide = Schemas["SideEnum"];
+export type OrderType = Schemas["TypeEnum"];
+export type TimeInForce = Schemas["TimeInForceEnum"];
+export type OrderStatus = Schemas["OrderOutputStatusEnum"];
+export type Order = Out<Schemas["OrderOutput"]>;
+export type OrderInput = Schemas["OrderInputRequest"];
+export type OrderCosts = Out<Schemas["CostsOutput"]>;
+export type Position = Out<Schemas["PositionOutput"]>;
+export type Fill = Out<Schemas["TradeOutput"]>;
 
 export type OrderMessage = { type: "order"; order: Order } | { type: "fill"; trade: Fill; order: Order };
 
-// strategies
-export type Algorithm = "PPO" | "A2C" | "DDPG" | "TD3" | "SAC";
+// strategies: the JSON fields (indicators, hyperparameters, deployment, metrics, equity_curve)
+// are untyped in the schema; their shapes follow docs/api.md.
+export type Algorithm = Schemas["AlgorithmEnum"];
+export type StrategyInput = Schemas["StrategyInputRequest"];
 
-export interface Strategy {
-  id: number;
-  name: string;
-  algorithm: Algorithm;
-  symbols: string[];
-  train_start: string;
-  train_end: string;
-  test_start: string;
-  test_end: string;
-  indicators: string[];
-  hyperparameters: Record<string, unknown>;
-  initial_cash: number;
-  seed: number | null;
-  is_trained: boolean;
+export type Strategy = Omit<Out<Schemas["StrategyOutput"]>, "indicators" | "hyperparameters" | "deployment"> & {
+  indicators?: string[];
+  hyperparameters?: Record<string, unknown>;
   deployment: { account: number; interval_seconds?: number; is_active?: boolean } | null;
-  created_at: string;
-}
+};
 
 export interface Metrics {
   cumulative_return: number | null;
@@ -218,19 +85,23 @@ export interface Metrics {
   win_rate: number | null;
 }
 
-export interface StrategyRun {
-  id: number;
-  strategy: number;
-  kind: "train" | "backtest";
-  status: JobStatus;
-  job: number | null;
-  metrics: Partial<Metrics> | null;
-  created_at: string;
+export interface EquityPoint {
+  date: string;
+  equity: number;
+  benchmark: number | null;
+  baseline?: number | null;
+}
+
+type RunJson = {
+  metrics?: Partial<Metrics> | null;
   benchmark_metrics?: Partial<Metrics> | null;
   baseline_metrics?: Partial<Metrics> | null;
-  equity_curve?: { date: string; equity: number; benchmark: number | null; baseline?: number | null }[];
+  equity_curve?: EquityPoint[];
   trades?: unknown[];
-}
+};
+
+export type StrategyRun = Omit<Out<Schemas["RunOutput"]>, "metrics"> & RunJson;
+export type StrategyRunDetail = Omit<Out<Schemas["RunDetailOutput"]>, keyof RunJson> & RunJson;
 
 export type JobMessage = {
   type: "job";

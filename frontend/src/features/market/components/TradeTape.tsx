@@ -6,6 +6,7 @@ export function TradeTape({ trades }: { trades: Trade[] }) {
   const t = useT();
   if (!trades.length) return <div className="state state-empty">{t("common.empty")}</div>;
   return (
+    <div className="tape-scroll">
     <table className="table tape" data-testid="trade-tape">
       <thead>
         <tr>
@@ -24,5 +25,6 @@ export function TradeTape({ trades }: { trades: Trade[] }) {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }

@@ -39,7 +39,7 @@ const quote: Quote = {
   best_ask: 49_950,
   time: "2026-11-25T10:00:00+09:00",
 };
-const symbol = { code: "005930", name: "삼성전자", market: "KOSPI", price_limits: { lower: 34_300, upper: 63_700 } };
+const symbol = { code: "005930", name: "삼성전자", market: "KOSPI" as const, price_limits: { lower: 34_300, upper: 63_700 } };
 
 describe("OrderPanel", () => {
   let backend: ReturnType<typeof fakeBackend>;

@@ -58,8 +58,9 @@ export function PositionsTable({ accountId }: { accountId: number }) {
 }
 
 export function markPosition(position: Position, livePrice: number | undefined) {
-  const last = livePrice ?? position.last_price;
   const cost = Number(position.avg_cost) * position.quantity;
+  // Without any quote yet the position is worth its cost (as the server values it).
+  const last = livePrice ?? position.last_price ?? Number(position.avg_cost);
   const marketValue = last * position.quantity;
   const unrealized = marketValue - cost;
   const rate = cost ? (unrealized * 100) / cost : 0;

@@ -1,7 +1,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, resultsOf, type Page } from "@/lib/api";
-import type { Job, Strategy, StrategyRun } from "@/types/models";
+import type { Job, Strategy, StrategyInput, StrategyRun, StrategyRunDetail } from "@/types/models";
 
 export const strategiesKey = ["strategies"] as const;
 
@@ -11,11 +11,6 @@ export const strategiesQueryOptions = () => queryOptions({ queryKey: [...strateg
 
 export const useStrategies = () => useQuery(strategiesQueryOptions());
 
-export type StrategyInput = Pick<
-  Strategy,
-  "name" | "algorithm" | "symbols" | "train_start" | "train_end" | "test_start" | "test_end" | "initial_cash"
-> &
-  Partial<Pick<Strategy, "indicators" | "hyperparameters" | "seed">>;
 
 export function useCreateStrategy() {
   const client = useQueryClient();
@@ -37,7 +32,10 @@ export function useStartRun() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ id, kind }: { id: number; kind: "train" | "backtest" }) => api.post<StrategyRun>(`strategies/${id}/${kind}`),
-    onSuccess: () => client.invalidateQueries({ queryKey: strategiesKey }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: strategiesKey });
+      void client.invalidateQueries({ queryKey: ["jobs"] });
+    },
   });
 }
 
@@ -66,7 +64,7 @@ export const runsQueryOptions = (strategyId: number) =>
 
 export const useRuns = (strategyId: number) => useQuery(runsQueryOptions(strategyId));
 
-export const getRun = (runId: number) => api.get<StrategyRun>(`strategies/runs/${runId}`);
+export const getRun = (runId: number) => api.get<StrategyRunDetail>(`strategies/runs/${runId}`);
 
 export const useRun = (runId: number | null) =>
   useQuery({ queryKey: [...strategiesKey, "run", runId], queryFn: () => getRun(runId as number), enabled: runId !== null });

@@ -1,12 +1,19 @@
 import { type FormEvent, useState } from "react";
 
 import { FieldError, FormError } from "@/components/FieldError";
+import { seoulDay } from "@/lib/format";
 import { useT } from "@/lib/i18n";
 import type { Algorithm } from "@/types/models";
 
 import { useCreateStrategy } from "../api/strategies";
 
 const ALGORITHMS: Algorithm[] = ["PPO", "A2C", "DDPG", "TD3", "SAC"];
+/** Default periods relative to today (Seoul): ~3 years of history, the last year held out for testing. */
+function defaultPeriods(today = new Date()) {
+  const day = (offset: number) => seoulDay(new Date(today.getTime() - offset * 86_400_000));
+  return { train_start: day(1000), train_end: day(366), test_start: day(365), test_end: day(1) };
+}
+
 const FIELDS = ["name", "algorithm", "symbols", "train_start", "train_end", "test_start", "test_end", "initial_cash"];
 
 export function StrategyForm() {
@@ -16,10 +23,7 @@ export function StrategyForm() {
     name: "",
     algorithm: "PPO" as Algorithm,
     symbols: "005930, 000660",
-    train_start: "2020-01-01",
-    train_end: "2023-12-31",
-    test_start: "2024-01-01",
-    test_end: "2024-12-31",
+    ...defaultPeriods(),
     initial_cash: "10000000",
   });
   const set = (key: keyof typeof form) => (event: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: event.target.value }));
@@ -33,6 +37,8 @@ export function StrategyForm() {
           .map((s) => s.trim())
           .filter(Boolean),
         initial_cash: Number(form.initial_cash.replace(/[^0-9]/g, "")),
+        seed: 0,
+        use_turbulence: false,
       },
       { onSuccess: () => setForm((f) => ({ ...f, name: "" })) },
     );

@@ -1,0 +1,181 @@
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+
+/**
+ * The trading flow in a real browser against the real backend (see global-setup.ts):
+ * log in → dashboard → 005930 with a live chart → limit buy at the ask fills → portfolio →
+ * a resting order is cancelled → a strategy job shows its progress → settings mask the KIS key.
+ */
+
+const SHOTS = "test-results";
+const CODE = "005930";
+
+test.describe.configure({ mode: "serial" });
+
+let page: Page;
+
+async function api<T>(request: APIRequestContext, path: string): Promise<T> {
+  const response = await request.get(`/api/v1/${path}`);
+  expect(response.ok(), `${path}: ${response.status()}`).toBeTruthy();
+  return (await response.json()) as T;
+}
+
+type Paged<T> = { results: T[] } | T[];
+const rows = <T>(data: Paged<T>): T[] => (Array.isArray(data) ? data : data.results);
+
+async function positionQuantity(request: APIRequestContext, account: number): Promise<number> {
+  const positions = rows(await api<Paged<{ symbol: string; quantity: number }>>(request, `positions?account=${account}`));
+  return positions.find((p) => p.symbol === CODE)?.quantity ?? 0;
+}
+
+function priceOf(text: string | null): number {
+  return Number((text ?? "").replace(/[^0-9]/g, ""));
+}
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  page.on("pageerror", (error) => console.error("page error:", error.message));
+});
+
+test.afterAll(async () => {
+  await page.close();
+});
+
+test("log in as the demo user", async () => {
+  await page.goto("/portfolio");
+  await expect(page).toHaveURL(/\/login$/); // signed-out users land on the login page
+  await page.getByLabel("아이디").fill("demo");
+  await page.getByLabel("비밀번호").fill("wrong-password");
+  await page.getByRole("button", { name: "로그인" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await page.getByLabel("비밀번호").fill("papertrade-demo");
+  await page.screenshot({ path: `${SHOTS}/01-login.png` });
+  await page.getByRole("button", { name: "로그인" }).click();
+  await expect(page).toHaveURL(/\/portfolio$/); // back to where we were going
+  await page.getByRole("link", { name: "대시보드" }).click();
+  await expect(page).toHaveURL(/\/$/);
+});
+
+test("dashboard lists symbols with live prices and searches by Korean name", async () => {
+  const table = page.getByTestId("symbol-table");
+  await expect(table.locator(`tr[data-code="${CODE}"]`)).toBeVisible();
+  expect(await table.locator("tbody tr").count()).toBeGreaterThan(5);
+  await expect(page.getByTestId("gainers").locator("li").first()).toBeVisible();
+  await expect(page.getByTestId("account-summary")).toBeVisible();
+  await expect(page.getByTestId("ws-status")).toHaveAttribute("data-status", "open");
+  await page.screenshot({ path: `${SHOTS}/02-dashboard.png`, fullPage: true });
+
+  await page.getByRole("searchbox").fill("삼성전자");
+  await expect(table.locator("tbody tr").first()).toHaveAttribute("data-code", CODE);
+  await page.getByRole("searchbox").fill("");
+});
+
+test("the symbol page draws the chart and the price moves live", async () => {
+  await page.getByTestId("symbol-table").locator(`tr[data-code="${CODE}"]`).click();
+  await expect(page).toHaveURL(new RegExp(`/symbols/${CODE}$`));
+  const chart = page.getByTestId("price-chart");
+  await expect(chart.locator("canvas").first()).toBeVisible();
+  expect(Number(await chart.getAttribute("data-bars"))).toBeGreaterThan(100);
+  const box = await chart.boundingBox();
+  expect(box?.height ?? 0).toBeGreaterThan(200);
+
+  await expect(page.getByTestId("orderbook").locator('tr[data-side="ask"]')).toHaveCount(10);
+  await expect(page.getByTestId("orderbook").locator('tr[data-side="bid"]')).toHaveCount(10);
+
+  // The price (and with it the chart's last bar) moves within seconds.
+  const header = page.getByTestId("quote-header").locator(".big");
+  const first = await header.textContent();
+  const firstClose = await chart.getAttribute("data-last-close");
+  await expect.poll(async () => (await page.getByTestId("trade-tape").locator("tbody tr").count()) > 0).toBe(true);
+  await expect.poll(async () => (await header.textContent()) !== first || (await chart.getAttribute("data-last-close")) !== firstClose, { timeout: 30_000 }).toBe(true);
+  await expect.poll(async () => (await chart.getAttribute("data-last-close")) !== firstClose, { timeout: 30_000 }).toBe(true);
+  await page.screenshot({ path: `${SHOTS}/03-symbol.png`, fullPage: true });
+});
+
+test("a limit buy at the ask fills and shows in the portfolio", async () => {
+  const accounts = rows(await api<Paged<{ id: number }>>(page.request, "accounts"));
+  const account = accounts[0].id;
+  const before = await positionQuantity(page.request, account);
+
+  const panel = page.getByTestId("order-panel");
+  await panel.getByRole("button", { name: "매수", exact: true }).click();
+  await panel.getByRole("button", { name: "지정가" }).click();
+  await panel.getByLabel("수량").fill("3");
+  // The best ask is the lowest ask row; clicking a book price puts it in the order panel.
+  const bestAsk = page.getByTestId("orderbook").locator('tr[data-side="ask"][data-level="1"] .price button');
+  await bestAsk.click();
+  const askPrice = priceOf(await panel.getByLabel("가격").inputValue());
+  expect(askPrice).toBeGreaterThan(0);
+  await panel.getByRole("button", { name: /주문하기/ }).click();
+  const placed = page.getByTestId("order-placed");
+  await expect(placed).toBeVisible();
+  const orderId = await placed.getAttribute("data-order-id");
+
+  // Fills at once when the ask is still there, otherwise as soon as the market trades at it.
+  await expect
+    .poll(async () => (await api<{ status: string }>(page.request, `orders/${orderId}`)).status, { timeout: 45_000 })
+    .toBe("filled");
+
+  await page.getByRole("link", { name: "포트폴리오" }).click();
+  const row = page.getByTestId("positions").locator(`tr[data-symbol="${CODE}"]`);
+  await expect(row).toBeVisible();
+  await expect(row.getByTestId("position-quantity")).toHaveText(String(before + 3));
+  await expect(page.getByTestId("order-history").locator(`tr[data-order-id="${orderId}"]`)).toHaveAttribute("data-status", "filled");
+  await expect(page.getByTestId("fills").locator("tbody tr").first()).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/04-portfolio.png`, fullPage: true });
+});
+
+test("a resting limit order far below the market can be cancelled", async () => {
+  const symbol = await api<{ price_limits: { lower: number } }>(page.request, `market/symbols/${CODE}`);
+  await page.goto(`/symbols/${CODE}`);
+  const panel = page.getByTestId("order-panel");
+  await panel.getByRole("button", { name: "지정가" }).click();
+  await panel.getByLabel("수량").fill("1");
+  const price = panel.getByLabel("가격");
+  await price.fill(String(symbol.price_limits.lower));
+  await price.blur();
+  await panel.getByRole("button", { name: /주문하기/ }).click();
+  const placed = page.getByTestId("order-placed");
+  await expect(placed).toBeVisible();
+  const orderId = await placed.getAttribute("data-order-id");
+
+  await page.getByRole("link", { name: "포트폴리오" }).click();
+  const open = page.getByTestId("open-orders").locator(`tr[data-order-id="${orderId}"]`);
+  await expect(open).toHaveAttribute("data-status", "new");
+  await page.screenshot({ path: `${SHOTS}/05-open-order.png`, fullPage: true });
+  await open.getByRole("button", { name: "주문취소" }).click();
+  await expect(page.getByTestId("order-history").locator(`tr[data-order-id="${orderId}"]`)).toHaveAttribute("data-status", "cancelled");
+  await expect(page.locator(`[data-testid="open-orders"] tr[data-order-id="${orderId}"]`)).toHaveCount(0);
+});
+
+test("the strategy page shows a job's live progress bar", async () => {
+  await page.getByRole("link", { name: "전략" }).click();
+  const form = page.getByRole("form", { name: "전략 만들기" });
+  await form.getByLabel("전략명").fill("e2e PPO");
+  await form.getByLabel("종목 (쉼표 구분)").fill(CODE);
+  await form.getByRole("button", { name: "전략 만들기" }).click();
+  const card = page.getByTestId("strategy-card").filter({ hasText: "e2e PPO" });
+  await expect(card).toBeVisible();
+  await card.getByRole("button", { name: "학습 시작" }).click();
+  // A queued/running run shows its job's progress bar; the jobs panel shows every job's bar.
+  const bar = page.getByTestId("job-progress").first();
+  await expect(bar).toBeVisible({ timeout: 30_000 });
+  const value = Number(await bar.getAttribute("aria-valuenow"));
+  expect(value).toBeGreaterThanOrEqual(0);
+  expect(value).toBeLessThanOrEqual(100);
+  await page.screenshot({ path: `${SHOTS}/06-strategies.png`, fullPage: true });
+});
+
+test("settings keep the KIS secret write-only and switch the language", async () => {
+  await page.getByRole("link", { name: "설정" }).click();
+  await page.getByLabel("앱 키").fill("PSDEMOKEY1234abcd");
+  await page.getByLabel("앱 시크릿").fill("very-secret-value");
+  await page.getByRole("button", { name: "저장" }).click();
+  const status = page.getByTestId("kis-key-status");
+  await expect(status).toContainText("••••");
+  await expect(status).not.toContainText("PSDEMOKEY1234abcd");
+  await expect(page.getByLabel("앱 키")).toHaveValue("");
+  await page.screenshot({ path: `${SHOTS}/07-settings.png`, fullPage: true });
+  await page.getByRole("button", { name: "EN" }).click();
+  await expect(page.getByRole("link", { name: "Dashboard" })).toBeVisible();
+  await page.getByRole("button", { name: "한국어" }).click();
+});
