@@ -32,7 +32,7 @@ services:
 
 frontend:
 	@if [ -f frontend/package.json ]; then \
-		cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; \
+		cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; } && npm run build; \
 	fi
 
 migrate: install
@@ -54,7 +54,8 @@ test-py: install services
 test-embedded: install
 	PAPERTRADE_TEST_EMBEDDED=1 $(VENV)/bin/pytest -q -m "not services"
 
-test-frontend: frontend
+# vitest, then Playwright in Debian's Chromium against a daphne it starts on a fresh embedded database.
+test-frontend: install frontend
 	@if [ -f frontend/package.json ]; then scripts/ensure_chromium.sh && cd frontend && npm test; fi
 
 test: lint test-py test-embedded test-frontend
