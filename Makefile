@@ -74,7 +74,7 @@ WORKER_ARGS ?=
 .PHONY: web worker worker-ingestion worker-training beat feed
 
 web: install
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --proxy-headers config.asgi:application
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --proxy-headers -v 0 config.asgi:application
 
 worker: install
 	$(VENV)/bin/celery -A config worker -Q default,ingestion,training -l INFO $(WORKER_ARGS)

@@ -24,7 +24,8 @@ process="${1:-web}"
 
 case "$process" in
   web)
-    exec daphne -b 0.0.0.0 -p "${PORT:-8000}" --proxy-headers "$@" config.asgi:application ;;
+    # -v 0: no plain-text access log (nginx writes a JSON one); application logs stay JSON.
+    exec daphne -b 0.0.0.0 -p "${PORT:-8000}" --proxy-headers -v 0 "$@" config.asgi:application ;;
   worker)
     exec celery -A config worker -Q default -n "default@%h" -l INFO "$@" ;;
   worker-ingestion)

@@ -3,6 +3,7 @@ the settings; the Procfile, the Makefile targets and the container entry point r
 exist; nginx upgrades WebSockets and forwards the headers Django trusts; the docs cover every
 variable. Docker does not run here, so these checks are what keeps the files correct."""
 
+import asyncio
 import json
 import os
 import re
@@ -88,7 +89,7 @@ def interpolate(value: str, env: dict[str, str]) -> str:
 
 def entrypoint_commands() -> dict[str, list[str]]:
     """Process name -> the command line deploy/entrypoint.sh runs for it."""
-    branches = re.findall(r"^\s*([a-z-]+)\)\s*\n\s*exec (.+?) ;;", ENTRYPOINT.read_text(), re.M)
+    branches = re.findall(r"^\s*([a-z-]+)\)\s*\n(?:\s*#.*\n)*\s*exec (.+?) ;;", ENTRYPOINT.read_text(), re.M)
     return {name: [arg for arg in shlex.split(command) if arg != "$@"] for name, command in branches}
 
 
@@ -133,6 +134,7 @@ def assert_runnable(command: list[str]) -> None:
         module, attribute = command[-1].split(":")
         assert (module, attribute) == ("config.asgi", "application") == tuple(settings.ASGI_APPLICATION.rsplit(".", 1))
         assert "--proxy-headers" in command
+        assert command[command.index("-v") + 1] == "0", "daphne's plain-text access log must be off (JSON logs)"
 
 
 def test_compose_file_is_valid_compose_spec(compose):
@@ -351,6 +353,7 @@ def test_nginx_config_passes_nginx_own_check(tmp_path):
         pytest.skip("nginx is not installed here (apt-get install nginx-light); the image uses nginx:1.27-alpine")
     site = NGINX_CONF.read_text().replace("server web:8000", "server 127.0.0.1:9")
     site = re.sub(r"listen (\[::\]:)?80 ", r"listen \g<1>18080 ", site)
+    site = site.replace("/var/log/nginx/access.log", str(tmp_path / "access.log"))
     (tmp_path / "site.conf").write_text(site)
     temp = " ".join(
         f"{kind}_temp_path {tmp_path / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -404,3 +407,20 @@ def test_ci_workflow_runs_make_test_with_the_services():
     assert uses["actions/setup-python"]["python-version"] == "3.11"
     assert uses["actions/setup-node"]["node-version"] == "20"
     assert any(step.get("run") == "make test" for step in job["steps"])
+
+
+@pytest.mark.services
+async def test_an_idle_websocket_consumer_outlives_the_redis_socket_timeout():
+    """A consumer's channel may stay empty for minutes (e.g. /ws/jobs between jobs): receiving on
+    it must wait, not fail when redis-py's default 5 s socket timeout meets channels-redis's 5 s
+    BZPOPMIN (config/settings/base.py, "Deployment")."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    assert type(layer).__name__ == "RedisChannelLayer"
+    channel = await layer.new_channel("idle.")
+    with pytest.raises(TimeoutError):  # asyncio.wait_for gave up waiting: no error from Redis first
+        await asyncio.wait_for(layer.receive(channel), timeout=7)
+    await layer.send(channel, {"type": "after.idle"})
+    assert (await asyncio.wait_for(layer.receive(channel), timeout=5))["type"] == "after.idle"
+    await layer.flush()

@@ -274,6 +274,13 @@ HISTORICAL_BACKFILL_START = os.environ.get("PAPERTRADE_CANDLES_BACKFILL_START", 
 # Most bars one candle API answer may hold.
 HISTORICAL_MAX_BARS = int(os.environ.get("PAPERTRADE_CANDLES_MAX_BARS", "5000"))
 
+# --- Deployment (multi-process, services configuration) -----------------------------------------
+# redis-py 8 gives every connection a 5 s socket timeout by default, and channels-redis waits up to
+# 5 s in BZPOPMIN for a consumer's next message: a WebSocket with nothing to receive for 5 s then
+# dies with "Timeout reading from Redis" (close 1011). Read timeout above that wait.
+if REDIS_URL:
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{"address": REDIS_URL, "socket_timeout": 30}]
+
 # --- Market app: feed runner, streams, KIS limits ----------------------------------------------
 # Latest quotes are written to the Quote table at most once per this many seconds per symbol.
 MARKET_SNAPSHOT_INTERVAL = float(os.environ.get("PAPERTRADE_MARKET_SNAPSHOT_INTERVAL", "5"))
