@@ -1,0 +1,237 @@
+"""Candle ingestion and the candle API on PostgreSQL, each figure against a baseline of the same run.
+
+Runs in a throwaway database `bench_historical` (created with psycopg, migrated, dropped at the end).
+
+- ingest: rows/s through historical.services.candles_upsert_many (sanity checks, COPY into the
+  staging table, one INSERT … ON CONFLICT DO UPDATE) into an empty table, against a bare COPY of
+  the same rows (pre-formatted text straight into historical_candle, nothing else);
+- re-ingest: the same load again (every row conflicts, nothing changes), against the same COPY;
+- query: p50/p99 of GET /api/v1/historical/candles for ten years of daily bars, and for the monthly
+  aggregate over every stored year, against a bare SELECT of the same ten years of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+from bench.common import Result, percentile
+
+DB_NAME = "bench_historical"
+SYMBOLS = int(os.environ.get("BENCH_HISTORICAL_SYMBOLS", "200"))
+YEARS = 10
+QUERIES = int(os.environ.get("BENCH_HISTORICAL_QUERIES", "300"))
+
+
+def _pg_url() -> str:
+    return os.environ.get("DATABASE_URL") or "postgres://papertrade@127.0.0.1:5432/papertrade"
+
+
+def _with_db(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def _admin(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_with_db(_pg_url(), "postgres"), autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def _setup() -> tuple[str, str]:
+    """Point Django's default connection at the throwaway database and migrate it."""
+    url = _pg_url()
+    if not url.startswith("postgres"):
+        raise RuntimeError("bench_historical needs PostgreSQL: set DATABASE_URL=postgres://...")
+    _admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    _admin(f'CREATE DATABASE "{DB_NAME}"')
+    os.environ.setdefault("DATABASE_URL", _with_db(url, DB_NAME))
+    os.environ.setdefault("PAPERTRADE_TASK_MODE", "eager")
+    from bench.common import setup_django
+
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    if connections["default"].vendor != "postgresql":
+        raise RuntimeError("Django is configured for SQLite; run with DATABASE_URL=postgres://...")
+    previous = connections["default"].settings_dict["NAME"]
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = DB_NAME
+    settings.DATABASES["default"]["NAME"] = DB_NAME
+    call_command("migrate", verbosity=0, interactive=False)
+    return previous, DB_NAME
+
+
+def _teardown(previous: str) -> None:
+    from django.conf import settings
+    from django.db import connections
+
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = previous
+    settings.DATABASES["default"]["NAME"] = previous
+    _admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def _bars(days: list[dt.date], seed: int) -> list:
+    """Plain valid bars (a random walk); realism does not matter for throughput."""
+    from historical.sources.base import Bar, day_start
+
+    rng = random.Random(seed)
+    price = rng.randint(5_000, 200_000)
+    bars = []
+    for day in days:
+        close = max(100, int(price * (1 + rng.uniform(-0.03, 0.03))))
+        high, low = max(price, close) + rng.randint(0, 50), max(1, min(price, close) - rng.randint(0, 50))
+        bars.append(Bar(time=day_start(day), open=price, high=high, low=low, close=close, volume=rng.randint(1, 10**7)))
+        price = close
+    return bars
+
+
+def _bare_copy(text: str) -> float:
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        started = time.perf_counter()
+        with cursor.cursor.copy(
+            "COPY historical_candle (symbol_id, timeframe, time, open, high, low, close, volume, value, source) "
+            "FROM STDIN"
+        ) as copy:
+            copy.write(text)
+        elapsed = time.perf_counter() - started
+    return elapsed
+
+
+def _truncate() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE historical_candle")
+
+
+def _latencies(client, url: str, params: dict, n: int) -> list[float]:
+    samples = []
+    for _ in range(5):
+        client.get(url, params)
+    for _ in range(n):
+        started = time.perf_counter()
+        response = client.get(url, params)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.content[:200]
+    return samples
+
+
+def run() -> list[Result]:
+    previous, _ = _setup()
+    try:
+        return _run()
+    finally:
+        _teardown(previous)
+
+
+def _run() -> list[Result]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    from historical import services
+    from historical.calendar import trading_days
+    from market.models import Symbol
+
+    end = dt.date.today() - dt.timedelta(days=1)
+    days = list(trading_days(end.replace(year=end.year - YEARS), end))
+    symbols = [
+        Symbol.objects.create(code=f"{900000 + n:06d}", name=f"Bench {n}", market="KOSPI") for n in range(SYMBOLS)
+    ]
+    loads = [(symbol.pk, _bars(days, n)) for n, symbol in enumerate(symbols)]
+    rows = sum(len(bars) for _, bars in loads)
+    text = services._copy_text(loads, "1d", "fdr")
+
+    copy_times, ours_times, rerun_times = [], [], []
+    for _ in range(2):
+        _truncate()
+        copy_times.append(_bare_copy(text))
+        _truncate()
+        started = time.perf_counter()
+        report = services.candles_upsert_many(loads=loads, source="fdr")
+        ours_times.append(time.perf_counter() - started)
+        assert report.written == rows
+        started = time.perf_counter()
+        services.candles_upsert_many(loads=loads, source="fdr")
+        rerun_times.append(time.perf_counter() - started)
+    copy_rate, ours_rate, rerun_rate = rows / min(copy_times), rows / min(ours_times), rows / min(rerun_times)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE historical_candle")
+
+    user = get_user_model().objects.create_user(username="bench", password="bench-password-1")
+    client = APIClient()
+    client.force_authenticate(user)
+    code = symbols[0].code
+    url = "/api/v1/historical/candles"
+    start = days[0].isoformat()
+    daily = _latencies(client, url, {"symbol": code, "start": start, "end": end.isoformat()}, QUERIES)
+    monthly = _latencies(client, url, {"symbol": code, "timeframe": "1M"}, QUERIES)
+    body = client.get(url, {"symbol": code, "timeframe": "1M"}).json()
+
+    bare = []
+    with connection.cursor() as cursor:
+        for _ in range(QUERIES):
+            started = time.perf_counter()
+            cursor.execute(
+                "SELECT time, open, high, low, close, volume, value, source FROM historical_candle "
+                "WHERE symbol_id = %s AND timeframe = '1d' AND time >= %s ORDER BY time",
+                [symbols[0].pk, dt.datetime.combine(days[0], dt.time(), tzinfo=dt.UTC) - dt.timedelta(hours=9)],
+            )
+            cursor.fetchall()
+            bare.append((time.perf_counter() - started) * 1000)
+
+    note = f"{rows:,} rows = {SYMBOLS} symbols x {len(days)} trading days"
+    return [
+        Result(
+            "ingest: candles_upsert_many (checks + COPY + ON CONFLICT)",
+            ours_rate,
+            "rows/s",
+            "bare COPY",
+            copy_rate,
+            target=">= 0.5x COPY and >= 100,000 rows/s",
+            notes=[note],
+        ),
+        Result("re-ingest of the same rows (all conflicts, no change)", rerun_rate, "rows/s", "bare COPY", copy_rate),
+        Result(
+            f"candle API 1d, {YEARS} years ({len(days)} bars) p50",
+            percentile(daily, 50),
+            "ms",
+            "bare SELECT p50",
+            percentile(bare, 50),
+            higher_is_better=False,
+        ),
+        Result(
+            f"candle API 1d, {YEARS} years p99",
+            percentile(daily, 99),
+            "ms",
+            "bare SELECT p99",
+            percentile(bare, 99),
+            higher_is_better=False,
+            target="< 30 ms",
+        ),
+        Result(
+            f"candle API 1M over all years ({len(body['candles'])} bars) p50",
+            percentile(monthly, 50),
+            "ms",
+            "bare SELECT p50",
+            percentile(bare, 50),
+            higher_is_better=False,
+        ),
+        Result(
+            "candle API 1M over all years p99",
+            percentile(monthly, 99),
+            "ms",
+            "bare SELECT p99",
+            percentile(bare, 99),
+            higher_is_better=False,
+        ),
+    ]
