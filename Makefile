@@ -4,7 +4,7 @@ PYTHON_BIN ?= $(shell command -v python3.11 || ls -d $$HOME/.pyenv/versions/3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-REQS := requirements/base.txt requirements/dev.txt $(wildcard requirements/strategies.txt)
+REQS := requirements/base.txt requirements/dev.txt $(wildcard requirements/strategies*.txt)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The services the tests use (PostgreSQL and Redis on their standard local ports).
@@ -23,6 +23,7 @@ $(VENV)/.installed: $(REQS)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements/dev.txt
 	@if [ -f requirements/strategies.txt ]; then $(PIP) install --quiet -r requirements/strategies.txt; fi
+	@if [ -f requirements/strategies-nodeps.txt ]; then $(PIP) install --quiet --no-deps -r requirements/strategies-nodeps.txt; fi
 	@touch $@
 
 install: $(VENV)/.installed
