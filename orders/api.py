@@ -236,8 +236,7 @@ class OrderListCreateApi(generics.ListAPIView):
         data = OrderInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        account = selectors.account_get(user=request.user, account_id=values.pop("account"))
-        order, created = services.order_place(account_id=account.pk, **values)
+        order, created = services.order_place(account_id=values.pop("account"), owner_id=request.user.pk, **values)
         return Response(OrderOutput(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -6,12 +6,16 @@ client never hears of an order or fill that was rolled back.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from orders.models import Order, Trade
@@ -23,16 +27,50 @@ def user_group(user_id: int) -> str:
     return f"orders.user.{user_id}"
 
 
-def order_payload(order: Order) -> dict[str, Any]:
-    from orders.api import OrderOutput
+def _time(value: dt.datetime | None) -> str | None:
+    """As DRF renders a DateTimeField: in the current time zone (Asia/Seoul), ISO 8601."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
-    return dict(OrderOutput(order).data)
+
+def order_payload(order: Order) -> dict[str, Any]:
+    """The API's order shape (orders.api.OrderOutput), built by hand: it is on the hot path."""
+    return {
+        "id": order.pk,
+        "account": order.account_id,
+        "symbol": order.symbol.code,
+        "symbol_name": order.symbol.name,
+        "side": order.side,
+        "type": order.type,
+        "time_in_force": order.time_in_force,
+        "quantity": order.quantity,
+        "price": order.price,
+        "status": order.status,
+        "reject_reason": order.reject_reason,
+        "filled_quantity": order.filled_quantity,
+        "avg_fill_price": None if order.avg_fill_price is None else f"{order.avg_fill_price:.4f}",
+        "client_order_id": order.client_order_id,
+        "created_at": _time(order.created_at),
+        "updated_at": _time(order.updated_at),
+    }
 
 
 def trade_payload(trade: Trade) -> dict[str, Any]:
-    from orders.api import TradeOutput
-
-    return dict(TradeOutput(trade).data)
+    """The API's trade shape (orders.api.TradeOutput)."""
+    return {
+        "id": trade.pk,
+        "order": trade.order_id,
+        "account": trade.account_id,
+        "symbol": trade.symbol.code,
+        "side": trade.side,
+        "quantity": trade.quantity,
+        "price": trade.price,
+        "commission": trade.commission,
+        "tax": trade.tax,
+        "time": _time(trade.time),
+    }
 
 
 def order_message(order: Order) -> dict[str, Any]:
@@ -43,11 +81,63 @@ def fill_message(trade: Trade, order: Order) -> dict[str, Any]:
     return {"type": "order.fill", "trade": trade_payload(trade), "order": order_payload(order)}
 
 
+class _Publisher:
+    """One background event loop that sends to a cross-process (Redis) channel layer in order.
+
+    `async_to_sync` from a plain thread (the feed runner, a Celery worker, the benchmark) starts a
+    new event loop per call, and channels-redis opens a new connection per loop: ~20 ms a send.
+    This loop keeps its connections and sends messages in the order they were queued, off the
+    caller's path. The in-memory layer (embedded default, tests) keeps using async_to_sync: it must
+    run on the loop of the consumers in this process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue | None = None
+
+    def _start(self) -> None:
+        ready = threading.Event()
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            self._queue = asyncio.Queue()
+            self._loop = loop
+            loop.create_task(self._drain())
+            ready.set()
+            loop.run_forever()
+
+        threading.Thread(target=run, name="orders-events", daemon=True).start()
+        ready.wait()
+
+    async def _drain(self) -> None:
+        while True:
+            layer, group, messages = await self._queue.get()
+            try:
+                for message in messages:
+                    await layer.group_send(group, message)
+            except Exception:  # noqa: BLE001 - a push failure must never undo a committed trade
+                logger.warning("could not push order updates", exc_info=True)
+
+    def submit(self, layer: Any, group: str, messages: list[dict[str, Any]]) -> None:
+        with self._lock:
+            if self._loop is None:
+                self._start()
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, (layer, group, messages))
+
+
+_publisher = _Publisher()
+
+
 def broadcast(user_id: int, messages: list[dict[str, Any]]) -> None:
     layer = get_channel_layer()
     if layer is None or not messages:
         return
     group = user_group(user_id)
+    if not isinstance(layer, InMemoryChannelLayer):
+        _publisher.submit(layer, group, messages)
+        return
 
     async def send_all() -> None:
         for message in messages:

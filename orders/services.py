@@ -72,10 +72,16 @@ CANCELLED_BY_RESET = "Cancelled by an account reset."
 # --- accounts ---------------------------------------------------------------------------------
 
 
-def _lock_account(account_id: int) -> Account:
-    """Call inside transaction.atomic(): the per-account lock every writer takes first."""
+def _lock_account(account_id: int, owner_id: int | None = None) -> Account:
+    """Call inside transaction.atomic(): the per-account lock every writer takes first.
+
+    With owner_id, another user's account answers NotFound, as if it did not exist.
+    """
+    accounts = Account.objects.select_for_update()
+    if owner_id is not None:
+        accounts = accounts.filter(owner_id=owner_id)
     try:
-        return Account.objects.select_for_update().get(pk=account_id)
+        return accounts.get(pk=account_id)
     except Account.DoesNotExist:
         raise NotFound(ACCOUNT_NOT_FOUND) from None
 
@@ -422,12 +428,13 @@ def order_place(
     time_in_force: str = TimeInForce.DAY,
     price: int | None = None,
     client_order_id: str = "",
+    owner_id: int | None = None,
 ) -> tuple[Order, bool]:
     """Validate, reserve and (where the book allows) fill an order. Returns (order, created).
 
     The same client_order_id on the same account returns the first order with created=False,
     also when two requests race: the second waits for the account lock and then sees the first,
-    and the unique constraint backs that up.
+    and the unique constraint backs that up. With owner_id the account must be that user's.
     """
     side = _validate_choice(side, OrderSide, BAD_SIDE, "side")
     type = _validate_choice(type, OrderType, BAD_TYPE, "type")
@@ -450,7 +457,7 @@ def order_place(
     now = timezone.now()
     events = EventBatch()
     with transaction.atomic():
-        account = _lock_account(account_id)
+        account = _lock_account(account_id, owner_id)
         if (first := _existing(account.pk, client_order_id)) is not None:
             return first, False
         books = _Book(account, now)
@@ -600,57 +607,66 @@ def orders_match_tick(*, code: str, book: OrderBook | None = None, trade: Market
         return 0
     candidates = list(
         Order.objects.filter(crossing, symbol__code=code, status__in=OPEN_STATUSES, type=OrderType.LIMIT)
+        .select_related("symbol")
         .order_by("id")
-        .values_list("id", "account_id")
     )
     if not candidates:
         return 0
+    base = reference_price(candidates[0].symbol)
+    if base is None:
+        return 0
+    band = rules.price_limit_band(base)
+
+    # Allocate the visible liquidity in time priority across all accounts first ...
     taken: dict[tuple[str, int], int] = {}
     trade_left = trade.quantity if trade is not None else 0
+    planned: dict[int, dict[int, list[Fill]]] = {}
+    for order in candidates:
+        if book is not None:
+            fills = fills_from_book(
+                side=order.side, limit=order.price, quantity=order.remaining_quantity, book=book, band=band, taken=taken
+            )
+        else:
+            if trade_left <= 0:
+                break
+            if not (band[0] <= order.price <= band[1]):
+                continue
+            take = min(order.remaining_quantity, trade_left)
+            fills = [Fill(order.price, take)]
+            trade_left -= take
+        if fills:
+            planned.setdefault(order.account_id, {})[order.pk] = fills
+
+    # ... then book each account's fills in one transaction under its lock. The orders are read
+    # again there: one may have been cancelled or filled meanwhile, so fills only ever shrink.
     fills_done = 0
-    for order_id, account_id in candidates:
-        if trade is not None and trade_left <= 0:
-            break
+    for account_id, by_order in planned.items():
         events = EventBatch()
         with transaction.atomic():
             account = _lock_account(account_id)
-            order = Order.objects.select_related("symbol").get(pk=order_id)
-            if not order.is_open:
-                continue
-            base = reference_price(order.symbol)
-            if base is None:
-                continue
-            band = rules.price_limit_band(base)
-            if book is not None:
-                fills = fills_from_book(
-                    side=order.side,
-                    limit=order.price,
-                    quantity=order.remaining_quantity,
-                    book=book,
-                    band=band,
-                    taken=taken,
-                )
-            else:
-                take = min(order.remaining_quantity, trade_left)
-                fills = [Fill(order.price, take)] if band[0] <= order.price <= band[1] else []
-                trade_left -= take if fills else 0
-            if not fills:
-                continue
             books = _Book(account, timezone.now())
-            for fill in fills:
-                books.apply_fill(order, fill)
-            order.save(
-                update_fields=[
-                    "status",
-                    "filled_quantity",
-                    "filled_amount",
-                    "avg_fill_price",
-                    "reserved_cash",
-                    "updated_at",
-                ]
+            changed: list[Order] = []
+            for order in Order.objects.select_related("symbol").filter(pk__in=list(by_order)).order_by("id"):
+                left = order.remaining_quantity if order.is_open else 0
+                trades_before = len(books.trades)
+                for fill in by_order[order.pk]:
+                    if left <= 0:
+                        break
+                    books.apply_fill(order, Fill(fill.price, min(fill.quantity, left)))
+                    left = order.remaining_quantity
+                if len(books.trades) > trades_before:
+                    changed.append(order)
+                    for t in books.trades[trades_before:]:
+                        events.fill(account.owner_id, t, order)
+            if not changed:
+                continue
+            now = timezone.now()
+            for order in changed:
+                order.updated_at = now
+            Order.objects.bulk_update(
+                changed,
+                ["status", "filled_quantity", "filled_amount", "avg_fill_price", "reserved_cash", "updated_at"],
             )
             books.save()
-            for t in books.trades:
-                events.fill(account.owner_id, t, order)
-            fills_done += len(fills)
+            fills_done += len(books.trades)
     return fills_done

@@ -210,17 +210,12 @@ def test_account_list_query_count_does_not_grow_with_positions(
 
 
 @pytest.mark.django_db
-def test_order_placement_is_throttled(user, account, symbol, settings):
+def test_order_placement_is_throttled(user, account, symbol, monkeypatch):
     from django.core.cache import cache
-
-    cache.clear()
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"login": "5/min", "orders": "2/min"},
-    }
     from rest_framework.throttling import ScopedRateThrottle
 
-    ScopedRateThrottle.THROTTLE_RATES = {"login": "5/min", "orders": "2/min"}
+    cache.clear()
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "5/min", "orders": "2/min"})
     try:
         client = APIClient()
         client.force_authenticate(user)
@@ -228,9 +223,6 @@ def test_order_placement_is_throttled(user, account, symbol, settings):
         assert codes == [201, 201, 429]
         assert client.get("/api/v1/orders").status_code == 200  # reading is not throttled
     finally:
-        from rest_framework.settings import api_settings
-
-        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
         cache.clear()
 
 
@@ -279,3 +271,17 @@ async def test_ws_orders_pushes_only_the_users_own_updates(user, other_user):
     await communicator.disconnect()
     await sync_to_async(assert_account_invariants)(mine.pk)
     await sync_to_async(connections.close_all)()  # the executor thread's connection, before the DB is dropped
+
+
+@pytest.mark.django_db
+def test_stream_payloads_have_the_api_shape(auth_client, account, symbol):
+    from orders.events import order_payload, trade_payload
+    from orders.models import Trade
+
+    set_book(book_around(CODE, 69_900, 70_000, quantity=3))
+    response = auth_client.post("/api/v1/orders", order_body(account, price=70_100, quantity=5), format="json")
+    order = Order.objects.select_related("symbol").get(pk=response.json()["id"])
+    assert order_payload(order) == auth_client.get(f"/api/v1/orders/{order.pk}").json()
+    trade = Trade.objects.select_related("symbol").filter(order=order).first()
+    listed = auth_client.get(f"/api/v1/trades?symbol={CODE}").json()["results"]
+    assert trade_payload(trade) == next(t for t in listed if t["id"] == trade.pk)
