@@ -207,6 +207,12 @@ class SimulatedFeed(Feed):
             out.append((trade, sim.quote(now), book))
         return out
 
+    @staticmethod
+    async def _publish(sink: FeedSink, trade: Trade | None, quote: Quote, book: OrderBook) -> None:
+        if trade is not None:
+            await sink.trade(trade, quote)
+        await sink.book(book)
+
     async def run(self, sink: FeedSink, stop: asyncio.Event) -> None:
         now = dt.datetime.now(tz=dt.UTC)
         for sim in self.sims.values():  # quotes and books exist before the first tick
@@ -217,10 +223,9 @@ class SimulatedFeed(Feed):
         while not stop.is_set():
             now = dt.datetime.now(tz=dt.UTC)
             if trading_now(self.clock, now):
-                for trade, quote, book in self.step(now):
-                    if trade is not None:
-                        await sink.trade(trade, quote)
-                    await sink.book(book)
+                # symbols are published concurrently (channel-layer round trips overlap); each
+                # symbol's trade still goes out before its book
+                await asyncio.gather(*(self._publish(sink, *event) for event in self.step(now)))
                 next_at += interval
             else:  # outside the KRX session: look again in a second
                 next_at = time.monotonic() + 1.0
