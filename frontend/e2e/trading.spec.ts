@@ -150,10 +150,11 @@ test("a resting limit order far below the market can be cancelled", async () => 
 test("the strategy page shows a job's live progress bar", async () => {
   await page.getByRole("link", { name: "전략" }).click();
   const form = page.getByRole("form", { name: "전략 만들기" });
-  await form.getByLabel("전략명").fill("e2e PPO");
+  const name = `e2e PPO ${Date.now()}`;
+  await form.getByLabel("전략명").fill(name);
   await form.getByLabel("종목 (쉼표 구분)").fill(CODE);
   await form.getByRole("button", { name: "전략 만들기" }).click();
-  const card = page.getByTestId("strategy-card").filter({ hasText: "e2e PPO" });
+  const card = page.getByTestId("strategy-card").filter({ hasText: name });
   await expect(card).toBeVisible();
   await card.getByRole("button", { name: "학습 시작" }).click();
   // A queued/running run shows its job's progress bar; the jobs panel shows every job's bar.
@@ -163,6 +164,37 @@ test("the strategy page shows a job's live progress bar", async () => {
   expect(value).toBeGreaterThanOrEqual(0);
   expect(value).toBeLessThanOrEqual(100);
   await page.screenshot({ path: `${SHOTS}/06-strategies.png`, fullPage: true });
+});
+
+test("a lost quote stream shows 재연결 중… and recovers with its subscriptions", async () => {
+  let blocked = false;
+  const routed: { close: (options?: { code?: number; reason?: string }) => Promise<void> }[] = [];
+  await page.routeWebSocket(/\/ws\/quotes$/, (ws) => {
+    if (blocked) {
+      void ws.close({ code: 1011, reason: "e2e: server unavailable" });
+      return;
+    }
+    ws.connectToServer();
+    routed.push(ws);
+  });
+  await page.goto(`/symbols/${CODE}`);
+  const status = page.getByTestId("ws-status");
+  await expect(status).toHaveAttribute("data-status", "open");
+  expect(routed.length).toBeGreaterThan(0);
+
+  blocked = true;
+  for (const ws of routed) await ws.close({ code: 1011, reason: "e2e: connection lost" });
+  await expect(status).toHaveAttribute("data-status", "reconnecting");
+  await expect(status).toContainText("재연결 중…");
+  await page.screenshot({ path: `${SHOTS}/06a-reconnecting.png` });
+
+  blocked = false;
+  await expect(status).toHaveAttribute("data-status", "open", { timeout: 30_000 });
+  // Live data flows again: the re-sent subscription brings new trades for 005930.
+  const tape = page.getByTestId("trade-tape").locator("tbody tr").first();
+  const before = await tape.textContent();
+  await expect.poll(async () => (await tape.textContent()) !== before, { timeout: 30_000 }).toBe(true);
+  await page.unrouteAll({ behavior: "ignoreErrors" });
 });
 
 test("settings keep the KIS secret write-only and switch the language", async () => {

@@ -24,16 +24,22 @@ export const useLiveMarket = create<LiveMarketState>()((set) => ({
   tapes: {},
   apply: (message) =>
     set((state) => {
-      if (message.type === "book") {
-        return { books: { ...state.books, [message.book.code]: message.book } };
+      switch (message.type) {
+        case "book":
+          return { books: { ...state.books, [message.book.code]: message.book } };
+        case "quote":
+          return { quotes: { ...state.quotes, [message.quote.code]: message.quote } };
+        case "trade": {
+          const tape = state.tapes[message.trade.code] ?? [];
+          return {
+            quotes: { ...state.quotes, [message.quote.code]: message.quote },
+            tapes: { ...state.tapes, [message.trade.code]: [message.trade, ...tape].slice(0, TAPE_LENGTH) },
+          };
+        }
+        default:
+          // hello / subscribed / unsubscribed / error: control messages, no market data.
+          return {};
       }
-      const quote = message.quote;
-      const next: Partial<LiveMarketState> = { quotes: { ...state.quotes, [quote.code]: quote } };
-      if (message.type === "trade") {
-        const tape = state.tapes[message.trade.code] ?? [];
-        next.tapes = { ...state.tapes, [message.trade.code]: [message.trade, ...tape].slice(0, TAPE_LENGTH) };
-      }
-      return next;
     }),
 }));
 

@@ -169,3 +169,33 @@ describe("backoffDelay", () => {
     expect(backoffDelay(1, options, () => 1)).toBe(700);
   });
 });
+
+describe("QuoteSocket follows at most the server's cap", () => {
+  it("keeps codes over the cap waiting and follows them as others are released", async () => {
+    const server = new FakeQuoteServer();
+    await server.listening();
+    server.server.on("connection", (ws) => ws.send(JSON.stringify({ type: "hello", stream: "quotes", max_codes: 2 })));
+    const socket = new QuoteSocket<unknown>(server.url, { factory, backoff: fast, maxCodes: 50 });
+    try {
+      socket.start();
+      await until(() => socket.status === "open");
+      await new Promise((resolve) => setTimeout(resolve, 30)); // the hello arrives
+      const releaseA = socket.subscribe(["000001", "000002"]);
+      socket.subscribe(["000003"]);
+      await until(() => server.received[0].length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(server.received[0]).toEqual([{ action: "subscribe", codes: ["000001", "000002"] }]);
+      expect(socket.followedCodes()).toEqual(["000001", "000002"]);
+      releaseA();
+      await until(() => server.received[0].length === 3);
+      expect(server.received[0].slice(1)).toEqual([
+        { action: "unsubscribe", codes: ["000001", "000002"] },
+        { action: "subscribe", codes: ["000003"] },
+      ]);
+      expect(socket.followedCodes()).toEqual(["000003"]);
+    } finally {
+      socket.stop();
+      await server.close();
+    }
+  });
+});

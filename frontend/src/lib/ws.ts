@@ -180,45 +180,76 @@ export class LiveSocket<In, Out = never> {
 /** /ws/quotes: reference-counted subscriptions, re-sent on every reconnect. */
 export type QuoteAction = { action: "subscribe" | "unsubscribe"; codes: string[] };
 
+/**
+ * The server follows at most `maxCodes` symbols per socket (MARKET_WS_MAX_CODES, announced in its
+ * "hello") and rejects a whole subscribe that would go over. Codes beyond the cap wait, in the
+ * order they were asked for, and are followed as soon as others are released.
+ */
 export class QuoteSocket<In> extends LiveSocket<In, QuoteAction> {
   private readonly counts = new Map<string, number>();
+  private readonly followed = new Set<string>();
+  private maxCodes: number;
 
-  constructor(url: string, options: SocketOptions = {}) {
+  constructor(url: string, options: SocketOptions & { maxCodes?: number } = {}) {
     super(url, options);
+    this.maxCodes = options.maxCodes ?? 50;
     this.openMessages = () => {
-      const codes = this.codes();
-      return codes.length ? [{ action: "subscribe", codes }] : [];
+      this.followed.clear();
+      const codes = [...this.counts.keys()].slice(0, this.maxCodes);
+      for (const code of codes) this.followed.add(code);
+      return codes.length ? [{ action: "subscribe", codes: [...codes].sort() }] : [];
     };
+    this.onMessage((message) => {
+      const hello = message as { type?: string; max_codes?: number };
+      if (hello?.type === "hello" && typeof hello.max_codes === "number" && hello.max_codes > 0) {
+        this.maxCodes = hello.max_codes;
+      }
+    });
   }
 
+  /** Every code someone wants, followed or waiting. */
   codes(): string[] {
     return [...this.counts.keys()].sort();
   }
 
+  /** The codes the server has been asked to follow on this connection. */
+  followedCodes(): string[] {
+    return [...this.followed].sort();
+  }
+
   /** Subscribe to codes; returns the matching unsubscribe. */
   subscribe(codes: string[]): () => void {
-    const added: string[] = [];
-    for (const code of new Set(codes)) {
-      const count = this.counts.get(code) ?? 0;
-      this.counts.set(code, count + 1);
-      if (count === 0) added.push(code);
-    }
-    if (added.length) this.send({ action: "subscribe", codes: added });
+    const unique = [...new Set(codes)];
+    for (const code of unique) this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+    this.fill();
     let done = false;
     return () => {
       if (done) return;
       done = true;
       const removed: string[] = [];
-      for (const code of new Set(codes)) {
+      for (const code of unique) {
         const count = this.counts.get(code) ?? 0;
         if (count <= 1) {
           this.counts.delete(code);
-          removed.push(code);
+          if (this.followed.delete(code)) removed.push(code);
         } else {
           this.counts.set(code, count - 1);
         }
       }
-      if (removed.length) this.send({ action: "unsubscribe", codes: removed });
+      if (removed.length) this.send({ action: "unsubscribe", codes: removed.sort() });
+      this.fill();
     };
+  }
+
+  /** Follow waiting codes while there is room (only while connected; on connect openMessages does it). */
+  private fill(): void {
+    if (this.status !== "open") return;
+    const room = this.maxCodes - this.followed.size;
+    if (room <= 0) return;
+    const waiting = [...this.counts.keys()].filter((code) => !this.followed.has(code)).slice(0, room);
+    if (!waiting.length) return;
+    if (this.send({ action: "subscribe", codes: [...waiting].sort() })) {
+      for (const code of waiting) this.followed.add(code);
+    }
   }
 }

@@ -39,7 +39,10 @@ export interface Trade {
 export type QuoteMessage =
   | { type: "trade"; trade: Trade; quote: Quote }
   | { type: "book"; book: OrderBook }
-  | { type: "quote"; quote: Quote };
+  | { type: "quote"; quote: Quote }
+  | { type: "hello"; stream: string; max_codes?: number }
+  | { type: "subscribed" | "unsubscribed"; codes: string[] }
+  | { type: "error"; message: string };
 
 // historical
 export type Timeframe = "1d" | "1w" | "1M";
@@ -60,7 +63,11 @@ export type OrderCosts = Out<Schemas["CostsOutput"]>;
 export type Position = Out<Schemas["PositionOutput"]>;
 export type Fill = Out<Schemas["TradeOutput"]>;
 
-export type OrderMessage = { type: "order"; order: Order } | { type: "fill"; trade: Fill; order: Order };
+export type OrderMessage =
+  | { type: "order"; order: Order }
+  | { type: "fill"; trade: Fill; order: Order }
+  | { type: "hello"; stream: string }
+  | { type: "error"; message: string };
 
 // strategies: the JSON fields (indicators, hyperparameters, deployment, metrics, equity_curve)
 // are untyped in the schema; their shapes follow docs/api.md.
@@ -103,7 +110,9 @@ type RunJson = {
 export type StrategyRun = Omit<Out<Schemas["RunOutput"]>, "metrics"> & RunJson;
 export type StrategyRunDetail = Omit<Out<Schemas["RunDetailOutput"]>, keyof RunJson> & RunJson;
 
-export type JobMessage = {
-  type: "job";
-  job: Pick<Job, "id" | "kind" | "status" | "progress" | "message" | "error" | "result"> & { updated_at?: string };
-};
+export type JobMessage =
+  | { type: "hello"; stream: string }
+  | {
+      type: "job";
+      job: Pick<Job, "id" | "kind" | "status" | "progress" | "message" | "error" | "result"> & { updated_at?: string };
+    };

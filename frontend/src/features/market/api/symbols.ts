@@ -7,6 +7,7 @@ export interface SymbolListParams {
   search?: string;
   market?: string;
   page?: number;
+  page_size?: number;
 }
 
 export const getSymbols = (params: SymbolListParams) =>

@@ -11,6 +11,8 @@ import type { MarketSymbol } from "@/types/models";
 
 import { useSymbols } from "../api/symbols";
 
+const PAGE_SIZE = 20;
+
 /** Searchable symbol list (code or Korean name) with live prices for the rows on screen. */
 export function SymbolTable() {
   const t = useT();
@@ -18,7 +20,8 @@ export function SymbolTable() {
   const [search, setSearch] = useState("");
   const [page, setPage] = useState(1);
   const deferredSearch = useDeferredValue(search.trim());
-  const symbols = useSymbols({ search: deferredSearch || undefined, page });
+  // 20 rows a page keeps the live subscriptions of the dashboard under the server's per-socket cap.
+  const symbols = useSymbols({ search: deferredSearch || undefined, page, page_size: PAGE_SIZE });
   const rows = resultsOf(symbols.data);
   useQuoteSubscription(rows.map((row) => row.code));
   const live = useLiveMarket((state) => state.quotes);
@@ -91,7 +94,7 @@ export function SymbolTable() {
                   {t("market.prev")}
                 </button>
                 <span className="muted">
-                  {page} / {Math.max(1, Math.ceil(paged.count / Math.max(1, rows.length, paged.results.length)))}
+                  {page} / {Math.max(1, Math.ceil(paged.count / PAGE_SIZE))}
                 </span>
                 <button type="button" className="btn btn-small" disabled={!paged.next} onClick={() => setPage((p) => p + 1)}>
                   {t("market.next")}

@@ -8,8 +8,8 @@ import type { OrderMessage } from "@/types/models";
 export function useOrderStream() {
   const client = useQueryClient();
   const onMessage = useCallback(
-    (_message: OrderMessage) => {
-      void client.invalidateQueries({ queryKey: ["orders"] });
+    (message: OrderMessage) => {
+      if (message.type === "order" || message.type === "fill") void client.invalidateQueries({ queryKey: ["orders"] });
     },
     [client],
   );
