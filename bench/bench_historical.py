@@ -149,7 +149,7 @@ def _run() -> list[Result]:
     ]
     loads = [(symbol.pk, _bars(days, n)) for n, symbol in enumerate(symbols)]
     rows = sum(len(bars) for _, bars in loads)
-    text = services._copy_text(loads, "1d", "fdr")
+    text = services.copy_text(loads, timeframe="1d", source="fdr")
 
     copy_times, ours_times, rerun_times = [], [], []
     for _ in range(2):

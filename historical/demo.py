@@ -15,11 +15,20 @@ DEMO_YEARS = 3
 
 
 def seed(*, user: Any = None, stdout: IO[str] | None = None) -> None:
-    """Idempotent: the generator is deterministic, so a second run rewrites nothing."""
+    """Idempotent: the bars are deterministic and end at the previous close they then set, so a rerun
+    the same day rewrites nothing."""
     end = last_trading_day_before(dt.date.today())
     start = end.replace(year=end.year - DEMO_YEARS)
     symbols = list(Symbol.objects.filter(is_active=True).order_by("code"))
-    loads = [(symbol.pk, synthetic_bars(code=symbol.code, start=start, end=end)) for symbol in symbols]
+    # The walk starts at the demo's first day (fast) and ends at the symbol's current previous close
+    # when it has one, so the simulated feed carries on from a familiar price level.
+    loads = [
+        (
+            symbol.pk,
+            synthetic_bars(code=symbol.code, start=start, end=end, origin=start, anchor_close=symbol.prev_close),
+        )
+        for symbol in symbols
+    ]
     report = services.candles_upsert_many(loads=loads, source=CandleSource.SYNTHETIC)
     for symbol in symbols:
         services.symbol_refresh_prev_close(symbol=symbol)

@@ -10,9 +10,8 @@ one transaction, so a failure never leaves part of a batch behind.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,10 +140,15 @@ def candles_validate(bars: Iterable[Bar], report: LoadReport) -> list[Bar]:
     return sorted(kept.values(), key=lambda bar: bar.time)
 
 
-def _copy_text(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, source: str) -> str:
-    """COPY text format of the rows; the time stamps of a load repeat across symbols, so cache them."""
-    buffer = io.StringIO()
-    write = buffer.write
+def _copy_chunks(
+    loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, source: str, rows_per_chunk: int = 16384
+) -> Iterator[str]:
+    """COPY text format of the rows, in chunks so PostgreSQL parses one while the next is formatted.
+
+    The time stamps of a load repeat across symbols, so their text is cached.
+    """
+    buffer: list[str] = []
+    append = buffer.append
     stamps: dict[dt.datetime, str] = {}
     for symbol_id, bars in loads:
         prefix = f"{symbol_id}\t{timeframe}\t"
@@ -154,8 +158,17 @@ def _copy_text(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, sourc
             if stamp is None:
                 stamp = stamps[bar.time] = bar.time.isoformat()
             value = "\\N" if bar.value is None else bar.value
-            write(f"{prefix}{stamp}\t{bar.open}\t{bar.high}\t{bar.low}\t{bar.close}\t{bar.volume}\t{value}{suffix}")
-    return buffer.getvalue()
+            append(f"{prefix}{stamp}\t{bar.open}\t{bar.high}\t{bar.low}\t{bar.close}\t{bar.volume}\t{value}{suffix}")
+            if len(buffer) >= rows_per_chunk:
+                yield "".join(buffer)
+                buffer.clear()
+    if buffer:
+        yield "".join(buffer)
+
+
+def copy_text(loads: Sequence[tuple[int, Sequence[Bar]]], *, timeframe: str, source: str) -> str:
+    """The rows of a load in COPY text format (the benchmark's bare COPY uses it)."""
+    return "".join(_copy_chunks(loads, timeframe, source))
 
 
 def _write_copy(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, source: str) -> None:
@@ -174,7 +187,8 @@ def _write_copy(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, sour
         )
         cursor.execute(f"TRUNCATE {_STAGE_TABLE}")
         with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {_STAGE_TABLE} ({columns}) FROM STDIN") as copy:
-            copy.write(_copy_text(loads, timeframe, source))
+            for chunk in _copy_chunks(loads, timeframe, source):
+                copy.write(chunk)
         # Identifiers only, all ours: nothing from the outside is formatted into this statement.
         merge = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_STAGE_TABLE} "  # noqa: S608
         merge += f"ON CONFLICT (symbol_id, timeframe, time) DO UPDATE SET {assignments} "

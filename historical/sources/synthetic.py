@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import math
 import random
+from dataclasses import replace
 
 from historical.calendar import trading_days
 from historical.sources.base import Bar, day_start
@@ -29,14 +30,30 @@ def _rng(seed: int, code: str) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
-def synthetic_bars(*, code: str, start: dt.date, end: dt.date, seed: int = DEFAULT_SEED) -> list[Bar]:
+def synthetic_bars(
+    *,
+    code: str,
+    start: dt.date,
+    end: dt.date,
+    seed: int = DEFAULT_SEED,
+    origin: dt.date = ORIGIN,
+    anchor_close: int | None = None,
+) -> list[Bar]:
+    """The symbol's bars with start <= day <= end.
+
+    `origin` is where the walk begins: the default makes every range agree with every other; a
+    later origin (the demo's start) is faster but ties the bars to that origin. With
+    `anchor_close` (a price on the tick grid) the bars are rescaled so the last close equals it,
+    staying on the grid and inside each day's band.
+    """
     rng = _rng(seed, code)
     base = math.exp(rng.uniform(math.log(3_000), math.log(300_000)))
     base_volume = math.exp(rng.uniform(math.log(50_000), math.log(5_000_000)))
     mean = math.log(base)
     close = round_to_tick(base)
+    close_before_start = close
     bars: list[Bar] = []
-    for day in trading_days(ORIGIN, end):
+    for day in trading_days(min(origin, start), end):
         lower, upper = price_limit_band(close)
         x = math.log(close)
         target = x + _MEAN_REVERSION * (mean - x) + rng.gauss(0, _DAILY_SIGMA)
@@ -57,8 +74,26 @@ def synthetic_bars(*, code: str, start: dt.date, end: dt.date, seed: int = DEFAU
                     value=volume * ((high + low + new_close) // 3),
                 )
             )
+        else:
+            close_before_start = new_close
         close = new_close
+    if anchor_close and bars:
+        return _rescaled(bars, anchor_close / bars[-1].close, close_before_start)
     return bars
+
+
+def _rescaled(bars: list[Bar], factor: float, close_before: int) -> list[Bar]:
+    # Rounding to the grid and clamping into the band are both monotonic, so low <= open/close <= high holds.
+    scaled = []
+    previous = round_to_tick(close_before * factor)
+    for bar in bars:
+        lower, upper = price_limit_band(previous)
+        o, h, lo, c = (
+            min(max(round_to_tick(p * factor), lower), upper) for p in (bar.open, bar.high, bar.low, bar.close)
+        )
+        scaled.append(replace(bar, open=o, high=h, low=lo, close=c, value=bar.volume * ((h + lo + c) // 3)))
+        previous = c
+    return scaled
 
 
 class SyntheticSource:

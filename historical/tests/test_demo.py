@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_loads_three_years_of_simulated_bars_and_sets_prev_close(samsung, hynix):
     Symbol.objects.create(code="035720", name="카카오", market="KOSPI", is_active=False)
+    Symbol.objects.filter(pk=samsung.pk).update(prev_close=71_000)
     out = StringIO()
     is_trading_day(dt.date.today())  # the XKRX calendar loads once per process (seconds), not per seed
     started = time.monotonic()
@@ -31,6 +32,8 @@ def test_seed_loads_three_years_of_simulated_bars_and_sets_prev_close(samsung, h
         assert {row[3] for row in mine} == {"synthetic"}
         symbol.refresh_from_db()
         assert symbol.prev_close == mine[-1][2]
+    samsung.refresh_from_db()
+    assert samsung.prev_close == 71_000  # the walk ends at the close the symbol already had
     assert not Candle.objects.filter(symbol__code="035720").exists()
     assert "synthetic daily bars for 2 symbols" in out.getvalue()
 

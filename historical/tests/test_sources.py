@@ -111,3 +111,14 @@ def test_synthetic_bars_do_not_depend_on_the_requested_range():
     tail = synthetic_bars(code="000660", start=dt.date(2023, 7, 1), end=dt.date(2023, 12, 31))
     assert tail == [b for b in whole if b.time.date() >= dt.date(2023, 7, 1)]
     assert synthetic_bars(code="005930", start=dt.date(2023, 1, 1), end=dt.date(2023, 1, 31)) != whole[:20]
+
+
+def test_anchored_synthetic_bars_end_at_the_anchor_on_the_grid_inside_the_band():
+    start, end = dt.date(2022, 1, 3), dt.date(2024, 12, 30)
+    bars = synthetic_bars(code="005380", start=start, end=end, origin=start, anchor_close=231_500)
+    assert bars[-1].close == 231_500
+    assert [b.time.date() for b in bars] == list(trading_days(start, end))
+    for previous, bar in zip(bars, bars[1:], strict=False):
+        lower, upper = price_limit_band(previous.close)
+        assert all(is_on_tick(p) and lower <= p <= upper for p in (bar.open, bar.high, bar.low, bar.close))
+        assert bar.low <= min(bar.open, bar.close) <= max(bar.open, bar.close) <= bar.high
