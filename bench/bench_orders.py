@@ -5,10 +5,14 @@ with its own Redis prefix and channel-layer prefix, so it never touches real dat
 real user's /ws/orders stream.
 
 - service: market orders placed and filled through orders.services.order_place (one transaction
-  each: lock, order, trades, position, ledger, account, event after commit);
+  each: lock, order, trade, position, ledger, account, event after commit), from 1 thread and from
+  BENCH_ORDERS_THREADS threads on their own accounts (many users at once);
 - REST: the same through POST /api/v1/orders with DRF's test client (routing, auth, throttling,
-  serializers included; no network);
-- fill on tick: resting limit orders filled by one book_changed signal (the feed's path).
+  serializers included; no network), 1 and N threads;
+- fill on tick: resting limit orders of many accounts filled by one book_changed signal (the
+  feed's path: one transaction per account).
+Each figure runs for BENCH_ORDERS_SECONDS; the baselines are single-row INSERT + COMMIT on the
+same database from the same number of threads, measured in the same run.
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ from bench.common import Result
 DB_NAME = "bench_orders"
 CODE = "BNCH01"
 PREV_CLOSE = 70_000
-SERVICE_ORDERS = int(os.environ.get("BENCH_ORDERS_SERVICE_N", "1000"))
-REST_ORDERS = int(os.environ.get("BENCH_ORDERS_REST_N", "500"))
-TICK_ORDERS = int(os.environ.get("BENCH_ORDERS_TICK_N", "500"))
-BASELINE_INSERTS = 2000
+SECONDS = float(os.environ.get("BENCH_ORDERS_SECONDS", "4"))  # per measurement
+THREADS = int(os.environ.get("BENCH_ORDERS_THREADS", "8"))  # concurrent users in the parallel runs
+TICK_ACCOUNTS = 30
+TICK_ORDERS_PER_ACCOUNT = 10
 
 
 def _pg_url() -> str:
@@ -94,17 +98,57 @@ def _setup() -> str:
     return url
 
 
-def _baseline_insert_commit(n: int) -> float:
-    """Rows/s of one INSERT + COMMIT each, on the same connection (autocommit)."""
+def _rate(step, *, seconds: float, threads: int = 1) -> float:
+    """Calls of step(worker_index, i) per second, over `seconds`, from `threads` threads at once."""
+    import threading
+
+    from django.db import connection
+
+    counts = [0] * threads
+    barrier = threading.Barrier(threads + 1)
+    deadline: list[float] = []
+
+    def work(index: int) -> None:
+        try:
+            barrier.wait()
+            i = 0
+            while time.perf_counter() < deadline[0]:
+                step(index, i)
+                i += 1
+            counts[index] = i
+        finally:
+            connection.close()
+
+    if threads == 1:
+        started = time.perf_counter()
+        i = 0
+        while time.perf_counter() - started < seconds:
+            step(0, i)
+            i += 1
+        return i / (time.perf_counter() - started)
+    pool = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    started = time.perf_counter()
+    deadline.append(started + seconds)
+    barrier.wait()
+    for thread in pool:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def _baseline_insert_commit(*, seconds: float, threads: int = 1) -> float:
+    """Rows/s of one INSERT + COMMIT each (autocommit), one connection per thread."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_baseline (id bigserial primary key, value bigint, note text)")
-        started = time.perf_counter()
-        for i in range(n):
+
+    def insert(index: int, i: int) -> None:
+        with connection.cursor() as cursor:
             cursor.execute("INSERT INTO bench_baseline (value, note) VALUES (%s, %s)", [i, "x"])
-        elapsed = time.perf_counter() - started
-    return n / elapsed
+
+    return _rate(insert, seconds=seconds, threads=threads)
 
 
 def _book(depth: int = 1_000_000):
@@ -137,92 +181,114 @@ def run() -> list[Result]:
 
 def _measure() -> list[Result]:
     from django.conf import settings
+    from django.utils import timezone
     from rest_framework.test import APIClient
     from rest_framework.throttling import ScopedRateThrottle
 
     from accounts.models import User
     from market.models import Symbol
-    from market.state import store
+    from market.signals import book_changed
+    from market.state import BookLevel, OrderBook, store
     from orders import services
     from orders.models import Order, Trade
 
     Symbol.objects.create(code=CODE, name="Bench", market="KOSPI", prev_close=PREV_CLOSE)
     store().put(book=_book())
-    user = User.objects.create_user(username="bench-orders", password="bench-orders-password")
-    account = services.account_create(owner=user, name="bench", initial_cash=10**13)
-
-    baseline = _baseline_insert_commit(BASELINE_INSERTS)
+    users = [User.objects.create_user(username=f"bench-orders-{n}") for n in range(THREADS)]
+    accounts = [services.account_create(owner=u, name="bench", initial_cash=10**13) for u in users]
     notes = [
         f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, channel layer "
-        f"{settings.CHANNEL_LAYERS['default']['BACKEND'].rsplit('.', 1)[-1]}"
+        f"{settings.CHANNEL_LAYERS['default']['BACKEND'].rsplit('.', 1)[-1]}, {SECONDS:g} s per figure, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start"
     ]
 
-    # Warm up (imports, prepared connection, caches).
-    for _ in range(20):
-        services.order_place(account_id=account.pk, symbol=CODE, side="buy", type="market", quantity=1)
-
-    started = time.perf_counter()
-    for i in range(SERVICE_ORDERS):
+    def place(index: int, i: int) -> None:
         services.order_place(
-            account_id=account.pk, symbol=CODE, side="buy" if i % 2 == 0 else "sell", type="market", quantity=1
+            account_id=accounts[index].pk, symbol=CODE, side="buy" if i % 2 == 0 else "sell", type="market", quantity=1
         )
-    service_rate = SERVICE_ORDERS / (time.perf_counter() - started)
 
-    client = APIClient()
-    client.force_authenticate(user)
-    ScopedRateThrottle.THROTTLE_RATES = {**ScopedRateThrottle.THROTTLE_RATES, "orders": "10000000/min"}
-    body = {"account": account.pk, "symbol": CODE, "side": "buy", "type": "market", "quantity": 1}
-    for _ in range(10):
-        assert client.post("/api/v1/orders", body, format="json").status_code == 201
-    started = time.perf_counter()
-    for i in range(REST_ORDERS):
-        body["side"] = "buy" if i % 2 == 0 else "sell"
-        response = client.post("/api/v1/orders", body, format="json")
+    for i in range(20):  # warm up: imports, connection, caches
+        place(0, i)
+    baseline_1 = _baseline_insert_commit(seconds=SECONDS)
+    service_1 = _rate(place, seconds=SECONDS)
+    baseline_n = _baseline_insert_commit(seconds=SECONDS, threads=THREADS)
+    service_n = _rate(place, seconds=SECONDS, threads=THREADS)
+
+    ScopedRateThrottle.THROTTLE_RATES = {**ScopedRateThrottle.THROTTLE_RATES, "orders": "100000000/min"}
+    clients = []
+    for user in users:
+        client = APIClient()
+        client.force_authenticate(user)
+        clients.append(client)
+
+    def post(index: int, i: int) -> None:
+        body = {"account": accounts[index].pk, "symbol": CODE, "side": "buy" if i % 2 == 0 else "sell"}
+        response = clients[index].post("/api/v1/orders", {**body, "type": "market", "quantity": 1}, format="json")
         assert response.status_code == 201, response.content
-    rest_rate = REST_ORDERS / (time.perf_counter() - started)
 
-    # Fill on tick: resting buys below the market, then one book whose asks cross all of them.
-    from django.utils import timezone
+    for i in range(10):
+        post(0, i)
+    rest_1 = _rate(post, seconds=SECONDS)
+    rest_n = _rate(post, seconds=SECONDS, threads=THREADS)
 
-    from market.signals import book_changed
-    from market.state import BookLevel, OrderBook
-
+    # Fill on tick: resting buys of many accounts below the market, then one book that crosses all.
     store().put(book=OrderBook(code=CODE, asks=(), bids=(), time=timezone.now()))
-    for _ in range(TICK_ORDERS):
-        services.order_place(account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=69_000)
+    tick_users = [User.objects.create_user(username=f"bench-tick-{n}") for n in range(TICK_ACCOUNTS)]
+    for user in tick_users:
+        account = services.account_create(owner=user, name="tick", initial_cash=10**12)
+        for _ in range(TICK_ORDERS_PER_ACCOUNT):
+            services.order_place(account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=69_000)
+    resting = TICK_ACCOUNTS * TICK_ORDERS_PER_ACCOUNT
     crossing = OrderBook(code=CODE, asks=(BookLevel(68_900, 10**9),), bids=(), time=timezone.now())
     filled_before = Trade.objects.count()
     started = time.perf_counter()
     book_changed.send(sender=None, book=crossing)
-    tick_rate = TICK_ORDERS / (time.perf_counter() - started)
+    tick_rate = resting / (time.perf_counter() - started)
     filled = Trade.objects.count() - filled_before
-    assert filled == TICK_ORDERS, f"{filled} of {TICK_ORDERS} resting orders filled"
+    assert filled == resting, f"{filled} of {resting} resting orders filled"
     assert not Order.objects.filter(status="new").exists()
 
+    target_service, target_rest = "≥1,000 orders/s", "≥300 orders/s"
     return [
         Result(
-            "orders placed+filled / s, service layer (market, 1 fill each)",
-            service_rate,
+            "service layer: market orders placed+filled / s (1 thread)",
+            service_1,
             "orders/s",
-            "bare PG insert+commit",
-            baseline,
-            target="≥1,000 orders/s",
+            "bare PG insert+commit, 1 thread",
+            baseline_1,
+            target=target_service,
             notes=notes,
         ),
         Result(
-            "orders placed+filled / s, REST POST /api/v1/orders",
-            rest_rate,
+            f"service layer: market orders placed+filled / s ({THREADS} threads)",
+            service_n,
             "orders/s",
-            "bare PG insert+commit",
-            baseline,
-            target="≥300 orders/s",
+            f"bare PG insert+commit, {THREADS} threads",
+            baseline_n,
+            target=target_service,
         ),
         Result(
-            "resting orders filled / s on one book tick",
+            "REST POST /api/v1/orders placed+filled / s (1 thread)",
+            rest_1,
+            "orders/s",
+            "bare PG insert+commit, 1 thread",
+            baseline_1,
+            target=target_rest,
+        ),
+        Result(
+            f"REST POST /api/v1/orders placed+filled / s ({THREADS} threads)",
+            rest_n,
+            "orders/s",
+            f"bare PG insert+commit, {THREADS} threads",
+            baseline_n,
+            target=target_rest,
+        ),
+        Result(
+            f"fill on tick: {resting} resting orders of {TICK_ACCOUNTS} accounts / s",
             tick_rate,
             "fills/s",
-            "bare PG insert+commit",
-            baseline,
+            "bare PG insert+commit, 1 thread",
+            baseline_1,
         ),
     ]
 

@@ -15,7 +15,7 @@ from orders.tests.invariants import assert_account_invariants
 
 CODE = "005930"
 THREADS = 8
-STEPS = 25
+STEPS = 15
 
 
 def _run_threads(target, count: int) -> list[BaseException]:
