@@ -137,9 +137,12 @@ class Publisher:
         if self.layer is None:
             return
         loop = _delivery_loop
-        if isinstance(self.layer, InMemoryChannelLayer) and loop is not None and loop is not asyncio.get_running_loop():
-            if loop.is_closed():
-                return
+        if (
+            isinstance(self.layer, InMemoryChannelLayer)
+            and loop is not None
+            and loop is not asyncio.get_running_loop()
+            and loop.is_running()
+        ):
             asyncio.run_coroutine_threadsafe(self.layer.group_send(group, event), loop)
             return
         try:

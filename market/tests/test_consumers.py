@@ -161,3 +161,22 @@ async def test_multi_symbol_socket_rejects_bad_messages(symbols, user):
         await ws.send_json_to({"action": "subscribe", "codes": ["035720"]})  # the socket still works
         assert (await ws.receive_json_from()) == {"type": "subscribed", "codes": ["035720"]}
         await ws.disconnect()
+
+
+async def test_in_process_feed_reaches_browsers_across_event_loops(symbols, user, settings):
+    """Embedded default: the feed runs on its own thread and loop, consumers on the server's."""
+    from market import runner
+
+    settings.MARKET_FEED_TICKS_PER_SECOND = 20
+    ws = await _open("/ws/quotes/005930", user)
+    await sync_to_async(runner.start_in_process_feed)()
+    try:
+        seen = set()
+        while "trade" not in seen:
+            message = await ws.receive_json_from(timeout=5)
+            seen.add(message["type"])
+            assert message.get("book", message.get("trade", {})).get("code", "005930") == "005930"
+    finally:
+        await sync_to_async(runner.stop_in_process_feed)()
+    assert seen >= {"trade", "book"}
+    await ws.disconnect()
