@@ -1,3 +1,4 @@
+import { lazy, type ReactNode, Suspense } from "react";
 import { createBrowserRouter, Link, RouterProvider } from "react-router";
 
 import { AuthForm } from "@/features/auth/components/AuthForm";
@@ -7,8 +8,24 @@ import { useT } from "@/lib/i18n";
 import { Layout } from "./Layout";
 import { DashboardRoute } from "./routes/Dashboard";
 import { PortfolioRoute } from "./routes/Portfolio";
-import { StrategiesRoute } from "./routes/Strategies";
-import { SymbolRoute } from "./routes/Symbol";
+
+// The chart library only loads with the pages that draw charts.
+const SymbolRoute = lazy(() => import("./routes/Symbol").then((m) => ({ default: m.SymbolRoute })));
+const StrategiesRoute = lazy(() => import("./routes/Strategies").then((m) => ({ default: m.StrategiesRoute })));
+
+function Loading({ children }: { children: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <div className="state state-loading" role="status">
+          <span className="spinner" aria-hidden="true" />
+        </div>
+      }
+    >
+      {children}
+    </Suspense>
+  );
+}
 
 function NotFound() {
   const t = useT();
@@ -27,9 +44,23 @@ export const routes = [
     element: <Layout />,
     children: [
       { path: "/", element: <DashboardRoute /> },
-      { path: "/symbols/:code", element: <SymbolRoute /> },
+      {
+        path: "/symbols/:code",
+        element: (
+          <Loading>
+            <SymbolRoute />
+          </Loading>
+        ),
+      },
       { path: "/portfolio", element: <PortfolioRoute /> },
-      { path: "/strategies", element: <StrategiesRoute /> },
+      {
+        path: "/strategies",
+        element: (
+          <Loading>
+            <StrategiesRoute />
+          </Loading>
+        ),
+      },
       { path: "/settings", element: <SettingsPage /> },
       { path: "*", element: <NotFound /> },
     ],
