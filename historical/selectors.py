@@ -6,8 +6,22 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, RowRange, Sum, Value, When, Window
-from django.db.models.functions import FirstValue, LastValue, RowNumber, TruncMonth, TruncWeek
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    QuerySet,
+    RowRange,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, FirstValue, LastValue, RowNumber, TruncDate, TruncMonth, TruncWeek
 
 from config.exceptions import DomainError, NotFound
 from historical.calendar import trading_days
@@ -100,6 +114,16 @@ def candle_series(
     limit = settings.HISTORICAL_MAX_BARS
     if timeframe in (Timeframe.WEEK, Timeframe.MONTH):
         rows = list(_aggregated(_range(symbol.pk, Timeframe.DAY, start, end), timeframe)[: limit + 1])
+    elif timeframe == Timeframe.DAY:
+        # The database writes the Seoul date as text: parsing thousands of timestamps in Python
+        # would cost more than the query itself.
+        day = Cast(TruncDate("time", tzinfo=SEOUL), output_field=CharField())
+        rows = list(
+            _range(symbol.pk, timeframe, start, end)
+            .order_by("time")
+            .annotate(day=day)
+            .values_list("day", "open", "high", "low", "close", "volume", "value", "source")[: limit + 1]
+        )
     else:
         rows = list(
             _range(symbol.pk, timeframe, start, end)
@@ -112,7 +136,12 @@ def candle_series(
     candles = []
     for time, open_, high, low, close, volume, value, marker in rows:
         simulated = simulated or marker in (CandleSource.SYNTHETIC, 1)
-        stamp = _local_date(time).isoformat() if timeframe != Timeframe.MINUTE else time.astimezone(SEOUL).isoformat()
+        if timeframe == Timeframe.DAY:
+            stamp = time
+        elif timeframe == Timeframe.MINUTE:
+            stamp = time.astimezone(SEOUL).isoformat()
+        else:
+            stamp = _local_date(time).isoformat()
         candles.append(
             {"time": stamp, "open": open_, "high": high, "low": low, "close": close, "volume": volume, "value": value}
         )
