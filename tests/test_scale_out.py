@@ -393,3 +393,91 @@ def test_container_health_checks_fail_without_the_process_and_pass_for_beat_and_
         ["sh", "deploy/entrypoint.sh", "manage", "migrate", "--check"], cwd=ROOT, env=stack.env, timeout=120
     )
     assert result.returncode == 0
+
+
+def nginx_config(stack: Stack, port: int) -> Path:
+    """deploy/nginx/papertrade.conf for this machine: the two web processes as the upstream, a free
+    port, static paths and logs in the test's directory. Everything else as shipped."""
+    root = stack.tmp / "nginx"
+    for folder in ("static", "assets", "temp"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / "static" / "probe.txt").write_text("static from nginx\n")
+    site = (ROOT / "deploy" / "nginx" / "papertrade.conf").read_text()
+    servers = "\n    ".join(f"server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;" for p in stack.web_ports)
+    site = site.replace("server web:8000 max_fails=3 fail_timeout=10s;", servers)
+    site = site.replace("listen 80 default_server;", f"listen 127.0.0.1:{port} default_server;")
+    site = site.replace("listen [::]:80 default_server;\n", "")
+    site = site.replace("/srv/papertrade/", f"{root}/").replace("/var/log/nginx/access.log", str(root / "access.log"))
+    (root / "site.conf").write_text(site)
+    temp = " ".join(
+        f"{kind}_temp_path {root / 'temp' / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    user = "user root;" if os.geteuid() == 0 else ""
+    (root / "nginx.conf").write_text(
+        f"{user} pid {root / 'nginx.pid'}; error_log {root / 'error.log'}; daemon off; events {{}}\n"
+        f"http {{ {temp} include /etc/nginx/mime.types; include {root / 'site.conf'}; }}\n"
+    )
+    return root
+
+
+async def test_nginx_in_front_balances_both_web_processes_and_upgrades_websockets(stack):
+    import http.client
+    import shutil
+
+    nginx = shutil.which("nginx")
+    if nginx is None:
+        pytest.skip("nginx is not installed here (apt-get install nginx-light)")
+    port = free_port()
+    root = nginx_config(stack, port)
+    stack.start("nginx", [nginx, "-p", str(root), "-c", str(root / "nginx.conf")])
+
+    def get(path: str, **headers: str) -> tuple[int, dict, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", path, headers={"Host": "127.0.0.1", **headers})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+
+    def up() -> bool:
+        try:
+            return get("/nginx-health")[0] == 200
+        except OSError:
+            return False
+
+    wait_for(up, "nginx", stack=stack)
+    # Plain http at nginx: Django sees X-Forwarded-Proto http (set by nginx) and redirects to https.
+    status, headers, _ = get("/api/v1/health")
+    assert status == 301 and headers["Location"] == "https://127.0.0.1/api/v1/health"
+    # Behind a TLS terminator (it sends X-Forwarded-Proto https): served, from both web processes.
+    for _ in range(6):
+        status, _, body = get("/api/v1/health", **{"X-Forwarded-Proto": "https"})
+        assert status == 200 and json.loads(body)["status"] == "ok"
+    status, _, body = get("/static/probe.txt")
+    assert (status, body) == (200, b"static from nginx\n")
+
+    # WebSockets through nginx (Upgrade forwarded): two clients, the same ticks.
+    async def through_nginx() -> list[dict]:
+        messages = []
+        async with connect(
+            f"ws://127.0.0.1:{port}/ws/quotes/{CODE}",
+            origin="https://127.0.0.1",
+            additional_headers={"Authorization": f"Token {stack.token}"},
+            open_timeout=30,
+        ) as ws:
+            deadline = asyncio.get_running_loop().time() + 3
+            while (remaining := deadline - asyncio.get_running_loop().time()) > 0:
+                try:
+                    messages.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=remaining)))
+                except TimeoutError:
+                    break
+        return messages
+
+    first, second = await asyncio.gather(through_nginx(), through_nginx())
+    window_a, window_b = common_window(trades(first), trades(second))
+    assert window_a == window_b and len(window_a) >= 3
+
+    # nginx's access log is JSON; the API requests went round-robin to both web processes (the
+    # static file above exists only in nginx's directory: Django could not have served it).
+    log = [json.loads(line) for line in (root / "access.log").read_text().splitlines()]
+    upstreams = {entry["upstream"] for entry in log if entry["uri"] == "/api/v1/health"}
+    assert upstreams == {f"127.0.0.1:{p}" for p in stack.web_ports}
+    assert any(entry["uri"] == f"/ws/quotes/{CODE}" and entry["status"] == 101 for entry in log)
