@@ -43,6 +43,8 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.local PAPERTRADE_VAR_DIR=/tmp/build-v
 
 # --- 4. training worker image: the RL stack on top of the app ---------------------------------------
 FROM app-build AS training
+# The non-root user's home is not writable: caches of matplotlib and torch go to /tmp.
+ENV MPLCONFIGDIR=/tmp/matplotlib XDG_CACHE_HOME=/tmp/cache
 # strategies-nodeps.txt holds packages whose declared dependencies conflict with base.txt (see the file).
 RUN if [ -f requirements/strategies.txt ]; then pip install -r requirements/strategies.txt; fi \
  && if [ -f requirements/strategies-nodeps.txt ]; then pip install --no-deps -r requirements/strategies-nodeps.txt; fi
