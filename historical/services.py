@@ -397,14 +397,22 @@ def job_symbol_record(
             reasons = Counter(result.get("reject_reasons", {}))
             reasons.update(report.reasons)
             update["reject_reasons"] = dict(reasons)
-        job = job_services.job_advance(
-            job_id=job_id,
-            progress=100.0 * len(done) / max(total, 1),
-            message=f"{len(done)}/{total} symbols, {update['rows_written']} rows written",
-            result=update,
-        )
-        if finish and len(done) >= total:
-            job = job_finish(job_id=job_id)
+        try:
+            job = job_services.job_advance(
+                job_id=job_id,
+                progress=100.0 * len(done) / max(total, 1),
+                message=f"{len(done)}/{total} symbols, {update['rows_written']} rows written",
+                result=update,
+            )
+        except job_services.JobCancelled:
+            # Leave the block normally so the cancellation job_advance recorded is committed.
+            cancelled = True
+        else:
+            cancelled = False
+            if finish and len(done) >= total:
+                job = job_finish(job_id=job_id)
+    if cancelled:
+        raise job_services.JobCancelled(job_id)
     return job
 
 

@@ -10,6 +10,7 @@ from historical.tasks import candles_backfill, candles_refresh_all, candles_refr
 from jobs import services as job_services
 from jobs.enums import JobStatus
 from jobs.models import Job
+from jobs.services import JobCancelled
 from market.models import Symbol
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +144,21 @@ def test_cancelled_job_stops(samsung, hynix, user):
     job_services.job_cancel(job_id=job.pk)
     job = run_backfill(job)
     assert job.status == JobStatus.CANCELLED and Candle.objects.count() == 0
+
+
+def test_a_cancel_requested_while_running_stops_at_the_next_symbol(samsung, hynix, user):
+    job = job_services.job_create(
+        kind=services.JOB_KIND_BACKFILL,
+        params={"symbols": ["005930", "000660"], "start": "2024-01-01", "source": "synthetic"},
+        owner=user,
+    )
+    job_services.job_start(job_id=job.pk)
+    services.job_symbols_total(job_id=job.pk, total=2)
+    job_services.job_cancel(job_id=job.pk)
+    with pytest.raises(JobCancelled):
+        services.job_symbol_record(job_id=job.pk, code="005930", report=services.LoadReport(written=3))
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
 
 
 def test_daily_refresh_beat_entry_runs_after_the_krx_close():
