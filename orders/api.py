@@ -229,6 +229,7 @@ class OrderListCreateApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Order.objects.none()
+        selectors.account_check_owned(user=self.request.user, account_id=self.request.query_params.get("account"))
         return selectors.order_list(user=self.request.user)
 
     @extend_schema(request=OrderInput, responses={201: OrderOutput, 200: OrderOutput})
@@ -287,6 +288,7 @@ class PositionListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Position.objects.none()
+        selectors.account_check_owned(user=self.request.user, account_id=self.request.query_params.get("account"))
         return selectors.position_list(user=self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -313,4 +315,5 @@ class TradeListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Trade.objects.none()
+        selectors.account_check_owned(user=self.request.user, account_id=self.request.query_params.get("account"))
         return selectors.trade_list(user=self.request.user)

@@ -25,6 +25,18 @@ def account_get(*, user, account_id: int) -> Account:
     return account
 
 
+def account_check_owned(*, user, account_id: object) -> None:
+    """A filter on someone else's account answers 404, like the account itself would."""
+    if account_id is None or account_id == "":
+        return
+    try:
+        pk = int(str(account_id))
+    except ValueError:
+        return  # not a number: the filter itself refuses it with a 400
+    if not Account.objects.filter(owner=user, pk=pk).exists():
+        raise NotFound(ACCOUNT_NOT_FOUND)
+
+
 def order_list(*, user) -> QuerySet[Order]:
     return Order.objects.filter(account__owner=user).select_related("symbol")
 

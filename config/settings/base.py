@@ -260,6 +260,17 @@ ORDERS_COMMISSION_RATE = os.environ.get("PAPERTRADE_ORDERS_COMMISSION_RATE", "0.
 # empty uses orders.costs.DEFAULT_SELL_TAX_TABLE.
 ORDERS_SELL_TAX_TABLE = os.environ.get("PAPERTRADE_ORDERS_SELL_TAX_TABLE", "")
 ORDERS_DEFAULT_INITIAL_CASH = int(os.environ.get("PAPERTRADE_ORDERS_DEFAULT_INITIAL_CASH", "100000000"))
+# Stable OpenAPI enum names for fields named alike in several apps ("status", "type"); without them
+# drf-spectacular warns (W001) and `check --deploy --fail-level WARNING` fails.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "OrderStatusEnum": "orders.enums.OrderStatus",
+        "OrderTypeEnum": "orders.enums.OrderType",
+        "TimeInForceEnum": "orders.enums.TimeInForce",
+        # With OrderStatus named, the job statuses still collide with the health check's "status".
+        "JobStatusEnum": "jobs.enums.JobStatus",
+    }
+)
 
 # --- Historical (candles) ------------------------------------------------------------------------
 # FinanceDataReader calls: timeout in seconds (the library sets none), and an optional base URL
