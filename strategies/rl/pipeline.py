@@ -38,6 +38,8 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
     "SAC": {"batch_size": 128, "buffer_size": 100_000, "learning_rate": 3e-4, "learning_starts": 200},
 }
 TURBULENCE_QUANTILE = 0.99
+# Progress (and the cancel check that comes with it) at least this often, in timesteps.
+REPORT_EVERY_MAX = 1024
 ProgressReport = Callable[[int, int, float], None]
 
 
@@ -171,7 +173,11 @@ def train(
         )
     callbacks = []
     if report is not None:
-        callbacks.append(ProgressCallback(total=total, report=report, every=report_every or max(1, total // 20)))
+        callbacks.append(
+            ProgressCallback(
+                total=total, report=report, every=report_every or min(max(1, total // 20), REPORT_EVERY_MAX)
+            )
+        )
     model.learn(total_timesteps=total, callback=callbacks or None, progress_bar=False)
     return TrainedAgent(
         model=model,
