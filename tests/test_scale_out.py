@@ -180,12 +180,9 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql" or not settings.REDIS_URL:
         pytest.skip("needs PostgreSQL and Redis")
+    redis_url = empty_redis_url(settings.REDIS_URL)  # may skip: before anything is created
     name = f"pt_scaleout_{os.getpid()}"
     admin = dict(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None)
-    with psycopg.connect(dbname=db["NAME"], autocommit=True, **admin) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    redis_url = empty_redis_url(settings.REDIS_URL)
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     tmp = tmp_path_factory.mktemp("scale-out")
     env = {
@@ -209,6 +206,9 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "PAPERTRADE_LOG_LEVEL": "INFO",
     }
     stack = Stack(env=env, tmp=tmp)
+    with psycopg.connect(dbname=db["NAME"], autocommit=True, **admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
     try:
         stack.manage("migrate", "--noinput")
         out = stack.manage(
