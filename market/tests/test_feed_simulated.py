@@ -40,7 +40,9 @@ def test_ticks_stay_on_the_grid_inside_the_band_and_trade_at_the_touch(seed):
         lower, upper = rules.price_limit_band(quote.prev_close)
         asks = [level.price for level in book.asks]
         bids = [level.price for level in book.bids]
-        assert len(bids) == 10 and 1 <= len(asks) <= 10 or (not asks and bids[0] == upper)
+        assert 1 <= len(bids) <= 10 and len(asks) <= 10
+        assert len(bids) == 10 or bids[-1] == lower  # fewer levels only against the lower limit
+        assert asks or bids[0] == upper  # no asks only at the upper limit
         assert all(level.quantity > 0 for level in (*book.asks, *book.bids))
         for price in asks + bids:
             assert rules.is_on_tick(price) and lower <= price <= upper
@@ -79,6 +81,19 @@ def test_limit_up_has_no_asks_and_only_sells_print():
             assert book.asks == ()
             if trade is not None:
                 assert trade.side == "sell" and trade.price == sim.upper
+
+
+def test_limit_down_keeps_the_book_inside_the_band():
+    import random
+
+    sim = SymbolSim(code="005930", prev_close=71_000, rng=random.Random(2))
+    sim.bid = sim.lower
+    for i in range(200):
+        trade, book = sim.step(T0 + dt.timedelta(seconds=i))
+        assert all(level.price >= sim.lower for level in book.bids)
+        assert book.bids[-1].price >= sim.lower and book.asks[0].price > book.bids[0].price
+        if trade is not None:
+            assert trade.price >= sim.lower
 
 
 def test_krx_clock_trades_only_in_the_continuous_session():
