@@ -147,25 +147,6 @@ test("a resting limit order far below the market can be cancelled", async () => 
   await expect(page.locator(`[data-testid="open-orders"] tr[data-order-id="${orderId}"]`)).toHaveCount(0);
 });
 
-test("the strategy page shows a job's live progress bar", async () => {
-  await page.getByRole("link", { name: "전략" }).click();
-  const form = page.getByRole("form", { name: "전략 만들기" });
-  const name = `e2e PPO ${Date.now()}`;
-  await form.getByLabel("전략명").fill(name);
-  await form.getByLabel("종목 (쉼표 구분)").fill(CODE);
-  await form.getByRole("button", { name: "전략 만들기" }).click();
-  const card = page.getByTestId("strategy-card").filter({ hasText: name });
-  await expect(card).toBeVisible();
-  await card.getByRole("button", { name: "학습 시작" }).click();
-  // A queued/running run shows its job's progress bar; the jobs panel shows every job's bar.
-  const bar = page.getByTestId("job-progress").first();
-  await expect(bar).toBeVisible({ timeout: 30_000 });
-  const value = Number(await bar.getAttribute("aria-valuenow"));
-  expect(value).toBeGreaterThanOrEqual(0);
-  expect(value).toBeLessThanOrEqual(100);
-  await page.screenshot({ path: `${SHOTS}/06-strategies.png`, fullPage: true });
-});
-
 test("a lost quote stream shows 재연결 중… and recovers with its subscriptions", async () => {
   let blocked = false;
   const routed: { close: (options?: { code?: number; reason?: string }) => Promise<void> }[] = [];
@@ -210,4 +191,40 @@ test("settings keep the KIS secret write-only and switch the language", async ()
   await page.getByRole("button", { name: "EN" }).click();
   await expect(page.getByRole("link", { name: "Dashboard" })).toBeVisible();
   await page.getByRole("button", { name: "한국어" }).click();
+});
+
+test("a strategy trains and backtests with live progress, then shows its equity curve and metrics", async () => {
+  test.setTimeout(300_000);
+  await page.getByRole("link", { name: "전략" }).click();
+  const form = page.getByRole("form", { name: "전략 만들기" });
+  const name = `e2e PPO ${Date.now()}`;
+  await form.getByLabel("전략명").fill(name);
+  await form.getByLabel("종목 (쉼표 구분)").fill(CODE);
+  await form.getByLabel("학습 스텝 수").fill("1000"); // one PPO rollout: seconds, not minutes
+  await form.getByRole("button", { name: "전략 만들기" }).click();
+  const card = page.getByTestId("strategy-card").filter({ hasText: name });
+  await expect(card).toBeVisible();
+
+  await card.getByRole("button", { name: "학습 시작" }).click();
+  // The queued/running run shows its job's progress bar, fed by /ws/jobs.
+  const bar = card.getByTestId("job-progress");
+  await expect(bar).toBeVisible({ timeout: 30_000 });
+  const value = Number(await bar.getAttribute("aria-valuenow"));
+  expect(value).toBeGreaterThanOrEqual(0);
+  expect(value).toBeLessThanOrEqual(100);
+  await page.screenshot({ path: `${SHOTS}/06-strategy-training.png`, fullPage: true });
+  const trainRun = card.locator("li.run").first();
+  await expect(trainRun).toHaveAttribute("data-status", "succeeded", { timeout: 180_000 });
+  await expect(card.getByText("학습됨")).toBeVisible();
+
+  await card.getByRole("button", { name: "백테스트" }).click();
+  const backtest = card.locator("li.run").first();
+  await expect(backtest).toContainText("백테스트");
+  await expect(backtest).toHaveAttribute("data-status", "succeeded", { timeout: 120_000 });
+  await backtest.getByRole("button", { name: "결과" }).click();
+  await expect(card.getByTestId("equity-curve").locator("canvas").first()).toBeVisible();
+  expect(Number(await card.getByTestId("equity-curve").getAttribute("data-points"))).toBeGreaterThan(10);
+  await expect(card.getByTestId("metrics").locator('tr[data-metric="sharpe"]')).toBeVisible();
+  await expect(card.getByTestId("metrics").locator('tr[data-metric="cumulative_return"] td').first()).toHaveText(/%$/);
+  await page.screenshot({ path: `${SHOTS}/08-strategy-result.png`, fullPage: true });
 });

@@ -119,6 +119,8 @@ const messages = {
   "strategy.symbols": { ko: "종목 (쉼표 구분)", en: "Symbols (comma separated)" },
   "strategy.trainPeriod": { ko: "학습 기간", en: "Training period" },
   "strategy.testPeriod": { ko: "검증 기간", en: "Test period" },
+  "strategy.jobs": { ko: "백그라운드 작업", en: "Background jobs" },
+  "strategy.timesteps": { ko: "학습 스텝 수", en: "Training timesteps" },
   "strategy.initialCash": { ko: "초기 자금", en: "Initial cash" },
   "strategy.train": { ko: "학습 시작", en: "Train" },
   "strategy.backtest": { ko: "백테스트", en: "Backtest" },

@@ -15,7 +15,7 @@ export function JobsPanel() {
   const jobs = useJobs();
   return (
     <section className="card" aria-label="jobs">
-      <h2>Jobs</h2>
+      <h2>{t("strategy.jobs")}</h2>
       <QueryState query={jobs} isEmpty={(list) => list.length === 0}>
         {(list) => (
           <ul className="runs" data-testid="jobs">
@@ -25,7 +25,6 @@ export function JobsPanel() {
           </ul>
         )}
       </QueryState>
-      <span className="muted">{t("strategy.progress")}</span>
     </section>
   );
 }

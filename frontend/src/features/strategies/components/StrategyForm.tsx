@@ -14,7 +14,7 @@ function defaultPeriods(today = new Date()) {
   return { train_start: day(1000), train_end: day(366), test_start: day(365), test_end: day(1) };
 }
 
-const FIELDS = ["name", "algorithm", "symbols", "train_start", "train_end", "test_start", "test_end", "initial_cash"];
+const FIELDS = ["hyperparameters", "name", "algorithm", "symbols", "train_start", "train_end", "test_start", "test_end", "initial_cash"];
 
 export function StrategyForm() {
   const t = useT();
@@ -25,13 +25,15 @@ export function StrategyForm() {
     symbols: "005930, 000660",
     ...defaultPeriods(),
     initial_cash: "10000000",
+    total_timesteps: "20000",
   });
   const set = (key: keyof typeof form) => (event: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: event.target.value }));
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
+    const { total_timesteps: _steps, ...fields } = form;
     create.mutate(
       {
-        ...form,
+        ...fields,
         symbols: form.symbols
           .split(/[,\s]+/)
           .map((s) => s.trim())
@@ -39,6 +41,7 @@ export function StrategyForm() {
         initial_cash: Number(form.initial_cash.replace(/[^0-9]/g, "")),
         seed: 0,
         use_turbulence: false,
+        hyperparameters: { total_timesteps: Number(form.total_timesteps.replace(/[^0-9]/g, "")) || 20_000 },
       },
       { onSuccess: () => setForm((f) => ({ ...f, name: "" })) },
     );
@@ -72,6 +75,11 @@ export function StrategyForm() {
           {t("strategy.initialCash")}
           <input name="initial_cash" inputMode="numeric" value={form.initial_cash} onChange={set("initial_cash")} />
           <FieldError error={create.error} name="initial_cash" />
+        </label>
+        <label>
+          {t("strategy.timesteps")}
+          <input name="total_timesteps" inputMode="numeric" value={form.total_timesteps} onChange={set("total_timesteps")} />
+          <FieldError error={create.error} name="hyperparameters" />
         </label>
         <fieldset>
           <legend>{t("strategy.trainPeriod")}</legend>

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
+import { useCallback, useEffect, useRef } from "react";
 
 import { useSocketStatuses, useStreamMessages } from "@/lib/realtime";
 import type { Job, JobMessage } from "@/types/models";
@@ -29,10 +29,20 @@ export function useJobProgress(jobId: number | null) {
     (message: JobMessage) => {
       if (message.type !== "job" || message.job.id !== jobId) return;
       client.setQueryData<Job>(["jobs", "job", jobId], (old) => ({ ...(old as Job), ...message.job }) as Job);
-      if (FINISHED.has(message.job.status ?? "")) void client.invalidateQueries({ queryKey: ["strategies"] });
     },
     [client, jobId],
   );
   useStreamMessages("jobs", onMessage);
+  // However the end arrives (pushed or polled), refresh what it changed: runs, is_trained, results.
+  const status = query.data?.status;
+  const lastStatus = useRef(status);
+  useEffect(() => {
+    const was = lastStatus.current;
+    lastStatus.current = status;
+    if (status && FINISHED.has(status) && was !== status) {
+      void client.invalidateQueries({ queryKey: ["strategies"] });
+      void client.invalidateQueries({ queryKey: ["jobs", "list"] });
+    }
+  }, [client, status]);
   return query;
 }
