@@ -385,14 +385,21 @@ async def test_candle_refresh_fan_out_runs_on_both_workers_and_streams_to_both_w
 def test_container_health_checks_fail_without_the_process_and_pass_for_beat_and_migrate(stack):
     """deploy/healthcheck.py as compose runs it. The web, worker and feed checks passing on the live
     processes is what the fixture waited for; here: they fail when nothing answers, and the checks
-    of beat (its dependencies) and of the one-shot migrate service pass."""
-    assert not stack.healthcheck("web", PORT=str(free_port()))
-    assert not stack.healthcheck("worker", "nobody")
-    assert stack.healthcheck("deps")
-    result = subprocess.run(
-        ["sh", "deploy/entrypoint.sh", "manage", "migrate", "--check"], cwd=ROOT, env=stack.env, timeout=120
-    )
-    assert result.returncode == 0
+    of beat (its dependencies) and of the one-shot migrate service pass. Run side by side."""
+    checks = {
+        "web on a closed port": (["python", "deploy/healthcheck.py", "web"], {"PORT": str(free_port())}, 1),
+        "an absent worker": (["python", "deploy/healthcheck.py", "worker", "nobody"], {}, 1),
+        "beat's dependencies": (["python", "deploy/healthcheck.py", "deps"], {}, 0),
+        "migrate": (["sh", "deploy/entrypoint.sh", "manage", "migrate", "--check"], {}, 0),
+    }
+    running = {
+        what: subprocess.Popen(
+            command, cwd=ROOT, env={**stack.env, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for what, (command, env, _) in checks.items()
+    }
+    outcome = {what: process.wait(timeout=120) for what, process in running.items()}
+    assert outcome == {what: expected for what, (_, _, expected) in checks.items()}
 
 
 def nginx_config(stack: Stack, port: int) -> Path:
