@@ -72,9 +72,17 @@ def _setup() -> str:
 
     if connections["default"].vendor != "postgresql":
         raise RuntimeError("Django is configured for SQLite; run with DATABASE_URL=postgres://...")
-    connections["default"].close()
-    connections["default"].settings_dict["NAME"] = DB_NAME
+    default = connections["default"]
+    default.close()
+    if hasattr(default, "close_pool"):  # a psycopg pool keeps the old database's connections
+        default.close_pool()
+    default.settings_dict["NAME"] = DB_NAME
     settings.DATABASES["default"]["NAME"] = DB_NAME
+    with default.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        current = cursor.fetchone()[0]
+    if current != DB_NAME:
+        raise RuntimeError(f"refusing to benchmark: connected to {current!r}, not the throwaway {DB_NAME!r}")
 
     # Bench-only prefixes for market state and the channel layer.
     from channels.layers import channel_layers

@@ -81,53 +81,34 @@ def fill_message(trade: Trade, order: Order) -> dict[str, Any]:
     return {"type": "order.fill", "trade": trade_payload(trade), "order": order_payload(order)}
 
 
-class _Publisher:
-    """One background event loop that sends to a cross-process (Redis) channel layer in order.
+class _ThreadLoop(threading.local):
+    """A persistent event loop per thread for a cross-process (Redis) channel layer.
 
-    `async_to_sync` from a plain thread (the feed runner, a Celery worker, the benchmark) starts a
-    new event loop per call, and channels-redis opens a new connection per loop: ~20 ms a send.
-    This loop keeps its connections and sends messages in the order they were queued, off the
-    caller's path. The in-memory layer (embedded default, tests) keeps using async_to_sync: it must
-    run on the loop of the consumers in this process.
+    `async_to_sync` from a plain thread (the feed runner, a Celery worker, a sync view's executor
+    thread, the benchmark) starts a new event loop per call, and channels-redis opens a new
+    connection per loop: ~20 ms a send. Reusing one loop per thread keeps the connections. The
+    sends stay in the committing thread (a background sender thread would fight it for the GIL
+    on every database round trip). The in-memory layer (embedded default, tests) keeps using
+    async_to_sync: it must run on the loop of the consumers in this process.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._queue: asyncio.Queue | None = None
+    loop: asyncio.AbstractEventLoop | None = None
 
-    def _start(self) -> None:
-        ready = threading.Event()
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            self._queue = asyncio.Queue()
-            self._loop = loop
-            loop.create_task(self._drain())
-            ready.set()
-            loop.run_forever()
-
-        threading.Thread(target=run, name="orders-events", daemon=True).start()
-        ready.wait()
-
-    async def _drain(self) -> None:
-        while True:
-            layer, group, messages = await self._queue.get()
-            try:
-                for message in messages:
-                    await layer.group_send(group, message)
-            except Exception:  # noqa: BLE001 - a push failure must never undo a committed trade
-                logger.warning("could not push order updates", exc_info=True)
-
-    def submit(self, layer: Any, group: str, messages: list[dict[str, Any]]) -> None:
-        with self._lock:
-            if self._loop is None:
-                self._start()
-        self._loop.call_soon_threadsafe(self._queue.put_nowait, (layer, group, messages))
+    def run(self, coroutine: Any) -> None:
+        if self.loop is None or self.loop.is_closed():
+            self.loop = asyncio.new_event_loop()
+        self.loop.run_until_complete(coroutine)
 
 
-_publisher = _Publisher()
+_thread_loop = _ThreadLoop()
+
+
+def _in_running_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def broadcast(user_id: int, messages: list[dict[str, Any]]) -> None:
@@ -135,16 +116,16 @@ def broadcast(user_id: int, messages: list[dict[str, Any]]) -> None:
     if layer is None or not messages:
         return
     group = user_group(user_id)
-    if not isinstance(layer, InMemoryChannelLayer):
-        _publisher.submit(layer, group, messages)
-        return
 
     async def send_all() -> None:
         for message in messages:
             await layer.group_send(group, message)
 
     try:
-        async_to_sync(send_all)()
+        if isinstance(layer, InMemoryChannelLayer) or _in_running_loop():
+            async_to_sync(send_all)()
+        else:
+            _thread_loop.run(send_all())
     except Exception:  # noqa: BLE001 - a push failure must never undo a committed trade
         logger.warning("could not push order updates", exc_info=True)
 
