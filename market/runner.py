@@ -22,6 +22,8 @@ from market.feeds.publisher import Publisher
 
 logger = logging.getLogger(__name__)
 
+FEED_RETRY_SECONDS = 30
+
 
 def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
@@ -145,7 +147,18 @@ async def run_locked(stop: asyncio.Event, *, lock: FeedLock | None, kind: str | 
                 except TimeoutError:
                     pass
                 continue
-        feed, names = await loop.run_in_executor(None, build_feed, kind)
+        try:
+            feed, names = await loop.run_in_executor(None, build_feed, kind)
+        except Exception as exc:  # noqa: BLE001 - e.g. KIS chosen but no keys saved yet: try again later
+            logger.error("cannot start the %s feed: %s; trying again in %d s", kind or settings.MARKET_FEED, exc,
+                         FEED_RETRY_SECONDS)  # fmt: skip
+            if lock is not None:
+                await loop.run_in_executor(None, lock.release)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=FEED_RETRY_SECONDS)
+            except TimeoutError:
+                pass
+            continue
         publisher = Publisher(names=names, snapshot_interval=float(_setting("MARKET_SNAPSHOT_INTERVAL", 5)))
         logger.info("feed %s publishing %d symbols", feed.name, len(names))
         run_stop = asyncio.Event()

@@ -92,3 +92,19 @@ def test_run_feed_command_stops_on_sigterm(listed, settings):
     call_command("run_feed", stdout=out)
     assert "market feed: sim" in out.getvalue() and "market feed stopped" in out.getvalue()
     assert store().quote("005930") is not None
+
+
+def test_a_feed_that_cannot_start_is_retried_not_fatal(listed, settings, monkeypatch, caplog):
+    settings.KIS_APP_KEY = settings.KIS_APP_SECRET = ""
+    monkeypatch.setattr(runner, "FEED_RETRY_SECONDS", 0.1)
+
+    async def scenario():
+        stop = asyncio.Event()
+        task = asyncio.create_task(runner.run_locked(stop, lock=None, kind="kis"))
+        await asyncio.sleep(0.5)
+        assert not task.done()
+        stop.set()
+        await asyncio.wait_for(task, 3)
+
+    asyncio.run(scenario())
+    assert caplog.text.count("cannot start the kis feed: No KIS app key") >= 2
