@@ -84,6 +84,7 @@ class FakeKis:
         self.connected = asyncio.Event()
         self.registered = asyncio.Event()
         self.refuse_keys = False
+        self.stale_keys: list[str] = []  # handed out first; the WebSocket then refuses them
         self._sockets: list[Any] = []
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), self._http_handler())
         self._http_thread = threading.Thread(target=self._http.serve_forever, daemon=True)
@@ -105,7 +106,8 @@ class FakeKis:
                     and not fake.refuse_keys
                 )
                 if ok:
-                    status, answer = 200, {"approval_key": APPROVAL_KEY}
+                    key = fake.stale_keys.pop(0) if fake.stale_keys else APPROVAL_KEY
+                    status, answer = 200, {"approval_key": key}
                 else:
                     status, answer = 403, {"error_description": "유효하지 않은 AppKey입니다.", "error_code": "EGW00103"}
                 data = json.dumps(answer, ensure_ascii=False).encode()

@@ -209,3 +209,26 @@ def test_keys_come_from_settings_or_a_users_saved_keys(settings, user):
         kis.kis_keys()
     settings_update(user=user, kis_app_key=APP_KEY, kis_app_secret=APP_SECRET, preferred_feed="kis")
     assert kis.kis_keys() == (APP_KEY, APP_SECRET)
+
+
+async def test_a_refused_approval_key_is_replaced(printed):
+    async with FakeKis() as server:
+        server.stale_keys = ["expired-approval-key"]
+        feed = kis.KisFeed(
+            codes=["005930"], app_key=APP_KEY, app_secret=APP_SECRET, rest_url=server.rest_url,
+            ws_url=server.ws_url, backoff_initial=0.05,
+        )  # fmt: skip
+        publisher = Publisher(send_signals=True)
+        stop = asyncio.Event()
+        task = asyncio.create_task(feed.run(publisher, stop))
+        try:
+            await _until(lambda: len(server.connections) == 2 and len(server.connections[1]) == 2)
+            assert server.connections[0][0]["header"]["approval_key"] == "expired-approval-key"
+            assert server.connections[1][0]["header"]["approval_key"] == APPROVAL_KEY
+            assert len(server.approvals) == 2
+            await server.send(frame("H0STCNT0", [SAMSUNG_1]))
+            await _until(lambda: len(printed) == 1)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 3)
+            publisher.close()
