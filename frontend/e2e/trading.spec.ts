@@ -147,6 +147,29 @@ test("a resting limit order far below the market can be cancelled", async () => 
   await expect(page.locator(`[data-testid="open-orders"] tr[data-order-id="${orderId}"]`)).toHaveCount(0);
 });
 
+test("several accounts: open one, switch to it, deposit and reset", async () => {
+  await page.getByRole("link", { name: "포트폴리오" }).click();
+  const name = `e2e 계좌 ${Date.now() % 100000}`;
+  await page.getByPlaceholder("계좌명").fill(name);
+  await page.getByRole("button", { name: "계좌 만들기" }).click();
+  const selector = page.getByLabel("계좌 선택").first();
+  await expect(selector.locator("option", { hasText: name })).toHaveCount(1);
+  await selector.selectOption({ label: name });
+  const summary = page.getByTestId("account-summary");
+  const accountId = await summary.getAttribute("data-account-id");
+  const before = await api<{ cash: number; equity: number }>(page.request, `accounts/${accountId}`);
+  await expect(page.getByTestId("positions").or(page.getByText("데이터가 없습니다").first())).toBeVisible();
+
+  await page.getByPlaceholder("금액").fill("1,000,000");
+  await page.getByRole("button", { name: "입금" }).click();
+  await expect(summary.locator("dd").nth(1)).toHaveText((before.cash + 1_000_000).toLocaleString("ko-KR"));
+
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "초기화" }).click();
+  await expect.poll(async () => (await api<{ cash: number }>(page.request, `accounts/${accountId}`)).cash).toBe(before.cash);
+  await expect(summary.locator("dd").nth(1)).toHaveText(before.cash.toLocaleString("ko-KR"));
+});
+
 test("a lost quote stream shows 재연결 중… and recovers with its subscriptions", async () => {
   let blocked = false;
   const routed: { close: (options?: { code?: number; reason?: string }) => Promise<void> }[] = [];
@@ -227,4 +250,10 @@ test("a strategy trains and backtests with live progress, then shows its equity 
   await expect(card.getByTestId("metrics").locator('tr[data-metric="sharpe"]')).toBeVisible();
   await expect(card.getByTestId("metrics").locator('tr[data-metric="cumulative_return"] td').first()).toHaveText(/%$/);
   await page.screenshot({ path: `${SHOTS}/08-strategy-result.png`, fullPage: true });
+
+  await card.getByRole("button", { name: "배포", exact: true }).click();
+  await expect(card.getByText("배포됨")).toBeVisible();
+  await card.getByRole("button", { name: "배포 중지" }).click();
+  await expect(card.getByText("배포됨")).toHaveCount(0);
+  await expect(card.getByRole("button", { name: "배포", exact: true })).toBeEnabled();
 });
