@@ -1,3 +1,5 @@
+import orjson
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
@@ -43,7 +45,7 @@ class CandleListApi(APIView):
             return attrs
 
     @extend_schema(parameters=[Input], responses=CandleSeriesOutput)
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         params = self.Input(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
@@ -51,7 +53,8 @@ class CandleListApi(APIView):
         series = selectors.candle_series(
             symbol=symbol, timeframe=data["timeframe"], start=data.get("start"), end=data.get("end")
         )
-        return Response(series)
+        # Thousands of bars: orjson renders them several times faster than the json module.
+        return HttpResponse(orjson.dumps(series), content_type="application/json")
 
 
 class CoverageOutput(serializers.Serializer):

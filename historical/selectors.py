@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -105,6 +106,17 @@ def _aggregated(rows: QuerySet[Candle], timeframe: str) -> QuerySet[Candle]:
     )
 
 
+def _fetch_plain(rows: QuerySet[Candle]) -> list[tuple[Any, ...]]:
+    """Run a values_list query whose columns need no conversion (integers and text) and fetch all rows.
+
+    Skips the ORM's per-row iterator, which costs more than the query for ten years of bars.
+    """
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def candle_series(
     *, symbol: Symbol, timeframe: str, start: dt.date | None = None, end: dt.date | None = None
 ) -> dict[str, Any]:
@@ -118,7 +130,7 @@ def candle_series(
         # The database writes the Seoul date as text: parsing thousands of timestamps in Python
         # would cost more than the query itself.
         day = Cast(TruncDate("time", tzinfo=SEOUL), output_field=CharField())
-        rows = list(
+        rows = _fetch_plain(
             _range(symbol.pk, timeframe, start, end)
             .order_by("time")
             .annotate(day=day)
