@@ -166,7 +166,7 @@ class StrategyBacktestApi(APIView):
 
 
 class StrategyRunListApi(generics.ListAPIView):
-    serializer_class = RunOutput
+    serializer_class = RunDetailOutput
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -105,9 +105,49 @@ def turbulence_threshold(frame: pd.DataFrame) -> float:
     return float(np.quantile(values, TURBULENCE_QUANTILE))
 
 
-def make_env(frame: pd.DataFrame, spec: EnvSpec) -> StockTradingEnv:
+class KRXStockTradingEnv(StockTradingEnv):
+    """FinRL's StockTradingEnv, trading logic untouched, with its per-day state lookups served from arrays.
+
+    FinRL rebuilds the state from pandas on every step (a column lookup per indicator, a `unique()`
+    over all rows for the date); that is most of a step's time. The values are the same.
+    """
+
+    def __init__(self, df: pd.DataFrame, **kwargs: Any) -> None:
+        count = kwargs["stock_dim"]
+        days = len(df.index.unique())
+        if len(df) != days * count:
+            raise ValueError("Every trading day needs one row per symbol.")
+        self._closes = df["close"].to_numpy(dtype=float).reshape(days, count)
+        indicators = kwargs["tech_indicator_list"]
+        self._indicators = (
+            np.concatenate([df[name].to_numpy(dtype=float).reshape(days, count) for name in indicators], axis=1)
+            if indicators
+            else np.zeros((days, 0))
+        )
+        self._dates = df["date"].to_numpy().reshape(days, count)[:, 0]
+        super().__init__(df=df, **kwargs)
+
+    def _initiate_state(self) -> list[float]:
+        if not self.initial:
+            return super()._initiate_state()
+        return (
+            [self.initial_amount]
+            + self._closes[self.day].tolist()
+            + list(self.num_stock_shares)
+            + self._indicators[self.day].tolist()
+        )
+
+    def _update_state(self) -> list[float]:
+        holdings = list(self.state[(self.stock_dim + 1) : (self.stock_dim * 2 + 1)])
+        return [self.state[0]] + self._closes[self.day].tolist() + holdings + self._indicators[self.day].tolist()
+
+    def _get_date(self) -> str:
+        return self._dates[self.day]
+
+
+def make_env(frame: pd.DataFrame, spec: EnvSpec, *, env_class: type[StockTradingEnv] | None = None) -> StockTradingEnv:
     count = len(spec.symbols)
-    return StockTradingEnv(
+    return (env_class or KRXStockTradingEnv)(
         df=frame,
         stock_dim=count,
         hmax=spec.hmax,

@@ -175,3 +175,19 @@ def test_a_cancelled_queued_training_never_runs(auth_client, user, dates, django
     run.refresh_from_db()
     assert run.status == "cancelled" and run.model_path == ""
     assert auth_client.get(f"/api/v1/strategies/{strategy['id']}").json()["is_trained"] is False
+
+
+def test_demo_seed_creates_one_untrained_strategy_once(user):
+    import io
+
+    from strategies import demo
+    from strategies.models import Strategy
+    from strategies.tests.factories import random_walk_market
+
+    random_walk_market(tuple(demo.DEMO_SYMBOLS), start="2023-01-02", days=500)
+    out = io.StringIO()
+    demo.seed(user=user, stdout=out)
+    demo.seed(user=user, stdout=out)
+    strategy = Strategy.objects.get(owner=user)
+    assert strategy.name == demo.DEMO_STRATEGY_NAME and not strategy.is_trained
+    assert "exists" in out.getvalue()
