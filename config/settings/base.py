@@ -301,3 +301,15 @@ MARKET_FEED_LOCK_TTL = float(os.environ.get("PAPERTRADE_FEED_LOCK_TTL", "15"))
 MARKET_WS_MAX_CODES = int(os.environ.get("PAPERTRADE_WS_MAX_CODES", "50"))
 # KIS real-time registrations per WebSocket session (KIS allows 41; each code takes 2).
 KIS_MAX_REGISTRATIONS = int(os.environ.get("KIS_MAX_REGISTRATIONS", "41"))
+# Quote streams get a channel layer of their own (alias "market"). With Redis it is channels-redis'
+# pub/sub layer by default: live ticks are pushed to each web process once per group, with no
+# per-message round trips (bench_market: the core layer's single receive loop per process is the
+# bottleneck at thousands of messages a second). "core" uses the default layer's backend instead.
+MARKET_CHANNEL_LAYER = os.environ.get("PAPERTRADE_MARKET_CHANNEL_LAYER", "pubsub")
+if REDIS_URL and MARKET_CHANNEL_LAYER == "pubsub":
+    CHANNEL_LAYERS["market"] = {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_PREFIX}:market"},
+    }
+else:
+    CHANNEL_LAYERS["market"] = CHANNEL_LAYERS["default"]
