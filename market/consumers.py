@@ -49,6 +49,8 @@ def _current(code: str) -> tuple[Any, Any]:
 
 
 class _QuoteStream(GuardedJsonConsumer):
+    channel_layer_alias = events.LAYER_ALIAS  # settings.CHANNEL_LAYERS["market"]
+
     def _authenticated(self) -> bool:
         user = self.scope.get("user")
         return user is not None and user.is_authenticated

@@ -14,6 +14,14 @@ from market.rules import SEOUL
 from market.state import OrderBook, Quote, Trade
 
 GROUP_PREFIX = "market.quotes."
+# The channel layer of the quote streams (settings.CHANNEL_LAYERS["market"]; "default" if absent).
+LAYER_ALIAS = "market"
+
+
+def layer_alias() -> str:
+    from django.conf import settings
+
+    return LAYER_ALIAS if LAYER_ALIAS in settings.CHANNEL_LAYERS else "default"
 
 
 def quote_group(code: str) -> str:

@@ -72,7 +72,7 @@ class Publisher:
         send_signals: bool = True,
     ) -> None:
         self.names = dict(names or {})
-        self.layer = channel_layer if channel_layer is not None else get_channel_layer()
+        self.layer = channel_layer if channel_layer is not None else get_channel_layer(events.layer_alias())
         self.snapshot_interval = snapshot_interval
         self.send_signals = send_signals
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="market-publisher")

@@ -115,7 +115,7 @@ async def test_feed_publishes_state_signals_groups_and_snapshots():
     from asgiref.sync import sync_to_async
 
     await sync_to_async(Symbol.objects.create)(code="005930", name="삼성전자", market="KOSPI", prev_close=71_000)
-    layer = get_channel_layer()
+    layer = get_channel_layer(events.layer_alias())
     channel = await layer.new_channel()
     await layer.group_add(events.quote_group("005930"), channel)
     printed = []

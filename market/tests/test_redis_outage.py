@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
 
 from market import events
@@ -70,7 +71,8 @@ def _quote(price):
     )
 
 
-async def test_publishing_survives_a_redis_outage():
+@pytest.mark.parametrize("layer_class", [RedisChannelLayer, RedisPubSubChannelLayer])
+async def test_publishing_survives_a_redis_outage(layer_class):
     upstream = int(settings.REDIS_URL.rsplit(":", 1)[1].split("/")[0])
     db = settings.REDIS_URL.rsplit("/", 1)[1]
     proxy = Proxy(upstream)
@@ -79,8 +81,8 @@ async def test_publishing_survives_a_redis_outage():
     prefix = f"outage{uuid.uuid4().hex[:8]}"
     state = RedisQuoteStore(via_proxy, prefix=prefix)
     direct_state = RedisQuoteStore(settings.REDIS_URL, prefix=prefix)
-    feed_layer = RedisChannelLayer(hosts=[via_proxy], prefix=prefix)
-    browser_layer = RedisChannelLayer(hosts=[settings.REDIS_URL], prefix=prefix)  # a web process elsewhere
+    feed_layer = layer_class(hosts=[via_proxy], prefix=prefix)
+    browser_layer = layer_class(hosts=[settings.REDIS_URL], prefix=prefix)  # a web process elsewhere
     channel = await browser_layer.new_channel()
     await browser_layer.group_add(events.quote_group("005930"), channel)
     set_store(state)
@@ -109,5 +111,9 @@ async def test_publishing_survives_a_redis_outage():
         set_store(None)
         publisher.close()
         direct_state.clear()
-        await feed_layer.flush()
+        if layer_class is RedisChannelLayer:
+            await feed_layer.flush()
+        else:
+            await browser_layer.flush()
+            await feed_layer.flush()
         await proxy.cut()
