@@ -1,6 +1,8 @@
+import asyncio
+
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from orders.events import user_group
+from orders.events import register_delivery_loop, user_group
 
 CLOSE_UNAUTHENTICATED = 4401
 
@@ -13,6 +15,7 @@ class OrdersConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        register_delivery_loop(asyncio.get_running_loop())
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()

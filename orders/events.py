@@ -103,6 +103,16 @@ class _ThreadLoop(threading.local):
 _thread_loop = _ThreadLoop()
 
 
+# With the in-memory layer the consumers' queues belong to the web server's event loop; the
+# consumer registers that loop here so that a fill booked on the feed's thread reaches it.
+_delivery_loop: asyncio.AbstractEventLoop | None = None
+
+
+def register_delivery_loop(loop: asyncio.AbstractEventLoop) -> None:
+    global _delivery_loop
+    _delivery_loop = loop
+
+
 def _in_running_loop() -> bool:
     try:
         asyncio.get_running_loop()
@@ -122,7 +132,14 @@ def broadcast(user_id: int, messages: list[dict[str, Any]]) -> None:
             await layer.group_send(group, message)
 
     try:
-        if isinstance(layer, InMemoryChannelLayer) or _in_running_loop():
+        if isinstance(layer, InMemoryChannelLayer):
+            loop = _delivery_loop
+            if loop is not None and loop.is_running() and not _in_running_loop():
+                # Runs on the consumers' loop, in order; this thread does not wait for it.
+                asyncio.run_coroutine_threadsafe(send_all(), loop)
+            else:
+                async_to_sync(send_all)()
+        elif _in_running_loop():
             async_to_sync(send_all)()
         else:
             _thread_loop.run(send_all())

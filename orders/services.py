@@ -86,13 +86,13 @@ def _lock_account(account_id: int, owner_id: int | None = None) -> Account:
         raise NotFound(ACCOUNT_NOT_FOUND) from None
 
 
-def _whole_won(amount: object, *, allow_zero: bool = False) -> int:
+def _whole_won(amount: object, *, allow_zero: bool = False, field: str = "amount") -> int:
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise DomainError(AMOUNT_NOT_POSITIVE, field="amount")
+        raise DomainError(AMOUNT_NOT_POSITIVE, field=field)
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise DomainError(AMOUNT_NOT_POSITIVE, field="amount")
+        raise DomainError(AMOUNT_NOT_POSITIVE, field=field)
     if amount > MAX_CASH:
-        raise DomainError(AMOUNT_TOO_LARGE, field="amount")
+        raise DomainError(AMOUNT_TOO_LARGE, field=field)
     return amount
 
 
@@ -129,7 +129,7 @@ def account_create(*, owner: object, name: str, initial_cash: int | None = None)
     if not name:
         raise DomainError(NAME_REQUIRED, field="name")
     initial = settings.ORDERS_DEFAULT_INITIAL_CASH if initial_cash is None else initial_cash
-    initial = _whole_won(initial, allow_zero=True)
+    initial = _whole_won(initial, allow_zero=True, field="initial_cash")
     now = timezone.now()
     with transaction.atomic():
         account = Account.objects.create(owner=owner, name=name[:100], initial_cash=initial, cash=0)
@@ -161,7 +161,11 @@ def account_reset(*, account_id: int, initial_cash: int | None = None) -> Accoun
     events = EventBatch()
     with transaction.atomic():
         account = _lock_account(account_id)
-        new_cash = account.initial_cash if initial_cash is None else _whole_won(initial_cash, allow_zero=True)
+        new_cash = (
+            account.initial_cash
+            if initial_cash is None
+            else _whole_won(initial_cash, allow_zero=True, field="initial_cash")
+        )
         open_orders = list(Order.objects.select_related("symbol").filter(account=account, status__in=OPEN_STATUSES))
         for order in open_orders:
             order.status = OrderStatus.CANCELLED

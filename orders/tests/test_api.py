@@ -285,3 +285,32 @@ def test_stream_payloads_have_the_api_shape(auth_client, account, symbol):
     trade = Trade.objects.select_related("symbol").filter(order=order).first()
     listed = auth_client.get(f"/api/v1/trades?symbol={CODE}").json()["results"]
     assert trade_payload(trade) == next(t for t in listed if t["id"] == trade.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_ws_orders_gets_fills_booked_on_the_feed_thread(user):
+    """The feed runs signals on its own worker thread (not an async_to_sync hop of this loop)."""
+    import asyncio
+    import threading
+
+    await sync_to_async(SymbolFactory)(code=CODE, prev_close=70_000)
+    account = await sync_to_async(services.account_create)(owner=user, name="m", initial_cash=10_000_000)
+    communicator = await _connect(user)
+    order, _ = await sync_to_async(services.order_place)(
+        account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=2, price=69_500
+    )
+    assert (await communicator.receive_json_from(timeout=3))["type"] == "order"
+
+    def feed_thread() -> None:
+        try:
+            publish_book(book_around(CODE, 69_400, 69_500))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=feed_thread)
+    thread.start()
+    await asyncio.get_running_loop().run_in_executor(None, thread.join)
+    fill = await communicator.receive_json_from(timeout=3)
+    assert fill["type"] == "fill" and fill["order"]["id"] == order.pk and fill["order"]["status"] == "filled"
+    await communicator.disconnect()
+    await sync_to_async(connections.close_all)()
