@@ -447,3 +447,24 @@ def test_sell_tax_rounds_down_and_is_configurable(settings):
     settings.ORDERS_SELL_TAX_TABLE = '{"2020-01-01": {"KOSPI": "0.01"}}'
     assert costs.sell_tax_for(1_234_567, Market.KOSPI, dt.date(2026, 2, 2)) == 12_345
     assert costs.sell_tax_rate(Market.KOSDAQ, dt.date(2026, 2, 2)) == 0
+
+
+def test_expire_task_runs_the_service(account, symbol):
+    from orders.tasks import expire_day_orders
+
+    order = place(account, price=69_500, quantity=5)
+    assert expire_day_orders.apply().get() == 1
+    assert fresh(order).status == OrderStatus.EXPIRED
+
+
+def test_demo_seed_funds_one_account_once(user):
+    import io
+
+    from orders import demo
+
+    out = io.StringIO()
+    demo.seed(user=user, stdout=out)
+    demo.seed(user=user, stdout=out)
+    account = Account.objects.get(owner=user)
+    assert (account.name, account.cash) == ("기본 계좌", 100_000_000)
+    assert_account_invariants(account.pk)
