@@ -8,12 +8,17 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 logger = logging.getLogger(__name__)
+
+
+DATABASE_UNAVAILABLE = "The database is unavailable right now; nothing was changed. Please retry in a moment."
 
 
 class DomainError(Exception):
@@ -69,6 +74,16 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
 
+    if isinstance(exc, OperationalError | InterfaceError) or type(exc).__name__ == "PoolTimeout":
+        # The database is unreachable or saturated: the transaction did not commit.
+        logger.warning("database unavailable during an API call: %s", exc)
+        response = Response(
+            error_body("service_unavailable", DATABASE_UNAVAILABLE), status=status.HTTP_503_SERVICE_UNAVAILABLE
+        )
+        response["Retry-After"] = "1"
+        return response
+    if isinstance(exc, DatabaseError):
+        logger.exception("database error in API view", exc_info=exc)
     response = exception_handler(exc, context)
     if response is None:
         logger.exception("Unhandled error in API view", exc_info=exc)
@@ -91,6 +106,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
+@csrf_exempt  # answers JSON 404 for every method; there is nothing to protect here
 def api_not_found(request: Any, *args: Any, **kwargs: Any) -> JsonResponse:
     return JsonResponse(
         error_body("not_found", f"There is no API endpoint at {request.path}."), status=status.HTTP_404_NOT_FOUND

@@ -27,6 +27,7 @@ ERROR_STATUSES = {
     "409": "Conflicts with the current state.",
     "415": "Unsupported media type.",
     "429": "Too many requests; see Retry-After.",
+    "503": "The database is unavailable; nothing was changed. Retry after Retry-After seconds.",
 }
 
 

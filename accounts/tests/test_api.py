@@ -148,3 +148,21 @@ def test_login_is_throttled_with_retry_after(api_client, user, monkeypatch):
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
     assert refused.json()["error"]["code"] == "throttled"
+
+
+def test_unknown_api_route_answers_json_404_even_to_a_session_post(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post("/api/v1/accounts/-5/deposit", {"amount": 1})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+
+
+def test_nul_characters_in_a_query_are_a_clear_400(auth_client):
+    from config.middleware import NUL_IN_REQUEST
+
+    response = auth_client.get("/api/v1/jobs", {"kind": "a\x00b"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == NUL_IN_REQUEST

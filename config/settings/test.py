@@ -13,6 +13,8 @@ if os.environ.get("PAPERTRADE_TEST_EMBEDDED") != "1":
     os.environ.setdefault("DATABASE_URL", "postgres://papertrade@127.0.0.1:5432/papertrade")
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 os.environ.setdefault("PAPERTRADE_REDIS_PREFIX", f"pttest{os.getpid()}")
+# The test runner creates and drops databases; it works on plain connections.
+os.environ.setdefault("PAPERTRADE_DB_POOL", "0")
 
 from .base import *  # noqa: E402, F403
 from .base import DATABASES, REST_FRAMEWORK  # noqa: E402

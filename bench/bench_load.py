@@ -1,0 +1,223 @@
+"""Load test: N users browsing, streaming quotes and placing orders at once, on loopback.
+
+Real processes in the services configuration: daphne (web) and `manage.py run_feed` (simulated
+feed + order engine) on a throwaway PostgreSQL database and a private Redis prefix. Each simulated
+user logs in with a token, opens /ws/quotes/<code> and loops: symbol list, quote, order book, a
+limit or market order, its orders. Reported: requests/s, p50/p99 latency, error count (5xx and
+transport errors; domain 4xx such as "not enough cash" are counted apart), quote messages received,
+against a baseline of the cheapest authenticated-free endpoint under the same concurrency. The
+ledger invariants of every account are checked at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+
+from bench.common import Result, percentile
+from tests import servers
+
+USERS = int(os.environ.get("BENCH_LOAD_USERS", "20"))
+SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "20"))
+CODES = ["005930", "000660", "035420", "005380", "035720"]
+DB_NAME = "bench_load"
+
+INVARIANTS = """
+from orders.models import Account
+from orders.tests.invariants import assert_account_invariants
+ids = list(Account.objects.values_list("id", flat=True))
+for account_id in ids:
+    assert_account_invariants(account_id)
+print(len(ids))
+"""
+
+
+async def _baseline(base_url: str, seconds: float) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            async with session.get(f"{base_url}/api/v1/auth/csrf") as resp:
+                await resp.read()
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(worker(session) for _ in range(USERS)))
+    return len(latencies) / (time.perf_counter() - started), latencies
+
+
+async def _sign_up(index: int, base_url: str) -> tuple[str, int]:
+    """A user with a token and a funded account (before the clock starts: hashing is slow by design)."""
+    async with aiohttp.ClientSession() as session:
+        name = f"load{index}_{uuid.uuid4().hex[:6]}"
+        async with session.post(
+            f"{base_url}/api/v1/auth/register", json={"username": name, "password": "load-test-password-1"}
+        ) as resp:
+            token = (await resp.json())["token"]
+        async with session.post(
+            f"{base_url}/api/v1/accounts",
+            json={"name": "load", "initial_cash": 50_000_000},
+            headers={"Authorization": f"Token {token}"},
+        ) as resp:
+            return token, (await resp.json())["id"]
+
+
+async def _user(index: int, base_url: str, ws_url: str, deadline: float, stats: dict, login: tuple) -> None:
+    rng = random.Random(index)
+    token, account = login
+    headers = {"Authorization": f"Token {token}"}
+    code = CODES[index % len(CODES)]
+    async with aiohttp.ClientSession() as session:
+
+        async def stream() -> None:
+            try:
+                async with session.ws_connect(
+                    f"{ws_url}/ws/quotes/{code}", headers={**headers, "Origin": base_url}
+                ) as ws:
+                    while time.perf_counter() < deadline:
+                        try:
+                            await asyncio.wait_for(ws.receive(), timeout=max(0.1, deadline - time.perf_counter()))
+                            stats["ws_messages"] += 1
+                        except TimeoutError:
+                            break
+            except aiohttp.ClientError as exc:
+                stats["errors"] += 1
+                stats["error_samples"].append(f"{type(exc).__name__} /ws/quotes/{code}")
+
+        async def call(method: str, path: str, **kwargs) -> dict | None:
+            started = time.perf_counter()
+            try:
+                async with session.request(method, f"{base_url}{path}", headers=headers, **kwargs) as resp:
+                    body = await resp.read()
+                    stats["latencies"].append((time.perf_counter() - started) * 1000)
+                    if resp.status >= 500:
+                        stats["errors"] += 1
+                        stats["error_samples"].append(f"{resp.status} {method} {path}")
+                    elif resp.status >= 400:
+                        stats["domain_4xx"] += 1
+                    return json.loads(body) if body else None
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                stats["errors"] += 1
+                stats["error_samples"].append(f"{type(exc).__name__} {method} {path}")
+                return None
+
+        streamer = asyncio.create_task(stream())
+        while time.perf_counter() < deadline:
+            await call("GET", "/api/v1/market/symbols?search=" + rng.choice(["삼성", "SK", "0", "NAVER"]))
+            quote = await call("GET", f"/api/v1/market/quotes/{code}")
+            await call("GET", f"/api/v1/market/orderbook/{code}")
+            side = rng.choice(["buy", "buy", "sell"])
+            if quote and quote.get("best_ask") and rng.random() < 0.5:
+                price = quote["best_ask"] if side == "buy" else quote["best_bid"]
+                order = {"type": "limit", "price": price}
+            else:
+                order = {"type": "market"}
+            await call(
+                "POST",
+                "/api/v1/orders",
+                json={"account": account, "symbol": code, "side": side, "quantity": rng.randint(1, 5), **order},
+            )
+            await call("GET", f"/api/v1/orders?account={account}")
+        await streamer
+
+
+async def _load(base_url: str) -> tuple[float, dict]:
+    stats = {"latencies": [], "errors": 0, "domain_4xx": 0, "ws_messages": 0, "error_samples": []}
+    logins = [await _sign_up(i, base_url) for i in range(USERS)]
+    deadline = time.perf_counter() + SECONDS
+    ws_url = base_url.replace("http://", "ws://")
+    started = time.perf_counter()
+    await asyncio.gather(*(_user(i, base_url, ws_url, deadline, stats, logins[i]) for i in range(USERS)))
+    return len(stats["latencies"]) / (time.perf_counter() - started), stats
+
+
+def run() -> list[Result]:
+    database_url = servers.fresh_database(DB_NAME)
+    env = servers.service_env(
+        database_url,
+        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
+        f"ptload{uuid.uuid4().hex[:8]}",
+        PAPERTRADE_FEED_RATE="4",
+        PAPERTRADE_THROTTLE_LOGIN="100000/min",
+        PAPERTRADE_THROTTLE_ORDERS="100000/min",
+        PAPERTRADE_TASK_MODE="eager",
+    )
+    servers.manage(env, "migrate", "--noinput")
+    servers.manage(env, "seed_demo")
+    port = servers.free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    logs = Path(tempfile.mkdtemp(prefix="bench_load"))
+    try:
+        with (
+            servers.process(servers.daphne_cmd(port), env, logs / "web.log"),
+            servers.process([sys.executable, "manage.py", "run_feed"], env, logs / "feed.log"),
+        ):
+            servers.wait_healthy(base_url)
+            time.sleep(2)  # let the feed publish a first quote and book for every symbol
+            baseline_rps, baseline_lat = asyncio.run(_baseline(base_url, min(5.0, SECONDS / 2)))
+            rps, stats = asyncio.run(_load(base_url))
+        checked = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", INVARIANTS],
+            env=env,
+            cwd=servers.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        servers.drop_database(DB_NAME)
+    invariants = (
+        f"ledger invariants hold on {checked.stdout.strip().splitlines()[-1]} accounts"
+        if checked.returncode == 0
+        else f"LEDGER INVARIANTS BROKEN: {checked.stderr[-2000:]}"
+    )
+    lat = stats["latencies"]
+    notes = [
+        f"{USERS} users for {SECONDS:.0f} s: {len(lat)} requests, {stats['errors']} errors (5xx/transport), "
+        f"{stats['domain_4xx']} domain refusals (4xx), {stats['ws_messages']} quote messages streamed",
+        invariants,
+    ]
+    if stats["error_samples"]:
+        from collections import Counter
+
+        notes.append(f"errors: {dict(Counter(stats['error_samples']).most_common(5))}")
+    return [
+        Result(
+            "load: mixed browse/stream/order requests per second",
+            rps,
+            "req/s",
+            "GET /auth/csrf at the same concurrency",
+            baseline_rps,
+            notes=notes,
+        ),
+        Result(
+            "load: p50 latency",
+            percentile(lat, 50),
+            "ms",
+            "GET /auth/csrf p50",
+            percentile(baseline_lat, 50),
+            higher_is_better=False,
+        ),
+        Result(
+            "load: p99 latency",
+            percentile(lat, 99),
+            "ms",
+            "GET /auth/csrf p99",
+            percentile(baseline_lat, 99),
+            higher_is_better=False,
+        ),
+        Result("load: errors (5xx and transport)", float(stats["errors"]), "count", target="0"),
+    ]

@@ -1,0 +1,27 @@
+"""HTTP middleware shared by every app."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from config.exceptions import error_body
+
+NUL_IN_REQUEST = "Requests must not contain NUL characters."
+
+
+class RejectNulCharactersMiddleware:
+    """Answer 400 when the path or a query parameter holds a NUL character.
+
+    PostgreSQL cannot store or compare text with NUL, so such a value would otherwise fail deep
+    inside a query as a server error.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            return JsonResponse(error_body("invalid", NUL_IN_REQUEST), status=400)
+        return self.get_response(request)
