@@ -695,6 +695,17 @@ export interface components {
             /** @default 60 */
             interval_seconds: number;
         };
+        DeploymentOutput: {
+            readonly id: number;
+            account: number;
+            model_run: number;
+            /** Format: int64 */
+            interval_seconds?: number;
+            is_active?: boolean;
+            /** Format: date-time */
+            last_run_at?: string | null;
+            last_message?: string;
+        };
         Health: {
             status: components["schemas"]["HealthStatusEnum"];
             checks: {
@@ -722,7 +733,7 @@ export interface components {
             readonly id: number;
             kind: string;
             params?: unknown;
-            status?: components["schemas"]["Status398Enum"];
+            status?: components["schemas"]["JobStatusEnum"];
             /** Format: double */
             progress?: number;
             message?: string;
@@ -740,6 +751,15 @@ export interface components {
             /** Format: date-time */
             heartbeat_at?: string | null;
         };
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        JobStatusEnum: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         /**
          * @description * `train` - Training
          *     * `backtest` - Backtest
@@ -784,7 +804,7 @@ export interface components {
             account: number;
             symbol: string;
             side: components["schemas"]["SideEnum"];
-            type: components["schemas"]["TypeEnum"];
+            type: components["schemas"]["OrderTypeEnum"];
             /** @default DAY */
             time_in_force: components["schemas"]["TimeInForceEnum"];
             quantity: number;
@@ -798,7 +818,7 @@ export interface components {
             readonly symbol: string;
             readonly symbol_name: string;
             side: components["schemas"]["SideEnum"];
-            type: components["schemas"]["TypeEnum"];
+            type: components["schemas"]["OrderTypeEnum"];
             time_in_force?: components["schemas"]["TimeInForceEnum"];
             /** Format: int64 */
             quantity: number;
@@ -807,7 +827,7 @@ export interface components {
              * @description Limit price; empty for market orders.
              */
             price?: number | null;
-            status?: components["schemas"]["OrderOutputStatusEnum"];
+            status?: components["schemas"]["OrderStatusEnum"];
             reject_reason?: string;
             /** Format: int64 */
             filled_quantity?: number;
@@ -828,7 +848,13 @@ export interface components {
          *     * `expired` - Expired
          * @enum {string}
          */
-        OrderOutputStatusEnum: "new" | "partially_filled" | "filled" | "cancelled" | "rejected" | "expired";
+        OrderStatusEnum: "new" | "partially_filled" | "filled" | "cancelled" | "rejected" | "expired";
+        /**
+         * @description * `market` - Market
+         *     * `limit` - Limit
+         * @enum {string}
+         */
+        OrderTypeEnum: "market" | "limit";
         OverviewOutput: {
             gainers: components["schemas"]["QuoteOutput"][];
             losers: components["schemas"]["QuoteOutput"][];
@@ -894,7 +920,7 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["PositionOutput"][];
         };
-        PaginatedRunOutputList: {
+        PaginatedRunDetailOutputList: {
             /** @example 123 */
             count: number;
             /**
@@ -907,7 +933,7 @@ export interface components {
              * @example http://api.example.org/accounts/?page=2
              */
             previous?: string | null;
-            results: components["schemas"]["RunOutput"][];
+            results: components["schemas"]["RunDetailOutput"][];
         };
         PaginatedStrategyOutputList: {
             /** @example 123 */
@@ -1032,7 +1058,7 @@ export interface components {
             readonly id: number;
             strategy: number;
             kind: components["schemas"]["KindEnum"];
-            status?: components["schemas"]["Status398Enum"];
+            status?: components["schemas"]["JobStatusEnum"];
             job?: number | null;
             spec?: unknown;
             model_run?: number | null;
@@ -1053,7 +1079,7 @@ export interface components {
             readonly id: number;
             strategy: number;
             kind: components["schemas"]["KindEnum"];
-            status?: components["schemas"]["Status398Enum"];
+            status?: components["schemas"]["JobStatusEnum"];
             job?: number | null;
             metrics?: unknown;
             error?: string;
@@ -1084,15 +1110,6 @@ export interface components {
          * @enum {string}
          */
         SourceEnum: "fdr" | "csv" | "synthetic";
-        /**
-         * @description * `queued` - Queued
-         *     * `running` - Running
-         *     * `succeeded` - Succeeded
-         *     * `failed` - Failed
-         *     * `cancelled` - Cancelled
-         * @enum {string}
-         */
-        Status398Enum: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         StrategyInputRequest: {
             name: string;
             /** @default PPO */
@@ -1143,9 +1160,7 @@ export interface components {
             use_turbulence?: boolean;
             readonly is_trained: boolean;
             trained_run?: number | null;
-            readonly deployment: {
-                [key: string]: unknown;
-            } | null;
+            readonly deployment: components["schemas"]["DeploymentOutput"] | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -1203,12 +1218,6 @@ export interface components {
             /** Format: date-time */
             time: string;
         };
-        /**
-         * @description * `market` - Market
-         *     * `limit` - Limit
-         * @enum {string}
-         */
-        TypeEnum: "market" | "limit";
         UserOutput: {
             readonly id: number;
             /**
@@ -1341,6 +1350,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_accounts_create: {
@@ -1353,8 +1371,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["AccountCreateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["AccountCreateInputRequest"];
-                "multipart/form-data": components["schemas"]["AccountCreateInputRequest"];
             };
         };
         responses: {
@@ -1431,6 +1447,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1531,6 +1556,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_accounts_deposit_create: {
@@ -1545,8 +1579,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["AccountDepositInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["AccountDepositInputRequest"];
-                "multipart/form-data": components["schemas"]["AccountDepositInputRequest"];
             };
         };
         responses: {
@@ -1623,6 +1655,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1644,8 +1685,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["AccountResetInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["AccountResetInputRequest"];
-                "multipart/form-data": components["schemas"]["AccountResetInputRequest"];
             };
         };
         responses: {
@@ -1722,6 +1761,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1819,6 +1867,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_auth_login_create: {
@@ -1831,8 +1888,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LoginInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["LoginInputRequest"];
-                "multipart/form-data": components["schemas"]["LoginInputRequest"];
             };
         };
         responses: {
@@ -1909,6 +1964,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1999,6 +2063,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2097,6 +2170,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_auth_register_create: {
@@ -2109,8 +2191,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RegisterInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RegisterInputRequest"];
-                "multipart/form-data": components["schemas"]["RegisterInputRequest"];
             };
         };
         responses: {
@@ -2187,6 +2267,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2285,6 +2374,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_historical_backfills_create: {
@@ -2297,8 +2395,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["InputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["InputRequest"];
-                "multipart/form-data": components["schemas"]["InputRequest"];
             };
         };
         responses: {
@@ -2375,6 +2471,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2483,6 +2588,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_historical_coverage_retrieve: {
@@ -2570,6 +2684,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2682,6 +2805,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_jobs_retrieve: {
@@ -2768,6 +2900,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2868,6 +3009,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_market_orderbook_retrieve: {
@@ -2961,6 +3111,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_market_overview_retrieve: {
@@ -3045,6 +3204,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3146,6 +3314,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_market_quotes_retrieve: {
@@ -3232,6 +3409,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3337,6 +3523,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_market_symbols_retrieve: {
@@ -3423,6 +3618,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3537,6 +3741,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_orders_create: {
@@ -3549,8 +3762,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["OrderInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["OrderInputRequest"];
-                "multipart/form-data": components["schemas"]["OrderInputRequest"];
             };
         };
         responses: {
@@ -3635,6 +3846,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3735,6 +3955,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_orders_cancel_create: {
@@ -3828,6 +4057,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_orders_costs_retrieve: {
@@ -3912,6 +4150,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4016,6 +4263,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_settings_retrieve: {
@@ -4107,6 +4363,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_settings_partial_update: {
@@ -4119,8 +4384,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedSettingsInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedSettingsInputRequest"];
-                "multipart/form-data": components["schemas"]["PatchedSettingsInputRequest"];
             };
         };
         responses: {
@@ -4197,6 +4460,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4300,6 +4572,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_strategies_create: {
@@ -4312,8 +4593,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["StrategyInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["StrategyInputRequest"];
-                "multipart/form-data": components["schemas"]["StrategyInputRequest"];
             };
         };
         responses: {
@@ -4390,6 +4669,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4490,6 +4778,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_strategies_destroy: {
@@ -4582,6 +4879,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_strategies_partial_update: {
@@ -4596,8 +4902,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedStrategyUpdateInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedStrategyUpdateInputRequest"];
-                "multipart/form-data": components["schemas"]["PatchedStrategyUpdateInputRequest"];
             };
         };
         responses: {
@@ -4674,6 +4978,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4774,6 +5087,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_strategies_deploy_create: {
@@ -4788,8 +5110,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["DeployInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["DeployInputRequest"];
-                "multipart/form-data": components["schemas"]["DeployInputRequest"];
             };
         };
         responses: {
@@ -4873,6 +5193,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_strategies_runs_list: {
@@ -4896,7 +5225,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedRunOutputList"];
+                    "application/json": components["schemas"]["PaginatedRunDetailOutputList"];
                 };
             };
             /** @description Invalid input; `error.fields` names the fields. */
@@ -4964,6 +5293,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5064,6 +5402,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_strategies_undeploy_create: {
@@ -5150,6 +5497,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5250,6 +5606,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     v1_trades_list: {
@@ -5341,6 +5706,15 @@ export interface operations {
             };
             /** @description Too many requests; see Retry-After. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

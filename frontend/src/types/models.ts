@@ -53,11 +53,13 @@ export type CandleSeries = Omit<Schemas["CandleSeriesOutput"], "timeframe" | "ca
 
 // orders
 export type Account = Out<Schemas["AccountOutput"]>;
-export type OrderSide = Schemas["SideEnum"];
-export type OrderType = Schemas["TypeEnum"];
-export type TimeInForce = Schemas["TimeInForceEnum"];
-export type OrderStatus = Schemas["OrderOutputStatusEnum"];
 export type Order = Out<Schemas["OrderOutput"]>;
+// Enums are named through the fields that use them: drf-spectacular's enum component names
+// change when another app adds an enum with the same field name.
+export type OrderSide = Order["side"];
+export type OrderType = Order["type"];
+export type TimeInForce = Order["time_in_force"];
+export type OrderStatus = Order["status"];
 export type OrderInput = Schemas["OrderInputRequest"];
 export type OrderCosts = Out<Schemas["CostsOutput"]>;
 export type Position = Out<Schemas["PositionOutput"]>;
@@ -71,7 +73,7 @@ export type OrderMessage =
 
 // strategies: the JSON fields (indicators, hyperparameters, deployment, metrics, equity_curve)
 // are untyped in the schema; their shapes follow docs/api.md.
-export type Algorithm = Schemas["AlgorithmEnum"];
+export type Algorithm = Schemas["StrategyInputRequest"]["algorithm"];
 export type StrategyInput = Schemas["StrategyInputRequest"];
 
 export type Strategy = Omit<Out<Schemas["StrategyOutput"]>, "indicators" | "hyperparameters" | "deployment"> & {
