@@ -1,6 +1,6 @@
 """REST API of strategies (docs/api.md "strategies"). Thin: serializers translate, services decide."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -47,6 +47,7 @@ class StrategyOutput(serializers.ModelSerializer):
     def get_symbols(self, strategy: Strategy) -> list[str]:
         return sorted(s.code for s in strategy.symbols.all())
 
+    @extend_schema_field(DeploymentOutput(allow_null=True))
     def get_deployment(self, strategy: Strategy) -> dict | None:
         deployment = getattr(strategy, "deployment", None)
         if deployment is None or not deployment.is_active:
