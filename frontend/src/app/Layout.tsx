@@ -4,6 +4,7 @@ import { Navigate, NavLink, Outlet, useLocation, useNavigate } from "react-route
 import { ConnectionBanner } from "@/components/ConnectionBanner";
 import { useLogout, useMe } from "@/features/auth/api/auth";
 import { useOrderStream } from "@/features/orders/hooks/useOrderStream";
+import { useUpdateSettings } from "@/features/settings/api/settings";
 import { useSyncPreferences } from "@/features/settings/components/SettingsForm";
 import { useT } from "@/lib/i18n";
 import { startRealtime, stopRealtime } from "@/lib/realtime";
@@ -40,6 +41,12 @@ function SignedIn({ username }: { username: string }) {
   const logout = useLogout();
   const language = useUiStore((s) => s.language);
   const setLanguage = useUiStore((s) => s.setLanguage);
+  const saveSettings = useUpdateSettings();
+  const switchLanguage = () => {
+    const next = language === "ko" ? "en" : "ko";
+    setLanguage(next);
+    saveSettings.mutate({ language: next }); // remembered for the next login too
+  };
   useEffect(() => {
     startRealtime();
     return () => stopRealtime();
@@ -60,7 +67,7 @@ function SignedIn({ username }: { username: string }) {
         <NavLink to="/settings">{t("nav.settings")}</NavLink>
         <span className="spacer" />
         <ConnectionBanner />
-        <button type="button" className="btn btn-small btn-ghost" onClick={() => setLanguage(language === "ko" ? "en" : "ko")}>
+        <button type="button" className="btn btn-small btn-ghost" onClick={switchLanguage}>
           {language === "ko" ? "EN" : "한국어"}
         </button>
         <span className="muted">{username}</span>
