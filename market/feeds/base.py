@@ -19,6 +19,9 @@ class FeedSink(Protocol):
 
     async def book(self, book: OrderBook) -> None: ...
 
+    async def new_session(self, prev_closes: dict[str, int]) -> None:
+        """A new trading day began: these are the symbols' new base prices."""
+
 
 class Feed(ABC):
     name: str

@@ -97,6 +97,23 @@ class Publisher:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._worker, self._put_quote, quote)
 
+    async def new_session(self, prev_closes: dict[str, int]) -> None:
+        """Record each symbol's new previous close (the order engine's band base) in the database."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._worker, self._save_prev_closes, prev_closes)
+
+    def _save_prev_closes(self, prev_closes: dict[str, int]) -> None:
+        from django.db import close_old_connections
+
+        from market.services import symbol_set_prev_close
+
+        close_old_connections()
+        try:
+            for code, prev_close in prev_closes.items():
+                symbol_set_prev_close(code=code, prev_close=prev_close)
+        except Exception:  # noqa: BLE001 - a database hiccup must not stop the feed
+            logger.exception("could not record the new previous closes")
+
     async def book(self, book: OrderBook) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._worker, self._apply_book, book)

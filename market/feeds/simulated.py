@@ -56,6 +56,14 @@ class SymbolSim:
         self.ask_sizes = [self._fresh_size(i) for i in range(LEVELS)]
         self.bid_sizes = [self._fresh_size(i) for i in range(LEVELS)]
 
+    def new_session(self) -> None:
+        """A new trading day: today's close becomes the base price; the band, OHLC and volume restart."""
+        self.prev_close = self.price
+        self.lower, self.upper = rules.price_limit_band(self.prev_close)
+        self.open = self.high = self.low = self.price
+        self.volume = self.value = 0
+        self.bid = min(max(self.bid, self.lower), self.upper)
+
     def _fresh_size(self, depth: int) -> int:
         return max(1, int(self.rng.lognormvariate(0, 0.6) * self.lot * (3 + depth)))
 
@@ -197,10 +205,24 @@ class SimulatedFeed(Feed):
             if prev_close and prev_close > 0
         }
         self.steps = 0
+        self.session_day: dt.date | None = None
+
+    def roll_session(self, now: dt.datetime) -> dict[str, int]:
+        """Start a new session when the Seoul date changes; returns each symbol's new previous close."""
+        day = now.astimezone(rules.SEOUL).date()
+        if self.session_day is None:
+            self.session_day = day
+        if day == self.session_day:
+            return {}
+        self.session_day = day
+        for sim in self.sims.values():
+            sim.new_session()
+        return {code: sim.prev_close for code, sim in self.sims.items()}
 
     def step(self, now: dt.datetime) -> list[tuple[Trade | None, Quote, OrderBook]]:
         """One step of every symbol (pure: no I/O); what `run` publishes."""
         self.steps += 1
+        self.roll_session(now)
         out = []
         for sim in self.sims.values():
             trade, book = sim.step(now)
@@ -215,6 +237,7 @@ class SimulatedFeed(Feed):
 
     async def run(self, sink: FeedSink, stop: asyncio.Event) -> None:
         now = dt.datetime.now(tz=dt.UTC)
+        self.roll_session(now)
         for sim in self.sims.values():  # quotes and books exist before the first tick
             await sink.quote(sim.quote(now))
             await sink.book(sim.book(now))
@@ -223,6 +246,9 @@ class SimulatedFeed(Feed):
         while not stop.is_set():
             now = dt.datetime.now(tz=dt.UTC)
             if trading_now(self.clock, now):
+                closes = self.roll_session(now)
+                if closes:
+                    await sink.new_session(closes)
                 # symbols are published concurrently (channel-layer round trips overlap); each
                 # symbol's trade still goes out before its book
                 await asyncio.gather(*(self._publish(sink, *event) for event in self.step(now)))

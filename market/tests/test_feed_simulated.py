@@ -150,3 +150,33 @@ async def test_feed_publishes_state_signals_groups_and_snapshots():
     snapshot = await sync_to_async(QuoteSnapshot.objects.get)(symbol__code="005930")
     assert snapshot.price == quote.price and snapshot.volume == quote.volume
     await sync_to_async(connections.close_all)()
+
+
+def test_a_new_seoul_day_starts_a_new_session():
+    feed = SimulatedFeed([("005930", 71_000)], seed=5)
+    evening = dt.datetime(2024, 6, 12, 23, 59, 0, tzinfo=rules.SEOUL)
+    for i in range(50):
+        feed.step(evening + dt.timedelta(seconds=i))
+    sim = feed.sims["005930"]
+    assert feed.roll_session(evening + dt.timedelta(seconds=59)) == {}
+    close, volume = sim.price, sim.volume
+    assert volume > 0
+    closes = feed.roll_session(evening + dt.timedelta(minutes=1))  # 00:00 the next day
+    assert closes == {"005930": close}
+    assert (sim.prev_close, sim.open, sim.high, sim.low, sim.volume, sim.value) == (close, close, close, close, 0, 0)
+    assert rules.price_limit_band(close) == (sim.lower, sim.upper)
+    trade, quote, _ = feed.step(evening + dt.timedelta(minutes=1, seconds=1))[0]
+    assert quote.prev_close == close and quote.volume == (trade.quantity if trade else 0)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_new_session_records_previous_closes():
+    from asgiref.sync import sync_to_async
+
+    await sync_to_async(Symbol.objects.create)(code="005930", name="삼성전자", market="KOSPI", prev_close=71_000)
+    publisher = Publisher(send_signals=False)
+    try:
+        await publisher.new_session({"005930": 72_300})
+    finally:
+        await sync_to_async(publisher.close)()
+    assert (await sync_to_async(Symbol.objects.get)(code="005930")).prev_close == 72_300
