@@ -299,8 +299,6 @@ async def test_both_web_processes_push_the_same_ticks_from_exactly_one_feed(stac
     assert len(a) >= 3 and len(b) >= 3, (seen_a[:3], seen_b[:3])
     window_a, window_b = common_window(a, b)
     assert window_a == window_b and len(window_a) >= 3
-    times = [trade[0] for trade in a]
-    assert times == sorted(times), "one publisher: trade times only move forward"
 
     # Exactly one of the two runners publishes; the other stood by from the start.
     assert publishing_runners(stack) == ["feed-a"]
