@@ -180,3 +180,4 @@ async def test_new_session_records_previous_closes():
     finally:
         await sync_to_async(publisher.close)()
     assert (await sync_to_async(Symbol.objects.get)(code="005930")).prev_close == 72_300
+    await sync_to_async(connections.close_all)()
