@@ -12,6 +12,7 @@ const CODE = "005930";
 test.describe.configure({ mode: "serial" });
 
 let page: Page;
+const pageErrors: string[] = [];
 
 async function api<T>(request: APIRequestContext, path: string): Promise<T> {
   const response = await request.get(`/api/v1/${path}`);
@@ -33,7 +34,7 @@ function priceOf(text: string | null): number {
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
-  page.on("pageerror", (error) => console.error("page error:", error.message));
+  page.on("pageerror", (error) => pageErrors.push(error.message));
 });
 
 test.afterAll(async () => {
@@ -257,4 +258,8 @@ test("a strategy trains and backtests with live progress, then shows its equity 
   await card.getByRole("button", { name: "배포 중지" }).click();
   await expect(card.getByText("배포됨")).toHaveCount(0);
   await expect(card.getByRole("button", { name: "배포", exact: true })).toBeEnabled();
+});
+
+test("no uncaught errors in the page along the way", async () => {
+  expect(pageErrors).toEqual([]);
 });
