@@ -70,6 +70,12 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["symbol", "status"], name="orders_order_symbol_status"),
             models.Index(fields=["account", "-id"], name="orders_order_account_id"),
+            # The matcher's query on every tick: only resting limit orders, usually very few.
+            models.Index(
+                fields=["symbol", "side", "price"],
+                condition=Q(status__in=["new", "partially_filled"], type="limit"),
+                name="orders_order_resting",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
