@@ -52,7 +52,8 @@ def env_example() -> dict[str, str]:
 def settings_variables() -> set[str]:
     """Every environment variable a settings module reads."""
     source = "\n".join(p.read_text() for p in (ROOT / "config" / "settings").glob("*.py"))
-    pattern = r"(?:os\.environ\.get|os\.environ\.setdefault|env_bool|env_list|os\.environ\[)\(?\s*\"([A-Z][A-Z0-9_]*)\""
+    readers = r"os\.environ\.get|os\.environ\.setdefault|env_str|env_bool|env_list|os\.environ\["
+    pattern = rf"(?:{readers})\(?\s*\"([A-Z][A-Z0-9_]*)\""
     return set(re.findall(pattern, source))
 
 

@@ -133,3 +133,19 @@ def test_embedded_default_boots_end_to_end(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_empty_variables_count_as_unset(tmp_path):
+    """compose passes `VAR=` through; an empty value must fall back to the default, not crash."""
+    loaded = _settings_in_subprocess(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "PAPERTRADE_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": "",
+            "REDIS_URL": "",
+            "PAPERTRADE_FEED_SEED": "",
+            "PAPERTRADE_TASK_MODE": "",
+        }
+    )
+    assert loaded["engine"] == "django.db.backends.sqlite3"
+    assert loaded["tasks"] == "thread"

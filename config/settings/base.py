@@ -16,7 +16,13 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("PAPERTRADE_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(os.environ.get("PAPERTRADE_VAR_DIR") or BASE_DIR / "var")
+
+
+def env_str(name: str, default: str = "") -> str:
+    """The variable's value; an empty value counts as unset (compose passes `VAR=` through)."""
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else value
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -33,7 +39,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-insecure-papertrade-key-change-me-in-production")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-insecure-papertrade-key-change-me-in-production")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list(
@@ -96,7 +102,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     # Under ASGI every request may run on a different thread, so per-thread persistent connections
     # pile up; a per-process psycopg pool bounds them instead (size with PAPERTRADE_DB_POOL_MAX).
@@ -104,8 +110,8 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("PAPERTRADE_DB_POOL", True):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
-            "max_size": int(os.environ.get("PAPERTRADE_DB_POOL_MAX", "8")),
-            "timeout": float(os.environ.get("PAPERTRADE_DB_POOL_TIMEOUT", "10")),
+            "max_size": int(env_str("PAPERTRADE_DB_POOL_MAX", "8")),
+            "timeout": float(env_str("PAPERTRADE_DB_POOL_TIMEOUT", "10")),
         }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -121,8 +127,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 # --- Redis: channel layer, cache, Celery broker ------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
-REDIS_PREFIX = os.environ.get("PAPERTRADE_REDIS_PREFIX", "papertrade")
+REDIS_URL = env_str("REDIS_URL", "")
+REDIS_PREFIX = env_str("PAPERTRADE_REDIS_PREFIX", "papertrade")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -145,7 +151,7 @@ else:
 # "celery": tasks go to the broker and a worker runs them (services configuration);
 # "thread": tasks run in a thread of the process that queued them (embedded default);
 # "eager": tasks run inline in the caller (tests that want synchronous behaviour).
-TASK_MODE = os.environ.get("PAPERTRADE_TASK_MODE", "celery" if REDIS_URL else "thread")
+TASK_MODE = env_str("PAPERTRADE_TASK_MODE", "celery" if REDIS_URL else "thread")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = TASK_MODE != "celery"
@@ -167,28 +173,28 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 
 # --- Market feed ---------------------------------------------------------------------------------
 # "sim" (simulated KRX feed, default) or "kis" (Korea Investment & Securities real-time WebSocket).
-MARKET_FEED = os.environ.get("PAPERTRADE_FEED", "sim")
+MARKET_FEED = env_str("PAPERTRADE_FEED", "sim")
 # Run the feed inside the web process: required with the in-memory channel layer, which does not
 # cross processes. With Redis a separate `manage.py run_feed` process publishes instead.
 MARKET_FEED_IN_PROCESS = env_bool("PAPERTRADE_FEED_IN_PROCESS", not REDIS_URL)
-MARKET_FEED_TICKS_PER_SECOND = float(os.environ.get("PAPERTRADE_FEED_RATE", "4"))
-MARKET_FEED_SEED = int(os.environ.get("PAPERTRADE_FEED_SEED", "0")) or None
+MARKET_FEED_TICKS_PER_SECOND = float(env_str("PAPERTRADE_FEED_RATE", "4"))
+MARKET_FEED_SEED = int(env_str("PAPERTRADE_FEED_SEED", "0")) or None
 # "demo": the simulated market trades around the clock; "krx": follow KRX sessions and holidays.
-MARKET_CLOCK = os.environ.get("PAPERTRADE_MARKET_CLOCK", "demo")
-KIS_ENV = os.environ.get("KIS_ENV", "paper")  # "real" or "paper" (모의투자)
-KIS_APP_KEY = os.environ.get("KIS_APP_KEY", "")
-KIS_APP_SECRET = os.environ.get("KIS_APP_SECRET", "")
-KIS_REST_URL = os.environ.get(
+MARKET_CLOCK = env_str("PAPERTRADE_MARKET_CLOCK", "demo")
+KIS_ENV = env_str("KIS_ENV", "paper")  # "real" or "paper" (모의투자)
+KIS_APP_KEY = env_str("KIS_APP_KEY", "")
+KIS_APP_SECRET = env_str("KIS_APP_SECRET", "")
+KIS_REST_URL = env_str(
     "KIS_REST_URL",
     "https://openapi.koreainvestment.com:9443" if KIS_ENV == "real" else "https://openapivts.koreainvestment.com:29443",
 )
-KIS_WS_URL = os.environ.get(
+KIS_WS_URL = env_str(
     "KIS_WS_URL", "ws://ops.koreainvestment.com:21000" if KIS_ENV == "real" else "ws://ops.koreainvestment.com:31000"
 )
 
 # --- Secrets at rest -----------------------------------------------------------------------------
 # Fernet key for KIS app keys. Development derives one from SECRET_KEY; production requires it.
-FIELD_ENCRYPTION_KEY = os.environ.get("PAPERTRADE_FIELD_ENCRYPTION_KEY", "")
+FIELD_ENCRYPTION_KEY = env_str("PAPERTRADE_FIELD_ENCRYPTION_KEY", "")
 if not FIELD_ENCRYPTION_KEY:
     import base64
 
@@ -217,7 +223,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
-ARTIFACTS_DIR = Path(os.environ.get("PAPERTRADE_ARTIFACTS_DIR", VAR_DIR / "artifacts"))
+ARTIFACTS_DIR = Path(env_str("PAPERTRADE_ARTIFACTS_DIR", VAR_DIR / "artifacts"))
 LOGIN_URL = "/admin/login/"
 
 REST_FRAMEWORK = {
@@ -235,8 +241,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "login": os.environ.get("PAPERTRADE_THROTTLE_LOGIN", "10/min"),
-        "orders": os.environ.get("PAPERTRADE_THROTTLE_ORDERS", "600/min"),
+        "login": env_str("PAPERTRADE_THROTTLE_LOGIN", "10/min"),
+        "orders": env_str("PAPERTRADE_THROTTLE_ORDERS", "600/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -257,21 +263,21 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("PAPERTRADE_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("PAPERTRADE_LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
 }
 
 # A job whose heartbeat is older than this while "running" is considered dead and marked failed.
-JOBS_STALE_AFTER_SECONDS = int(os.environ.get("PAPERTRADE_JOBS_STALE_AFTER", "600"))
+JOBS_STALE_AFTER_SECONDS = int(env_str("PAPERTRADE_JOBS_STALE_AFTER", "600"))
 
 # --- Orders (paper trading engine) -------------------------------------------------------------
 # Broker commission on both sides as a decimal fraction (0.00015 = 0.015%, a typical online rate),
 # rounded down to the won per fill.
-ORDERS_COMMISSION_RATE = os.environ.get("PAPERTRADE_ORDERS_COMMISSION_RATE", "0.00015")
+ORDERS_COMMISSION_RATE = env_str("PAPERTRADE_ORDERS_COMMISSION_RATE", "0.00015")
 # Optional JSON override of the sell-tax table, e.g. {"2026-01-01": {"KOSPI": "0.0020", ...}};
 # empty uses orders.costs.DEFAULT_SELL_TAX_TABLE.
-ORDERS_SELL_TAX_TABLE = os.environ.get("PAPERTRADE_ORDERS_SELL_TAX_TABLE", "")
-ORDERS_DEFAULT_INITIAL_CASH = int(os.environ.get("PAPERTRADE_ORDERS_DEFAULT_INITIAL_CASH", "100000000"))
+ORDERS_SELL_TAX_TABLE = env_str("PAPERTRADE_ORDERS_SELL_TAX_TABLE", "")
+ORDERS_DEFAULT_INITIAL_CASH = int(env_str("PAPERTRADE_ORDERS_DEFAULT_INITIAL_CASH", "100000000"))
 # Stable OpenAPI enum names for fields named alike in several apps ("status", "type"); without them
 # drf-spectacular warns (W001) and `check --deploy --fail-level WARNING` fails.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
@@ -287,15 +293,15 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 # --- Historical (candles) ------------------------------------------------------------------------
 # FinanceDataReader calls: timeout in seconds (the library sets none), and an optional base URL
 # (scheme://host:port) that replaces the host of its requests (a mirror or proxy; tests use a fake).
-HISTORICAL_FDR_TIMEOUT = float(os.environ.get("PAPERTRADE_FDR_TIMEOUT", "15"))
-HISTORICAL_FDR_BASE_URL = os.environ.get("PAPERTRADE_FDR_BASE_URL", "")
+HISTORICAL_FDR_TIMEOUT = float(env_str("PAPERTRADE_FDR_TIMEOUT", "15"))
+HISTORICAL_FDR_BASE_URL = env_str("PAPERTRADE_FDR_BASE_URL", "")
 # Source of the scheduled daily refresh (fdr | synthetic) and symbols per fan-out chunk.
-HISTORICAL_REFRESH_SOURCE = os.environ.get("PAPERTRADE_CANDLES_REFRESH_SOURCE", "fdr")
-HISTORICAL_REFRESH_CHUNK = int(os.environ.get("PAPERTRADE_CANDLES_REFRESH_CHUNK", "50"))
+HISTORICAL_REFRESH_SOURCE = env_str("PAPERTRADE_CANDLES_REFRESH_SOURCE", "fdr")
+HISTORICAL_REFRESH_CHUNK = int(env_str("PAPERTRADE_CANDLES_REFRESH_CHUNK", "50"))
 # First day fetched for a symbol that has no bars yet.
-HISTORICAL_BACKFILL_START = os.environ.get("PAPERTRADE_CANDLES_BACKFILL_START", "2015-01-01")
+HISTORICAL_BACKFILL_START = env_str("PAPERTRADE_CANDLES_BACKFILL_START", "2015-01-01")
 # Most bars one candle API answer may hold.
-HISTORICAL_MAX_BARS = int(os.environ.get("PAPERTRADE_CANDLES_MAX_BARS", "5000"))
+HISTORICAL_MAX_BARS = int(env_str("PAPERTRADE_CANDLES_MAX_BARS", "5000"))
 
 # --- Deployment (multi-process, services configuration) -----------------------------------------
 # redis-py 8 gives every connection a 5 s socket timeout by default, and channels-redis waits up to
@@ -306,18 +312,18 @@ if REDIS_URL:
 
 # --- Market app: feed runner, streams, KIS limits ----------------------------------------------
 # Latest quotes are written to the Quote table at most once per this many seconds per symbol.
-MARKET_SNAPSHOT_INTERVAL = float(os.environ.get("PAPERTRADE_MARKET_SNAPSHOT_INTERVAL", "5"))
+MARKET_SNAPSHOT_INTERVAL = float(env_str("PAPERTRADE_MARKET_SNAPSHOT_INTERVAL", "5"))
 # Services: only the holder of this Redis lock publishes; it expires this long after its runner dies.
-MARKET_FEED_LOCK_TTL = float(os.environ.get("PAPERTRADE_FEED_LOCK_TTL", "15"))
+MARKET_FEED_LOCK_TTL = float(env_str("PAPERTRADE_FEED_LOCK_TTL", "15"))
 # Codes one /ws/quotes socket may follow at once.
-MARKET_WS_MAX_CODES = int(os.environ.get("PAPERTRADE_WS_MAX_CODES", "50"))
+MARKET_WS_MAX_CODES = int(env_str("PAPERTRADE_WS_MAX_CODES", "50"))
 # KIS real-time registrations per WebSocket session (KIS allows 41; each code takes 2).
-KIS_MAX_REGISTRATIONS = int(os.environ.get("KIS_MAX_REGISTRATIONS", "41"))
+KIS_MAX_REGISTRATIONS = int(env_str("KIS_MAX_REGISTRATIONS", "41"))
 # Quote streams get a channel layer of their own (alias "market"). With Redis it is channels-redis'
 # pub/sub layer by default: live ticks are pushed to each web process once per group, with no
 # per-message round trips (bench_market: the core layer's single receive loop per process is the
 # bottleneck at thousands of messages a second). "core" uses the default layer's backend instead.
-MARKET_CHANNEL_LAYER = os.environ.get("PAPERTRADE_MARKET_CHANNEL_LAYER", "pubsub")
+MARKET_CHANNEL_LAYER = env_str("PAPERTRADE_MARKET_CHANNEL_LAYER", "pubsub")
 if REDIS_URL and MARKET_CHANNEL_LAYER == "pubsub":
     CHANNEL_LAYERS["market"] = {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
