@@ -247,6 +247,13 @@ def strategy_delete(*, strategy_id: int) -> None:
     deployment = Deployment.objects.filter(strategy=strategy).first()
     if deployment is not None:
         _stop_schedule(deployment)
+    # Unfinished runs go with the strategy; their jobs are cancelled so a worker stops at its next report.
+    for job_id in strategy.runs.exclude(status__in=FINISHED_RUN_STATUSES).values_list("job_id", flat=True):
+        if job_id is not None:
+            try:
+                job_services.job_cancel(job_id=job_id)
+            except Conflict:
+                pass
     strategy.delete()
 
 

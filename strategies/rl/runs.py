@@ -124,8 +124,8 @@ def backtest(run: StrategyRun) -> dict[str, Any]:
 
 def execute_run(*, run_id: int) -> None:
     """Run a queued StrategyRun and record its outcome on the run and its job."""
-    run = StrategyRun.objects.select_related("strategy", "model_run").get(pk=run_id)
-    if run.status in FINISHED_RUN_STATUSES:
+    run = StrategyRun.objects.select_related("strategy", "model_run").filter(pk=run_id).first()
+    if run is None or run.status in FINISHED_RUN_STATUSES:  # deleted with its strategy, or already done
         return
     job_id = run.job_id
     try:
@@ -152,7 +152,8 @@ def execute_run(*, run_id: int) -> None:
             job_services.job_advance(job_id=job_id, progress=10, message="Backtesting over the test period")
             results = backtest(run)
     except JobCancelled:
-        services.run_finish(run_id=run_id, status=RunStatus.CANCELLED)
+        if StrategyRun.objects.filter(pk=run_id).exists():  # gone when its strategy was deleted
+            services.run_finish(run_id=run_id, status=RunStatus.CANCELLED)
         return
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the run and the job
         logger.exception("strategy run %s failed", run_id)

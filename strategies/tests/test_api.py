@@ -191,3 +191,13 @@ def test_demo_seed_creates_one_untrained_strategy_once(user):
     strategy = Strategy.objects.get(owner=user)
     assert strategy.name == demo.DEMO_STRATEGY_NAME and not strategy.is_trained
     assert "exists" in out.getvalue()
+
+
+def test_deleting_a_strategy_cancels_its_queued_run(auth_client, dates, django_capture_on_commit_callbacks):
+    strategy = create(auth_client, spec(dates))
+    with django_capture_on_commit_callbacks(execute=False):
+        run = auth_client.post(f"/api/v1/strategies/{strategy['id']}/train").json()
+    assert auth_client.delete(f"/api/v1/strategies/{strategy['id']}").status_code == 204
+    assert not StrategyRun.objects.filter(pk=run["id"]).exists()
+    assert Job.objects.get(pk=run["job"]).status == "cancelled"
+    assert auth_client.get(f"/api/v1/strategies/{strategy['id']}").status_code == 404
