@@ -5,6 +5,7 @@ Each example gets a fresh user and account; assert_account_invariants states the
 """
 
 import itertools
+import os
 
 import pytest
 from django.utils import timezone
@@ -106,7 +107,11 @@ def run(account_id: int, step: dict) -> None:
 
 
 @pytest.mark.django_db
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("PAPERTRADE_ORDERS_PROPERTY_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(steps=operations, cash=st.integers(min_value=0, max_value=20_000_000))
 def test_invariants_hold_after_every_step(django_user_model, steps, cash):
     SymbolFactory(code=CODE, prev_close=PREV_CLOSE)
