@@ -358,7 +358,10 @@ def run() -> list[Result]:
         f"to each subscriber socket with no round trip",
         f"pub/sub layer: daphne {ps['daphne_cpu']:.1f} CPU-s = {ps_daphne_ms * 1000:.0f} us CPU per message (one "
         f"SUBSCRIBE per group and process, messages pushed, no per-message round trip; what is published while "
-        f"a process is disconnected is lost, which live ticks can afford)",
+        f"a process is disconnected is lost, which live ticks can afford). What is left per message (cProfile of "
+        f"daphne): one socket send() syscall per WebSocket frame, autobahn framing (it formats debug strings "
+        f"eagerly), JSON encoding per client, Channels dispatch; the quote consumers already skip Channels' "
+        f"per-message close_old_connections() thread hop, which was the largest single cost",
         f"bench process (publisher + {CLIENTS} clients): {ws['bench_cpu']:.1f} CPU-s (WebSocket run) vs "
         f"{raw['bench_cpu']:.1f} CPU-s (pub/sub run); {os.cpu_count()} cores shared by Redis, daphne and the "
         f"bench; load average {os.getloadavg()[0]:.1f} during the run (other work on the machine inflates both)",
