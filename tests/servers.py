@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -120,3 +120,32 @@ def celery_worker_cmd(name: str, queues: str = "default,ingestion,training", con
         "-l",
         "INFO",
     ]
+
+
+@contextlib.contextmanager
+def private_redis(log_dir: Path) -> Iterator[tuple[int, Callable[[], None], Callable[[], None]]]:
+    """A redis-server of our own on a free port: (port, stop, start). Stopping it is real."""
+    port = free_port()
+    holder: dict[str, subprocess.Popen] = {}
+
+    def start() -> None:
+        cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        holder["proc"] = subprocess.Popen(
+            cmd, stdout=(log_dir / "redis.log").open("ab"), stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+            time.sleep(0.05)
+        raise TimeoutError("redis-server did not start")
+
+    def halt() -> None:
+        if "proc" in holder:
+            stop(holder["proc"])
+
+    start()
+    try:
+        yield port, halt, start
+    finally:
+        halt()

