@@ -39,6 +39,8 @@ CLIENTS = int(os.environ.get("BENCH_MARKET_CLIENTS", "200"))
 SYMBOLS = int(os.environ.get("BENCH_MARKET_SYMBOLS", "20"))
 RATE = int(os.environ.get("BENCH_MARKET_RATE", "2000"))  # deliveries per second offered
 SECONDS = float(os.environ.get("BENCH_MARKET_SECONDS", "4"))
+STRESS_RATE = int(os.environ.get("BENCH_MARKET_STRESS_RATE", "6000"))  # 0: skip the stress stage
+STRESS_SECONDS = 3.0
 CODES = [f"BM{i:04d}" for i in range(SYMBOLS)]
 ORIGIN = "http://127.0.0.1:8000"
 
@@ -233,6 +235,16 @@ async def _websocket_run(port: int, token: str, prefix: str, daphne_pid: int, ki
     await asyncio.sleep(1.5)  # let the tail arrive
     stats["daphne_cpu"] = _cpu_seconds(daphne_pid) - cpu0
     stats["bench_cpu"] = time.process_time() - own0
+    if STRESS_RATE:
+        # the same server pushed harder: where does delivery stop keeping up?
+        stress = Receiver()
+        receiver.got = stress.got  # the pumps call receiver.got
+        stress.window = (time.time(), float("inf"))
+        stress_stats: dict = {}
+        await _publish(send, STRESS_RATE, STRESS_SECONDS, CLIENTS // len(CODES), stress_stats)
+        stress.window = (stress.window[0], time.time())
+        await asyncio.sleep(1.5)
+        stats["stress"] = {**stress_stats, "count": stress.count, "latencies": stress.latencies}
     for ws in sockets:
         await ws.close()
     for task in pumps:
@@ -321,6 +333,9 @@ def run() -> list[Result]:
     from bench.common import setup_django
 
     setup_django()
+    import logging
+
+    logging.getLogger("channels_redis").setLevel(logging.WARNING)  # "over capacity" lines: summarised below
     prefix = f"benchmkt{uuid.uuid4().hex[:8]}"
     env = _env(prefix)
     started = time.monotonic()
@@ -352,16 +367,24 @@ def run() -> list[Result]:
         f"publisher: one group_send takes {per_send_ms:.2f} ms (channels-redis: 3 round trips, group lookup + Lua "
         f"push to {fanout} channel lists; calls of one step overlap) vs one PUBLISH {raw_send_ms:.2f} ms",
         f"daphne: {ws['daphne_cpu']:.1f} CPU-s over {SECONDS:.0f} s = {daphne_ms * 1000:.0f} us CPU per delivered "
-        f"message; not CPU-bound: channels-redis feeds every consumer of a process through ONE receive loop that "
-        f"spends 4 Redis round trips per message (EVAL cleanup, BZPOPMIN, ZADD backup, ZPOPMIN), so a daphne "
-        f"process delivers at most ~1/(4 x RTT) messages/s and the rest queues (the p99); raw pub/sub pushes "
-        f"to each subscriber socket with no round trip",
+        f"message; channels-redis feeds every consumer of a process through ONE receive loop that spends 4 Redis "
+        f"round trips per message (EVAL cleanup, BZPOPMIN, ZADD backup, ZPOPMIN): a daphne process delivers at "
+        f"most ~1/(4 x RTT) messages/s (~2,500/s at a 0.1 ms round trip, far fewer when Redis or the CPUs are "
+        f"busy) and the rest queues; raw pub/sub pushes to each subscriber socket with no round trip",
         f"pub/sub layer: daphne {ps['daphne_cpu']:.1f} CPU-s = {ps_daphne_ms * 1000:.0f} us CPU per message (one "
         f"SUBSCRIBE per group and process, messages pushed, no per-message round trip; what is published while "
         f"a process is disconnected is lost, which live ticks can afford). What is left per message (cProfile of "
         f"daphne): one socket send() syscall per WebSocket frame, autobahn framing (it formats debug strings "
         f"eagerly), JSON encoding per client, Channels dispatch; the quote consumers already skip Channels' "
         f"per-message close_old_connections() thread hop, which was the largest single cost",
+        *(
+            f"stress, {STRESS_RATE:,} msg/s offered for {STRESS_SECONDS:.0f} s: {name} delivered "
+            f"{r['stress']['count'] / r['stress']['elapsed']:,.0f} msg/s, "
+            f"p50 {median(r['stress']['latencies']):.1f} ms, p99 {percentile(r['stress']['latencies'], 99):.1f} ms"
+            f"{' (channels over their 1,000-message capacity drop messages)' if name == 'core layer' else ''}"
+            for name, r in (("core layer", ws), ("pub/sub layer", ps))
+            if "stress" in r
+        ),
         f"bench process (publisher + {CLIENTS} clients): {ws['bench_cpu']:.1f} CPU-s (WebSocket run) vs "
         f"{raw['bench_cpu']:.1f} CPU-s (pub/sub run); {os.cpu_count()} cores shared by Redis, daphne and the "
         f"bench; load average {os.getloadavg()[0]:.1f} during the run (other work on the machine inflates both)",
