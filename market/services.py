@@ -189,7 +189,7 @@ _LISTING_MARKETS = {
 
 
 def listing_rows(frame: Any) -> list[SymbolRow]:
-    """SymbolRows from FinanceDataReader's StockListing('KRX') frame (Code, Name, Market, Dept, Close)."""
+    """SymbolRows from FinanceDataReader's StockListing('KRX') frame (Code, Name, Market, Close)."""
     rows: list[SymbolRow] = []
     for record in frame.to_dict("records"):
         code = str(record.get("Code") or "").strip()
@@ -204,9 +204,9 @@ def listing_rows(frame: Any) -> list[SymbolRow]:
             prev_close = None
         if prev_close is not None and prev_close <= 0:
             prev_close = None
-        dept = record.get("Dept")
-        sector = str(dept).strip() if isinstance(dept, str) else ""
-        rows.append(SymbolRow(code=code, name=name[:100], market=market, sector=sector[:100], prev_close=prev_close))
+        # The listing has no industry: its "Dept" is the KOSDAQ membership tier (우량기업부, 중견기업부 ...),
+        # not a sector, so a loaded symbol's sector stays as it was (blank for new ones).
+        rows.append(SymbolRow(code=code, name=name[:100], market=market, prev_close=prev_close))
     return rows
 
 

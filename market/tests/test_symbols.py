@@ -58,7 +58,7 @@ def test_load_symbols_reads_fdr_listing_from_the_wire_and_upserts(monkeypatch):
     assert Symbol.objects.get(code="005930").name == "삼성전자 (손으로 고침)"  # hand edits kept
     assert Symbol.objects.get(code="005930").prev_close == 257_500
     alteogen = Symbol.objects.get(code="196170")
-    assert (alteogen.market, alteogen.sector, alteogen.prev_close) == ("KOSDAQ", "우량기업부", 258_500)
+    assert (alteogen.market, alteogen.sector, alteogen.prev_close) == ("KOSDAQ", "", 258_500)  # Dept is no sector
     assert Symbol.objects.get(code="0126Z0").name == "삼성에피스홀딩스"
     assert Symbol.objects.get(code="217320").market == "KONEX"
     lines = out.getvalue().splitlines()
