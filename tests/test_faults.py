@@ -4,13 +4,16 @@ Redis stopped and started under live streams, PostgreSQL restarted under a strea
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import psycopg
 import pytest
+import requests
 
 from tests import servers
 
@@ -88,5 +91,71 @@ def test_worker_killed_mid_ingestion_job_completes_exactly_after_restart(tmp_pat
             ).fetchall()
         assert len(counts) == symbols
         assert {(total, distinct) for _, total, distinct in counts} == {(sessions, sessions)}, "gaps or duplicates"
+    finally:
+        servers.drop_database(name)
+
+
+def _login(base_url: str) -> dict[str, str]:
+    response = requests.post(
+        f"{base_url}/api/v1/auth/login", json={"username": "demo", "password": "papertrade-demo"}, timeout=10
+    )
+    response.raise_for_status()
+    return {"Authorization": f"Token {response.json()['token']}"}
+
+
+def _next_trade(ws_url: str, headers: dict[str, str], origin: str, timeout: float) -> dict:
+    """Connect (again) to /ws/quotes/005930 and wait for a trade message."""
+    from websockets.sync.client import connect
+
+    deadline = time.time() + timeout
+    last_error: Exception | None = None
+    while time.time() < deadline:
+        try:
+            with connect(f"{ws_url}/ws/quotes/005930", additional_headers={**headers, "Origin": origin}) as ws:
+                while time.time() < deadline:
+                    message = json.loads(ws.recv(timeout=max(0.1, deadline - time.time())))
+                    if message.get("type") == "trade":
+                        return message
+        except Exception as exc:  # closed while Redis recovers: reconnect as the SPA does
+            last_error = exc
+            time.sleep(0.5)
+    raise AssertionError(f"no trade within {timeout}s: {last_error!r}")
+
+
+def test_redis_stop_and_start_streaming_resumes_without_restarts(tmp_path):
+    name = f"pt_fault_redis_{os.getpid()}"
+    database_url = servers.fresh_database(name)
+    try:
+        with servers.private_redis(tmp_path) as (redis_port, stop_redis, start_redis):
+            env = servers.service_env(
+                database_url, f"redis://127.0.0.1:{redis_port}/0", "ptredis", PAPERTRADE_FEED_RATE="10"
+            )
+            servers.manage(env, "migrate", "--noinput")
+            servers.manage(env, "seed_demo")
+            port = servers.free_port()
+            base_url, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
+            with (
+                servers.process(servers.daphne_cmd(port), env, tmp_path / "web.log") as web,
+                servers.process([sys.executable, "manage.py", "run_feed"], env, tmp_path / "feed.log") as feed,
+            ):
+                servers.wait_healthy(base_url)
+                headers = _login(base_url)
+                assert _next_trade(ws_url, headers, base_url, timeout=60)["trade"]["code"] == "005930"
+
+                stop_redis()
+                time.sleep(2)
+                # REST keeps answering from the database while Redis is away.
+                symbols = requests.get(f"{base_url}/api/v1/market/symbols", headers=headers, timeout=15)
+                assert symbols.status_code == 200, symbols.text
+                assert requests.get(f"{base_url}/api/v1/accounts", headers=headers, timeout=15).status_code == 200
+                health = requests.get(f"{base_url}/api/v1/health", timeout=15)
+                assert health.status_code == 503 and health.json()["checks"]["channel_layer"]["ok"] is False
+                time.sleep(3)
+
+                start_redis()
+                trade = _next_trade(ws_url, headers, base_url, timeout=90)
+                assert trade["trade"]["code"] == "005930"
+                assert web.poll() is None and feed.poll() is None, "a process had to be restarted"
+                assert requests.get(f"{base_url}/api/v1/health", timeout=15).status_code == 200
     finally:
         servers.drop_database(name)
