@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -149,3 +151,52 @@ def private_redis(log_dir: Path) -> Iterator[tuple[int, Callable[[], None], Call
         yield port, halt, start
     finally:
         halt()
+
+
+PG_BIN = Path(os.environ.get("PAPERTRADE_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+@contextlib.contextmanager
+def private_postgres() -> Iterator[tuple[int, Callable[[], None]]]:
+    """A PostgreSQL cluster of our own (initdb on a free port): (port, restart). Restarting is real.
+
+    Lives in a fresh folder under /tmp that the postgres user can reach (pytest's tmp_path may not be).
+    """
+    port = free_port()
+    base_dir = Path(tempfile.mkdtemp(prefix="papertrade-pg-"))
+    data, sockets = base_dir / "pgdata", base_dir / "pgsock"
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    for folder in (data, sockets):
+        folder.mkdir(parents=True)
+    if as_postgres:
+        shutil.chown(base_dir, "postgres")
+        for folder in (data, sockets):
+            shutil.chown(folder, "postgres")
+    log = base_dir / "postgres.log"
+    if as_postgres:
+        log.touch()
+        shutil.chown(log, "postgres")
+
+    def pg_ctl(*args: str) -> None:
+        subprocess.run(
+            [*as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", *args],
+            check=True,
+            capture_output=True,
+        )
+
+    subprocess.run(
+        [*as_postgres, str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=60 -c fsync=off"
+    pg_ctl("-o", options, "start")
+    try:
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True) as conn:
+            conn.execute("CREATE ROLE papertrade LOGIN CREATEDB")
+            conn.execute("CREATE DATABASE papertrade OWNER papertrade")
+        yield port, lambda: pg_ctl("-o", options, "-m", "fast", "restart")
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            pg_ctl("-m", "immediate", "stop")
+        shutil.rmtree(base_dir, ignore_errors=True)

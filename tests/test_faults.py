@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import psycopg
@@ -159,3 +160,122 @@ def test_redis_stop_and_start_streaming_resumes_without_restarts(tmp_path):
                 assert requests.get(f"{base_url}/api/v1/health", timeout=15).status_code == 200
     finally:
         servers.drop_database(name)
+
+
+INVARIANTS = """
+from orders.models import Account, Order
+from orders.tests.invariants import assert_account_invariants
+for account_id in Account.objects.values_list("id", flat=True):
+    assert_account_invariants(account_id)
+import json
+print(json.dumps(list(Order.objects.values_list("client_order_id", flat=True))))
+"""
+
+
+@pytest.mark.skipif(not servers.PG_BIN.exists(), reason="PostgreSQL server binaries not installed")
+def test_postgres_restart_under_a_stream_of_orders_loses_nothing(tmp_path):
+    with (
+        servers.private_postgres() as (pg_port, restart_postgres),
+        servers.private_redis(tmp_path) as (redis_port, _, _),
+    ):
+        env = servers.service_env(
+            f"postgres://papertrade@127.0.0.1:{pg_port}/papertrade",
+            f"redis://127.0.0.1:{redis_port}/0",
+            "ptpg",
+            PAPERTRADE_FEED_RATE="10",
+            PAPERTRADE_THROTTLE_ORDERS="100000/min",
+            PAPERTRADE_DB_POOL_TIMEOUT="3",
+        )
+        servers.manage(env, "migrate", "--noinput")
+        servers.manage(env, "seed_demo")
+        port = servers.free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        with (
+            servers.process(servers.daphne_cmd(port), env, tmp_path / "web.log") as web,
+            servers.process([sys.executable, "manage.py", "run_feed"], env, tmp_path / "feed.log") as feed,
+        ):
+            servers.wait_healthy(base_url)
+            headers = _login(base_url)
+            account = requests.get(f"{base_url}/api/v1/accounts", headers=headers, timeout=10).json()["results"][0]
+            outcomes: list[tuple[str, int | str]] = []
+            stop = threading.Event()
+
+            def place_orders(stream: int) -> None:
+                session = requests.Session()
+                n = 0
+                while not stop.is_set():
+                    n += 1
+                    client_order_id = f"stream{stream}-{n}"
+                    body = {
+                        "account": account["id"],
+                        "symbol": "005930" if n % 2 else "000660",
+                        "side": "buy" if n % 3 else "sell",
+                        "type": "market",
+                        "quantity": 1,
+                        "client_order_id": client_order_id,
+                    }
+                    try:
+                        response = session.post(f"{base_url}/api/v1/orders", json=body, headers=headers, timeout=15)
+                        outcomes.append((client_order_id, response.status_code))
+                    except requests.RequestException as exc:
+                        outcomes.append((client_order_id, type(exc).__name__))
+                    time.sleep(0.02)
+
+            def postmaster_started() -> object:
+                with psycopg.connect(f"postgresql://postgres@127.0.0.1:{pg_port}/postgres") as conn:
+                    return conn.execute("SELECT pg_postmaster_start_time()").fetchone()[0]
+
+            placers = [threading.Thread(target=place_orders, args=(i,)) for i in range(4)]
+            for placer in placers:
+                placer.start()
+            time.sleep(4)
+            before = (postmaster_started(), len(outcomes))
+            restart_postgres()
+            after = (postmaster_started(), len(outcomes))
+            time.sleep(6)
+            stop.set()
+            for placer in placers:
+                placer.join(timeout=30)
+            assert after[0] > before[0], "PostgreSQL did not restart"
+            assert before[1] > 0 and len(outcomes) > after[1], "orders did not stream on both sides of the restart"
+
+            codes = [status for _, status in outcomes]
+            assert any(s in (201, 400) for s in codes[:5]), f"orders were not accepted before the restart: {codes[:5]}"
+            # An order caught by the restart is refused with 503 (its transaction rolled back); the
+            # pool's health checks replace dead connections, so most never notice the restart.
+            refused = [cid for cid, status in outcomes if status not in (201, 400)]
+            assert all(s in (201, 400, 503) for s in codes), f"unexpected answers: {sorted(set(map(str, codes)))}"
+            assert codes[-1] in (201, 400), "orders are not accepted again after the restart"
+            assert web.poll() is None and feed.poll() is None, "a process died with the database restart"
+
+            # The client retries what it saw refused, with the same client_order_id: exactly one order each.
+            for client_order_id, _ in outcomes:
+                if client_order_id in refused:
+                    retry = requests.post(
+                        f"{base_url}/api/v1/orders",
+                        json={
+                            "account": account["id"],
+                            "symbol": "005930",
+                            "side": "buy",
+                            "type": "market",
+                            "quantity": 1,
+                            "client_order_id": client_order_id,
+                        },
+                        headers=headers,
+                        timeout=15,
+                    )
+                    assert retry.status_code in (200, 201, 400), retry.text
+
+        checked = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", INVARIANTS],
+            env=env,
+            cwd=servers.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert checked.returncode == 0, checked.stderr[-3000:]
+        stored = json.loads(checked.stdout.strip().splitlines()[-1])
+        accepted = {cid for cid, status in outcomes if status == 201}
+        assert accepted <= set(stored), "an order the client saw accepted is missing"
+        assert len(stored) == len(set(stored)), "a client_order_id was stored twice"
