@@ -88,6 +88,15 @@ def _symbol_dict(symbol: Symbol, quote: Quote | None) -> dict[str, Any]:
     }
 
 
+class SymbolPageOutput(serializers.Serializer):
+    """The paginated envelope of the symbol list (the view paginates by hand)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SymbolOutput(many=True)
+
+
 class SymbolListApi(APIView):
     class FilterInput(serializers.Serializer):
         search = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
@@ -102,7 +111,7 @@ class SymbolListApi(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses=SymbolOutput(many=True),
+        responses=SymbolPageOutput,
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterInput(data=request.query_params)

@@ -332,7 +332,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["v1_market_symbols_list"];
+        get: operations["v1_market_symbols_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -348,7 +348,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["v1_market_symbols_retrieve"];
+        get: operations["v1_market_symbols_retrieve_2"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1187,6 +1187,15 @@ export interface components {
             is_tradable: boolean;
             prev_close: number | null;
             quote: components["schemas"]["QuoteOutput"] | null;
+        };
+        /** @description The paginated envelope of the symbol list (the view paginates by hand). */
+        SymbolPageOutput: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["SymbolOutput"][];
         };
         /**
          * @description * `light` - Light
@@ -3427,7 +3436,7 @@ export interface operations {
             };
         };
     };
-    v1_market_symbols_list: {
+    v1_market_symbols_retrieve: {
         parameters: {
             query?: {
                 market?: "KONEX" | "KOSDAQ" | "KOSPI";
@@ -3448,7 +3457,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SymbolOutput"][];
+                    "application/json": components["schemas"]["SymbolPageOutput"];
                 };
             };
             /** @description Invalid input; `error.fields` names the fields. */
@@ -3534,7 +3543,7 @@ export interface operations {
             };
         };
     };
-    v1_market_symbols_retrieve: {
+    v1_market_symbols_retrieve_2: {
         parameters: {
             query?: never;
             header?: never;
