@@ -27,7 +27,7 @@ fi
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   if ! command -v redis-server >/dev/null; then
     echo "installing redis-server"
-    $SUDO apt-get install -y -q redis-server >/dev/null
+    $SUDO apt-get install -y -q redis-server >/dev/null || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q redis-server >/dev/null; }
   fi
   echo "starting Redis"
   $SUDO mkdir -p /var/lib/redis /var/log/redis
