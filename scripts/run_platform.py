@@ -46,7 +46,8 @@ def main() -> int:
     print(
         f"\n  papertrade is running in {mode}\n"
         f"  open   http://{args.host}:{args.port}/\n"
-        f"  login  demo / papertrade-demo   (admin: http://{args.host}:{args.port}/admin/)\n"
+        "  login  demo / papertrade-demo\n"
+        f"  admin  http://{args.host}:{args.port}/admin/   admin / papertrade-admin\n"
         f"  API    http://{args.host}:{args.port}/api/docs/\n"
         "  Ctrl-C stops everything.\n",
         flush=True,

@@ -149,3 +149,16 @@ def test_empty_variables_count_as_unset(tmp_path):
     )
     assert loaded["engine"] == "django.db.backends.sqlite3"
     assert loaded["tasks"] == "thread"
+
+
+@pytest.mark.django_db
+def test_demo_seed_gives_a_user_and_a_back_office_login(client):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - twice: idempotent
+    assert client.login(username="demo", password="papertrade-demo")
+    assert client.get("/admin/").status_code == 302  # demo is not staff
+    client.logout()
+    assert client.login(username="admin", password="papertrade-admin")
+    assert client.get("/admin/").status_code == 200

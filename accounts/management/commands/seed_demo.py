@@ -13,6 +13,9 @@ from accounts.models import User, UserSettings
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "papertrade-demo"
+# Back-office login for the local demo only (`make run`); production creates its own staff users.
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "papertrade-admin"
 DEMO_APPS = ("market", "historical", "orders", "strategies")
 
 
@@ -26,7 +29,15 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             UserSettings.objects.get_or_create(user=user)
+            admin, admin_created = User.objects.get_or_create(
+                username=ADMIN_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+            )
+            if admin_created:
+                admin.set_password(ADMIN_PASSWORD)
+                admin.save()
+            UserSettings.objects.get_or_create(user=admin)
         self.stdout.write(f"demo user: {DEMO_USERNAME} ({'created' if created else 'exists'})")
+        self.stdout.write(f"back-office user: {ADMIN_USERNAME} ({'created' if admin_created else 'exists'})")
         for app in DEMO_APPS:
             try:
                 module = importlib.import_module(f"{app}.demo")
