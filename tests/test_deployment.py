@@ -95,8 +95,15 @@ def entrypoint_commands() -> dict[str, list[str]]:
 
 
 def makefile_commands(target: str) -> list[str]:
+    # Without the parent make's variables: under `make test` they would add "make[1]: ..." lines.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")}
     out = subprocess.run(
-        ["make", "-n", "-o", ".venv/.installed", target], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed", target],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     ).stdout
     return shlex.split(out.strip().splitlines()[-1])
 
@@ -415,10 +422,12 @@ async def test_an_idle_websocket_consumer_outlives_the_redis_socket_timeout():
     """A consumer's channel may stay empty for minutes (e.g. /ws/jobs between jobs): receiving on
     it must wait, not fail when redis-py's default 5 s socket timeout meets channels-redis's 5 s
     BZPOPMIN (config/settings/base.py, "Deployment")."""
-    from channels.layers import get_channel_layer
+    from channels_redis.core import RedisChannelLayer
+    from django.conf import settings
 
-    layer = get_channel_layer()
-    assert type(layer).__name__ == "RedisChannelLayer"
+    # A layer of its own, bound to this test's event loop (the shared one may belong to another loop).
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    layer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
     channel = await layer.new_channel("idle.")
     with pytest.raises(TimeoutError):  # asyncio.wait_for gave up waiting: no error from Redis first
         await asyncio.wait_for(layer.receive(channel), timeout=7)
