@@ -155,15 +155,14 @@ def run() -> list[Result]:
         PAPERTRADE_THROTTLE_ORDERS="100000/min",
         PAPERTRADE_TASK_MODE="eager",
     )
-    servers.manage(env, "migrate", "--noinput")
-    servers.manage(env, "seed_demo")
+    servers.migrate_and_seed(env)
     port = servers.free_port()
     base_url = f"http://127.0.0.1:{port}"
     logs = Path(tempfile.mkdtemp(prefix="bench_load"))
     try:
         with (
             servers.process(servers.daphne_cmd(port), env, logs / "web.log"),
-            servers.process([sys.executable, "manage.py", "run_feed"], env, logs / "feed.log"),
+            servers.process(servers.feed_cmd(), env, logs / "feed.log"),
         ):
             servers.wait_healthy(base_url)
             time.sleep(2)  # let the feed publish a first quote and book for every symbol

@@ -112,6 +112,7 @@ class SymbolListApi(APIView):
             OpenApiParameter("page_size", int),
         ],
         responses=SymbolPageOutput,
+        operation_id="v1_market_symbols_list",
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterInput(data=request.query_params)

@@ -200,3 +200,23 @@ def private_postgres() -> Iterator[tuple[int, Callable[[], None]]]:
         with contextlib.suppress(subprocess.CalledProcessError):
             pg_ctl("-m", "immediate", "stop")
         shutil.rmtree(base_dir, ignore_errors=True)
+
+
+def migrate_and_seed(env: dict[str, str]) -> None:
+    """Bring a fresh database to the demo state: schema, demo users, symbols, candles, account."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo")
+
+
+def feed_cmd() -> list[str]:
+    return [sys.executable, "manage.py", "run_feed"]
+
+
+def demo_headers(base_url: str) -> dict[str, str]:
+    """Log in as the demo user over HTTP; the token header for REST and WebSocket calls."""
+    body = json.dumps({"username": "demo", "password": "papertrade-demo"}).encode()
+    request = urllib.request.Request(
+        f"{base_url}/api/v1/auth/login", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=15) as resp:
+        return {"Authorization": f"Token {json.loads(resp.read())['token']}"}

@@ -43,8 +43,7 @@ def test_worker_killed_mid_ingestion_job_completes_exactly_after_restart(tmp_pat
                 PAPERTRADE_TASK_MODE="celery",
                 PAPERTRADE_CELERY_VISIBILITY_TIMEOUT="5",
             )
-            servers.manage(env, "migrate", "--noinput")
-            servers.manage(env, "seed_demo")
+            servers.migrate_and_seed(env)
             start, end = dt.date(2008, 1, 1), dt.date(2015, 12, 31)
             created = servers.manage(
                 env,
@@ -96,14 +95,6 @@ def test_worker_killed_mid_ingestion_job_completes_exactly_after_restart(tmp_pat
         servers.drop_database(name)
 
 
-def _login(base_url: str) -> dict[str, str]:
-    response = requests.post(
-        f"{base_url}/api/v1/auth/login", json={"username": "demo", "password": "papertrade-demo"}, timeout=10
-    )
-    response.raise_for_status()
-    return {"Authorization": f"Token {response.json()['token']}"}
-
-
 def _next_trade(ws_url: str, headers: dict[str, str], origin: str, timeout: float) -> dict:
     """Connect (again) to /ws/quotes/005930 and wait for a trade message."""
     from websockets.sync.client import connect
@@ -131,16 +122,15 @@ def test_redis_stop_and_start_streaming_resumes_without_restarts(tmp_path):
             env = servers.service_env(
                 database_url, f"redis://127.0.0.1:{redis_port}/0", "ptredis", PAPERTRADE_FEED_RATE="10"
             )
-            servers.manage(env, "migrate", "--noinput")
-            servers.manage(env, "seed_demo")
+            servers.migrate_and_seed(env)
             port = servers.free_port()
             base_url, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
             with (
                 servers.process(servers.daphne_cmd(port), env, tmp_path / "web.log") as web,
-                servers.process([sys.executable, "manage.py", "run_feed"], env, tmp_path / "feed.log") as feed,
+                servers.process(servers.feed_cmd(), env, tmp_path / "feed.log") as feed,
             ):
                 servers.wait_healthy(base_url)
-                headers = _login(base_url)
+                headers = servers.demo_headers(base_url)
                 assert _next_trade(ws_url, headers, base_url, timeout=60)["trade"]["code"] == "005930"
 
                 stop_redis()
@@ -186,16 +176,15 @@ def test_postgres_restart_under_a_stream_of_orders_loses_nothing(tmp_path):
             PAPERTRADE_THROTTLE_ORDERS="100000/min",
             PAPERTRADE_DB_POOL_TIMEOUT="3",
         )
-        servers.manage(env, "migrate", "--noinput")
-        servers.manage(env, "seed_demo")
+        servers.migrate_and_seed(env)
         port = servers.free_port()
         base_url = f"http://127.0.0.1:{port}"
         with (
             servers.process(servers.daphne_cmd(port), env, tmp_path / "web.log") as web,
-            servers.process([sys.executable, "manage.py", "run_feed"], env, tmp_path / "feed.log") as feed,
+            servers.process(servers.feed_cmd(), env, tmp_path / "feed.log") as feed,
         ):
             servers.wait_healthy(base_url)
-            headers = _login(base_url)
+            headers = servers.demo_headers(base_url)
             account = requests.get(f"{base_url}/api/v1/accounts", headers=headers, timeout=10).json()["results"][0]
             outcomes: list[tuple[str, int | str]] = []
             stop = threading.Event()

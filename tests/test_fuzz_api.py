@@ -8,7 +8,6 @@ import os
 import uuid
 
 import pytest
-import requests
 import schemathesis
 import schemathesis.specs.openapi.checks
 from hypothesis import HealthCheck, given, settings
@@ -43,25 +42,20 @@ def fuzz_server(tmp_path_factory):
         PAPERTRADE_THROTTLE_ORDERS="100000/min",
         PAPERTRADE_TASK_MODE="celery",
     )
-    servers.manage(env, "migrate", "--noinput")
-    servers.manage(env, "seed_demo")
+    servers.migrate_and_seed(env)
     port = servers.free_port()
     log = tmp_path_factory.mktemp("fuzz") / "daphne.log"
     with servers.process(servers.daphne_cmd(port), env, log):
         base_url = f"http://127.0.0.1:{port}"
         servers.wait_healthy(base_url)
-        login = requests.post(
-            f"{base_url}/api/v1/auth/login", json={"username": "demo", "password": "papertrade-demo"}, timeout=10
-        )
-        login.raise_for_status()
-        yield {"base_url": base_url, "token": login.json()["token"], "log": log}
+        yield {"base_url": base_url, "headers": servers.demo_headers(base_url), "log": log}
     servers.drop_database(name)
 
 
 def test_api_never_errors_and_matches_schema(fuzz_server):
     """Runs every operation's strategy through Hypothesis; failures are collected per operation."""
     api_schema = schemathesis.openapi.from_url(f"{fuzz_server['base_url']}/api/schema/?format=json")
-    headers = {"Authorization": f"Token {fuzz_server['token']}"}
+    headers = fuzz_server["headers"]
     failures: dict[str, str] = {}
     operations = 0
     for result in api_schema.get_all_operations():

@@ -332,7 +332,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["v1_market_symbols_retrieve"];
+        get: operations["v1_market_symbols_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -348,7 +348,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["v1_market_symbols_retrieve_2"];
+        get: operations["v1_market_symbols_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3436,7 +3436,7 @@ export interface operations {
             };
         };
     };
-    v1_market_symbols_retrieve: {
+    v1_market_symbols_list: {
         parameters: {
             query?: {
                 market?: "KONEX" | "KOSDAQ" | "KOSPI";
@@ -3543,7 +3543,7 @@ export interface operations {
             };
         };
     };
-    v1_market_symbols_retrieve_2: {
+    v1_market_symbols_retrieve: {
         parameters: {
             query?: never;
             header?: never;
