@@ -2,10 +2,11 @@
 
 Runs in a throwaway database `bench_historical` (created with psycopg, migrated, dropped at the end).
 
-- ingest: rows/s through historical.services.candles_upsert_many (sanity checks, COPY into the
-  staging table, one INSERT … ON CONFLICT DO UPDATE) into an empty table, against a bare COPY of
-  the same rows (pre-formatted text straight into historical_candle, nothing else);
-- re-ingest: the same load again (every row conflicts, nothing changes), against the same COPY;
+- ingest: rows/s through historical.services.candles_upsert_many into an empty table (sanity
+  checks, formatting, the overlap check, then COPY straight into historical_candle), against a bare
+  COPY of the same rows (pre-formatted text straight into historical_candle, nothing else);
+- re-ingest: the same load again (every row conflicts: COPY into the staging table, one
+  INSERT … ON CONFLICT DO UPDATE that changes nothing), against the same COPY;
 - query: p50/p99 of GET /api/v1/historical/candles for ten years of daily bars, and for the monthly
   aggregate over every stored year, against a bare SELECT of the same ten years of rows.
 """
@@ -192,7 +193,7 @@ def _run() -> list[Result]:
     note = f"{rows:,} rows = {SYMBOLS} symbols x {len(days)} trading days"
     return [
         Result(
-            "ingest: candles_upsert_many (checks + COPY + ON CONFLICT)",
+            "ingest: candles_upsert_many (checks + overlap check + COPY)",
             ours_rate,
             "rows/s",
             "bare COPY",

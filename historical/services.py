@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from config.exceptions import DomainError, NotFound
 from historical import selectors
@@ -171,9 +171,40 @@ def copy_text(loads: Sequence[tuple[int, Sequence[Bar]]], *, timeframe: str, sou
     return "".join(_copy_chunks(loads, timeframe, source))
 
 
+_COLUMNS = "symbol_id, timeframe, time, open, high, low, close, volume, value, source"
+
+
+def _range_is_empty(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str) -> bool:
+    """No stored bar of these symbols falls inside the time span of their load."""
+    spans = [(symbol_id, bars[0].time, bars[-1].time) for symbol_id, bars in loads]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {Candle._meta.db_table} c "  # noqa: S608 - our identifiers only
+            "JOIN unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS s(symbol_id, first, last) "
+            "ON c.symbol_id = s.symbol_id AND c.timeframe = %s AND c.time BETWEEN s.first AND s.last)",
+            [[sp[0] for sp in spans], [sp[1] for sp in spans], [sp[2] for sp in spans], timeframe],
+        )
+        return not cursor.fetchone()[0]
+
+
+def _copy_into_candles(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, source: str) -> None:
+    """Fast path for bars new to the table (a first backfill): COPY straight in, no merge."""
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        with cursor.cursor.copy(f"COPY {Candle._meta.db_table} ({_COLUMNS}) FROM STDIN") as copy:
+            for chunk in _copy_chunks(loads, timeframe, source):
+                copy.write(chunk)
+
+
 def _write_copy(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, source: str) -> None:
+    if _range_is_empty(loads, timeframe):
+        try:
+            with transaction.atomic():  # savepoint: a concurrent loader may win the race for these rows
+                _copy_into_candles(loads, timeframe, source)
+            return
+        except IntegrityError:
+            pass  # someone stored some of them meanwhile: merge through the staging table instead
     table = Candle._meta.db_table
-    columns = "symbol_id, timeframe, time, open, high, low, close, volume, value, source"
+    columns = _COLUMNS
     assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in _UPDATED_FIELDS)
     current = ", ".join(f"{table}.{name}" for name in _UPDATED_FIELDS)
     incoming = ", ".join(f"EXCLUDED.{name}" for name in _UPDATED_FIELDS)
