@@ -46,7 +46,9 @@ FROM app-build AS training
 # The non-root user's home is not writable: caches of matplotlib and torch go to /tmp.
 ENV MPLCONFIGDIR=/tmp/matplotlib XDG_CACHE_HOME=/tmp/cache
 # strategies-nodeps.txt holds packages whose declared dependencies conflict with base.txt (see the file).
-RUN if [ -f requirements/strategies.txt ]; then pip install -r requirements/strategies.txt; fi \
+# torch first from PyTorch's CPU index: PyPI's build of the same version pulls several GB of CUDA.
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
+ && if [ -f requirements/strategies.txt ]; then pip install -r requirements/strategies.txt; fi \
  && if [ -f requirements/strategies-nodeps.txt ]; then pip install --no-deps -r requirements/strategies-nodeps.txt; fi
 ENV DJANGO_SETTINGS_MODULE=config.settings.production
 USER 10001:10001
