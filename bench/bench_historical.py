@@ -17,9 +17,8 @@ import datetime as dt
 import os
 import random
 import time
-from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import Result, percentile
+from bench.common import Result, drop_database, percentile, pg_url, recreate_database, with_db
 
 DB_NAME = "bench_historical"
 SYMBOLS = int(os.environ.get("BENCH_HISTORICAL_SYMBOLS", "200"))
@@ -27,29 +26,13 @@ YEARS = 10
 QUERIES = int(os.environ.get("BENCH_HISTORICAL_QUERIES", "300"))
 
 
-def _pg_url() -> str:
-    return os.environ.get("DATABASE_URL") or "postgres://papertrade@127.0.0.1:5432/papertrade"
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def _admin(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_db(_pg_url(), "postgres"), autocommit=True) as conn:
-        conn.execute(statement)
-
-
 def _setup() -> tuple[str, str]:
     """Point Django's default connection at the throwaway database and migrate it."""
-    url = _pg_url()
+    url = pg_url()
     if not url.startswith("postgres"):
         raise RuntimeError("bench_historical needs PostgreSQL: set DATABASE_URL=postgres://...")
-    _admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    _admin(f'CREATE DATABASE "{DB_NAME}"')
-    os.environ.setdefault("DATABASE_URL", _with_db(url, DB_NAME))
+    recreate_database(DB_NAME)
+    os.environ.setdefault("DATABASE_URL", with_db(url, DB_NAME))
     os.environ.setdefault("PAPERTRADE_TASK_MODE", "eager")
     from bench.common import setup_django
 
@@ -75,7 +58,7 @@ def _teardown(previous: str) -> None:
     connections["default"].close()
     connections["default"].settings_dict["NAME"] = previous
     settings.DATABASES["default"]["NAME"] = previous
-    _admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    drop_database(DB_NAME)
 
 
 def _bars(days: list[dt.date], seed: int) -> list:

@@ -29,9 +29,9 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import Result, median, percentile
+from bench.common import Result, admin_sql, median, percentile, pg_url, with_db
+from tests import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_market"
@@ -45,37 +45,15 @@ CODES = [f"BM{i:04d}" for i in range(SYMBOLS)]
 ORIGIN = "http://127.0.0.1:8000"
 
 
-def _pg_url() -> str:
-    return os.environ.get("DATABASE_URL") or "postgres://papertrade@127.0.0.1:5432/papertrade"
-
-
 def _redis_url() -> str:
     return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def _admin_sql(*statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_db(_pg_url(), "postgres"), autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(prefix: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.local",
-        DATABASE_URL=_with_db(_pg_url(), DB_NAME),
+        DATABASE_URL=with_db(pg_url(), DB_NAME),
         REDIS_URL=_redis_url(),
         PAPERTRADE_REDIS_PREFIX=prefix,
         PAPERTRADE_FEED_IN_PROCESS="0",
@@ -103,10 +81,10 @@ def _prepare(env: dict[str, str]) -> str:
     """Create (first run) and migrate the bench database; kept between runs so set-up stays short."""
     import psycopg
 
-    with psycopg.connect(_with_db(_pg_url(), "postgres"), autocommit=True) as conn:
+    with psycopg.connect(with_db(pg_url(), "postgres"), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
     if not exists:
-        _admin_sql(f'CREATE DATABASE "{DB_NAME}"')
+        admin_sql(f'CREATE DATABASE "{DB_NAME}"')
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", SETUP_SCRIPT.format(codes=CODES)],
         cwd=ROOT,
@@ -309,7 +287,7 @@ def _wait_port(port: int, process: subprocess.Popen, timeout: float = 20) -> Non
 
 
 def _serve_and_measure(env: dict[str, str], token: str, prefix: str, kind: str) -> dict:
-    port = _free_port()
+    port = servers.free_port()
     # -v0: no access log; output to /dev/null so a full pipe can never stall the server
     daphne = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-v0", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],

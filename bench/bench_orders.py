@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import os
 import time
-from urllib.parse import urlsplit, urlunsplit
 
-from bench.common import Result
+from bench.common import Result, drop_database, pg_url, recreate_database, with_db
 
 DB_NAME = "bench_orders"
 CODE = "BNCH01"
@@ -32,37 +31,13 @@ TICK_ACCOUNTS = 30
 TICK_ORDERS_PER_ACCOUNT = 10
 
 
-def _pg_url() -> str:
-    return os.environ.get("DATABASE_URL") or "postgres://papertrade@127.0.0.1:5432/papertrade"
-
-
-def _with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_db(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def _drop_database(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_db(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
-def _setup() -> str:
+def _setup() -> None:
     """Point Django at the throwaway database (before or after django.setup) and migrate it."""
-    url = _pg_url()
+    url = pg_url()
     if not url.startswith("postgres"):
         raise RuntimeError("bench_orders needs PostgreSQL: set DATABASE_URL=postgres://...")
-    _recreate_database(url)
-    os.environ.setdefault("DATABASE_URL", _with_db(url, DB_NAME))
+    recreate_database(DB_NAME)
+    os.environ.setdefault("DATABASE_URL", with_db(url, DB_NAME))
     os.environ.setdefault("PAPERTRADE_TASK_MODE", "eager")
     from bench.common import setup_django
 
@@ -103,7 +78,6 @@ def _setup() -> str:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    return url
 
 
 def _rate(step, *, seconds: float, threads: int = 1) -> float:
@@ -171,7 +145,7 @@ def _book(depth: int = 1_000_000):
 
 
 def run() -> list[Result]:
-    url = _setup()
+    _setup()
     try:
         return _measure()
     finally:
@@ -184,7 +158,7 @@ def run() -> list[Result]:
         finally:
             state.set_store(None)
             connections.close_all()
-            _drop_database(url)
+            drop_database(DB_NAME)
 
 
 def _measure() -> list[Result]:

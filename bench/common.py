@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 
 @dataclass
@@ -50,3 +51,30 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def pg_url() -> str:
+    """The PostgreSQL server the benchmarks use (make bench sets DATABASE_URL)."""
+    return os.environ.get("DATABASE_URL") or "postgres://papertrade@127.0.0.1:5432/papertrade"
+
+
+def with_db(url: str, name: str) -> str:
+    """The same server URL, pointing at another database."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def admin_sql(*statements: str) -> None:
+    """Run statements on the server's maintenance database (autocommit: CREATE/DROP DATABASE)."""
+    import psycopg
+
+    with psycopg.connect(with_db(pg_url(), "postgres"), autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def recreate_database(name: str) -> None:
+    admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+
+
+def drop_database(name: str) -> None:
+    admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

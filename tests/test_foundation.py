@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,12 +93,6 @@ def test_health_reports_every_part(api_client):
     assert all(check["ok"] for check in body["checks"].values())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_embedded_default_boots_end_to_end(tmp_path):
     """migrate + seed + serve on a fresh SQLite file with no services configured."""
@@ -107,7 +102,7 @@ def test_embedded_default_boots_end_to_end(tmp_path):
         [sys.executable, "manage.py", "migrate", "--noinput"], env=env, cwd=ROOT, check=True, capture_output=True
     )
     subprocess.run([sys.executable, "manage.py", "seed_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    port = _free_port()
+    port = servers.free_port()
     daphne = Path(sys.executable).parent / "daphne"
     server = subprocess.Popen(
         [str(daphne), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
