@@ -6,9 +6,10 @@ Every 4xx/5xx body is {"error": {"code": str, "message": str, "fields": {name: [
 import logging
 from typing import Any
 
+import psycopg
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -74,7 +75,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
 
-    if isinstance(exc, OperationalError | InterfaceError) or type(exc).__name__ == "PoolTimeout":
+    # psycopg's own OperationalError covers the pool's PoolTimeout, raised outside Django's wrapper.
+    if isinstance(exc, OperationalError | InterfaceError | psycopg.OperationalError):
         # The database is unreachable or saturated: the transaction did not commit.
         logger.warning("database unavailable during an API call: %s", exc)
         response = Response(
@@ -82,8 +84,6 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
         response["Retry-After"] = "1"
         return response
-    if isinstance(exc, DatabaseError):
-        logger.exception("database error in API view", exc_info=exc)
     response = exception_handler(exc, context)
     if response is None:
         logger.exception("Unhandled error in API view", exc_info=exc)

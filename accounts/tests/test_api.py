@@ -166,3 +166,17 @@ def test_nul_characters_in_a_query_are_a_clear_400(auth_client):
     response = auth_client.get("/api/v1/jobs", {"kind": "a\x00b"})
     assert response.status_code == 400
     assert response.json()["error"]["message"] == NUL_IN_REQUEST
+
+
+@pytest.mark.parametrize("error", ["django", "pool"])
+def test_an_unavailable_database_answers_503_with_retry_after(error):
+    from django.db import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    from config.exceptions import DATABASE_UNAVAILABLE, api_exception_handler
+
+    exc = OperationalError("server closed the connection") if error == "django" else PoolTimeout("no connection")
+    response = api_exception_handler(exc, {})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
+    assert response.data["error"]["message"] == DATABASE_UNAVAILABLE
