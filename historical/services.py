@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from psycopg.copy import QueuedLibpqWriter
 
 from config.exceptions import DomainError, NotFound
 from historical import selectors
@@ -187,12 +188,22 @@ def _range_is_empty(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str) 
         return not cursor.fetchone()[0]
 
 
-def _copy_into_candles(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, source: str) -> None:
-    """Fast path for bars new to the table (a first backfill): COPY straight in, no merge."""
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        with cursor.cursor.copy(f"COPY {Candle._meta.db_table} ({_COLUMNS}) FROM STDIN") as copy:
+def _copy(cursor: Any, statement: str, loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, source: str) -> None:
+    """Stream the rows through COPY while they are formatted.
+
+    psycopg's queued writer sends each chunk from its own thread (blocking on the socket without
+    the GIL), so this thread formats the next chunk while PostgreSQL parses the last one.
+    """
+    with connection.wrap_database_errors:
+        with cursor.cursor.copy(statement, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
             for chunk in _copy_chunks(loads, timeframe, source):
                 copy.write(chunk)
+
+
+def _copy_into_candles(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, source: str) -> None:
+    """Fast path for bars new to the table (a first backfill): COPY straight in, no merge."""
+    with connection.cursor() as cursor:
+        _copy(cursor, f"COPY {Candle._meta.db_table} ({_COLUMNS}) FROM STDIN", loads, timeframe, source)
 
 
 def _write_copy(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, source: str) -> None:
@@ -217,9 +228,7 @@ def _write_copy(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, sour
             "source varchar(16)) ON COMMIT DELETE ROWS"
         )
         cursor.execute(f"TRUNCATE {_STAGE_TABLE}")
-        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {_STAGE_TABLE} ({columns}) FROM STDIN") as copy:
-            for chunk in _copy_chunks(loads, timeframe, source):
-                copy.write(chunk)
+        _copy(cursor, f"COPY {_STAGE_TABLE} ({columns}) FROM STDIN", loads, timeframe, source)
         # Identifiers only, all ours: nothing from the outside is formatted into this statement.
         merge = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_STAGE_TABLE} "  # noqa: S608
         merge += f"ON CONFLICT (symbol_id, timeframe, time) DO UPDATE SET {assignments} "

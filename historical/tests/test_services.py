@@ -1,7 +1,9 @@
 import datetime as dt
+import threading
+import time
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from config.exceptions import NotFound
@@ -170,3 +172,58 @@ def test_resume_starts_from_the_last_stored_bar(samsung):
     assert services.candles_resume_start(code="005930", start=None) == dt.date(2024, 3, 29)
     # Asking for older history than stored starts where asked.
     assert services.candles_resume_start(code="005930", start=dt.date(2023, 1, 2)) == dt.date(2023, 1, 2)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_load_racing_another_loader_for_new_bars_falls_back_to_the_merge(samsung):
+    """The fast path checks for stored bars, then COPYs. Another loader's bar that is not yet
+    committed at the check makes the COPY wait on the unique index and then fail once it commits;
+    the load must fall back to the staging merge and store every bar exactly once."""
+    assert connection.vendor == "postgresql"
+    bars = [bar(2, 100, 110, 90, 105), bar(3, 105, 115, 100, 110), bar(4, 110, 120, 105, 115)]
+    other = connections.create_connection("default")
+    other.ensure_connection()
+    other.set_autocommit(False)
+    with other.cursor() as cursor:  # the racing loader: bar 3 with other prices, not committed yet
+        cursor.execute(
+            "INSERT INTO historical_candle (symbol_id, timeframe, time, open, high, low, close, volume, source) "
+            "VALUES (%s, '1d', %s, 1, 9, 1, 9, 1, 'fdr')",
+            [samsung.pk, bars[1].time],
+        )
+    outcome: dict[str, object] = {}
+
+    def load() -> None:
+        try:
+            outcome["report"] = services.candles_upsert(symbol_id=samsung.pk, bars=bars, source="csv")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            outcome["error"] = exc
+        finally:
+            connection.close()
+
+    loader = threading.Thread(target=load)
+    loader.start()
+    try:
+        deadline = time.monotonic() + 20
+        with connection.cursor() as cursor:  # wait until our COPY is blocked on the other's row
+            while time.monotonic() < deadline:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY%%'"
+                )
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.02)
+            else:
+                pytest.fail("the load never reached the COPY that waits for the racing insert")
+        other.commit()
+    finally:
+        other.close()
+        loader.join(timeout=30)
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["report"].written == 3
+    # Each bar once; the racing row was merged over with this load's prices.
+    assert [(row[1], row[2], row[4], row[7]) for row in stored(samsung)] == [
+        (100, 110, 105, "csv"),
+        (105, 115, 110, "csv"),
+        (110, 120, 115, "csv"),
+    ]
