@@ -27,6 +27,16 @@ def auth_client(user) -> APIClient:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_symbol_cache():
+    """Symbols cached by an earlier test (maybe rolled back since) never leak into the next one."""
+    from market.cache import symbols_forget
+
+    symbols_forget()
+    yield
+    symbols_forget()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_quote_store(settings):
     """Each test starts with empty market state (process memory or its own Redis prefix)."""
     from market import state

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from config.exceptions import DomainError, NotFound
 from market import rules
+from market.cache import symbols_forget
 from market.enums import Market
 from market.models import Quote as QuoteSnapshot
 from market.models import Symbol
@@ -46,6 +47,7 @@ class UpsertCounts:
 def symbol_set_prev_close(*, code: str, prev_close: int) -> None:
     """Record a symbol's previous close (base price of the daily band, the feed's start)."""
     Symbol.objects.filter(code=code).update(prev_close=prev_close)
+    symbols_forget()
 
 
 def _apply(symbol: Symbol, row: SymbolRow, *, keep_names: bool) -> bool:
@@ -104,6 +106,7 @@ def symbol_upsert_many(*, rows: Iterable[SymbolRow], keep_names: bool = False, b
                 )
             created += len(to_create)
             updated += len(to_update)
+    symbols_forget()
     return UpsertCounts(created=created, updated=updated, unchanged=unchanged)
 
 

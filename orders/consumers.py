@@ -28,8 +28,10 @@ class OrdersConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: object, **kwargs: object) -> None:
         await self.send_json({"type": "error", "message": "This stream is read-only; place orders through the API."})
 
-    async def order_update(self, event: dict) -> None:
-        await self.send_json({"type": "order", "order": event["order"]})
-
-    async def order_fill(self, event: dict) -> None:
-        await self.send_json({"type": "fill", "trade": event["trade"], "order": event["order"]})
+    async def orders_batch(self, event: dict) -> None:
+        """Several order events of this user (orders.events.batch_message), one frame each."""
+        for item in event["events"]:
+            if item["type"] == "order.update":
+                await self.send_json({"type": "order", "order": item["order"]})
+            elif item["type"] == "order.fill":
+                await self.send_json({"type": "fill", "trade": item["trade"], "order": item["order"]})

@@ -46,8 +46,9 @@ class Account(models.Model):
 
 
 class Order(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="orders")
-    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes on the two keys: (account, -id) and (symbol, status) lead with them.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="orders", db_index=False)
+    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+", db_index=False)
     side = models.CharField(max_length=4, choices=OrderSide.choices)
     type = models.CharField(max_length=6, choices=OrderType.choices)
     time_in_force = models.CharField(max_length=3, choices=TimeInForce.choices, default=TimeInForce.DAY)
@@ -108,17 +109,19 @@ class Trade(models.Model):
     """One fill of an order."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="trades")
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="trades")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="trades", db_index=False)
     symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+")
     side = models.CharField(max_length=4, choices=OrderSide.choices)
     quantity = models.BigIntegerField()
     price = models.BigIntegerField()
     commission = models.BigIntegerField(default=0)
     tax = models.BigIntegerField(default=0)
-    time = models.DateTimeField(db_index=True)
+    time = models.DateTimeField()
 
     class Meta:
         ordering = ["-id"]
+        # Every index is written on every fill: only those a query uses ((account, -id) also
+        # serves the account key).
         indexes = [models.Index(fields=["account", "-id"], name="orders_trade_account_id")]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_trade_quantity_gt_0"),
@@ -170,7 +173,7 @@ class Position(models.Model):
 class CashEntry(models.Model):
     """One movement of cash: the account's cash always equals the sum of its entries."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="cash_entries")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="cash_entries", db_index=False)
     kind = models.CharField(max_length=12, choices=CashEntryKind.choices)
     amount = models.BigIntegerField(help_text="Signed: + into the account, − out of it.")
     balance_after = models.BigIntegerField()

@@ -18,16 +18,17 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from config.exceptions import Conflict, DomainError, NotFound
 from market import rules
+from market.cache import symbol_cached
 from market.models import Symbol
 from market.state import OrderBook, Quote, store
 from market.state import Trade as MarketTrade
-from orders import costs
+from orders import costs, pg
 from orders.enums import OPEN_STATUSES, CashEntryKind, OrderSide, OrderStatus, OrderType, TimeInForce
 from orders.events import EventBatch
 from orders.models import Account, CashEntry, Order, Position, Trade
@@ -259,9 +260,19 @@ class _Book:
         self.trades: list[Trade] = []
         self.positions: dict[int, Position] = {}
         self.new_positions: set[int] = set()
+        self.absent: set[int] = set()  # symbols known to have no position row
+
+    def preload(self, symbol: Symbol, position: Position | None) -> None:
+        """Use a position already read under the account lock (None: the account has none)."""
+        if position is None:
+            self.absent.add(symbol.pk)
+        else:
+            self.positions[symbol.pk] = position
 
     def position(self, symbol: Symbol) -> Position | None:
         if symbol.pk not in self.positions:
+            if symbol.pk in self.absent:
+                return None
             position = Position.objects.filter(account=self.account, symbol=symbol).first()
             if position is None:
                 return None
@@ -389,10 +400,9 @@ def _check_quantity(quantity: object) -> int:
 
 
 def _tradable_symbol(code: str) -> Symbol:
-    try:
-        symbol = Symbol.objects.get(code=code)
-    except Symbol.DoesNotExist:
-        raise DomainError(SYMBOL_UNKNOWN.format(code=code), field="symbol") from None
+    symbol = symbol_cached(code=code) if isinstance(code, str) else None
+    if symbol is None:
+        raise DomainError(SYMBOL_UNKNOWN.format(code=code), field="symbol")
     if not symbol.is_active:
         raise DomainError(SYMBOL_INACTIVE.format(code=code), field="symbol")
     if not symbol.is_tradable:
@@ -458,13 +468,57 @@ def order_place(
     if type == OrderType.LIMIT:
         price = _check_limit_price(price, band, sym.code)
 
+    try:
+        return _place(
+            account_id=account_id,
+            owner_id=owner_id,
+            sym=sym,
+            side=side,
+            type=type,
+            time_in_force=time_in_force,
+            quantity=quantity,
+            price=price,
+            band=band,
+            client_order_id=client_order_id,
+        )
+    except IntegrityError:
+        # Only a writer that bypassed the account lock could have stored this client_order_id
+        # meanwhile; the unique constraint stopped the second order, so answer with the first.
+        if client_order_id and (first := _existing(account_id, client_order_id)) is not None:
+            return first, False
+        raise
+
+
+def _place(
+    *,
+    account_id: int,
+    owner_id: int | None,
+    sym: Symbol,
+    side: str,
+    type: str,  # noqa: A002
+    time_in_force: str,
+    quantity: int,
+    price: int | None,
+    band: tuple[int, int],
+    client_order_id: str,
+) -> tuple[Order, bool]:
     now = timezone.now()
     events = EventBatch()
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        account = _lock_account(account_id, owner_id)
-        if (first := _existing(account.pk, client_order_id)) is not None:
-            return first, False
+        if postgres:  # account lock, position and idempotency check in one statement
+            account, position, first_id = pg.lock_for_order(
+                account_id=account_id, owner_id=owner_id, symbol=sym, client_order_id=client_order_id
+            )
+            if first_id is not None:
+                return Order.objects.select_related("symbol").get(pk=first_id), False
+        else:
+            account = _lock_account(account_id, owner_id)
+            if (first := _existing(account.pk, client_order_id)) is not None:
+                return first, False
         books = _Book(account, now)
+        if postgres:
+            books.preload(sym, position)
         order = Order(
             account=account,
             symbol=sym,
@@ -522,18 +576,11 @@ def order_place(
                 IOC_REMAINDER.format(tif="market order" if type == OrderType.MARKET else time_in_force),
             )
 
-        if client_order_id:
-            try:
-                with transaction.atomic():
-                    order.save(force_insert=True)
-            except IntegrityError:
-                first = _existing(account.pk, client_order_id)
-                if first is None:
-                    raise
-                return first, False
+        if postgres:
+            pg.write_new_order(order, books)
         else:
             order.save(force_insert=True)
-        books.save()
+            books.save()
         events.order(account.owner_id, order)
         for trade in books.trades:
             events.fill(account.owner_id, trade, order)

@@ -115,6 +115,11 @@ if DATABASE_URL:
             "max_size": int(env_str("PAPERTRADE_DB_POOL_MAX", "8")),
             "timeout": float(env_str("PAPERTRADE_DB_POOL_TIMEOUT", "10")),
         }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("PAPERTRADE_DB_PREPARE", True):
+        # Lets the order engine's hot path (orders/pg.py) use server-side prepared statements;
+        # Django's own queries bind client-side and are never prepared. Turn off behind a pooler
+        # in transaction mode (PgBouncer < 1.21), which cannot keep prepared statements.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -314,3 +314,32 @@ async def test_ws_orders_gets_fills_booked_on_the_feed_thread(user):
     assert fill["type"] == "fill" and fill["order"]["id"] == order.pk and fill["order"]["status"] == "filled"
     await communicator.disconnect()
     await sync_to_async(connections.close_all)()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_ws_orders_delivers_a_burst_complete_and_in_commit_order(user):
+    """Many transactions in quick succession share pushes (orders.events batches them per user):
+    every order and fill must still arrive, once, in the order they were committed."""
+    await sync_to_async(SymbolFactory)(code=CODE, prev_close=70_000)
+    account = await sync_to_async(services.account_create)(owner=user, name="m", initial_cash=100_000_000)
+    await sync_to_async(set_book)(book_around(CODE, 69_900, 70_000, quantity=1_000))
+    communicator = await _connect(user)
+
+    def burst() -> list[int]:
+        try:
+            return [
+                services.order_place(account_id=account.pk, symbol=CODE, side="buy", type="market", quantity=1)[0].pk
+                for _ in range(12)
+            ]
+        finally:
+            connections.close_all()
+
+    placed = await sync_to_async(burst, thread_sensitive=False)()
+    frames = [await communicator.receive_json_from(timeout=3) for _ in range(2 * len(placed))]
+    assert [(f["type"], f["order"]["id"]) for f in frames] == [
+        (kind, order_id) for order_id in placed for kind in ("order", "fill")
+    ]
+    assert all(f["order"]["status"] == "filled" for f in frames)
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+    await sync_to_async(connections.close_all)()
