@@ -236,11 +236,15 @@ def broadcast(user_id: int, messages: list[dict[str, Any]]) -> None:
 
 
 class EventBatch:
-    """Messages for one user's stream, sent together after the current transaction commits."""
+    """Messages for one user's stream, sent together after the current transaction commits.
 
-    def __init__(self) -> None:
+    With on_commit=False the caller commits a transaction Django does not manage (orders.pg) and
+    calls send() itself once the COMMIT has succeeded.
+    """
+
+    def __init__(self, *, on_commit: bool = True) -> None:
         self._by_user: dict[int, list[dict[str, Any]]] = {}
-        self._registered = False
+        self._registered = not on_commit
 
     def order(self, user_id: int, order: Order) -> None:
         self._add(user_id, lambda: order_message(order))
@@ -252,9 +256,9 @@ class EventBatch:
         self._by_user.setdefault(user_id, []).append(build)
         if not self._registered:
             self._registered = True
-            transaction.on_commit(self._send)
+            transaction.on_commit(self.send)
 
-    def _send(self) -> None:
+    def send(self) -> None:
         for user_id, builders in self._by_user.items():
             # Payloads are built after commit from the objects as they were saved.
             broadcast(user_id, [build() for build in builders])

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -250,13 +251,23 @@ def _set_avg_cost(position: Position) -> None:
     )
 
 
+class Movement(NamedTuple):
+    """A ledger row of a fill, before it is written (a CashEntry on SQLite, a JSON row on PostgreSQL)."""
+
+    kind: str
+    amount: int
+    balance_after: int
+    order: Order
+    trade: Trade
+
+
 class _Book:
     """The rows one transaction touches, written once at the end."""
 
     def __init__(self, account: Account, now: dt.datetime) -> None:
         self.account = account
         self.now = now
-        self.entries: list[CashEntry] = []
+        self.entries: list[Movement] = []
         self.trades: list[Trade] = []
         self.positions: dict[int, Position] = {}
         self.new_positions: set[int] = set()
@@ -286,6 +297,11 @@ class _Book:
             self.positions[symbol.pk] = position
             self.new_positions.add(symbol.pk)
         return position
+
+    def move(self, kind: str, amount: int, order: Order, trade: Trade) -> None:
+        """One cash movement of a fill: the account's cash and its ledger row, in step."""
+        self.account.cash += amount
+        self.entries.append(Movement(kind, amount, self.account.cash, order, trade))
 
     def apply_fill(self, order: Order, fill: Fill) -> Trade:
         """Book one fill of `order`: cash, reservation, position, order progress, ledger."""
@@ -318,9 +334,9 @@ class _Book:
                 )
                 account.reserved_cash -= order.reserved_cash - still_needed
                 order.reserved_cash = still_needed
-            _entry(self.entries, account, CashEntryKind.BUY, -amount, now, order=order, trade=trade)
+            self.move(CashEntryKind.BUY, -amount, order, trade)
             if commission:
-                _entry(self.entries, account, CashEntryKind.COMMISSION, -commission, now, order=order, trade=trade)
+                self.move(CashEntryKind.COMMISSION, -commission, order, trade)
             position.quantity += fill.quantity
             position.cost_basis += amount
         else:
@@ -331,11 +347,11 @@ class _Book:
                 if fill.quantity == position.quantity
                 else position.cost_basis * fill.quantity // position.quantity
             )
-            _entry(self.entries, account, CashEntryKind.SELL, amount, now, order=order, trade=trade)
+            self.move(CashEntryKind.SELL, amount, order, trade)
             if commission:
-                _entry(self.entries, account, CashEntryKind.COMMISSION, -commission, now, order=order, trade=trade)
+                self.move(CashEntryKind.COMMISSION, -commission, order, trade)
             if tax:
-                _entry(self.entries, account, CashEntryKind.TAX, -tax, now, order=order, trade=trade)
+                self.move(CashEntryKind.TAX, -tax, order, trade)
             if order.type == OrderType.LIMIT:
                 position.reserved_quantity -= fill.quantity
             position.quantity -= fill.quantity
@@ -375,10 +391,20 @@ class _Book:
                     ]
                 )
         if self.entries:
-            for entry in self.entries:
-                entry.order_id = entry.order.pk if entry.order else None
-                entry.trade_id = entry.trade.pk if entry.trade else None
-            CashEntry.objects.bulk_create(self.entries)
+            CashEntry.objects.bulk_create(
+                [
+                    CashEntry(
+                        account=self.account,
+                        kind=m.kind,
+                        amount=m.amount,
+                        balance_after=m.balance_after,
+                        order_id=m.order.pk,
+                        trade_id=m.trade.pk,
+                        time=self.now,
+                    )
+                    for m in self.entries
+                ]
+            )
         self.account.save(update_fields=["cash", "reserved_cash"])
 
 
@@ -503,88 +529,134 @@ def _place(
     client_order_id: str,
 ) -> tuple[Order, bool]:
     now = timezone.now()
-    events = EventBatch()
-    postgres = connection.vendor == "postgresql"
-    with transaction.atomic():
-        if postgres:  # account lock, position and idempotency check in one statement
-            account, position, first_id = pg.lock_for_order(
-                account_id=account_id, owner_id=owner_id, symbol=sym, client_order_id=client_order_id
-            )
-            if first_id is not None:
-                return Order.objects.select_related("symbol").get(pk=first_id), False
-        else:
+    # Market data, not account state: read before the lock, so the lock is held for less time.
+    fills = fills_from_book(side=side, limit=price, quantity=quantity, book=store().book(sym.code), band=band)
+    decide = {
+        "sym": sym,
+        "side": side,
+        "type": type,
+        "time_in_force": time_in_force,
+        "quantity": quantity,
+        "price": price,
+        "client_order_id": client_order_id,
+        "fills": fills,
+    }
+    if connection.vendor != "postgresql":
+        events = EventBatch()
+        with transaction.atomic():
             account = _lock_account(account_id, owner_id)
             if (first := _existing(account.pk, client_order_id)) is not None:
                 return first, False
-        books = _Book(account, now)
-        if postgres:
-            books.preload(sym, position)
-        order = Order(
-            account=account,
-            symbol=sym,
-            side=side,
-            type=type,
-            time_in_force=time_in_force,
-            quantity=quantity,
-            price=price,
-            client_order_id=client_order_id,
-        )
-        book = store().book(sym.code)
-        fills = fills_from_book(side=side, limit=price, quantity=quantity, book=book, band=band)
-        fillable = sum(f.quantity for f in fills)
-
-        # Funds and shares first: an order that cannot be paid for is refused, not recorded.
-        if side == OrderSide.BUY:
-            if type == OrderType.LIMIT:
-                needed = costs.buy_reservation(price, quantity)
-            else:
-                needed = sum(f.price * f.quantity + costs.commission_for(f.price * f.quantity) for f in fills)
-            if needed > account.available_cash:
-                raise DomainError(
-                    NOT_ENOUGH_CASH.format(needed=needed, available=account.available_cash), field="quantity"
-                )
-            if type == OrderType.LIMIT:
-                order.reserved_cash = needed
-                account.reserved_cash += needed
-        else:
-            position = books.position(sym)
-            free = position.quantity - position.reserved_quantity if position else 0
-            if quantity > free:
-                raise DomainError(NOT_ENOUGH_SHARES.format(available=free, code=sym.code), field="quantity")
-            if type == OrderType.LIMIT:
-                position.reserved_quantity += quantity
-
-        if time_in_force == TimeInForce.FOK and fillable < quantity:
-            fills = []
-            books.close(order, OrderStatus.CANCELLED, FOK_NOT_FILLABLE.format(available=fillable, quantity=quantity))
-        elif type == OrderType.MARKET and not fills:
-            books.close(
-                order,
-                OrderStatus.REJECTED,
-                NO_LIQUIDITY.format(side="asks" if side == OrderSide.BUY else "bids", code=sym.code),
-            )
-        for fill in fills:
-            books.apply_fill(order, fill)
-        if (
-            order.is_open
-            and order.remaining_quantity
-            and (type == OrderType.MARKET or time_in_force != TimeInForce.DAY)
-        ):
-            books.close(
-                order,
-                OrderStatus.CANCELLED,
-                IOC_REMAINDER.format(tif="market order" if type == OrderType.MARKET else time_in_force),
-            )
-
-        if postgres:
-            pg.write_new_order(order, books)
-        else:
+            books = _Book(account, now)
+            order = _decide(books, **decide)
             order.save(force_insert=True)
             books.save()
-        events.order(account.owner_id, order)
-        for trade in books.trades:
-            events.fill(account.owner_id, trade, order)
+            _announce(events, order, books)
+        return order, True
+
+    own = pg.own_transaction_possible()
+    events = EventBatch(on_commit=not own)
+    lock = {"account_id": account_id, "owner_id": owner_id, "symbol": sym, "client_order_id": client_order_id}
+    if own:  # BEGIN with the lock, COMMIT with the write: two round trips in all
+        try:
+            account, position, first_id = pg.lock_for_order(**lock, begin=True)
+            if first_id is None:
+                books = _Book(account, now)
+                books.preload(sym, position)
+                order = _decide(books, **decide)
+                pg.write_new_order(order, books, commit=True)
+        finally:
+            pg.rollback_quietly()  # a no-op after the COMMIT; ends the transaction on any failure
+        if first_id is not None:
+            return Order.objects.select_related("symbol").get(pk=first_id), False
+        _announce(events, order, books)
+        events.send()
+        return order, True
+    with transaction.atomic():
+        account, position, first_id = pg.lock_for_order(**lock)
+        if first_id is not None:
+            return Order.objects.select_related("symbol").get(pk=first_id), False
+        books = _Book(account, now)
+        books.preload(sym, position)
+        order = _decide(books, **decide)
+        pg.write_new_order(order, books)
+        _announce(events, order, books)
     return order, True
+
+
+def _announce(events: EventBatch, order: Order, books: _Book) -> None:
+    events.order(books.account.owner_id, order)
+    for trade in books.trades:
+        events.fill(books.account.owner_id, trade, order)
+
+
+def _decide(
+    books: _Book,
+    *,
+    sym: Symbol,
+    side: str,
+    type: str,  # noqa: A002
+    time_in_force: str,
+    quantity: int,
+    price: int | None,
+    client_order_id: str,
+    fills: list[Fill],
+) -> Order:
+    """The order as placed against `fills` (the book's liquidity within its limit and the band),
+    with every change to cash, reservations and the position collected in `books`.
+
+    Raises DomainError (nothing changed) when the account cannot pay or has not the shares.
+    """
+    account = books.account
+    order = Order(
+        account=account,
+        symbol=sym,
+        side=side,
+        type=type,
+        time_in_force=time_in_force,
+        quantity=quantity,
+        price=price,
+        client_order_id=client_order_id,
+    )
+    fillable = sum(f.quantity for f in fills)
+
+    # Funds and shares first: an order that cannot be paid for is refused, not recorded.
+    if side == OrderSide.BUY:
+        if type == OrderType.LIMIT:
+            needed = costs.buy_reservation(price, quantity)
+        else:
+            needed = sum(f.price * f.quantity + costs.commission_for(f.price * f.quantity) for f in fills)
+        if needed > account.available_cash:
+            raise DomainError(NOT_ENOUGH_CASH.format(needed=needed, available=account.available_cash), field="quantity")
+        if type == OrderType.LIMIT:
+            order.reserved_cash = needed
+            account.reserved_cash += needed
+    else:
+        position = books.position(sym)
+        free = position.quantity - position.reserved_quantity if position else 0
+        if quantity > free:
+            raise DomainError(NOT_ENOUGH_SHARES.format(available=free, code=sym.code), field="quantity")
+        if type == OrderType.LIMIT:
+            position.reserved_quantity += quantity
+
+    if time_in_force == TimeInForce.FOK and fillable < quantity:
+        fills = []
+        books.close(order, OrderStatus.CANCELLED, FOK_NOT_FILLABLE.format(available=fillable, quantity=quantity))
+    elif type == OrderType.MARKET and not fills:
+        books.close(
+            order,
+            OrderStatus.REJECTED,
+            NO_LIQUIDITY.format(side="asks" if side == OrderSide.BUY else "bids", code=sym.code),
+        )
+    for fill in fills:
+        books.apply_fill(order, fill)
+    if order.is_open and order.remaining_quantity and (type == OrderType.MARKET or time_in_force != TimeInForce.DAY):
+        books.close(
+            order,
+            OrderStatus.CANCELLED,
+            IOC_REMAINDER.format(tif="market order" if type == OrderType.MARKET else time_in_force),
+        )
+    return order
 
 
 def order_cancel(*, order_id: int) -> Order:
