@@ -2,27 +2,29 @@
 
 `orders.services.order_place` decides everything in Python, on both databases. On PostgreSQL it
 locks the account and reads what it needs under that lock (the symbol's position, an earlier
-order with the same client_order_id) in one pipelined round trip, and writes everything it
-decided in one statement (order, trades, ledger entries, position, account) with data-modifying
-CTEs. Outside a Django transaction (a request, a task, the feed) it sends the BEGIN with the lock
-and the COMMIT with the write: two round trips where the ORM made ten. Inside one (tests, callers
-that compose) Django's atomic owns the transaction and the two statements run in it. The
-statements are prepared once per connection. The database's constraints check the result either
-way. SQLite, the embedded default, keeps the ORM path in `services._Book.save`.
+order with the same client_order_id) in one round trip, and writes everything it decided (order,
+trades, ledger entries, position, account) in one statement with data-modifying CTEs. Outside a
+Django transaction (a request, a task, the feed) the BEGIN travels with the lock and the COMMIT
+with the write: two round trips where the ORM made ten. Inside one (tests, callers that compose)
+Django's atomic owns the transaction and the same statements run in it.
+
+Each round trip is one simple-protocol query of several statements (the cheapest exchange psycopg
+has), executing statements prepared once per connection (PREPARE; `PAPERTRADE_DB_PREPARE=false`
+sends the full text instead, for poolers that cannot keep them). The write takes one JSON document.
+The database's constraints check the result either way. SQLite, the embedded default, keeps the
+ORM path in `services._Book.save`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import orjson
 import psycopg
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from psycopg.adapt import AdaptersMap
-from psycopg.types.numeric import Int8Dumper
 
 from config.exceptions import NotFound
 from orders.models import Account, Position
@@ -32,72 +34,82 @@ if TYPE_CHECKING:
     from orders.models import Order, Trade
     from orders.services import _Book
 
-# Two statements sent together in one pipeline (one round trip with the BEGIN): the lock first,
-# then the reads. They must be separate statements: under READ COMMITTED each statement reads a
-# snapshot taken when it starts, so only a statement that starts after the lock was granted sees
-# what the previous holder of the lock committed (a join in the locking statement would not).
+# The lock and the reads are separate statements on purpose: under READ COMMITTED each statement
+# reads a snapshot taken when it starts, so only a statement that starts after the lock was
+# granted sees what the previous holder of the lock committed (a join in the locking statement
+# would read the position as it was before).
 _LOCK = """
 SELECT owner_id, cash, reserved_cash FROM orders_account
-WHERE id = %(account)s AND (%(owner)s::bigint IS NULL OR owner_id = %(owner)s::bigint)
+WHERE id = $1 AND ($2::bigint IS NULL OR owner_id = $2::bigint)
 FOR UPDATE
 """
 _READ = """
 SELECT p.id, p.quantity, p.reserved_quantity, p.cost_basis, p.avg_cost, p.realized_pnl, p.updated_at,
        (SELECT o.id FROM orders_order o
-         WHERE o.account_id = %(account)s AND o.client_order_id = %(client_order_id)s AND %(client_order_id)s <> ''
-         LIMIT 1)
+         WHERE o.account_id = $1 AND o.client_order_id = $3 AND $3 <> '' LIMIT 1)
 FROM (VALUES (1)) AS one
-LEFT JOIN orders_position p ON p.account_id = %(account)s AND p.symbol_id = %(symbol)s
+LEFT JOIN orders_position p ON p.account_id = $1 AND p.symbol_id = $2
 """
-
 # Trade ids are drawn first (fills), so the ledger rows can point at their trade in the same
-# statement; rows go in in fill order, so ids grow as the ORM path's would. Fills and ledger rows
-# travel as JSON documents: one text parameter each is far cheaper to send than a column array
-# per field.
+# statement; rows go in in fill order, so ids grow as the ORM path's would.
 _WRITE = """
-WITH new_order AS (
+WITH doc AS MATERIALIZED (
+    SELECT $1::jsonb AS d, ($1::jsonb ->> 'account')::bigint AS account, ($1::jsonb ->> 'symbol')::bigint AS symbol,
+           ($1::jsonb ->> 'now')::timestamptz AS now
+), new_order AS (
     INSERT INTO orders_order (account_id, symbol_id, side, type, time_in_force, quantity, price, status,
                               reject_reason, filled_quantity, avg_fill_price, filled_amount, client_order_id,
                               reserved_cash, created_at, updated_at)
-    VALUES (%(account)s, %(symbol)s, %(side)s, %(type)s, %(time_in_force)s, %(quantity)s, %(price)s, %(status)s,
-            %(reject_reason)s, %(filled_quantity)s, %(avg_fill_price)s, %(filled_amount)s, %(client_order_id)s,
-            %(order_reserved_cash)s, %(now)s, %(now)s)
+    SELECT account, symbol, d ->> 'side', d ->> 'type', d ->> 'time_in_force', (d ->> 'quantity')::bigint,
+           (d ->> 'price')::bigint, d ->> 'status', d ->> 'reject_reason', (d ->> 'filled_quantity')::bigint,
+           (d ->> 'avg_fill_price')::numeric, (d ->> 'filled_amount')::bigint, d ->> 'client_order_id',
+           (d ->> 'order_reserved_cash')::bigint, now, now
+    FROM doc
     RETURNING id
 ), fills AS MATERIALIZED (
-    SELECT nextval(pg_get_serial_sequence('orders_trade', 'id')) AS id, f.quantity, f.price, f.commission, f.tax, f.n
-    FROM jsonb_to_recordset(%(fills)s::jsonb)
+    SELECT nextval(pg_get_serial_sequence('orders_trade', 'id')) AS id, f.n, f.quantity, f.price, f.commission, f.tax
+    FROM doc, jsonb_to_recordset(doc.d -> 'fills')
          AS f(n bigint, quantity bigint, price bigint, commission bigint, tax bigint)
 ), trades AS (
     INSERT INTO orders_trade (id, order_id, account_id, symbol_id, side, quantity, price, commission, tax, time)
-    SELECT fills.id, new_order.id, %(account)s, %(symbol)s, %(side)s, fills.quantity, fills.price, fills.commission,
-           fills.tax, %(now)s
-    FROM fills CROSS JOIN new_order
+    SELECT fills.id, new_order.id, account, symbol, d ->> 'side', fills.quantity, fills.price, fills.commission,
+           fills.tax, now
+    FROM fills CROSS JOIN new_order CROSS JOIN doc
     ORDER BY fills.n
 ), ledger AS (
     INSERT INTO orders_cashentry (account_id, kind, amount, balance_after, order_id, trade_id, note, time)
-    SELECT %(account)s, e.kind, e.amount, e.balance_after, new_order.id, fills.id, '', %(now)s
-    FROM jsonb_to_recordset(%(entries)s::jsonb) AS e(n bigint, kind varchar, amount bigint, balance_after bigint,
-                                                    fill bigint)
+    SELECT account, e.kind, e.amount, e.balance_after, new_order.id, fills.id, '', now
+    FROM doc CROSS JOIN jsonb_to_recordset(doc.d -> 'entries')
+             AS e(n bigint, kind varchar, amount bigint, balance_after bigint, fill bigint)
     CROSS JOIN new_order
     LEFT JOIN fills ON fills.n = e.fill
     ORDER BY e.n
 ), position AS (
     INSERT INTO orders_position (account_id, symbol_id, quantity, reserved_quantity, cost_basis, avg_cost,
                                  realized_pnl, updated_at)
-    SELECT %(account)s, %(symbol)s, %(position_quantity)s, %(position_reserved)s, %(position_cost_basis)s,
-           %(position_avg_cost)s, %(position_realized_pnl)s, %(now)s
-    WHERE %(position_write)s
+    SELECT account, symbol, (p ->> 'quantity')::bigint, (p ->> 'reserved_quantity')::bigint,
+           (p ->> 'cost_basis')::bigint, (p ->> 'avg_cost')::numeric, (p ->> 'realized_pnl')::bigint, now
+    FROM doc CROSS JOIN LATERAL (SELECT doc.d -> 'position' AS p) AS position_doc
+    WHERE jsonb_typeof(p) = 'object'
     ON CONFLICT (account_id, symbol_id) DO UPDATE SET
         quantity = EXCLUDED.quantity, reserved_quantity = EXCLUDED.reserved_quantity,
         cost_basis = EXCLUDED.cost_basis, avg_cost = EXCLUDED.avg_cost,
         realized_pnl = EXCLUDED.realized_pnl, updated_at = EXCLUDED.updated_at
     RETURNING id
 ), account AS (
-    UPDATE orders_account SET cash = %(cash)s, reserved_cash = %(reserved_cash)s WHERE id = %(account)s
+    UPDATE orders_account SET cash = (d ->> 'cash')::bigint, reserved_cash = (d ->> 'reserved_cash')::bigint
+    FROM doc WHERE id = doc.account
 )
 SELECT new_order.id, ARRAY(SELECT fills.id FROM fills ORDER BY fills.n), (SELECT position.id FROM position)
 FROM new_order
 """
+
+_STATEMENTS = {
+    "papertrade_orders_lock": ("bigint, bigint", _LOCK),
+    "papertrade_orders_read": ("bigint, bigint, varchar", _READ),
+    "papertrade_orders_write": ("jsonb", _WRITE),
+}
+_PREPARE = ";\n".join(f"PREPARE {name} ({types}) AS {sql.strip()}" for name, (types, sql) in _STATEMENTS.items())
 
 _POSITION_FIELDS = [
     "id",
@@ -114,7 +126,7 @@ _POSITION_FIELDS = [
 
 def own_transaction_possible() -> bool:
     """True when no Django transaction is open: the hot path may then BEGIN and COMMIT itself,
-    each inside a pipeline with its statements (two round trips for a whole order)."""
+    each with its statements (two round trips for a whole order)."""
     db = connections[DEFAULT_DB_ALIAS]
     return not db.in_atomic_block and db.get_autocommit()
 
@@ -135,15 +147,16 @@ def lock_for_order(
     from orders.services import ACCOUNT_NOT_FOUND
 
     db = connections[DEFAULT_DB_ALIAS]
-    params = {"account": account_id, "owner": owner_id, "symbol": symbol.pk, "client_order_id": client_order_id}
     with _errors_wrapped(db, own=begin):
-        lock, read = _cursors(db)
-        with lock.connection.pipeline():
-            if begin:
-                lock.execute("BEGIN")
-            lock.execute(_LOCK, params, prepare=True)
-            read.execute(_READ, params, prepare=True)
-        locked, row = lock.fetchone(), read.fetchone()
+        cursor = _cursor(db)
+        query = _call("papertrade_orders_lock", "a") + ";\n" + _call("papertrade_orders_read", "b")
+        params = {"a1": account_id, "a2": owner_id, "b1": account_id, "b2": symbol.pk, "b3": client_order_id}
+        cursor.execute(("BEGIN;\n" if begin else "") + query, params)
+        if begin:
+            cursor.nextset()
+        locked = cursor.fetchone()
+        cursor.nextset()
+        row = cursor.fetchone()
     if locked is None:
         raise NotFound(ACCOUNT_NOT_FOUND)
     owner, cash, reserved_cash = locked
@@ -169,7 +182,7 @@ def write_new_order(order: Order, books: _Book, *, commit: bool = False) -> None
     trades: list[Trade] = books.trades
     fill_of = {id(trade): n for n, trade in enumerate(trades, start=1)}
     position = books.positions.get(order.symbol_id)
-    params = {
+    doc = {
         "account": account.pk,
         "symbol": order.symbol_id,
         "side": order.side,
@@ -185,42 +198,32 @@ def write_new_order(order: Order, books: _Book, *, commit: bool = False) -> None
         "client_order_id": order.client_order_id,
         "order_reserved_cash": order.reserved_cash,
         "now": now,
-        "fills": orjson.dumps(
-            [
-                {"n": n, "quantity": t.quantity, "price": t.price, "commission": t.commission, "tax": t.tax}
-                for n, t in enumerate(trades, start=1)
-            ]
-        ).decode(),
-        "entries": orjson.dumps(
-            [
-                {
-                    "n": n,
-                    "kind": m.kind,
-                    "amount": m.amount,
-                    "balance_after": m.balance_after,
-                    "fill": fill_of[id(m.trade)],
-                }
-                for n, m in enumerate(books.entries, start=1)
-            ]
-        ).decode(),
-        "position_write": position is not None,
-        "position_quantity": position.quantity if position else 0,
-        "position_reserved": position.reserved_quantity if position else 0,
-        "position_cost_basis": position.cost_basis if position else 0,
-        "position_avg_cost": position.avg_cost if position else Decimal(0),
-        "position_realized_pnl": position.realized_pnl if position else 0,
+        "fills": [
+            {"n": n, "quantity": t.quantity, "price": t.price, "commission": t.commission, "tax": t.tax}
+            for n, t in enumerate(trades, start=1)
+        ],
+        "entries": [
+            {"n": n, "kind": m.kind, "amount": m.amount, "balance_after": m.balance_after, "fill": fill_of[id(m.trade)]}
+            for n, m in enumerate(books.entries, start=1)
+        ],
+        "position": None
+        if position is None
+        else {
+            "quantity": position.quantity,
+            "reserved_quantity": position.reserved_quantity,
+            "cost_basis": position.cost_basis,
+            "avg_cost": position.avg_cost,
+            "realized_pnl": position.realized_pnl,
+        },
         "cash": account.cash,
         "reserved_cash": account.reserved_cash,
     }
+    # Decimals as exact strings (avg prices); datetimes as RFC 3339 with their offset.
+    text = orjson.dumps(doc, default=str).decode()
     db = connections[DEFAULT_DB_ALIAS]
     with _errors_wrapped(db, own=commit):
-        cursor, other = _cursors(db)
-        if commit:
-            with cursor.connection.pipeline():
-                cursor.execute(_WRITE, params, prepare=True)
-                other.execute("COMMIT")
-        else:
-            cursor.execute(_WRITE, params, prepare=True)
+        cursor = _cursor(db)
+        cursor.execute(_call("papertrade_orders_write", "w") + (";\nCOMMIT" if commit else ""), {"w1": text})
         order_id, trade_ids, position_id = cursor.fetchone()
     _saved(db, order, order_id)
     order.created_at = order.updated_at = now
@@ -244,22 +247,31 @@ def rollback_quietly() -> None:
         db.close()  # a broken connection: let Django replace it
 
 
-def _cursors(db: Any) -> tuple[psycopg.Cursor, psycopg.Cursor]:
-    """Two server-side-binding cursors on Django's connection (same transaction), kept with it.
+def _call(name: str, prefix: str) -> str:
+    """EXECUTE of a prepared statement, or (preparing off) its text, taking the parameters
+    %(<prefix>1)s, %(<prefix>2)s, ... of the caller's dict."""
+    types, sql = _STATEMENTS[name]
+    count = len(types.split(","))
+    if settings.ORDERS_DB_PREPARE:
+        return f"EXECUTE {name}(" + ", ".join(f"%({prefix}{n})s" for n in range(1, count + 1)) + ")"
+    for n, type_ in reversed(list(enumerate(types.split(", "), start=1))):
+        sql = sql.replace(f"${n}", f"(%({prefix}{n})s::{type_})")
+    return sql.strip()
 
-    Every int goes as int8, so each statement keeps one prepared plan whatever the values' sizes.
-    """
+
+def _cursor(db: Any) -> psycopg.ClientCursor:
+    """A client-side-binding cursor kept with the connection, whose statements are prepared."""
     db.ensure_connection()
     raw = db.connection
-    cursors = getattr(raw, "_papertrade_cursors", None)
-    if cursors is None:
-        adapters = AdaptersMap(raw.adapters)
-        adapters.register_dumper(int, Int8Dumper)
-        cursors = (psycopg.Cursor(raw), psycopg.Cursor(raw))
-        for cursor in cursors:
-            cursor._adapters = adapters
-        raw._papertrade_cursors = cursors
-    return cursors
+    cursor = getattr(raw, "_papertrade_cursor", None)
+    if cursor is None:
+        cursor = psycopg.ClientCursor(raw)
+        if settings.ORDERS_DB_PREPARE:
+            # PREPARE is not transactional: the statements stay with the session even if the
+            # transaction around this first use rolls back.
+            cursor.execute(_PREPARE)
+        raw._papertrade_cursor = cursor
+    return cursor
 
 
 @contextmanager

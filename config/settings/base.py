@@ -115,11 +115,6 @@ if DATABASE_URL:
             "max_size": int(env_str("PAPERTRADE_DB_POOL_MAX", "8")),
             "timeout": float(env_str("PAPERTRADE_DB_POOL_TIMEOUT", "10")),
         }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("PAPERTRADE_DB_PREPARE", True):
-        # Lets the order engine's hot path (orders/pg.py) use server-side prepared statements;
-        # Django's own queries bind client-side and are never prepared. Turn off behind a pooler
-        # in transaction mode (PgBouncer < 1.21), which cannot keep prepared statements.
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -287,6 +282,9 @@ ORDERS_COMMISSION_RATE = env_str("PAPERTRADE_ORDERS_COMMISSION_RATE", "0.00015")
 # empty uses orders.costs.DEFAULT_SELL_TAX_TABLE.
 ORDERS_SELL_TAX_TABLE = env_str("PAPERTRADE_ORDERS_SELL_TAX_TABLE", "")
 ORDERS_DEFAULT_INITIAL_CASH = int(env_str("PAPERTRADE_ORDERS_DEFAULT_INITIAL_CASH", "100000000"))
+# The order engine's PostgreSQL statements (orders/pg.py) are PREPAREd once per connection. Turn
+# off behind a pooler in transaction mode (PgBouncer before 1.21), which cannot keep them.
+ORDERS_DB_PREPARE = env_bool("PAPERTRADE_DB_PREPARE", True)
 # Stable OpenAPI enum names for fields named alike in several apps ("status", "type"); without them
 # drf-spectacular warns (W001) and `check --deploy --fail-level WARNING` fails.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
