@@ -165,9 +165,9 @@ def _measure() -> list[Result]:
     from django.conf import settings
     from django.utils import timezone
     from rest_framework.test import APIClient
-    from rest_framework.throttling import ScopedRateThrottle
 
     from accounts.models import User
+    from config.throttling import AtomicScopedRateThrottle
     from market.models import Symbol
     from market.signals import book_changed
     from market.state import BookLevel, OrderBook, store
@@ -196,7 +196,7 @@ def _measure() -> list[Result]:
     baseline_n = _baseline_insert_commit(seconds=SECONDS, threads=THREADS)
     service_n = _rate(place, seconds=SECONDS, threads=THREADS)
 
-    ScopedRateThrottle.THROTTLE_RATES = {**ScopedRateThrottle.THROTTLE_RATES, "orders": "100000000/min"}
+    AtomicScopedRateThrottle.THROTTLE_RATES = {**AtomicScopedRateThrottle.THROTTLE_RATES, "orders": "100000000/min"}
     clients = []
     for user in users:
         client = APIClient()

@@ -10,9 +10,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.throttling import AtomicScopedRateThrottle
 from market.enums import Market
 from orders import costs, selectors, services
 from orders.enums import OrderSide, OrderStatus, OrderType, TimeInForce
@@ -225,7 +225,7 @@ class OrderListCreateApi(generics.ListAPIView):
 
     def get_throttles(self):
         # Only placing orders is rate-limited; reading the blotter is not.
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [AtomicScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

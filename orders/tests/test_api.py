@@ -210,20 +210,68 @@ def test_account_list_query_count_does_not_grow_with_positions(
 
 
 @pytest.mark.django_db
-def test_order_placement_is_throttled(user, account, symbol, monkeypatch):
+def test_order_placement_is_throttled(user, other_user, account, symbol, monkeypatch):
     from django.core.cache import cache
-    from rest_framework.throttling import ScopedRateThrottle
+
+    from config.throttling import AtomicScopedRateThrottle
 
     cache.clear()
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "5/min", "orders": "2/min"})
+    monkeypatch.setattr(AtomicScopedRateThrottle, "THROTTLE_RATES", {"login": "5/min", "orders": "2/min"})
+    clock = [6_000_010.0]  # 10 s into a minute window
+    monkeypatch.setattr(AtomicScopedRateThrottle, "timer", lambda self: clock[0])
     try:
         client = APIClient()
         client.force_authenticate(user)
         codes = [client.post("/api/v1/orders", order_body(account), format="json").status_code for _ in range(3)]
         assert codes == [201, 201, 429]
+        refused = client.post("/api/v1/orders", order_body(account), format="json")
+        assert refused.status_code == 429 and refused["Retry-After"] == "50"  # until the window ends
         assert client.get("/api/v1/orders").status_code == 200  # reading is not throttled
+        other = APIClient()
+        other.force_authenticate(other_user)  # counted per user
+        theirs = services.account_create(owner=other_user, name="o", initial_cash=10_000_000)
+        assert other.post("/api/v1/orders", order_body(theirs), format="json").status_code == 201
+        clock[0] += 50  # the next window
+        assert client.post("/api/v1/orders", order_body(account), format="json").status_code == 201
     finally:
         cache.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_order_throttle_holds_under_concurrent_requests(user, monkeypatch):
+    """Requests racing each other must not all slip under the limit (one atomic count each)."""
+    import threading
+
+    from django.core.cache import cache
+
+    from config.throttling import AtomicScopedRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(AtomicScopedRateThrottle, "THROTTLE_RATES", {"login": "5/min", "orders": "5/min"})
+    monkeypatch.setattr(AtomicScopedRateThrottle, "timer", lambda self: 6_000_000.0)
+    SymbolFactory(code=CODE, prev_close=70_000)
+    account = services.account_create(owner=user, name="t", initial_cash=100_000_000)
+    codes: list[int] = []
+    barrier = threading.Barrier(12)
+
+    def post() -> None:
+        client = APIClient()
+        client.force_authenticate(user)
+        barrier.wait()
+        try:
+            codes.append(client.post("/api/v1/orders", order_body(account), format="json").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    cache.clear()
+    assert codes.count(429) == 7, codes
+    if connection.vendor == "postgresql":  # SQLite may answer some of the five 503 (database busy)
+        assert codes.count(201) == 5, codes
 
 
 # --- /ws/orders -----------------------------------------------------------------------------------
