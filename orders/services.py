@@ -494,19 +494,9 @@ def order_place(
     if type == OrderType.LIMIT:
         price = _check_limit_price(price, band, sym.code)
 
+    request = _OrderRequest(sym, side, type, time_in_force, quantity, price, client_order_id)
     try:
-        return _place(
-            account_id=account_id,
-            owner_id=owner_id,
-            sym=sym,
-            side=side,
-            type=type,
-            time_in_force=time_in_force,
-            quantity=quantity,
-            price=price,
-            band=band,
-            client_order_id=client_order_id,
-        )
+        return _place(request, account_id=account_id, owner_id=owner_id, band=band)
     except IntegrityError:
         # Only a writer that bypassed the account lock could have stored this client_order_id
         # meanwhile; the unique constraint stopped the second order, so answer with the first.
@@ -515,32 +505,27 @@ def order_place(
         raise
 
 
+@dataclass(frozen=True, slots=True)
+class _OrderRequest:
+    """An order as asked for, validated (symbol tradable, price on the grid and in the band)."""
+
+    sym: Symbol
+    side: str
+    type: str
+    time_in_force: str
+    quantity: int
+    price: int | None
+    client_order_id: str
+
+
 def _place(
-    *,
-    account_id: int,
-    owner_id: int | None,
-    sym: Symbol,
-    side: str,
-    type: str,  # noqa: A002
-    time_in_force: str,
-    quantity: int,
-    price: int | None,
-    band: tuple[int, int],
-    client_order_id: str,
+    request: _OrderRequest, *, account_id: int, owner_id: int | None, band: tuple[int, int]
 ) -> tuple[Order, bool]:
     now = timezone.now()
+    sym, client_order_id = request.sym, request.client_order_id
     # Market data, not account state: read before the lock, so the lock is held for less time.
-    fills = fills_from_book(side=side, limit=price, quantity=quantity, book=store().book(sym.code), band=band)
-    decide = {
-        "sym": sym,
-        "side": side,
-        "type": type,
-        "time_in_force": time_in_force,
-        "quantity": quantity,
-        "price": price,
-        "client_order_id": client_order_id,
-        "fills": fills,
-    }
+    book = store().book(sym.code)
+    fills = fills_from_book(side=request.side, limit=request.price, quantity=request.quantity, book=book, band=band)
     if connection.vendor != "postgresql":
         events = EventBatch()
         with transaction.atomic():
@@ -548,7 +533,7 @@ def _place(
             if (first := _existing(account.pk, client_order_id)) is not None:
                 return first, False
             books = _Book(account, now)
-            order = _decide(books, **decide)
+            order = _decide(books, request, fills)
             order.save(force_insert=True)
             books.save()
             _announce(events, order, books)
@@ -563,7 +548,7 @@ def _place(
             if first_id is None:
                 books = _Book(account, now)
                 books.preload(sym, position)
-                order = _decide(books, **decide)
+                order = _decide(books, request, fills)
                 pg.write_new_order(order, books, commit=True)
         finally:
             pg.rollback_quietly()  # a no-op after the COMMIT; ends the transaction on any failure
@@ -578,7 +563,7 @@ def _place(
             return Order.objects.select_related("symbol").get(pk=first_id), False
         books = _Book(account, now)
         books.preload(sym, position)
-        order = _decide(books, **decide)
+        order = _decide(books, request, fills)
         pg.write_new_order(order, books)
         _announce(events, order, books)
     return order, True
@@ -590,23 +575,14 @@ def _announce(events: EventBatch, order: Order, books: _Book) -> None:
         events.fill(books.account.owner_id, trade, order)
 
 
-def _decide(
-    books: _Book,
-    *,
-    sym: Symbol,
-    side: str,
-    type: str,  # noqa: A002
-    time_in_force: str,
-    quantity: int,
-    price: int | None,
-    client_order_id: str,
-    fills: list[Fill],
-) -> Order:
+def _decide(books: _Book, request: _OrderRequest, fills: list[Fill]) -> Order:
     """The order as placed against `fills` (the book's liquidity within its limit and the band),
     with every change to cash, reservations and the position collected in `books`.
 
     Raises DomainError (nothing changed) when the account cannot pay or has not the shares.
     """
+    sym, side, type, time_in_force = request.sym, request.side, request.type, request.time_in_force  # noqa: A001
+    quantity, price = request.quantity, request.price
     account = books.account
     order = Order(
         account=account,
@@ -616,7 +592,7 @@ def _decide(
         time_in_force=time_in_force,
         quantity=quantity,
         price=price,
-        client_order_id=client_order_id,
+        client_order_id=request.client_order_id,
     )
     fillable = sum(f.quantity for f in fills)
 
