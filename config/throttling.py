@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from rest_framework.throttling import ScopedRateThrottle
 
 from config.cache import RedisCache
@@ -42,7 +42,8 @@ class AtomicScopedRateThrottle(ScopedRateThrottle):
 
 def _count(key: str, ttl: int) -> int:
     """Increment the counter `key` (created at 0, expiring after ttl seconds) and return it."""
-    if isinstance(cache, RedisCache) or isinstance(getattr(cache, "_wrapped", None), RedisCache):
+    cache = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(cache, RedisCache):
         client = cache._cache.get_client(key, write=True)
         pipe = client.pipeline(transaction=False)
         name = cache.make_and_validate_key(key)

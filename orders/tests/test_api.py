@@ -391,3 +391,20 @@ async def test_ws_orders_delivers_a_burst_complete_and_in_commit_order(user):
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
     await sync_to_async(connections.close_all)()
+
+
+def test_the_throttle_counter_is_one_atomic_increment_with_an_expiry(settings):
+    from django.core.cache import caches
+
+    from config.cache import RedisCache
+    from config.throttling import _count
+
+    cache = caches["default"]
+    cache.delete("throttle-test")
+    try:
+        assert [_count("throttle-test", 61) for _ in range(3)] == [1, 2, 3]
+        if isinstance(cache, RedisCache):  # the services configuration: INCR + EXPIRE NX in Redis
+            client = cache._cache.get_client(write=True)
+            assert 0 < client.ttl(cache.make_and_validate_key("throttle-test")) <= 61
+    finally:
+        cache.delete("throttle-test")
