@@ -87,6 +87,7 @@ def fill_message(trade: Trade, order: Order) -> dict[str, Any]:
 
 
 LINGER = 0.01  # seconds an event may wait for others to share its push
+SEND_TIMEOUT = 5.0  # seconds one push may take before it is given up
 
 
 class _Sender:
@@ -158,9 +159,11 @@ class _Sender:
                 for user_id, messages in batch:
                     by_user.setdefault(user_id, []).extend(messages)
                 try:
-                    loop.run_until_complete(_send_batches(by_user))
-                except Exception:  # noqa: BLE001 - a push failure must never undo a committed trade
-                    logger.warning("could not push order updates", exc_info=True)
+                    loop.run_until_complete(asyncio.wait_for(_send_batches(by_user), SEND_TIMEOUT))
+                except (Exception, asyncio.CancelledError):  # noqa: BLE001 - never undoes a committed trade
+                    # Redis down or stuck: drop this batch (the REST API stays the record) rather
+                    # than hold every later update behind a dead connection's timeout.
+                    logger.warning("could not push order updates to %d user(s)", len(by_user), exc_info=True)
                 with self._lock:
                     self._pending -= len(batch)
                     if self._pending <= 0:

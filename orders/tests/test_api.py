@@ -383,7 +383,7 @@ async def test_ws_orders_delivers_a_burst_complete_and_in_commit_order(user):
             connections.close_all()
 
     placed = await sync_to_async(burst, thread_sensitive=False)()
-    frames = [await communicator.receive_json_from(timeout=3) for _ in range(2 * len(placed))]
+    frames = [await communicator.receive_json_from(timeout=10) for _ in range(2 * len(placed))]
     assert [(f["type"], f["order"]["id"]) for f in frames] == [
         (kind, order_id) for order_id in placed for kind in ("order", "fill")
     ]
