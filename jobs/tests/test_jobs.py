@@ -101,6 +101,7 @@ async def test_ws_jobs_refuses_anonymous():
     connected, code = await communicator.connect()
     assert not connected
     assert code == 4401
+    await communicator.disconnect()  # let the consumer finish before the test's loop closes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -108,3 +109,4 @@ async def test_ws_refuses_foreign_origin(user):
     communicator = WebsocketCommunicator(application, "/ws/jobs", headers=[(b"origin", b"http://evil.example")])
     connected, _ = await communicator.connect()
     assert not connected
+    await communicator.disconnect()

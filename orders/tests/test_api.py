@@ -297,6 +297,7 @@ async def test_ws_orders_refuses_anonymous():
     communicator = WebsocketCommunicator(application, "/ws/orders", headers=[ORIGIN])
     connected, code = await communicator.connect()
     assert not connected and code == 4401
+    await communicator.disconnect()  # let the consumer finish before the test's loop closes
 
 
 @pytest.mark.django_db(transaction=True)
