@@ -32,16 +32,17 @@ def user_group(user_id: int) -> str:
     return f"orders.user.{user_id}"
 
 
-def _time(value: dt.datetime | None) -> str | None:
+def _time(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> str | None:
     """As DRF renders a DateTimeField: in the current time zone (Asia/Seoul), ISO 8601."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def order_payload(order: Order) -> dict[str, Any]:
+def order_payload(order: Order, tz: dt.tzinfo | None = None) -> dict[str, Any]:
     """The API's order shape (orders.api.OrderOutput), built by hand: it is on the hot path."""
+    tz = tz or timezone.get_current_timezone()
     return {
         "id": order.pk,
         "account": order.account_id,
@@ -57,12 +58,12 @@ def order_payload(order: Order) -> dict[str, Any]:
         "filled_quantity": order.filled_quantity,
         "avg_fill_price": None if order.avg_fill_price is None else f"{order.avg_fill_price:.4f}",
         "client_order_id": order.client_order_id,
-        "created_at": _time(order.created_at),
-        "updated_at": _time(order.updated_at),
+        "created_at": _time(order.created_at, tz),
+        "updated_at": _time(order.updated_at, tz),
     }
 
 
-def trade_payload(trade: Trade) -> dict[str, Any]:
+def trade_payload(trade: Trade, tz: dt.tzinfo | None = None) -> dict[str, Any]:
     """The API's trade shape (orders.api.TradeOutput)."""
     return {
         "id": trade.pk,
@@ -74,16 +75,8 @@ def trade_payload(trade: Trade) -> dict[str, Any]:
         "price": trade.price,
         "commission": trade.commission,
         "tax": trade.tax,
-        "time": _time(trade.time),
+        "time": _time(trade.time, tz),
     }
-
-
-def order_message(order: Order) -> dict[str, Any]:
-    return {"type": "order.update", "order": order_payload(order)}
-
-
-def fill_message(trade: Trade, order: Order) -> dict[str, Any]:
-    return {"type": "order.fill", "trade": trade_payload(trade), "order": order_payload(order)}
 
 
 LINGER = 0.01  # seconds an event may wait for others to share its push
@@ -250,18 +243,30 @@ class EventBatch:
         self._registered = not on_commit
 
     def order(self, user_id: int, order: Order) -> None:
-        self._add(user_id, lambda: order_message(order))
+        self._add(user_id, (order, None))
 
     def fill(self, user_id: int, trade: Trade, order: Order) -> None:
-        self._add(user_id, lambda: fill_message(trade, order))
+        self._add(user_id, (order, trade))
 
-    def _add(self, user_id: int, build: Any) -> None:
-        self._by_user.setdefault(user_id, []).append(build)
+    def _add(self, user_id: int, event: tuple[Order, Trade | None]) -> None:
+        self._by_user.setdefault(user_id, []).append(event)
         if not self._registered:
             self._registered = True
             transaction.on_commit(self.send)
 
     def send(self) -> None:
-        for user_id, builders in self._by_user.items():
-            # Payloads are built after commit from the objects as they were saved.
-            broadcast(user_id, [build() for build in builders])
+        # Payloads are built after commit from the objects as they were saved: an order's payload
+        # is the same in its update and in each of its fills, so it is built once.
+        tz = timezone.get_current_timezone()
+        orders: dict[int, dict[str, Any]] = {}
+        for user_id, events in self._by_user.items():
+            messages = []
+            for order, trade in events:
+                payload = orders.get(id(order))
+                if payload is None:
+                    payload = orders[id(order)] = order_payload(order, tz)
+                if trade is None:
+                    messages.append({"type": "order.update", "order": payload})
+                else:
+                    messages.append({"type": "order.fill", "trade": trade_payload(trade, tz), "order": payload})
+            broadcast(user_id, messages)

@@ -411,8 +411,14 @@ class _Book:
 # --- orders ---------------------------------------------------------------------------------------
 
 
+_CHOICES: dict[type, frozenset[str]] = {}
+
+
 def _validate_choice(value: str, choices: type, message: str, field: str) -> str:
-    if value not in choices.values:
+    allowed = _CHOICES.get(choices)
+    if allowed is None:  # Choices.values builds a new list on every access
+        allowed = _CHOICES[choices] = frozenset(choices.values)
+    if not isinstance(value, str) or value not in allowed:
         raise DomainError(message, field=field)
     return value
 
