@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -547,32 +549,35 @@ def _place(
 
     own = pg.own_transaction_possible()
     events = EventBatch(on_commit=not own)
-    lock = {"account_id": account_id, "owner_id": owner_id, "symbol": sym, "client_order_id": client_order_id}
-    if own:  # BEGIN with the lock, COMMIT with the write: two round trips in all
-        try:
-            account, position, first_id = pg.lock_for_order(**lock, begin=True)
-            if first_id is None:
-                books = _Book(account, now)
-                books.preload(sym, position)
-                order = _decide(books, request, fills)
-                pg.write_new_order(order, books, commit=True)
-        finally:
-            pg.rollback_quietly()  # a no-op after the COMMIT; ends the transaction on any failure
-        if first_id is not None:
-            return Order.objects.select_related("symbol").get(pk=first_id), False
-        _announce(events, order, books)
+    with _pg_transaction(own):  # own: BEGIN with the lock, COMMIT with the write, two round trips in all
+        account, position, first_id = pg.lock_for_order(
+            account_id=account_id, owner_id=owner_id, symbol=sym, client_order_id=client_order_id, begin=own
+        )
+        if first_id is None:
+            books = _Book(account, now)
+            books.preload(sym, position)
+            order = _decide(books, request, fills)
+            pg.write_new_order(order, books, commit=own)
+            _announce(events, order, books)
+    if first_id is not None:
+        return Order.objects.select_related("symbol").get(pk=first_id), False
+    if own:
         events.send()
-        return order, True
-    with transaction.atomic():
-        account, position, first_id = pg.lock_for_order(**lock)
-        if first_id is not None:
-            return Order.objects.select_related("symbol").get(pk=first_id), False
-        books = _Book(account, now)
-        books.preload(sym, position)
-        order = _decide(books, request, fills)
-        pg.write_new_order(order, books)
-        _announce(events, order, books)
     return order, True
+
+
+@contextmanager
+def _pg_transaction(own: bool) -> Iterator[None]:
+    """The transaction of one placement on PostgreSQL: Django's atomic, or (own) the one that
+    orders.pg opens with the lock and commits with the write, rolled back on any failure."""
+    if not own:
+        with transaction.atomic():
+            yield
+        return
+    try:
+        yield
+    finally:
+        pg.rollback_quietly()  # a no-op after the COMMIT
 
 
 def _announce(events: EventBatch, order: Order, books: _Book) -> None:
