@@ -19,48 +19,13 @@ import os
 import random
 import time
 
-from bench.common import Result, drop_database, percentile, pg_url, recreate_database, with_db
+from bench.common import Result, leave_throwaway_database, percentile, use_throwaway_database
 
 DB_NAME = "bench_historical"
 SYMBOLS = int(os.environ.get("BENCH_HISTORICAL_SYMBOLS", "200"))
 YEARS = 10
 QUERIES = int(os.environ.get("BENCH_HISTORICAL_QUERIES", "300"))
 ROUNDS = 3  # ingest rounds, alternating bare COPY and ours; the best of each counts
-
-
-def _setup() -> tuple[str, str]:
-    """Point Django's default connection at the throwaway database and migrate it."""
-    url = pg_url()
-    if not url.startswith("postgres"):
-        raise RuntimeError("bench_historical needs PostgreSQL: set DATABASE_URL=postgres://...")
-    recreate_database(DB_NAME)
-    os.environ.setdefault("DATABASE_URL", with_db(url, DB_NAME))
-    os.environ.setdefault("PAPERTRADE_TASK_MODE", "eager")
-    from bench.common import setup_django
-
-    setup_django()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connections
-
-    if connections["default"].vendor != "postgresql":
-        raise RuntimeError("Django is configured for SQLite; run with DATABASE_URL=postgres://...")
-    previous = connections["default"].settings_dict["NAME"]
-    connections["default"].close()
-    connections["default"].settings_dict["NAME"] = DB_NAME
-    settings.DATABASES["default"]["NAME"] = DB_NAME
-    call_command("migrate", verbosity=0, interactive=False)
-    return previous, DB_NAME
-
-
-def _teardown(previous: str) -> None:
-    from django.conf import settings
-    from django.db import connections
-
-    connections["default"].close()
-    connections["default"].settings_dict["NAME"] = previous
-    settings.DATABASES["default"]["NAME"] = previous
-    drop_database(DB_NAME)
 
 
 def _bars(days: list[dt.date], seed: int) -> list:
@@ -114,11 +79,11 @@ def _latencies(client, url: str, params: dict, n: int) -> list[float]:
 
 
 def run() -> list[Result]:
-    previous, _ = _setup()
+    previous = use_throwaway_database(DB_NAME, bench="bench_historical")
     try:
         return _run()
     finally:
-        _teardown(previous)
+        leave_throwaway_database(DB_NAME, previous)
 
 
 def _run() -> list[Result]:

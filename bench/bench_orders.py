@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import time
 
-from bench.common import Result, drop_database, pg_url, recreate_database, with_db
+from bench.common import Result, leave_throwaway_database, use_throwaway_database
 
 DB_NAME = "bench_orders"
 CODE = "BNCH01"
@@ -31,39 +31,15 @@ TICK_ACCOUNTS = 30
 TICK_ORDERS_PER_ACCOUNT = 10
 
 
-def _setup() -> None:
-    """Point Django at the throwaway database (before or after django.setup) and migrate it."""
-    url = pg_url()
-    if not url.startswith("postgres"):
-        raise RuntimeError("bench_orders needs PostgreSQL: set DATABASE_URL=postgres://...")
-    recreate_database(DB_NAME)
-    os.environ.setdefault("DATABASE_URL", with_db(url, DB_NAME))
-    os.environ.setdefault("PAPERTRADE_TASK_MODE", "eager")
-    from bench.common import setup_django
-
-    setup_django()
-    from django.conf import settings
-    from django.db import connections
-
-    if connections["default"].vendor != "postgresql":
-        raise RuntimeError("Django is configured for SQLite; run with DATABASE_URL=postgres://...")
-    default = connections["default"]
-    default.close()
-    if hasattr(default, "close_pool"):  # a psycopg pool keeps the old database's connections
-        default.close_pool()
-    default.settings_dict["NAME"] = DB_NAME
-    settings.DATABASES["default"]["NAME"] = DB_NAME
-    with default.cursor() as cursor:
-        cursor.execute("SELECT current_database()")
-        current = cursor.fetchone()[0]
-    if current != DB_NAME:
-        raise RuntimeError(f"refusing to benchmark: connected to {current!r}, not the throwaway {DB_NAME!r}")
-
-    # Bench-only prefixes for market state and the channel layer.
+def _setup() -> str:
+    """The throwaway database, migrated, and bench-only prefixes in Redis. Returns the previous database."""
+    previous = use_throwaway_database(DB_NAME, bench="bench_orders")
     from channels.layers import channel_layers
+    from django.conf import settings
 
     from market import state
 
+    # Bench-only prefixes for market state and the channel layer.
     layer = settings.CHANNEL_LAYERS["default"]
     if "CONFIG" in layer and "prefix" in layer["CONFIG"]:
         layer["CONFIG"] = {**layer["CONFIG"], "prefix": "bench-orders:asgi"}
@@ -74,10 +50,7 @@ def _setup() -> None:
         state.set_store(RedisQuoteStore(settings.REDIS_URL, prefix="bench-orders"))
     else:
         state.set_store(state.MemoryQuoteStore())
-
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    return previous
 
 
 def _rate(step, *, seconds: float, threads: int = 1) -> float:
@@ -145,20 +118,17 @@ def _book(depth: int = 1_000_000):
 
 
 def run() -> list[Result]:
-    _setup()
+    previous = _setup()
     try:
         return _measure()
     finally:
-        from django.db import connections
-
         from market import state
 
         try:
             state.store().clear()
         finally:
             state.set_store(None)
-            connections.close_all()
-            drop_database(DB_NAME)
+            leave_throwaway_database(DB_NAME, previous)
 
 
 def _measure() -> list[Result]:

@@ -78,3 +78,51 @@ def recreate_database(name: str) -> None:
 
 def drop_database(name: str) -> None:
     admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def use_throwaway_database(name: str, *, bench: str) -> str:
+    """Recreate database `name` on the PostgreSQL server, point Django's default connection at it
+    (before or after django.setup) and migrate it. Returns the database it pointed at before."""
+    url = pg_url()
+    if not url.startswith("postgres"):
+        raise RuntimeError(f"{bench} needs PostgreSQL: set DATABASE_URL=postgres://...")
+    recreate_database(name)
+    os.environ.setdefault("DATABASE_URL", with_db(url, name))
+    os.environ.setdefault("PAPERTRADE_TASK_MODE", "eager")
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connections
+
+    default = connections["default"]
+    if default.vendor != "postgresql":
+        raise RuntimeError("Django is configured for SQLite; run with DATABASE_URL=postgres://...")
+    previous = default.settings_dict["NAME"]
+    _point_default_at(name)
+    with default.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        current = cursor.fetchone()[0]
+    if current != name:
+        raise RuntimeError(f"refusing to benchmark: connected to {current!r}, not the throwaway {name!r}")
+    call_command("migrate", verbosity=0, interactive=False)
+    return previous
+
+
+def leave_throwaway_database(name: str, previous: str) -> None:
+    """Point Django back at `previous` and drop the throwaway database."""
+    from django.db import connections
+
+    connections.close_all()
+    _point_default_at(previous)
+    drop_database(name)
+
+
+def _point_default_at(name: str) -> None:
+    from django.conf import settings
+    from django.db import connections
+
+    default = connections["default"]
+    default.close()
+    if hasattr(default, "close_pool"):  # a psycopg pool keeps the old database's connections
+        default.close_pool()
+    default.settings_dict["NAME"] = name
+    settings.DATABASES["default"]["NAME"] = name
