@@ -152,13 +152,17 @@ def store() -> QuoteStore:
         if settings.REDIS_URL:
             from market.redis_state import RedisQuoteStore
 
-            _store = RedisQuoteStore(settings.REDIS_URL, prefix=settings.REDIS_PREFIX)
+            _store = RedisQuoteStore(
+                settings.REDIS_URL, prefix=settings.REDIS_PREFIX, mirror_books=settings.MARKET_BOOK_MIRROR
+            )
         else:
             _store = MemoryQuoteStore()
     return _store
 
 
 def set_store(new_store: QuoteStore | None) -> None:
-    """Replace the store (tests)."""
+    """Replace the store (tests, benchmarks); the one replaced is closed if it can be."""
     global _store
-    _store = new_store
+    old, _store = _store, new_store
+    if old is not None and old is not new_store and hasattr(old, "close"):
+        old.close()

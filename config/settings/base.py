@@ -183,6 +183,9 @@ MARKET_FEED = env_str("PAPERTRADE_FEED", "sim")
 MARKET_FEED_IN_PROCESS = env_bool("PAPERTRADE_FEED_IN_PROCESS", not REDIS_URL)
 MARKET_FEED_TICKS_PER_SECOND = float(env_str("PAPERTRADE_FEED_RATE", "4"))
 MARKET_FEED_SEED = int(env_str("PAPERTRADE_FEED_SEED", "0")) or None
+# With Redis, each process mirrors the order books (kept current by pub/sub) instead of reading
+# Redis on every order; off: every read goes to Redis.
+MARKET_BOOK_MIRROR = env_bool("PAPERTRADE_BOOK_MIRROR", True)
 # "demo": the simulated market trades around the clock; "krx": follow KRX sessions and holidays.
 MARKET_CLOCK = env_str("PAPERTRADE_MARKET_CLOCK", "demo")
 KIS_ENV = env_str("KIS_ENV", "paper")  # "real" or "paper" (모의투자)
