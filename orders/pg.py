@@ -17,6 +17,7 @@ ORM path in `services._Book.save`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -109,6 +110,7 @@ _STATEMENTS = {
     "papertrade_orders_read": ("bigint, bigint, varchar", _READ),
     "papertrade_orders_write": ("jsonb", _WRITE),
 }
+_PARAMETER = re.compile(rb"\$(\d+)")
 _PREPARE = ";\n".join(f"PREPARE {name} ({types}) AS {sql.strip()}" for name, (types, sql) in _STATEMENTS.items())
 
 _POSITION_FIELDS = [
@@ -149,9 +151,14 @@ def lock_for_order(
     db = connections[DEFAULT_DB_ALIAS]
     with _errors_wrapped(db, own=begin):
         cursor = _cursor(db)
-        query = _call("papertrade_orders_lock", "a") + ";\n" + _call("papertrade_orders_read", "b")
-        params = {"a1": account_id, "a2": owner_id, "b1": account_id, "b2": symbol.pk, "b3": client_order_id}
-        cursor.execute(("BEGIN;\n" if begin else "") + query, params)
+        account, owner = _int(account_id), _int(owner_id)
+        coid = _text(db, client_order_id)
+        query = (
+            _call("papertrade_orders_lock", account, owner)
+            + b";\n"
+            + _call("papertrade_orders_read", account, _int(symbol.pk), coid)
+        )
+        cursor.execute((b"BEGIN;\n" + query) if begin else query)
         if begin:
             cursor.nextset()
         locked = cursor.fetchone()
@@ -219,11 +226,12 @@ def write_new_order(order: Order, books: _Book, *, commit: bool = False) -> None
         "reserved_cash": account.reserved_cash,
     }
     # Decimals as exact strings (avg prices); datetimes as RFC 3339 with their offset.
-    text = orjson.dumps(doc, default=str).decode()
+    text = orjson.dumps(doc, default=str)
     db = connections[DEFAULT_DB_ALIAS]
     with _errors_wrapped(db, own=commit):
         cursor = _cursor(db)
-        cursor.execute(_call("papertrade_orders_write", "w") + (";\nCOMMIT" if commit else ""), {"w1": text})
+        query = _call("papertrade_orders_write", _quoted(db, text))
+        cursor.execute(query + b";\nCOMMIT" if commit else query)
         order_id, trade_ids, position_id = cursor.fetchone()
     _saved(db, order, order_id)
     order.created_at = order.updated_at = now
@@ -247,16 +255,31 @@ def rollback_quietly() -> None:
         db.close()  # a broken connection: let Django replace it
 
 
-def _call(name: str, prefix: str) -> str:
-    """EXECUTE of a prepared statement, or (preparing off) its text, taking the parameters
-    %(<prefix>1)s, %(<prefix>2)s, ... of the caller's dict."""
-    types, sql = _STATEMENTS[name]
-    count = len(types.split(","))
+def _call(name: str, *values: bytes) -> bytes:
+    """EXECUTE of a prepared statement with these SQL literals as its parameters, or (preparing
+    off) the statement's text with the literals in place of $1, $2, ..."""
     if settings.ORDERS_DB_PREPARE:
-        return f"EXECUTE {name}(" + ", ".join(f"%({prefix}{n})s" for n in range(1, count + 1)) + ")"
-    for n, type_ in reversed(list(enumerate(types.split(", "), start=1))):
-        sql = sql.replace(f"${n}", f"(%({prefix}{n})s::{type_})")
-    return sql.strip()
+        return b"EXECUTE " + name.encode() + b"(" + b", ".join(values) + b")"
+    types, sql = _STATEMENTS[name]
+    typed = [
+        b"(" + value + b"::" + type_.encode() + b")" for value, type_ in zip(values, types.split(", "), strict=True)
+    ]
+    return _PARAMETER.sub(lambda match: typed[int(match[1]) - 1], sql.strip().encode())
+
+
+def _int(value: int | None) -> bytes:
+    """An integer (or NULL) as an SQL literal; anything else is a TypeError, never text."""
+    return b"NULL" if value is None else b"%d" % value.__index__()
+
+
+def _text(db: Any, value: str) -> bytes:
+    """A string as an SQL literal, quoted by libpq for this connection."""
+    return _quoted(db, value.encode()) if value else b"''"
+
+
+def _quoted(db: Any, data: bytes) -> bytes:
+    db.ensure_connection()
+    return psycopg.pq.Escaping(db.connection.pgconn).escape_literal(data)
 
 
 def _cursor(db: Any) -> psycopg.ClientCursor:
