@@ -37,6 +37,16 @@ def _fresh_symbol_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_known_accounts():
+    """What the order engine remembers of accounts never outlives the test that wrote them."""
+    from orders import pg
+
+    pg.forget()
+    yield
+    pg.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_quote_store(settings):
     """Each test starts with empty market state (process memory or its own Redis prefix)."""
     from market import state

@@ -17,15 +17,18 @@ ORM path in `services._Book.save`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.base import ModelState
 
 from config.exceptions import NotFound
 from orders.models import Account, Position
@@ -40,23 +43,43 @@ if TYPE_CHECKING:
 # granted sees what the previous holder of the lock committed (a join in the locking statement
 # would read the position as it was before).
 _LOCK = """
-SELECT owner_id, cash, reserved_cash FROM orders_account
+SELECT owner_id, cash, reserved_cash, xmin::text::bigint FROM orders_account
 WHERE id = $1 AND ($2::bigint IS NULL OR owner_id = $2::bigint)
 FOR UPDATE
 """
 _READ = """
 SELECT p.id, p.quantity, p.reserved_quantity, p.cost_basis, p.avg_cost, p.realized_pnl, p.updated_at,
+       p.xmin::text::bigint,
        (SELECT o.id FROM orders_order o
          WHERE o.account_id = $1 AND o.client_order_id = $3 AND $3 <> '' LIMIT 1)
 FROM (VALUES (1)) AS one
 LEFT JOIN orders_position p ON p.account_id = $1 AND p.symbol_id = $2
 """
+# The account's update is the guard: it happens only if the account row and the position row are
+# the versions the order was decided on (their xmin, which every update of a row changes), and
+# every other row is written only if it happened. Under READ COMMITTED an update that waited for
+# another transaction re-checks its WHERE on the row as that one left it, so a change committed
+# meanwhile fails the guard; the position, read from the statement's snapshot, is covered by the
+# account's version because every writer of a position updates its account in the same
+# transaction (orders.services), and checked itself against any writer that would not.
 # Trade ids are drawn first (fills), so the ledger rows can point at their trade in the same
 # statement; rows go in in fill order, so ids grow as the ORM path's would.
 _WRITE = """
 WITH doc AS MATERIALIZED (
     SELECT $1::jsonb AS d, ($1::jsonb ->> 'account')::bigint AS account, ($1::jsonb ->> 'symbol')::bigint AS symbol,
            ($1::jsonb ->> 'now')::timestamptz AS now
+), account AS (
+    UPDATE orders_account SET cash = (d ->> 'cash')::bigint, reserved_cash = (d ->> 'reserved_cash')::bigint
+    FROM doc
+    WHERE id = doc.account AND orders_account.xmin = (d ->> 'version')::xid
+      AND CASE WHEN d ->> 'position_version' IS NULL
+               THEN NOT EXISTS (SELECT FROM orders_position p
+                                WHERE p.account_id = doc.account AND p.symbol_id = doc.symbol)
+               ELSE EXISTS (SELECT FROM orders_position p
+                            WHERE p.account_id = doc.account AND p.symbol_id = doc.symbol
+                              AND p.xmin = (d ->> 'position_version')::xid)
+          END
+    RETURNING orders_account.xmin::text::bigint AS version
 ), new_order AS (
     INSERT INTO orders_order (account_id, symbol_id, side, type, time_in_force, quantity, price, status,
                               reject_reason, filled_quantity, avg_fill_price, filled_amount, client_order_id,
@@ -65,7 +88,7 @@ WITH doc AS MATERIALIZED (
            (d ->> 'price')::bigint, d ->> 'status', d ->> 'reject_reason', (d ->> 'filled_quantity')::bigint,
            (d ->> 'avg_fill_price')::numeric, (d ->> 'filled_amount')::bigint, d ->> 'client_order_id',
            (d ->> 'order_reserved_cash')::bigint, now, now
-    FROM doc
+    FROM doc CROSS JOIN account
     RETURNING id
 ), fills AS MATERIALIZED (
     SELECT nextval(pg_get_serial_sequence('orders_trade', 'id')) AS id, f.n, f.quantity, f.price, f.commission, f.tax
@@ -90,19 +113,17 @@ WITH doc AS MATERIALIZED (
                                  realized_pnl, updated_at)
     SELECT account, symbol, (p ->> 'quantity')::bigint, (p ->> 'reserved_quantity')::bigint,
            (p ->> 'cost_basis')::bigint, (p ->> 'avg_cost')::numeric, (p ->> 'realized_pnl')::bigint, now
-    FROM doc CROSS JOIN LATERAL (SELECT doc.d -> 'position' AS p) AS position_doc
+    FROM doc CROSS JOIN account CROSS JOIN LATERAL (SELECT doc.d -> 'position' AS p) AS position_doc
     WHERE jsonb_typeof(p) = 'object'
     ON CONFLICT (account_id, symbol_id) DO UPDATE SET
         quantity = EXCLUDED.quantity, reserved_quantity = EXCLUDED.reserved_quantity,
         cost_basis = EXCLUDED.cost_basis, avg_cost = EXCLUDED.avg_cost,
         realized_pnl = EXCLUDED.realized_pnl, updated_at = EXCLUDED.updated_at
     RETURNING id
-), account AS (
-    UPDATE orders_account SET cash = (d ->> 'cash')::bigint, reserved_cash = (d ->> 'reserved_cash')::bigint
-    FROM doc WHERE id = doc.account
 )
-SELECT new_order.id, ARRAY(SELECT fills.id FROM fills ORDER BY fills.n), (SELECT position.id FROM position)
-FROM new_order
+SELECT new_order.id, ARRAY(SELECT fills.id FROM fills ORDER BY fills.n), (SELECT position.id FROM position),
+       account.version
+FROM new_order CROSS JOIN account
 """
 
 _STATEMENTS = {
@@ -113,38 +134,84 @@ _STATEMENTS = {
 _PARAMETER = re.compile(rb"\$(\d+)")
 _PREPARE = ";\n".join(f"PREPARE {name} ({types}) AS {sql.strip()}" for name, (types, sql) in _STATEMENTS.items())
 
-_POSITION_FIELDS = [
-    "id",
-    "account_id",
-    "symbol_id",
-    "quantity",
-    "reserved_quantity",
-    "cost_basis",
-    "avg_cost",
-    "realized_pnl",
-    "updated_at",
-]
-
 
 def own_transaction_possible() -> bool:
     """True when no Django transaction is open: the hot path may then BEGIN and COMMIT itself,
-    each with its statements (two round trips for a whole order)."""
+    each with its statements (two round trips for a whole order), or send one statement alone."""
     db = connections[DEFAULT_DB_ALIAS]
     return not db.in_atomic_block and db.get_autocommit()
 
 
+class Snapshot(NamedTuple):
+    """The account and position an order is decided on, with the row versions the write checks."""
+
+    account: Account
+    position: Position | None
+    version: int  # the account row's xmin
+    position_version: int | None  # the position row's xmin, None: the account has no position
+
+
+class _PositionState(NamedTuple):
+    id: int
+    quantity: int
+    reserved_quantity: int
+    cost_basis: int
+    avg_cost: Decimal
+    realized_pnl: int
+    updated_at: dt.datetime
+    version: int
+
+
+class _AccountState(NamedTuple):
+    owner_id: int
+    cash: int
+    reserved_cash: int
+    version: int
+    positions: dict[int, _PositionState | None]  # by symbol id; absent: not known
+
+
+# What this process last wrote to each account, so the next order needs no locking round trip.
+# Only ever a guess: the write's guard checks it against the rows (see _WRITE).
+_known: dict[int, _AccountState] = {}
+KNOWN_ACCOUNTS_MAX = 10_000
+
+
+def forget(account_id: int | None = None) -> None:
+    """Drop what is known of one account (or of all): its next order locks and reads first."""
+    if account_id is None:
+        _known.clear()
+    else:
+        _known.pop(account_id, None)
+
+
+def known_snapshot(*, account_id: int, owner_id: int | None, symbol: Symbol) -> Snapshot | None:
+    """The account and position as this process last wrote them, or None if it does not know them."""
+    state = _known.get(account_id)
+    if state is None or (owner_id is not None and state.owner_id != owner_id) or symbol.pk not in state.positions:
+        return None
+    db = connections[DEFAULT_DB_ALIAS]
+    account = _loaded(
+        Account,
+        db,
+        {"id": account_id, "owner_id": state.owner_id, "cash": state.cash, "reserved_cash": state.reserved_cash},
+    )
+    held = state.positions[symbol.pk]
+    position = None if held is None else _position(db, account, symbol, held)
+    return Snapshot(account, position, state.version, None if held is None else held.version)
+
+
 def lock_for_order(
     *, account_id: int, owner_id: int | None, symbol: Symbol, client_order_id: str, begin: bool = False
-) -> tuple[Account, Position | None, int | None]:
+) -> tuple[Snapshot, int | None]:
     """Lock the account and read what placing an order needs.
 
     Inside transaction.atomic, or with begin=True outside of it: then this opens the transaction
     (BEGIN goes in the same round trip) and the caller must end it with write_new_order(...,
     commit=True) or rollback_quietly().
 
-    Returns the account (cash fields loaded, the rest deferred), the account's position in the
-    symbol or None, and the id of an earlier order with this client_order_id or None. Another
-    user's account, with owner_id given, is NotFound as if it did not exist.
+    Returns the snapshot (the account with its cash fields loaded and the rest deferred, its
+    position in the symbol or None) and the id of an earlier order with this client_order_id or
+    None. Another user's account, with owner_id given, is NotFound as if it did not exist.
     """
     from orders.services import ACCOUNT_NOT_FOUND
 
@@ -166,23 +233,26 @@ def lock_for_order(
         row = cursor.fetchone()
     if locked is None:
         raise NotFound(ACCOUNT_NOT_FOUND)
-    owner, cash, reserved_cash = locked
-    position_id, *position_row, existing = row
-    account = Account.from_db(
-        db.alias, ["id", "owner_id", "cash", "reserved_cash"], [account_id, owner, cash, reserved_cash]
-    )
-    position = None
-    if position_id is not None:
-        position = Position.from_db(db.alias, _POSITION_FIELDS, [position_id, account_id, symbol.pk, *position_row])
-        position.account = account
-        position.symbol = symbol
-    return account, position, existing
+    owner, cash, reserved_cash, version = locked
+    *position_row, existing = row
+    account = _loaded(Account, db, {"id": account_id, "owner_id": owner, "cash": cash, "reserved_cash": reserved_cash})
+    position, position_version = None, None
+    if position_row[0] is not None:
+        held = _PositionState(*position_row)
+        position, position_version = _position(db, account, symbol, held), held.version
+    return Snapshot(account, position, version, position_version), existing
 
 
-def write_new_order(order: Order, books: _Book, *, commit: bool = False) -> None:
-    """Insert `order` with everything `books` collected for it, in one statement.
+def write_new_order(
+    order: Order, books: _Book, snapshot: Snapshot, *, commit: bool = False, alone: bool = False
+) -> bool:
+    """Insert `order` with everything `books` collected for it, in one statement, if the account
+    and position are still the versions of `snapshot`. Returns False if they are not (nothing was
+    written).
 
-    commit=True ends the transaction lock_for_order(begin=True) opened, in the same round trip.
+    commit=True ends the transaction lock_for_order(begin=True) opened, in the same round trip;
+    alone=True sends the statement outside any transaction (it is its own). In both cases the
+    account's new state is remembered for its next order (known_snapshot); otherwise forgotten.
     Sets the primary keys the database gave (order, trades, a new position) on the instances.
     """
     account, now = books.account, books.now
@@ -192,6 +262,8 @@ def write_new_order(order: Order, books: _Book, *, commit: bool = False) -> None
     doc = {
         "account": account.pk,
         "symbol": order.symbol_id,
+        "version": snapshot.version,
+        "position_version": snapshot.position_version,
         "side": order.side,
         "type": order.type,
         "time_in_force": order.time_in_force,
@@ -228,11 +300,15 @@ def write_new_order(order: Order, books: _Book, *, commit: bool = False) -> None
     # Decimals as exact strings (avg prices); datetimes as RFC 3339 with their offset.
     text = orjson.dumps(doc, default=str)
     db = connections[DEFAULT_DB_ALIAS]
-    with _errors_wrapped(db, own=commit):
+    forget(account.pk)  # until the write is known to have succeeded
+    with _errors_wrapped(db, own=commit or alone):
         cursor = _cursor(db)
         query = _call("papertrade_orders_write", _quoted(db, text))
         cursor.execute(query + b";\nCOMMIT" if commit else query)
-        order_id, trade_ids, position_id = cursor.fetchone()
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    order_id, trade_ids, position_id, version = row
     _saved(db, order, order_id)
     order.created_at = order.updated_at = now
     for trade, trade_id in zip(trades, trade_ids, strict=True):
@@ -241,6 +317,63 @@ def write_new_order(order: Order, books: _Book, *, commit: bool = False) -> None
     if position is not None:
         position.updated_at = now
         _saved(db, position, position_id)
+    if commit or alone:
+        _remember(account, snapshot, order.symbol_id, position, version)
+    return True
+
+
+def _remember(account: Account, snapshot: Snapshot, symbol_id: int, position: Position | None, version: int) -> None:
+    previous = _known.get(account.pk)
+    positions = dict(previous.positions) if previous is not None and previous.version == snapshot.version else {}
+    if position is not None:
+        positions[symbol_id] = _PositionState(
+            position.pk,
+            position.quantity,
+            position.reserved_quantity,
+            position.cost_basis,
+            position.avg_cost,
+            position.realized_pnl,
+            position.updated_at,
+            version,
+        )
+    elif snapshot.position is None:
+        positions[symbol_id] = None
+    else:  # not written: the row and its version are as they were
+        held = snapshot.position
+        positions[symbol_id] = _PositionState(
+            held.pk,
+            held.quantity,
+            held.reserved_quantity,
+            held.cost_basis,
+            held.avg_cost,
+            held.realized_pnl,
+            held.updated_at,
+            snapshot.position_version,
+        )
+    if len(_known) >= KNOWN_ACCOUNTS_MAX:
+        _known.clear()
+    _known[account.pk] = _AccountState(account.owner_id, account.cash, account.reserved_cash, version, positions)
+
+
+def _position(db: Any, account: Account, symbol: Symbol, held: _PositionState) -> Position:
+    position = _loaded(
+        Position,
+        db,
+        {
+            "id": held.id,
+            "account_id": account.pk,
+            "symbol_id": symbol.pk,
+            "quantity": held.quantity,
+            "reserved_quantity": held.reserved_quantity,
+            "cost_basis": held.cost_basis,
+            "avg_cost": held.avg_cost,
+            "realized_pnl": held.realized_pnl,
+            "updated_at": held.updated_at,
+        },
+    )
+    position.account = account
+    position.symbol = symbol
+    return position
 
 
 def rollback_quietly() -> None:
@@ -307,6 +440,17 @@ def _errors_wrapped(db: Any, *, own: bool = False) -> Iterator[None]:
         db.validate_no_broken_transaction()
     with db.wrap_database_errors:
         yield
+
+
+def _loaded(model: type[Any], db: Any, values: dict[str, Any]) -> Any:
+    """An instance as Model.from_db makes it with only these fields loaded (the rest deferred),
+    without running Model.__init__ over every field: the hot path makes two per order."""
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = db.alias
+    instance.__dict__.update(values)
+    return instance
 
 
 def _saved(db: Any, instance: Any, pk: int) -> None:

@@ -156,6 +156,7 @@ def account_deposit(*, account_id: int, amount: int) -> Account:
         account.total_deposits += amount
         CashEntry.objects.bulk_create(entries)
         account.save(update_fields=["cash", "total_deposits"])
+    pg.forget(account.pk)
     return account
 
 
@@ -186,6 +187,7 @@ def account_reset(*, account_id: int, initial_cash: int | None = None) -> Accoun
         account.total_deposits = 0
         account.reset_at = now
         account.save()
+    pg.forget(account.pk)
     return account
 
 
@@ -408,6 +410,7 @@ class _Book:
                 ]
             )
         self.account.save(update_fields=["cash", "reserved_cash"])
+        pg.forget(self.account.pk)
 
 
 # --- orders ---------------------------------------------------------------------------------------
@@ -548,21 +551,52 @@ def _place(
         return order, True
 
     own = pg.own_transaction_possible()
+    if own and (snapshot := pg.known_snapshot(account_id=account_id, owner_id=owner_id, symbol=sym)) is not None:
+        placed = _place_on_known(request, snapshot, fills, now)
+        if placed is not None:
+            return placed
     events = EventBatch(on_commit=not own)
     with _pg_transaction(own):  # own: BEGIN with the lock, COMMIT with the write, two round trips in all
-        account, position, first_id = pg.lock_for_order(
+        snapshot, first_id = pg.lock_for_order(
             account_id=account_id, owner_id=owner_id, symbol=sym, client_order_id=client_order_id, begin=own
         )
         if first_id is None:
-            books = _Book(account, now)
-            books.preload(sym, position)
+            books = _Book(snapshot.account, now)
+            books.preload(sym, snapshot.position)
             order = _decide(books, request, fills)
-            pg.write_new_order(order, books, commit=own)
+            if not pg.write_new_order(order, books, snapshot, commit=own):
+                raise RuntimeError(f"account {account_id} changed under its lock")  # rolls back
             _announce(events, order, books)
     if first_id is not None:
         return Order.objects.select_related("symbol").get(pk=first_id), False
     if own:
         events.send()
+    return order, True
+
+
+def _place_on_known(
+    request: _OrderRequest, snapshot: pg.Snapshot, fills: list[Fill], now: dt.datetime
+) -> tuple[Order, bool] | None:
+    """Place the order on the account as this process last wrote it, in one statement and one
+    round trip, without locking first. None when that is not possible: the account or position
+    changed since (the write's guard found other versions and wrote nothing), the order would be
+    refused (refusals are decided under the lock, on what is current), or the client_order_id is
+    taken. The caller then goes the locked way, which decides again from scratch."""
+    books = _Book(snapshot.account, now)
+    books.preload(request.sym, snapshot.position)
+    try:
+        order = _decide(books, request, fills)
+    except DomainError:
+        return None
+    try:
+        written = pg.write_new_order(order, books, snapshot, alone=True)
+    except IntegrityError:
+        return None
+    if not written:
+        return None
+    events = EventBatch(on_commit=False)
+    _announce(events, order, books)
+    events.send()
     return order, True
 
 
