@@ -231,6 +231,12 @@ def broadcast(user_id: int, messages: list[dict[str, Any]]) -> None:
         logger.warning("could not push order updates", exc_info=True)
 
 
+# Messages by user, and the order and trade payloads whose ids send() fills in.
+_Built = tuple[
+    dict[int, list[dict[str, Any]]], list[tuple[dict[str, Any], "Order"]], list[tuple[dict[str, Any], "Trade"]]
+]
+
+
 class EventBatch:
     """Messages for one user's stream, sent together after the current transaction commits.
 
@@ -239,7 +245,8 @@ class EventBatch:
     """
 
     def __init__(self, *, on_commit: bool = True) -> None:
-        self._by_user: dict[int, list[dict[str, Any]]] = {}
+        self._by_user: dict[int, list[tuple[Order, Trade | None]]] = {}
+        self._built: _Built | None = None
         self._registered = not on_commit
 
     def order(self, user_id: int, order: Order) -> None:
@@ -254,19 +261,43 @@ class EventBatch:
             self._registered = True
             transaction.on_commit(self.send)
 
+    def prepare(self) -> None:
+        """Build the messages now, before the rows have their ids (orders.pg builds them while the
+        database writes): send() fills the ids in. Nothing else in them may change after this."""
+        self._built = self._build()
+
     def send(self) -> None:
-        # Payloads are built after commit from the objects as they were saved: an order's payload
-        # is the same in its update and in each of its fills, so it is built once.
+        try:
+            messages, orders, trades = self._built if self._built is not None else self._build()
+        except Exception:  # noqa: BLE001 - a push failure must never undo a committed trade
+            logger.exception("could not build order updates")
+            return
+        self._built = None
+        for payload, order in orders:  # the ids as they are now
+            payload["id"] = order.pk
+        for payload, trade in trades:
+            payload["id"], payload["order"] = trade.pk, trade.order_id
+        for user_id, user_messages in messages.items():
+            broadcast(user_id, user_messages)
+
+    def _build(self) -> _Built:
+        # An order's payload is the same in its update and in each of its fills: built once.
         tz = timezone.get_current_timezone()
         orders: dict[int, dict[str, Any]] = {}
+        built: dict[int, list[dict[str, Any]]] = {}
+        order_ids: list[tuple[dict[str, Any], Order]] = []
+        trade_ids: list[tuple[dict[str, Any], Trade]] = []
         for user_id, events in self._by_user.items():
-            messages = []
+            messages = built[user_id] = []
             for order, trade in events:
                 payload = orders.get(id(order))
                 if payload is None:
                     payload = orders[id(order)] = order_payload(order, tz)
+                    order_ids.append((payload, order))
                 if trade is None:
                     messages.append({"type": "order.update", "order": payload})
                 else:
-                    messages.append({"type": "order.fill", "trade": trade_payload(trade, tz), "order": payload})
-            broadcast(user_id, messages)
+                    fill = trade_payload(trade, tz)
+                    trade_ids.append((fill, trade))
+                    messages.append({"type": "order.fill", "trade": fill, "order": payload})
+        return built, order_ids, trade_ids

@@ -18,8 +18,9 @@ ORM path in `services._Book.save`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -29,9 +30,12 @@ import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.base import ModelState
+from psycopg import generators
 
 from config.exceptions import NotFound
 from orders.models import Account, Position
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from market.models import Symbol
@@ -244,7 +248,13 @@ def lock_for_order(
 
 
 def write_new_order(
-    order: Order, books: _Book, snapshot: Snapshot, *, commit: bool = False, alone: bool = False
+    order: Order,
+    books: _Book,
+    snapshot: Snapshot,
+    *,
+    commit: bool = False,
+    alone: bool = False,
+    meanwhile: Callable[[], None] | None = None,
 ) -> bool:
     """Insert `order` with everything `books` collected for it, in one statement, if the account
     and position are still the versions of `snapshot`. Returns False if they are not (nothing was
@@ -254,6 +264,10 @@ def write_new_order(
     alone=True sends the statement outside any transaction (it is its own). In both cases the
     account's new state is remembered for its next order (known_snapshot); otherwise forgotten.
     Sets the primary keys the database gave (order, trades, a new position) on the instances.
+
+    `meanwhile` runs after the statement is sent and before its answer is read: work that needs
+    no ids (building the order's events) is done while the database writes and syncs. It must
+    not raise; if it does, that is logged and the write goes on.
     """
     account, now = books.account, books.now
     trades: list[Trade] = books.trades
@@ -301,16 +315,29 @@ def write_new_order(
     text = orjson.dumps(doc, default=str)
     db = connections[DEFAULT_DB_ALIAS]
     forget(account.pk)  # until the write is known to have succeeded
+    order.created_at = order.updated_at = now
     with _errors_wrapped(db, own=commit or alone):
-        cursor = _cursor(db)
+        _cursor(db)  # prepares the statements on a new connection
         query = _call("papertrade_orders_write", _quoted(db, text))
-        cursor.execute(query + b";\nCOMMIT" if commit else query)
-        row = cursor.fetchone()
+        raw = db.connection
+        raw.pgconn.send_query(query + b";\nCOMMIT" if commit else query)
+        try:
+            raw.wait(generators.send(raw.pgconn))
+            if meanwhile is not None:
+                try:
+                    meanwhile()
+                except Exception:  # noqa: BLE001 - the statement's answer must still be read
+                    logger.exception("hot path: work done while the write ran failed")
+        finally:
+            results = raw.wait(generators.fetch_many(raw.pgconn))
+        for result in results:
+            if result.status == psycopg.pq.ExecStatus.FATAL_ERROR:
+                raise psycopg.errors.error_from_result(result, encoding=raw.info.encoding)
+    row = _first_row(results[0])
     if row is None:
         return False
     order_id, trade_ids, position_id, version = row
     _saved(db, order, order_id)
-    order.created_at = order.updated_at = now
     for trade, trade_id in zip(trades, trade_ids, strict=True):
         trade.order_id = order_id
         _saved(db, trade, trade_id)
@@ -440,6 +467,19 @@ def _errors_wrapped(db: Any, *, own: bool = False) -> Iterator[None]:
         db.validate_no_broken_transaction()
     with db.wrap_database_errors:
         yield
+
+
+def _first_row(result: psycopg.pq.PGresult) -> tuple[int, list[int], int | None, int] | None:
+    """The write's answer (order id, trade ids, position id, account version), from its text form."""
+    if result.ntuples == 0:
+        return None
+    order_id, trade_ids, position_id, version = (result.get_value(0, n) for n in range(4))
+    return (
+        int(order_id),
+        [int(t) for t in trade_ids[1:-1].split(b",")] if len(trade_ids) > 2 else [],
+        None if position_id is None else int(position_id),
+        int(version),
+    )
 
 
 def _loaded(model: type[Any], db: Any, values: dict[str, Any]) -> Any:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -564,9 +564,8 @@ def _place(
             books = _Book(snapshot.account, now)
             books.preload(sym, snapshot.position)
             order = _decide(books, request, fills)
-            if not pg.write_new_order(order, books, snapshot, commit=own):
+            if not pg.write_new_order(order, books, snapshot, commit=own, meanwhile=_announcing(events, order, books)):
                 raise RuntimeError(f"account {account_id} changed under its lock")  # rolls back
-            _announce(events, order, books)
     if first_id is not None:
         return Order.objects.select_related("symbol").get(pk=first_id), False
     if own:
@@ -588,14 +587,13 @@ def _place_on_known(
         order = _decide(books, request, fills)
     except DomainError:
         return None
+    events = EventBatch(on_commit=False)
     try:
-        written = pg.write_new_order(order, books, snapshot, alone=True)
+        written = pg.write_new_order(order, books, snapshot, alone=True, meanwhile=_announcing(events, order, books))
     except IntegrityError:
         return None
     if not written:
         return None
-    events = EventBatch(on_commit=False)
-    _announce(events, order, books)
     events.send()
     return order, True
 
@@ -612,6 +610,16 @@ def _pg_transaction(own: bool) -> Iterator[None]:
         yield
     finally:
         pg.rollback_quietly()  # a no-op after the COMMIT
+
+
+def _announcing(events: EventBatch, order: Order, books: _Book) -> Callable[[], None]:
+    """The order's events, built while its write runs (they need no ids; send() adds them)."""
+
+    def build() -> None:
+        _announce(events, order, books)
+        events.prepare()
+
+    return build
 
 
 def _announce(events: EventBatch, order: Order, books: _Book) -> None:

@@ -197,3 +197,24 @@ def test_another_user_gets_no_answer_from_what_is_known(account, other_user):
             account_id=account.pk, owner_id=other_user.pk, symbol=CODE, side="buy", type="market", quantity=1
         )
     assert Order.objects.filter(account=account).count() == 1
+
+
+@pytest.mark.parametrize("known", [False, True])
+def test_events_that_cannot_be_built_never_undo_the_order(account, monkeypatch, caplog, known):
+    """The order's events are built while its write runs; a failure there is logged, the write's
+    answer is still read, and the order stands (the REST API stays the record)."""
+    from orders import events
+
+    if known:
+        _buy(account, 1)
+
+    def broken(*args, **kwargs):
+        raise ValueError("payload bug")
+
+    monkeypatch.setattr(events, "order_payload", broken)
+    order, created = _buy(account, 2)
+    assert created and order.pk and order.status == "filled"
+    assert connection.connection.info.transaction_status.name == "IDLE"
+    assert Order.objects.filter(pk=order.pk, filled_quantity=2).exists()
+    assert "payload bug" in caplog.text
+    assert_account_invariants(account.pk)
