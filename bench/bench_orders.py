@@ -5,8 +5,11 @@ with its own Redis prefix and channel-layer prefix, so it never touches real dat
 real user's /ws/orders stream.
 
 - service: market orders placed and filled through orders.services.order_place (one transaction
-  each: lock, order, trade, position, ledger, account, event after commit), from 1 thread and from
-  BENCH_ORDERS_THREADS threads on their own accounts (many users at once);
+  each: order, trade, position, ledger, account, event after commit), from 1 thread and from
+  BENCH_ORDERS_THREADS threads on their own accounts (many users at once). After an account's
+  first order the process knows it and each order is one guarded statement; the locked way (lock
+  and read first, then write: what an account's first order, or one after a change made
+  elsewhere, takes) is measured on its own by forgetting the account before every order;
 - REST: the same through POST /api/v1/orders with DRF's test client (routing, auth, throttling,
   serializers included; no network), 1 and N threads;
 - fill on tick: resting limit orders of many accounts filled by one book_changed signal (the
@@ -141,7 +144,7 @@ def _measure() -> list[Result]:
     from market.models import Symbol
     from market.signals import book_changed
     from market.state import BookLevel, OrderBook, store
-    from orders import services
+    from orders import pg, services
     from orders.models import Order, Trade
 
     Symbol.objects.create(code=CODE, name="Bench", market="KOSPI", prev_close=PREV_CLOSE)
@@ -159,10 +162,15 @@ def _measure() -> list[Result]:
             account_id=accounts[index].pk, symbol=CODE, side="buy" if i % 2 == 0 else "sell", type="market", quantity=1
         )
 
+    def place_locked(index: int, i: int) -> None:
+        pg.forget(accounts[index].pk)
+        place(index, i)
+
     for i in range(20):  # warm up: imports, connection, caches
         place(0, i)
     baseline_1 = _baseline_insert_commit(seconds=SECONDS)
     service_1 = _rate(place, seconds=SECONDS)
+    locked_1 = _rate(place_locked, seconds=SECONDS)
     baseline_n = _baseline_insert_commit(seconds=SECONDS, threads=THREADS)
     service_n = _rate(place, seconds=SECONDS, threads=THREADS)
 
@@ -210,6 +218,13 @@ def _measure() -> list[Result]:
             baseline_1,
             target=target_service,
             notes=notes,
+        ),
+        Result(
+            "service layer, the locked way every order (1 thread)",
+            locked_1,
+            "orders/s",
+            "bare PG insert+commit, 1 thread",
+            baseline_1,
         ),
         Result(
             f"service layer: market orders placed+filled / s ({THREADS} threads)",
