@@ -114,6 +114,56 @@ def run(account_id: int, step: dict) -> None:
 )
 @given(steps=operations, cash=st.integers(min_value=0, max_value=20_000_000))
 def test_invariants_hold_after_every_step(django_user_model, steps, cash):
+    _check(django_user_model, steps, cash)
+
+
+# Outside a test transaction, as in production: on PostgreSQL orders then take the hot path's
+# own transactions, and after an account's first order the one-statement way on what this
+# process knows. Another process's deposits (a second connection) are mixed in, which this
+# process does not hear of: only the write's guard can notice them.
+elsewhere_op = st.fixed_dictionaries(
+    {"op": st.just("elsewhere"), "amount": st.integers(min_value=1, max_value=5_000_000)}
+)
+operations_with_elsewhere = st.lists(
+    st.one_of(
+        place_op, place_op, place_op, place_op, book_op, trade_op, cancel_op, elsewhere_op, elsewhere_op, misc_op
+    ),
+    min_size=5,
+    max_size=30,
+)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@settings(
+    max_examples=int(os.environ.get("PAPERTRADE_ORDERS_PROPERTY_EXAMPLES", "60")) // 2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(steps=operations_with_elsewhere, cash=st.integers(min_value=2_000_000, max_value=50_000_000))
+def test_invariants_hold_outside_transactions_with_another_process_writing(django_user_model, steps, cash):
+    import psycopg
+    from django.db import connection
+
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+
+        def deposit_elsewhere(account_id: int, amount: int) -> None:
+            with other.transaction():
+                other.execute(
+                    "UPDATE orders_account SET cash = cash + %(a)s, total_deposits = total_deposits + %(a)s"
+                    " WHERE id = %(id)s",
+                    {"a": amount, "id": account_id},
+                )
+                other.execute(
+                    "INSERT INTO orders_cashentry (account_id, kind, amount, balance_after, note, time)"
+                    " SELECT id, 'deposit', %(a)s, cash, 'elsewhere', now() FROM orders_account WHERE id = %(id)s",
+                    {"a": amount, "id": account_id},
+                )
+
+        _check(django_user_model, steps, cash, elsewhere=deposit_elsewhere)
+
+
+def _check(django_user_model, steps, cash, elsewhere=None) -> None:
     SymbolFactory(code=CODE, prev_close=PREV_CLOSE)
     user = django_user_model.objects.create_user(username=f"prop{next(_usernames)}")
     account = services.account_create(owner=user, name="prop", initial_cash=cash)
@@ -124,5 +174,8 @@ def test_invariants_hold_after_every_step(django_user_model, steps, cash):
     ) if cash > 400_000 else None
     assert_account_invariants(account.pk)
     for step in steps:
-        run(account.pk, step)
+        if step["op"] == "elsewhere":
+            elsewhere(account.pk, step["amount"])
+        else:
+            run(account.pk, step)
         assert_account_invariants(account.pk)
