@@ -1,12 +1,22 @@
-"""The order engine's hot path on PostgreSQL: one round trip to lock and read, one to write.
+"""The order engine's hot path on PostgreSQL: one statement per order, or two round trips.
 
-`orders.services.order_place` decides everything in Python, on both databases. On PostgreSQL it
-locks the account and reads what it needs under that lock (the symbol's position, an earlier
-order with the same client_order_id) in one round trip, and writes everything it decided (order,
-trades, ledger entries, position, account) in one statement with data-modifying CTEs. Outside a
-Django transaction (a request, a task, the feed) the BEGIN travels with the lock and the COMMIT
-with the write: two round trips where the ORM made ten. Inside one (tests, callers that compose)
-Django's atomic owns the transaction and the same statements run in it.
+`orders.services.order_place` decides everything in Python, on both databases. On PostgreSQL
+everything it decided (order, trades, ledger entries, position, account) is written by one
+statement with data-modifying CTEs, guarded: the account's update, and with it every other row,
+happens only if the account and position rows are still the versions (xmin) the order was decided
+on. What it is decided on comes one of two ways:
+
+- the locked way: lock the account and read what the order needs under that lock (the symbol's
+  position, an earlier order with the same client_order_id), one round trip, then the write.
+  Outside a Django transaction (a request, a task, the feed) the BEGIN travels with the lock and
+  the COMMIT with the write: two round trips where the ORM made ten. Inside one (tests, callers
+  that compose) Django's atomic owns the transaction and the same statements run in it;
+- the known way, outside a Django transaction: the account and position as this process last
+  wrote them (`known_snapshot`), and the write alone, its own transaction: one round trip. If the
+  guard finds other versions (a cancel, a tick fill, a deposit by another process), nothing is
+  written and the order goes the locked way; so does an order the known state would refuse
+  (refusals are decided under the lock, on what is current) and one whose client_order_id the
+  unique index turns away (the locked way then finds the first order and answers with it).
 
 Each round trip is one simple-protocol query of several statements (the cheapest exchange psycopg
 has), executing statements prepared once per connection (PREPARE; `PAPERTRADE_DB_PREPARE=false`
