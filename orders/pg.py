@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -182,12 +183,16 @@ class _AccountState(NamedTuple):
     reserved_cash: int
     version: int
     positions: dict[int, _PositionState | None]  # by symbol id; absent: not known
+    written_at: float  # time.monotonic()
 
 
 # What this process last wrote to each account, so the next order needs no locking round trip.
 # Only ever a guess: the write's guard checks it against the rows (see _WRITE).
 _known: dict[int, _AccountState] = {}
 KNOWN_ACCOUNTS_MAX = 10_000
+# A version is a 32-bit transaction id: it comes round again only after billions of transactions,
+# far beyond this, so an old guess can never pass the guard by a coincidence of numbers.
+KNOWN_FOR_SECONDS = 300.0
 
 
 def forget(account_id: int | None = None) -> None:
@@ -201,7 +206,12 @@ def forget(account_id: int | None = None) -> None:
 def known_snapshot(*, account_id: int, owner_id: int | None, symbol: Symbol) -> Snapshot | None:
     """The account and position as this process last wrote them, or None if it does not know them."""
     state = _known.get(account_id)
-    if state is None or (owner_id is not None and state.owner_id != owner_id) or symbol.pk not in state.positions:
+    if (
+        state is None
+        or (owner_id is not None and state.owner_id != owner_id)
+        or symbol.pk not in state.positions
+        or time.monotonic() - state.written_at > KNOWN_FOR_SECONDS
+    ):
         return None
     db = connections[DEFAULT_DB_ALIAS]
     account = _loaded(
@@ -324,7 +334,7 @@ def write_new_order(
     # Decimals as exact strings (avg prices); datetimes as RFC 3339 with their offset.
     text = orjson.dumps(doc, default=str)
     db = connections[DEFAULT_DB_ALIAS]
-    forget(account.pk)  # until the write is known to have succeeded
+    previous = _known.pop(account.pk, None)  # forgotten until the write is known to have succeeded
     order.created_at = order.updated_at = now
     with _errors_wrapped(db, own=commit or alone):
         _cursor(db)  # prepares the statements on a new connection
@@ -355,12 +365,20 @@ def write_new_order(
         position.updated_at = now
         _saved(db, position, position_id)
     if commit or alone:
-        _remember(account, snapshot, order.symbol_id, position, version)
+        _remember(account, snapshot, previous, order.symbol_id, position, version)
     return True
 
 
-def _remember(account: Account, snapshot: Snapshot, symbol_id: int, position: Position | None, version: int) -> None:
-    previous = _known.get(account.pk)
+def _remember(
+    account: Account,
+    snapshot: Snapshot,
+    previous: _AccountState | None,
+    symbol_id: int,
+    position: Position | None,
+    version: int,
+) -> None:
+    # Positions in other symbols known at the version this write checked are still what they
+    # were: the guard passed, so nothing touched the account in between, and this write did not.
     positions = dict(previous.positions) if previous is not None and previous.version == snapshot.version else {}
     if position is not None:
         positions[symbol_id] = _PositionState(
@@ -389,7 +407,9 @@ def _remember(account: Account, snapshot: Snapshot, symbol_id: int, position: Po
         )
     if len(_known) >= KNOWN_ACCOUNTS_MAX:
         _known.clear()
-    _known[account.pk] = _AccountState(account.owner_id, account.cash, account.reserved_cash, version, positions)
+    _known[account.pk] = _AccountState(
+        account.owner_id, account.cash, account.reserved_cash, version, positions, time.monotonic()
+    )
 
 
 def _position(db: Any, account: Account, symbol: Symbol, held: _PositionState) -> Position:

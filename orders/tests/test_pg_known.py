@@ -218,3 +218,26 @@ def test_events_that_cannot_be_built_never_undo_the_order(account, monkeypatch, 
     assert Order.objects.filter(pk=order.pk, filled_quantity=2).exists()
     assert "payload bug" in caplog.text
     assert_account_invariants(account.pk)
+
+
+def test_what_is_known_of_other_symbols_survives_an_order_in_one(account, locked_ways):
+    SymbolFactory(code="000660", name="SK하이닉스", prev_close=200_000)
+    set_book(book_around("000660", 199_500, 200_000, quantity=1_000), prev_close=200_000)
+
+    def buy(code):
+        return services.order_place(account_id=account.pk, symbol=code, side="buy", type="market", quantity=1)
+
+    buy(CODE)
+    buy("000660")  # a symbol not known yet: locked
+    buy(CODE)
+    buy("000660")
+    assert len(locked_ways) == 2
+    assert sorted(Position.objects.filter(account=account).values_list("quantity", flat=True)) == [2, 2]
+    assert_account_invariants(account.pk)
+
+
+def test_what_is_known_is_only_trusted_for_a_while(account, locked_ways, monkeypatch):
+    _buy(account, 1)
+    monkeypatch.setattr(pg, "KNOWN_FOR_SECONDS", 0.0)
+    _buy(account, 1)
+    assert len(locked_ways) == 2
