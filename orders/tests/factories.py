@@ -10,6 +10,7 @@ from market.models import Symbol
 from market.rules import tick_down, tick_up
 from market.signals import book_changed, trade_printed
 from market.state import BookLevel, OrderBook, Quote, Trade, store
+from orders.models import Account
 
 
 class SymbolFactory(factory.django.DjangoModelFactory):
@@ -76,4 +77,22 @@ def set_book(book: OrderBook, prev_close: int = 70_000) -> None:
     store().put(quote=quote_for(book.code, bid or ask or prev_close, prev_close, bid, ask), book=book)
 
 
-__all__ = ["SymbolFactory", "book_around", "publish_book", "publish_trade", "quote_for", "set_book"]
+def account_in_deep_market(owner: object, *, code: str = "005930", cash: int = 10_000_000) -> Account:
+    """An account of `owner` holding `cash` won, and `code` listed (previous close 70,000 won) with
+    a book of 1,000 shares a level from 69,900 / 70,000 won."""
+    from orders import services
+
+    SymbolFactory(code=code, prev_close=70_000)
+    set_book(book_around(code, 69_900, 70_000, quantity=1_000))
+    return services.account_create(owner=owner, name="pg", initial_cash=cash)
+
+
+__all__ = [
+    "SymbolFactory",
+    "account_in_deep_market",
+    "book_around",
+    "publish_book",
+    "publish_trade",
+    "quote_for",
+    "set_book",
+]

@@ -16,7 +16,7 @@ from django.db import connection
 from config.exceptions import DomainError
 from orders import pg, services
 from orders.models import Account, Order, Position
-from orders.tests.factories import SymbolFactory, book_around, set_book
+from orders.tests.factories import SymbolFactory, account_in_deep_market, book_around, set_book
 from orders.tests.invariants import assert_account_invariants
 
 CODE = "005930"
@@ -26,9 +26,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def account(user):
-    SymbolFactory(code=CODE, prev_close=70_000)
-    set_book(book_around(CODE, 69_900, 70_000, quantity=1_000))
-    return services.account_create(owner=user, name="pg", initial_cash=10_000_000)
+    return account_in_deep_market(user, code=CODE)
 
 
 @pytest.fixture
