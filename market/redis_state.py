@@ -1,8 +1,8 @@
 """Quote and order-book state in Redis, shared by the feed runner, web processes and workers.
 
 Every write of a book goes through one Lua script: it stores the book, stamps it with the next
-number of the prefix's sequence and publishes "<number> <code> <book>" on the books channel, all at
-once, so the channel carries the writes in the order they happened. A process that reads books
+number of the prefix's sequence (which only ever grows) and publishes "<number> <code> <book>" on
+the books channel, all at once, so the channel carries the writes in the order they happened. A process that reads books
 often (the order engine reads one per order) keeps a mirror of them (`_BookMirror`): a thread
 subscribes to the channel first, then loads every book with its number, and from then on applies
 each message whose number is higher than the one it holds. Its reads cost a dict look-up instead
@@ -27,24 +27,40 @@ from market.state import OrderBook, Quote
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# The next number: one more than the last, and never less than Redis' clock in microseconds, so
+# the numbers keep growing even if the keys are lost (a FLUSHDB, a restart of a Redis that keeps
+# nothing on disk) and a mirror that held higher numbers would ignore every new book. Formatted
+# with %d: Lua's own number-to-text conversion would round them.
+_NEXT_NUMBER = """
+local clock = redis.call('TIME')
+local number = math.max(tonumber(redis.call('GET', KEYS[3]) or '0') + 1, clock[1] * 1000000 + clock[2])
+local text = string.format('%d', number)
+redis.call('SET', KEYS[3], text)
+"""
 # KEYS: books, book numbers, sequence, quotes; ARGV: channel, book code, book JSON, quote code, quote JSON
 # ("" for what is not written). Returns the book's number (0 when no book was written).
-_PUT = """
+_PUT = (
+    """
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], ARGV[4], ARGV[5]) end
 if ARGV[2] == '' then return 0 end
-local number = redis.call('INCR', KEYS[3])
+"""
+    + _NEXT_NUMBER
+    + """
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-redis.call('HSET', KEYS[2], ARGV[2], number)
-redis.call('PUBLISH', ARGV[1], number .. ' ' .. ARGV[2] .. ' ' .. ARGV[3])
-return number
+redis.call('HSET', KEYS[2], ARGV[2], text)
+redis.call('PUBLISH', ARGV[1], text .. ' ' .. ARGV[2] .. ' ' .. ARGV[3])
+return text
 """
+)
 # KEYS: books, book numbers, sequence, quotes; ARGV: channel. Everything goes; mirrors empty theirs.
-_CLEAR = """
-local number = redis.call('INCR', KEYS[3])
+_CLEAR = (
+    _NEXT_NUMBER
+    + """
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
-redis.call('PUBLISH', ARGV[1], number .. ' clear')
-return number
+redis.call('PUBLISH', ARGV[1], text .. ' clear')
+return text
 """
+)
 
 
 class RedisQuoteStore:

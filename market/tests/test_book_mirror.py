@@ -111,6 +111,21 @@ def test_a_message_older_than_the_mirror_s_book_is_ignored(stores, prefix):
     assert reader.book(CODE).asks[0].price == 70_000
 
 
+def test_books_written_after_redis_lost_its_keys_still_reach_the_mirror(stores, prefix):
+    """A FLUSHDB (or a Redis that restarted without its data, while this connection held) loses the
+    sequence too; the numbers given after it must still be above those the mirror holds."""
+    reader, writer = stores
+    for ask in (70_000, 70_100, 70_200):
+        writer.put(book=_book(ask))
+    _following(reader)
+    raw = redis.Redis.from_url(settings.REDIS_URL)
+    for key in raw.scan_iter(f"{prefix}:*"):
+        raw.delete(key)
+    raw.close()
+    writer.put(book=_book(69_000))
+    _eventually(lambda: reader.book(CODE).asks[0].price == 69_000)
+
+
 def test_clear_empties_every_mirror(stores):
     reader, writer = stores
     writer.put(book=_book(70_000))
