@@ -380,8 +380,12 @@ def _remember(
     # Positions in other symbols known at the version this write checked are still what they
     # were: the guard passed, so nothing touched the account in between, and this write did not.
     positions = dict(previous.positions) if previous is not None and previous.version == snapshot.version else {}
-    if position is not None:
-        positions[symbol_id] = _PositionState(
+    # The order's symbol: `position` is the row as written (a held position is always preloaded
+    # into the books, so it is written with the order), or None if the account still has none.
+    positions[symbol_id] = (
+        None
+        if position is None
+        else _PositionState(
             position.pk,
             position.quantity,
             position.reserved_quantity,
@@ -391,20 +395,7 @@ def _remember(
             position.updated_at,
             version,
         )
-    elif snapshot.position is None:
-        positions[symbol_id] = None
-    else:  # not written: the row and its version are as they were
-        held = snapshot.position
-        positions[symbol_id] = _PositionState(
-            held.pk,
-            held.quantity,
-            held.reserved_quantity,
-            held.cost_basis,
-            held.avg_cost,
-            held.realized_pnl,
-            held.updated_at,
-            snapshot.position_version,
-        )
+    )
     if len(_known) >= KNOWN_ACCOUNTS_MAX:
         _known.clear()
     _known[account.pk] = _AccountState(
