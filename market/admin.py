@@ -8,8 +8,19 @@ from market.models import Quote, Symbol
 
 @admin.register(Symbol)
 class SymbolAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_en", "market", "sector", "prev_close", "is_active", "is_tradable"]
-    list_filter = ["market", "is_active", "is_tradable"]
+    list_display = [
+        "code",
+        "name",
+        "name_en",
+        "market",
+        "sector",
+        "prev_close",
+        "typical_daily_value",
+        "is_kospi200",
+        "is_active",
+        "is_tradable",
+    ]
+    list_filter = ["market", "is_kospi200", "is_active", "is_tradable"]
     search_fields = ["code", "name", "name_en", "sector"]
     list_editable = ["is_active", "is_tradable"]
     readonly_fields = ["created_at", "updated_at"]

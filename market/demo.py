@@ -13,7 +13,14 @@ from market.services import SymbolRow, symbol_upsert_many
 def seed_rows() -> list[SymbolRow]:
     return [
         SymbolRow(
-            code=s.code, name=s.name, name_en=s.name_en, market=s.market, sector=s.sector, prev_close=s.reference_price
+            code=s.code,
+            name=s.name,
+            name_en=s.name_en,
+            market=s.market,
+            sector=s.sector,
+            prev_close=s.reference_price,
+            typical_daily_value=s.daily_value_eok * 100_000_000,
+            is_kospi200=s.kospi200,
         )
         for s in SEED_SYMBOLS
     ]

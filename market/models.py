@@ -23,6 +23,12 @@ class Symbol(models.Model):
     is_tradable = models.BooleanField(default=True, help_text="Orders accepted (not suspended).")
     # Previous session's close: the base price of today's ±30% band and the feed's starting point.
     prev_close = models.PositiveBigIntegerField(null=True, blank=True)
+    # What the synthetic market sizes a stock's order flow from: its typical daily traded value.
+    typical_daily_value = models.PositiveBigIntegerField(
+        default=10_000_000_000, help_text="Typical daily traded value (거래대금) in won."
+    )
+    # KOSPI 200 constituents have the tighter dynamic VI threshold (±3% instead of ±6%).
+    is_kospi200 = models.BooleanField(default=False, help_text="KOSPI 200 constituent.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -34,6 +34,8 @@ class SymbolRow:
     name_en: str = ""
     sector: str = ""
     prev_close: int | None = None
+    typical_daily_value: int | None = None
+    is_kospi200: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,11 @@ def _apply(symbol: Symbol, row: SymbolRow, *, keep_names: bool) -> bool:
         wanted["sector"] = row.sector
     if row.prev_close:
         wanted["prev_close"] = row.prev_close
+    if not keep_names:  # like names, the back office may have edited them
+        if row.typical_daily_value is not None:
+            wanted["typical_daily_value"] = row.typical_daily_value
+        if row.is_kospi200 is not None:
+            wanted["is_kospi200"] = row.is_kospi200
     for field, value in wanted.items():
         if getattr(symbol, field) != value:
             setattr(symbol, field, value)
@@ -93,6 +100,11 @@ def symbol_upsert_many(*, rows: Iterable[SymbolRow], keep_names: bool = False, b
                             market=row.market,
                             sector=row.sector,
                             prev_close=row.prev_close,
+                            **{
+                                field: getattr(row, field)
+                                for field in ("typical_daily_value", "is_kospi200")
+                                if getattr(row, field) is not None
+                            },
                         )
                     )
                 elif _apply(symbol, row, keep_names=keep_names):
@@ -102,7 +114,17 @@ def symbol_upsert_many(*, rows: Iterable[SymbolRow], keep_names: bool = False, b
             Symbol.objects.bulk_create(to_create)
             if to_update:
                 Symbol.objects.bulk_update(
-                    to_update, ["name", "name_en", "market", "sector", "prev_close", "updated_at"]
+                    to_update,
+                    [
+                        "name",
+                        "name_en",
+                        "market",
+                        "sector",
+                        "prev_close",
+                        "typical_daily_value",
+                        "is_kospi200",
+                        "updated_at",
+                    ],
                 )
             created += len(to_create)
             updated += len(to_update)

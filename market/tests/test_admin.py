@@ -37,11 +37,14 @@ def test_rename_and_deactivate(admin_client, samsung):
             "sector": "전기전자",
             "is_tradable": "on",
             "prev_close": "71000",
+            "typical_daily_value": "1000000000000",
+            "is_kospi200": "on",
         },
     )
     assert response.status_code == 302
     samsung.refresh_from_db()
     assert (samsung.code, samsung.name, samsung.is_active) == ("005930", "삼성전자 보통주", False)
+    assert (samsung.typical_daily_value, samsung.is_kospi200) == (10**12, True)
     admin_client.post("/admin/market/symbol/", {"action": "activate", "_selected_action": [samsung.pk]})
     samsung.refresh_from_db()
     assert samsung.is_active
