@@ -12,9 +12,16 @@ from rest_framework.views import APIView
 
 from config.pagination import Pagination
 from market import events, rules, selectors
-from market.enums import Market
+from market.enums import Market, SessionPhase
 from market.models import Symbol
 from market.state import Quote, store
+
+
+class ViOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["static", "dynamic"])
+    reference_price = serializers.IntegerField()
+    trigger_price = serializers.IntegerField()
+    ends_at = serializers.DateTimeField()
 
 
 class QuoteOutput(serializers.Serializer):
@@ -32,6 +39,15 @@ class QuoteOutput(serializers.Serializer):
     best_bid = serializers.IntegerField(allow_null=True)
     best_ask = serializers.IntegerField(allow_null=True)
     time = serializers.DateTimeField()
+    phase = serializers.ChoiceField(choices=SessionPhase.choices, help_text="The regular board's session phase.")
+    session = serializers.ChoiceField(
+        choices=["close_price", "single_price"], allow_null=True, help_text="The after-hours session running, if any."
+    )
+    expected_price = serializers.IntegerField(allow_null=True, help_text="예상체결가 during a call auction.")
+    expected_quantity = serializers.IntegerField(allow_null=True, help_text="예상체결수량 during a call auction.")
+    vi = ViOutput(allow_null=True, help_text="The volatility interruption in force, if any.")
+    upper_limit = serializers.IntegerField(allow_null=True, help_text="상한가")
+    lower_limit = serializers.IntegerField(allow_null=True, help_text="하한가")
 
 
 class SymbolOutput(serializers.Serializer):

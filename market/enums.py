@@ -17,3 +17,4 @@ class SessionPhase(models.TextChoices):
     PRE_OPEN = "pre_open", "Pre-open auction"
     CONTINUOUS = "continuous", "Continuous trading"
     CLOSING_AUCTION = "closing_auction", "Closing auction"
+    AFTER_HOURS = "after_hours", "After-hours session"

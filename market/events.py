@@ -45,6 +45,13 @@ def quote_payload(quote: Quote, name: str = "") -> dict[str, Any]:
         "best_bid": quote.best_bid,
         "best_ask": quote.best_ask,
         "time": quote.time.astimezone(SEOUL).isoformat(),
+        "phase": quote.phase,
+        "session": quote.session,
+        "expected_price": quote.expected_price,
+        "expected_quantity": quote.expected_quantity,
+        "vi": quote.vi,
+        "upper_limit": quote.upper_limit,
+        "lower_limit": quote.lower_limit,
     }
 
 

@@ -80,6 +80,16 @@ class Quote:
     best_ask: int | None
     time: dt.datetime
     extra: dict[str, Any] = field(default_factory=dict)
+    # Where the symbol's regular board stands (market.timetable's phases) and, during a call
+    # auction, its expected uncross (예상체결가/수량); `vi` is the interruption in force, if any:
+    # {"kind": "static"|"dynamic", "reference_price", "trigger_price", "ends_at" (ISO 8601)}.
+    phase: str = "continuous"
+    session: str | None = None
+    expected_price: int | None = None
+    expected_quantity: int | None = None
+    vi: dict[str, Any] | None = None
+    upper_limit: int | None = None
+    lower_limit: int | None = None
 
     @property
     def change(self) -> int:

@@ -139,6 +139,13 @@ def test_quotes_by_codes(auth_client, listed):
         "best_bid": 190_000,
         "best_ask": 190_100,
         "time": "2024-06-12T10:00:00+09:00",
+        "phase": "continuous",
+        "session": None,
+        "expected_price": None,
+        "expected_quantity": None,
+        "vi": None,
+        "upper_limit": None,
+        "lower_limit": None,
     }
     assert auth_client.get("/api/v1/market/quotes?codes=005930,123456").status_code == 404
     assert auth_client.get("/api/v1/market/quotes?codes=").status_code == 400
