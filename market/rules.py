@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from market.enums import SessionPhase
+if TYPE_CHECKING:  # market.enums needs Django; the exchange core imports this module without it
+    from market.enums import SessionPhase
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -128,6 +129,8 @@ def continuous_start(day: dt.date) -> dt.time:
 
 def session_phase(at: dt.datetime) -> SessionPhase:
     """KRX session phase at a moment (regular session only)."""
+    from market.enums import SessionPhase
+
     if at.tzinfo is None:
         raise ValueError("session_phase needs an aware datetime")
     local = at.astimezone(SEOUL)
