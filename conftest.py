@@ -58,3 +58,18 @@ def _fresh_quote_store(settings):
     except Exception:  # noqa: BLE001 - a test may have stopped Redis on purpose
         pass
     state.set_store(None)
+
+
+@pytest.fixture(autouse=True)
+def practice_clock():
+    """Each test runs on its own practice clock (no database row): 10:00, in the continuous session,
+    of the next trading day after today, at speed 1. Tests of other moments install their own."""
+    import datetime as dt
+
+    from market import clock, timetable
+
+    day = timetable.next_trading_day(dt.datetime.now(tz=timetable.SEOUL).date())
+    test_clock = clock.PracticeClock.starting(dt.datetime.combine(day, dt.time(10, 0), tzinfo=timetable.SEOUL))
+    clock.set_market_clock(test_clock)
+    yield test_clock
+    clock.set_market_clock(None)

@@ -1,11 +1,11 @@
-"""Trading-day lists for the candle sources and the coverage report (XKRX via market.rules)."""
+"""Trading-day lists for the candle sources and the coverage report (XKRX via market.timetable)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
 
-from market.rules import is_trading_day
+from market.timetable import is_trading_day
 
 
 @lru_cache(maxsize=64)

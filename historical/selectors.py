@@ -30,7 +30,7 @@ from historical.enums import CandleSource, Timeframe
 from historical.models import Candle
 from historical.sources.base import day_start
 from market.models import Symbol
-from market.rules import SEOUL
+from market.timetable import SEOUL
 
 UNKNOWN_SYMBOL = "There is no symbol {code}."
 TOO_MANY_BARS = "The request covers more than {limit:,} bars; narrow start/end or use a coarser timeframe (1w, 1M)."

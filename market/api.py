@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from config.pagination import Pagination
 from market import events, rules, selectors
+from market.clock import market_clock
 from market.enums import Market, SessionPhase
 from market.models import Symbol
 from market.state import Quote, store
@@ -188,3 +189,27 @@ class OverviewApi(APIView):
         return Response(
             {key: [events.quote_payload(q, names.get(q.code, "")) for q in quotes] for key, quotes in groups.items()}
         )
+
+
+class MarketStatusOutput(serializers.Serializer):
+    clock = serializers.ChoiceField(choices=["krx", "practice"], help_text="krx: Seoul wall time; practice: simulated.")
+    now = serializers.DateTimeField(help_text="The market clock's time (Asia/Seoul).")
+    trading_day = serializers.DateField(help_text="The trading day in progress, or the next one while closed.")
+    phase = serializers.ChoiceField(choices=SessionPhase.choices, help_text="The regular board's session phase.")
+    session = serializers.ChoiceField(
+        choices=["close_price", "single_price"],
+        allow_null=True,
+        help_text="The off-board session running: 시간외 종가 (close_price) or 시간외 단일가 (single_price).",
+    )
+    next_phase = serializers.ChoiceField(choices=SessionPhase.choices)
+    next_phase_at = serializers.DateTimeField(help_text="When `phase` next changes (market clock time).")
+    speed = serializers.FloatField(help_text="Market seconds per wall second (1 on the krx clock).")
+
+
+class MarketStatusApi(APIView):
+    """Where the market stands on the market clock; the quote streams push each change."""
+
+    @extend_schema(responses=MarketStatusOutput, operation_id="v1_market_status")
+    def get(self, request: Request) -> Response:
+        clock = market_clock()
+        return Response(events.status_payload(clock.status(), clock=clock.kind, speed=clock.speed))

@@ -4,6 +4,7 @@
   trade and per book change.
 - `/ws/quotes`: any number of symbols (up to MARKET_WS_MAX_CODES) over one socket, chosen with
   `{"action": "subscribe" | "unsubscribe", "codes": [...]}`.
+Both send the market's status (`{"type": "market.status", ...}`) on connect and on every change.
 Anonymous sockets and unknown codes are accepted and then closed with 4401 / 4404, so that the
 browser sees the close code (a refusal before accept only shows up as a failed handshake).
 """
@@ -19,7 +20,8 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from config.ws import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, GuardedJsonConsumer
-from market import events
+from market import events, watched
+from market.clock import market_clock
 from market.feeds.publisher import register_delivery_loop
 from market.models import Symbol
 from market.state import store
@@ -43,6 +45,12 @@ def _known_codes(codes: list[str]) -> dict[str, str]:
 
 
 @sync_to_async(thread_sensitive=False)
+def _status_message() -> dict[str, Any]:
+    clock = market_clock()
+    return events.status_message(clock.status(), clock=clock.kind, speed=clock.speed)
+
+
+@sync_to_async(thread_sensitive=False)
 def _current(code: str) -> tuple[Any, Any]:
     state = store()
     return state.quote(code), state.book(code)
@@ -55,8 +63,22 @@ class _QuoteStream(GuardedJsonConsumer):
         user = self.scope.get("user")
         return user is not None and user.is_authenticated
 
+    async def _follow_status(self) -> None:
+        """Join the status group and send where the market stands now."""
+        await self.channel_layer.group_add(events.STATUS_GROUP, self.channel_name)
+        self.follows_status = True
+        await self.send_json(await _status_message())
+
+    async def _unfollow(self, codes: set[str]) -> None:
+        if getattr(self, "follows_status", False):
+            await self.channel_layer.group_discard(events.STATUS_GROUP, self.channel_name)
+        for code in codes:
+            await self.channel_layer.group_discard(events.quote_group(code), self.channel_name)
+        watched.unwatch(codes)
+
     async def _follow(self, codes: dict[str, str]) -> None:
         """Join the groups of `codes` (code → name) and send their current quote and book."""
+        watched.watch(codes)
         for code in codes:
             await self.channel_layer.group_add(events.quote_group(code), self.channel_name)
         for code, name in codes.items():
@@ -78,6 +100,8 @@ class _QuoteStream(GuardedJsonConsumer):
             await self.quote_trade(message)
         elif message["type"] == "quote.book":
             await self.quote_book(message)
+        elif message["type"] == "market.status":
+            await self.market_status(message)
         else:
             await super().dispatch(message)
 
@@ -85,6 +109,9 @@ class _QuoteStream(GuardedJsonConsumer):
         await self.send_json(event["message"])
 
     async def quote_book(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["message"])
+
+    async def market_status(self, event: dict[str, Any]) -> None:
         await self.send_json(event["message"])
 
 
@@ -103,10 +130,10 @@ class QuoteConsumer(_QuoteStream):
             return
         self.code = code
         await self._follow(known)
+        await self._follow_status()
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "code"):
-            await self.channel_layer.group_discard(events.quote_group(self.code), self.channel_name)
+        await self._unfollow({self.code} if hasattr(self, "code") else set())
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         await self.send_error("This stream is read-only; use /ws/quotes to choose symbols.")
@@ -121,10 +148,10 @@ class QuotesConsumer(_QuoteStream):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         await self.send_json({"type": "hello", "stream": "quotes", "max_codes": max_codes()})
+        await self._follow_status()
 
     async def disconnect(self, code: int) -> None:
-        for symbol_code in getattr(self, "codes", set()):
-            await self.channel_layer.group_discard(events.quote_group(symbol_code), self.channel_name)
+        await self._unfollow(getattr(self, "codes", set()))
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         action = content.get("action")
@@ -145,6 +172,7 @@ class QuotesConsumer(_QuoteStream):
                 if code in self.codes:
                     self.codes.discard(code)
                     await self.channel_layer.group_discard(events.quote_group(code), self.channel_name)
+                    watched.unwatch([code])
             await self.send_json({"type": "unsubscribed", "codes": sorted(self.codes)})
             return
         new = [c for c in codes if c not in self.codes]

@@ -3,17 +3,19 @@
 Every trade and book change of a symbol goes to the group `market.quotes.<code>`; consumers of
 `/ws/quotes/<code>` and `/ws/quotes` join the groups of the codes they watch.
 Layer message type `quote.trade` → handler `quote_trade`, `quote.book` → `quote_book`; the
-`message` key is sent to the browser as is.
+`message` key is sent to the browser as is. Every quote socket also joins `market.status`, which
+carries `market.status` (handler `market_status`) on each change of the market's phase.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from market.rules import SEOUL
 from market.state import OrderBook, Quote, Trade
+from market.timetable import SEOUL, MarketStatus
 
 GROUP_PREFIX = "market.quotes."
+STATUS_GROUP = "market.status"
 # The channel layer of the quote streams (settings.CHANNEL_LAYERS["market"]; "default" if absent).
 LAYER_ALIAS = "market"
 
@@ -88,3 +90,25 @@ def trade_event(trade: Trade, quote: Quote, name: str = "") -> dict[str, Any]:
 
 def book_event(book: OrderBook) -> dict[str, Any]:
     return {"type": "quote.book", "message": book_message(book)}
+
+
+def status_payload(status: MarketStatus, *, clock: str, speed: float) -> dict[str, Any]:
+    """GET /api/v1/market/status and the `market.status` message alike (times in Seoul)."""
+    return {
+        "clock": clock,
+        "now": status.at.astimezone(SEOUL).isoformat(),
+        "trading_day": status.trading_day.isoformat(),
+        "phase": status.phase,
+        "session": status.session,
+        "next_phase": status.next_phase,
+        "next_phase_at": status.next_phase_at.astimezone(SEOUL).isoformat(),
+        "speed": speed,
+    }
+
+
+def status_message(status: MarketStatus, *, clock: str, speed: float) -> dict[str, Any]:
+    return {"type": "market.status", **status_payload(status, clock=clock, speed=speed)}
+
+
+def status_event(status: MarketStatus, *, clock: str, speed: float) -> dict[str, Any]:
+    return {"type": "market.status", "message": status_message(status, clock=clock, speed=speed)}

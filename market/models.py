@@ -64,3 +64,25 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.symbol_id} {self.price} @ {self.time:%Y-%m-%d %H:%M:%S}"
+
+
+class MarketClockState(models.Model):
+    """The shared practice clock (one row): at wall time `anchor_wall_at` the market clock read
+    `anchor_market_at`, running `speed` times wall time. The feed's process re-anchors it every few
+    seconds; see market/clock.py."""
+
+    SINGLETON = 1
+
+    anchor_market_at = models.DateTimeField()
+    anchor_wall_at = models.DateTimeField()
+    speed = models.FloatField()
+    start_setting = models.CharField(
+        max_length=64, blank=True, default="", help_text="PAPERTRADE_CLOCK_START when this clock was started."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(speed__gt=0), name="market_clock_speed_positive")]
+
+    def __str__(self) -> str:
+        return f"practice clock at {self.anchor_market_at.isoformat()} ×{self.speed:g}"

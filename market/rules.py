@@ -2,22 +2,14 @@
 
 - Tick sizes: the unified table for KOSPI and KOSDAQ in force since 2023-01-25.
 - Daily price band: ±30% of the base price (previous close), limits on the tick grid.
-- Session times in Asia/Seoul and trading days from the XKRX exchange calendar.
+Sessions, trading days and the clock are market/timetable.py's and market/clock.py's.
 Prices are integers in won.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from bisect import bisect_right
-from functools import cache
-from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo
-
-if TYPE_CHECKING:  # market.enums needs Django; the exchange core imports this module without it
-    from market.enums import SessionPhase
-
-SEOUL = ZoneInfo("Asia/Seoul")
+from typing import Literal
 
 # (lower bound inclusive, tick size) — price ≥ bound uses that tick.
 TICK_TABLE: tuple[tuple[int, int], ...] = (
@@ -32,11 +24,6 @@ TICK_TABLE: tuple[tuple[int, int], ...] = (
 _TICK_BOUNDS = [bound for bound, _ in TICK_TABLE]
 
 PRICE_LIMIT_RATE_PERCENT = 30
-
-PRE_OPEN_START = dt.time(8, 30)
-CONTINUOUS_START = dt.time(9, 0)
-CLOSING_AUCTION_START = dt.time(15, 20)
-MARKET_CLOSE = dt.time(15, 30)
 
 
 def tick_size_for(price: int) -> int:
@@ -100,48 +87,3 @@ def price_limit_band(base_price: int) -> tuple[int, int]:
 def price_within_band(price: int, base_price: int) -> bool:
     lower, upper = price_limit_band(base_price)
     return lower <= price <= upper
-
-
-@cache
-def _xkrx():  # pragma: no cover - exercised through is_trading_day
-    import exchange_calendars
-
-    return exchange_calendars.get_calendar("XKRX")
-
-
-def is_trading_day(day: dt.date) -> bool:
-    """A KRX trading day per the XKRX calendar (weekends and holidays are not)."""
-    calendar = _xkrx()
-    if not (calendar.first_session.date() <= day <= calendar.last_session.date()):
-        return day.weekday() < 5
-    return bool(calendar.is_session(day.isoformat()))
-
-
-def continuous_start(day: dt.date) -> dt.time:
-    """Start of continuous trading on a day: 09:00, or later on the exchange's late-open days
-    (10:00 on the first trading day of the year, per the XKRX calendar)."""
-    calendar = _xkrx()
-    if calendar.first_session.date() <= day <= calendar.last_session.date() and calendar.is_session(day.isoformat()):
-        opens = calendar.session_open(day.isoformat()).tz_convert(SEOUL).time()
-        return max(opens, CONTINUOUS_START)
-    return CONTINUOUS_START
-
-
-def session_phase(at: dt.datetime) -> SessionPhase:
-    """KRX session phase at a moment (regular session only)."""
-    from market.enums import SessionPhase
-
-    if at.tzinfo is None:
-        raise ValueError("session_phase needs an aware datetime")
-    local = at.astimezone(SEOUL)
-    if not is_trading_day(local.date()):
-        return SessionPhase.CLOSED
-    t = local.time()
-    opens = continuous_start(local.date())
-    if PRE_OPEN_START <= t < opens:
-        return SessionPhase.PRE_OPEN
-    if opens <= t < CLOSING_AUCTION_START:
-        return SessionPhase.CONTINUOUS
-    if CLOSING_AUCTION_START <= t < MARKET_CLOSE:
-        return SessionPhase.CLOSING_AUCTION
-    return SessionPhase.CLOSED

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 
+from market.clock import clock_owner
 from market.feeds.base import Feed
 from market.feeds.publisher import Publisher
 
@@ -68,14 +69,20 @@ def build_feed(kind: str | None = None) -> tuple[Feed, dict[str, str]]:
         [(code, prev_close) for code, _, prev_close in symbols if prev_close],
         ticks_per_second=settings.MARKET_FEED_TICKS_PER_SECOND,
         seed=settings.MARKET_FEED_SEED,
-        clock=settings.MARKET_CLOCK,
     )
     return feed, names
 
 
 async def run_feed(feed: Feed, publisher: Publisher, stop: asyncio.Event) -> None:
-    """Run a feed and the snapshot writer until `stop` is set."""
+    """Run a feed and the snapshot writer until `stop` is set. This process owns the shared
+    practice clock meanwhile: it resumes it first and keeps its heartbeat."""
+    loop = asyncio.get_running_loop()
+    owner = await loop.run_in_executor(None, clock_owner)
+    if owner is not None:
+        await loop.run_in_executor(None, owner.resume)
     tasks = [asyncio.create_task(feed.run(publisher, stop)), asyncio.create_task(publisher.snapshot_loop(stop))]
+    if owner is not None:
+        tasks.append(asyncio.create_task(owner.run(stop)))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("market/quotes/<str:code>", api.QuoteDetailApi.as_view(), name="market-quote"),
     path("market/orderbook/<str:code>", api.OrderBookApi.as_view(), name="market-orderbook"),
     path("market/overview", api.OverviewApi.as_view(), name="market-overview"),
+    path("market/status", api.MarketStatusApi.as_view(), name="market-status"),
 ]

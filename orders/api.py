@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.throttling import AtomicScopedRateThrottle
+from market.clock import market_clock
 from market.enums import Market
 from orders import costs, selectors, services
 from orders.enums import OrderSide, OrderStatus, OrderType, TimeInForce
@@ -261,7 +261,7 @@ class OrderCancelApi(APIView):
 class OrderCostsApi(APIView):
     @extend_schema(responses={200: CostsOutput})
     def get(self, request: Request) -> Response:
-        today = costs.trade_date(timezone.now())
+        today = market_clock().today()
         rates = {market.value: str(costs.sell_tax_rate(market.value, today)) for market in Market}
         return Response(
             CostsOutput(

@@ -28,7 +28,7 @@ from functools import cache
 from django.conf import settings
 
 from market.enums import Market
-from market.rules import SEOUL
+from market.timetable import SEOUL
 
 DEFAULT_SELL_TAX_TABLE: dict[str, dict[str, str]] = {
     "2024-01-01": {Market.KOSPI: "0.0018", Market.KOSDAQ: "0.0018", Market.KONEX: "0.0010"},

@@ -2,39 +2,34 @@
 
 Runs in the process that runs the feed. A failure is logged and never stops the feed.
 
-The first tick after each 15:30 KST close also expires the DAY orders placed before that close.
-The celery-beat entry does the same at 15:30 in the services configuration; this covers the
-embedded default, which has no beat, and a beat that was down (both are idempotent).
+The first tick after each close of the regular board (15:30, or 16:30 on a CSAT day, on the
+market clock) also expires the DAY orders placed before that close. The celery-beat entry does the
+same at 15:30 in the services configuration; this covers the embedded default, which has no beat,
+a beat that was down and the practice clock's own closes (all idempotent).
 """
 
 import datetime as dt
 import logging
 from typing import Any
 
-from django.utils import timezone
-
-from market.rules import MARKET_CLOSE, SEOUL
+from market import timetable
+from market.clock import market_clock
 from market.state import OrderBook, Quote, Trade
-from orders.services import order_expire_day_orders, orders_match_tick
+from orders.services import order_expire_at_close, orders_match_tick
 
 logger = logging.getLogger(__name__)
 
 _last_close_handled: dt.datetime | None = None
 
 
-def last_close(now: dt.datetime) -> dt.datetime:
-    """The most recent 15:30 KST at or before `now`."""
-    local = now.astimezone(SEOUL)
-    close = local.replace(hour=MARKET_CLOSE.hour, minute=MARKET_CLOSE.minute, second=0, microsecond=0)
-    return close if local >= close else close - dt.timedelta(days=1)
-
-
 def expire_after_close(now: dt.datetime | None = None) -> int:
+    """Expire the DAY orders of the market's last close, once per close; `now` is market time."""
     global _last_close_handled
-    close = last_close(now or timezone.now())
+    clock = market_clock()
+    close = timetable.last_regular_close(now or clock.now())
     if close == _last_close_handled:
         return 0
-    expired = order_expire_day_orders(before=close)
+    expired = order_expire_at_close(close=close)
     _last_close_handled = close
     return expired
 

@@ -119,3 +119,26 @@ def account_value(account: Account, prices: dict[str, int]) -> AccountValue:
 
 def account_prices(accounts: list[Account]) -> dict[str, int]:
     return last_prices([p.symbol.code for a in accounts for p in a.positions.all()])
+
+
+def codes_held_or_ordered() -> list[str]:
+    """Codes with open orders, then codes held, each most popular first (the live feed's priorities)."""
+    from django.db.models import Count
+
+    from orders.enums import OPEN_STATUSES
+
+    ordered = (
+        Order.objects.filter(status__in=OPEN_STATUSES)
+        .values("symbol__code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "symbol__code")
+        .values_list("symbol__code", flat=True)
+    )
+    held = (
+        Position.objects.filter(quantity__gt=0)
+        .values("symbol__code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "symbol__code")
+        .values_list("symbol__code", flat=True)
+    )
+    return list(dict.fromkeys([*ordered, *held]))

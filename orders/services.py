@@ -26,8 +26,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.exceptions import Conflict, DomainError, NotFound
-from market import rules
+from market import rules, timetable
 from market.cache import symbol_cached
+from market.clock import market_clock
 from market.models import Symbol
 from market.state import OrderBook, Quote, store
 from market.state import Trade as MarketTrade
@@ -729,6 +730,14 @@ def order_expire_day_orders(*, before: dt.datetime | None = None) -> int:
             events.order(account.owner_id, order)
             expired += 1
     return expired
+
+
+def order_expire_at_close(*, close: dt.datetime | None = None) -> int:
+    """Expire the DAY orders placed before the regular board's last close on the market clock
+    (or before `close`, a market time). Safe to run twice: orders placed since stay open."""
+    clock = market_clock()
+    close = close or timetable.last_regular_close(clock.now())
+    return order_expire_day_orders(before=clock.wall_time_of(close))
 
 
 # --- fills on market ticks ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pandas as pd
 
 from historical.enums import Timeframe
 from historical.models import Candle
-from market.rules import SEOUL
+from market.timetable import SEOUL
 
 COLUMNS = ["date", "tic", "open", "high", "low", "close", "volume"]
 

@@ -10,7 +10,7 @@ from django.db.models import Max, Min
 from config.exceptions import DomainError
 from historical.models import Candle
 from market.models import Symbol
-from market.rules import SEOUL
+from market.timetable import SEOUL
 from strategies import services
 from strategies.models import Strategy
 

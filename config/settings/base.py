@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PAPERTRADE_VAR_DIR") or BASE_DIR / "var")
@@ -186,8 +187,19 @@ MARKET_FEED_SEED = int(env_str("PAPERTRADE_FEED_SEED", "0")) or None
 # With Redis, each process mirrors the order books (kept current by pub/sub) instead of reading
 # Redis on every order; off: every read goes to Redis.
 MARKET_BOOK_MIRROR = env_bool("PAPERTRADE_BOOK_MIRROR", True)
-# "demo": the simulated market trades around the clock; "krx": follow KRX sessions and holidays.
-MARKET_CLOCK = env_str("PAPERTRADE_MARKET_CLOCK", "demo")
+# The market clock (market/clock.py): "practice" is a simulated clock that starts at
+# PAPERTRADE_CLOCK_START (ISO 8601, Seoul time if no offset; empty: 08:50 of the next trading day),
+# runs PAPERTRADE_CLOCK_SPEED times wall time and skips nights and holidays; "krx" is Seoul wall
+# time. The KIS feed is real time: it always runs on "krx".
+MARKET_CLOCK = env_str("PAPERTRADE_MARKET_CLOCK", "practice")
+if MARKET_FEED == "kis":
+    MARKET_CLOCK = "krx"
+if MARKET_CLOCK not in ("practice", "krx"):
+    raise ImproperlyConfigured(f"PAPERTRADE_MARKET_CLOCK must be practice or krx, not {MARKET_CLOCK!r}")
+MARKET_CLOCK_START = env_str("PAPERTRADE_CLOCK_START", "")
+MARKET_CLOCK_SPEED = float(env_str("PAPERTRADE_CLOCK_SPEED", "1"))
+if MARKET_CLOCK_SPEED <= 0:
+    raise ImproperlyConfigured("PAPERTRADE_CLOCK_SPEED must be positive (1 = real time, 60 = a day in minutes)")
 KIS_ENV = env_str("KIS_ENV", "paper")  # "real" or "paper" (모의투자)
 KIS_APP_KEY = env_str("KIS_APP_KEY", "")
 KIS_APP_SECRET = env_str("KIS_APP_SECRET", "")

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from market.rules import SEOUL
+from market.timetable import SEOUL
 
 
 class SourceError(Exception):

@@ -8,7 +8,7 @@ from historical import demo
 from historical.calendar import last_trading_day_before
 from historical.models import Candle
 from market.models import Symbol
-from market.rules import SEOUL, is_trading_day
+from market.timetable import SEOUL, is_trading_day
 
 pytestmark = pytest.mark.django_db
 

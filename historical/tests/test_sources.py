@@ -8,7 +8,8 @@ from historical.sources.base import SourceError, day_start
 from historical.sources.csv import CsvSource
 from historical.sources.fdr import FdrSource
 from historical.sources.synthetic import SyntheticSource, synthetic_bars
-from market.rules import SEOUL, is_on_tick, price_limit_band
+from market.rules import is_on_tick, price_limit_band
+from market.timetable import SEOUL
 
 ROWS = [
     ("20240102", 78200, 79800, 78200, 79600, 17142847),

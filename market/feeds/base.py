@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from typing import Protocol
 
 from market.state import OrderBook, Quote, Trade
+from market.timetable import MarketStatus
 
 
 class FeedSink(Protocol):
@@ -21,6 +22,9 @@ class FeedSink(Protocol):
 
     async def new_session(self, prev_closes: dict[str, int]) -> None:
         """A new trading day began: these are the symbols' new base prices."""
+
+    async def status(self, status: MarketStatus) -> None:
+        """The market's phase (or after-hours session) changed."""
 
 
 class Feed(ABC):

@@ -31,8 +31,8 @@ from django.conf import settings
 
 from market.enums import Side
 from market.feeds.base import Feed, FeedSink
-from market.rules import SEOUL
 from market.state import BookLevel, OrderBook, Quote, Trade
+from market.timetable import SEOUL
 
 logger = logging.getLogger(__name__)
 

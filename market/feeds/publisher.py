@@ -24,7 +24,9 @@ from typing import Any
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from market import events, signals
+from market.clock import market_clock
 from market.state import OrderBook, Quote, Trade, store
+from market.timetable import MarketStatus
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +121,11 @@ class Publisher:
         await loop.run_in_executor(self._worker, self._apply_book, book)
         self.books += 1
         await self._group_send(events.quote_group(book.code), events.book_event(book))
+
+    async def status(self, status: MarketStatus) -> None:
+        """The market's phase changed: tell every quote socket (`market.status`)."""
+        clock = market_clock()
+        await self._group_send(events.STATUS_GROUP, events.status_event(status, clock=clock.kind, speed=clock.speed))
 
     # --- steps ----------------------------------------------------------------------------------
     def _put(self, **kwargs: Any) -> None:

@@ -19,7 +19,8 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from market import rules
+from market import rules, timetable
+from market.clock import market_clock
 from market.enums import SessionPhase, Side
 from market.feeds.base import Feed, FeedSink
 from market.state import BookLevel, OrderBook, Quote, Trade
@@ -174,11 +175,9 @@ class SymbolSim:
         self.value += trade.price * trade.quantity
 
 
-def trading_now(clock: str, now: dt.datetime) -> bool:
-    """ "demo" trades around the clock; "krx" only in the continuous session of trading days."""
-    if clock == "demo":
-        return True
-    return rules.session_phase(now) == SessionPhase.CONTINUOUS
+def trading_now(now: dt.datetime) -> bool:
+    """Trades only in the continuous session of trading days (`now` is a market-clock time)."""
+    return timetable.phase_at(now) == SessionPhase.CONTINUOUS
 
 
 class SimulatedFeed(Feed):
@@ -190,11 +189,9 @@ class SimulatedFeed(Feed):
         *,
         ticks_per_second: float = 4.0,
         seed: int | None = None,
-        clock: str = "demo",
     ) -> None:
         """symbols: (code, previous close) of each active symbol to simulate."""
         self.ticks_per_second = ticks_per_second
-        self.clock = clock
         self.sims = {
             code: SymbolSim(
                 code=code,
@@ -209,7 +206,7 @@ class SimulatedFeed(Feed):
 
     def roll_session(self, now: dt.datetime) -> dict[str, int]:
         """Start a new session when the Seoul date changes; returns each symbol's new previous close."""
-        day = now.astimezone(rules.SEOUL).date()
+        day = now.astimezone(timetable.SEOUL).date()
         if self.session_day is None:
             self.session_day = day
         if day == self.session_day:
@@ -236,7 +233,7 @@ class SimulatedFeed(Feed):
         await sink.book(book)
 
     async def run(self, sink: FeedSink, stop: asyncio.Event) -> None:
-        now = dt.datetime.now(tz=dt.UTC)
+        now = market_clock().now()
         self.roll_session(now)
         for sim in self.sims.values():  # quotes and books exist before the first tick
             await sink.quote(sim.quote(now))
@@ -244,8 +241,8 @@ class SimulatedFeed(Feed):
         interval = 1.0 / self.ticks_per_second if self.ticks_per_second > 0 else 1.0
         next_at = time.monotonic()
         while not stop.is_set():
-            now = dt.datetime.now(tz=dt.UTC)
-            if trading_now(self.clock, now):
+            now = market_clock().now()
+            if trading_now(now):
                 closes = self.roll_session(now)
                 if closes:
                     await sink.new_session(closes)

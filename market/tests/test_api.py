@@ -182,3 +182,51 @@ def test_overview_movers_and_most_traded(auth_client, listed):
     assert [q["code"] for q in body["losers"]] == ["000660"]
     assert [q["code"] for q in body["most_traded"]] == ["005930", "000660", "247540"]
     assert body["gainers"][0]["name"] == "에코프로비엠"
+
+
+def test_market_status_on_the_practice_clock(auth_client, practice_clock):
+    body = auth_client.get("/api/v1/market/status").json()
+    status = practice_clock.status()
+    assert body["clock"] == "practice" and body["speed"] == 1.0
+    assert body["phase"] == "continuous" and body["session"] is None
+    assert body["trading_day"] == status.trading_day.isoformat()
+    assert body["next_phase"] == "closing_auction"
+    assert body["next_phase_at"] == status.next_phase_at.isoformat()
+    assert dt.datetime.fromisoformat(body["now"]).utcoffset() == dt.timedelta(hours=9)
+
+
+def test_market_status_after_hours_and_on_the_krx_clock(auth_client):
+    from market import clock, timetable
+
+    day = timetable.next_trading_day(dt.date(2024, 6, 11))
+    evening = dt.datetime.combine(day, dt.time(16, 5), tzinfo=timetable.SEOUL)
+    clock.set_market_clock(clock.PracticeClock.starting(evening, speed=60))
+    body = auth_client.get("/api/v1/market/status").json()
+    assert (body["phase"], body["session"], body["speed"]) == ("after_hours", "single_price", 60.0)
+    assert (body["next_phase"], body["next_phase_at"]) == ("closed", "2024-06-12T18:00:00+09:00")
+    clock.set_market_clock(clock.KrxClock())
+    body = auth_client.get("/api/v1/market/status").json()
+    assert body["clock"] == "krx" and body["speed"] == 1.0
+    assert abs(dt.datetime.fromisoformat(body["now"]) - dt.datetime.now(tz=dt.UTC)) < dt.timedelta(seconds=5)
+
+
+def test_market_status_needs_a_login(api_client, db):
+    assert api_client.get("/api/v1/market/status").status_code in (401, 403)
+
+
+def test_market_status_is_in_the_schema_with_its_enums(auth_client):
+    schema = auth_client.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    output = components["MarketStatusOutput"]
+    assert set(output["properties"]) == {
+        "clock", "now", "trading_day", "phase", "session", "next_phase", "next_phase_at", "speed"
+    }  # fmt: skip
+    assert "/api/v1/market/status" in schema["paths"]
+
+    def enum_of(prop: dict) -> set:
+        ref = (prop.get("allOf") or prop.get("oneOf") or [prop])[0].get("$ref", "")
+        return set(components[ref.rsplit("/", 1)[-1]]["enum"]) - {None} if ref else set(prop.get("enum", []))
+
+    phases = {"closed", "pre_open", "continuous", "closing_auction", "after_hours"}
+    assert enum_of(output["properties"]["phase"]) == phases
+    assert enum_of(output["properties"]["clock"]) == {"krx", "practice"}

@@ -7,7 +7,7 @@ from django.test import AsyncClient
 
 from config.asgi import application
 from config.ws import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
-from market import consumers
+from market import consumers, events, timetable
 from market.feeds.publisher import Publisher
 from market.models import Symbol
 from market.state import BookLevel, OrderBook, Quote, Trade, store
@@ -85,6 +85,7 @@ async def test_single_symbol_stream_sends_state_then_every_trade_and_book(symbol
     assert first["type"] == "quote" and first["quote"]["price"] == 71_100 and first["quote"]["name"] == "삼성전자"
     second = await ws.receive_json_from()
     assert second["type"] == "book" and second["book"]["bids"][0] == {"price": 71_100, "quantity": 7}
+    assert (await ws.receive_json_from())["type"] == "market.status"
     publisher = Publisher(names={"005930": "삼성전자"}, send_signals=False)
     try:
         trade = Trade(code="005930", price=71_200, quantity=3, side="buy", time=T)
@@ -117,6 +118,7 @@ async def test_multi_symbol_socket_subscribes_and_unsubscribes(symbols, user, se
     await sync_to_async(store().put)(quote=_quote("000660", 190_000), book=_book("000660", 190_000))
     ws = await _open("/ws/quotes", user)
     assert (await ws.receive_json_from()) == {"type": "hello", "stream": "quotes", "max_codes": 2}
+    assert (await ws.receive_json_from())["type"] == "market.status"
     await ws.send_json_to({"action": "subscribe", "codes": ["005930", "000660"]})
     assert (await ws.receive_json_from()) == {"type": "subscribed", "codes": ["000660", "005930"]}
     snapshot = [await ws.receive_json_from(), await ws.receive_json_from()]
@@ -155,6 +157,7 @@ async def test_multi_symbol_socket_rejects_bad_messages(symbols, user):
     for start in range(0, len(BAD_MESSAGES), 3):
         ws = await _open("/ws/quotes", user)
         await ws.receive_json_from()  # hello
+        await ws.receive_json_from()  # market.status
         for message, expected in BAD_MESSAGES[start : start + 3]:
             await ws.send_to(text_data=message)
             assert (await ws.receive_json_from()) == {"type": "error", "message": expected}, message
@@ -180,3 +183,29 @@ async def test_in_process_feed_reaches_browsers_across_event_loops(symbols, user
         await sync_to_async(runner.stop_in_process_feed)()
     assert seen >= {"trade", "book"}
     await ws.disconnect()
+
+
+async def test_every_quote_socket_gets_the_status_on_connect_and_on_each_change(symbols, user, practice_clock):
+    single = await _open("/ws/quotes/005930", user)
+    multi = await _open("/ws/quotes", user)
+    assert (await multi.receive_json_from())["type"] == "hello"
+    on_connect = [await single.receive_json_from(), await multi.receive_json_from()]
+    expected = events.status_payload(practice_clock.status(), clock="practice", speed=1.0)
+    for message in on_connect:
+        assert message["type"] == "market.status"
+        assert {k: v for k, v in message.items() if k not in ("type", "now")} == {
+            k: v for k, v in expected.items() if k != "now"
+        }
+        assert message["phase"] == "continuous" and message["clock"] == "practice"
+    closing = timetable.status_at(practice_clock.status().next_phase_at)  # 15:20: the closing call
+    publisher = Publisher(names={}, send_signals=False)
+    try:
+        await publisher.status(closing)
+        for ws in (single, multi):
+            pushed = await ws.receive_json_from()
+            assert pushed == {"type": "market.status", **events.status_payload(closing, clock="practice", speed=1.0)}
+            assert pushed["phase"] == "closing_auction" and pushed["next_phase"] == "closed"
+    finally:
+        await sync_to_async(publisher.close)()
+    await single.disconnect()
+    await multi.disconnect()

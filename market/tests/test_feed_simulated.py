@@ -5,7 +5,7 @@ import pytest
 from channels.layers import get_channel_layer
 from django.db import connections
 
-from market import events, rules, signals
+from market import events, rules, signals, timetable
 from market.feeds.publisher import Publisher
 from market.feeds.simulated import SimulatedFeed, SymbolSim, trading_now
 from market.models import Quote as QuoteSnapshot
@@ -96,13 +96,12 @@ def test_limit_down_keeps_the_book_inside_the_band():
             assert trade.price >= sim.lower
 
 
-def test_krx_clock_trades_only_in_the_continuous_session():
-    seoul = rules.SEOUL
-    assert trading_now("krx", dt.datetime(2024, 6, 12, 10, 0, tzinfo=seoul))
-    assert not trading_now("krx", dt.datetime(2024, 6, 12, 8, 45, tzinfo=seoul))
-    assert not trading_now("krx", dt.datetime(2024, 6, 12, 15, 25, tzinfo=seoul))
-    assert not trading_now("krx", dt.datetime(2024, 9, 17, 10, 0, tzinfo=seoul))  # Chuseok
-    assert trading_now("demo", dt.datetime(2024, 9, 17, 3, 0, tzinfo=seoul))
+def test_the_feed_trades_only_in_the_continuous_session():
+    seoul = timetable.SEOUL
+    assert trading_now(dt.datetime(2024, 6, 12, 10, 0, tzinfo=seoul))
+    assert not trading_now(dt.datetime(2024, 6, 12, 8, 45, tzinfo=seoul))
+    assert not trading_now(dt.datetime(2024, 6, 12, 15, 25, tzinfo=seoul))
+    assert not trading_now(dt.datetime(2024, 9, 17, 10, 0, tzinfo=seoul))  # Chuseok
 
 
 def test_symbols_without_a_previous_close_are_not_simulated():
@@ -154,7 +153,7 @@ async def test_feed_publishes_state_signals_groups_and_snapshots():
 
 def test_a_new_seoul_day_starts_a_new_session():
     feed = SimulatedFeed([("005930", 71_000)], seed=5)
-    evening = dt.datetime(2024, 6, 12, 23, 59, 0, tzinfo=rules.SEOUL)
+    evening = dt.datetime(2024, 6, 12, 23, 59, 0, tzinfo=timetable.SEOUL)
     for i in range(50):
         feed.step(evening + dt.timedelta(seconds=i))
     sim = feed.sims["005930"]

@@ -1,13 +1,8 @@
 """Table-driven tests of the KRX rules every part of the platform shares."""
 
-import datetime as dt
-
 import pytest
 
 from market import rules
-from market.enums import SessionPhase
-
-SEOUL = rules.SEOUL
 
 
 @pytest.mark.parametrize(
@@ -132,54 +127,3 @@ def test_price_limit_band(base, lower, upper):
 def test_band_needs_a_positive_base():
     with pytest.raises(ValueError):
         rules.price_limit_band(0)
-
-
-@pytest.mark.parametrize(
-    ("day", "trading"),
-    [
-        (dt.date(2024, 1, 1), False),  # New Year's Day
-        (dt.date(2024, 1, 2), True),
-        (dt.date(2024, 2, 9), False),  # Seollal
-        (dt.date(2024, 9, 16), False),  # Chuseok
-        (dt.date(2024, 9, 17), False),
-        (dt.date(2024, 9, 18), False),
-        (dt.date(2024, 9, 19), True),
-        (dt.date(2024, 12, 31), False),  # year-end market holiday
-        (dt.date(2024, 6, 12), True),  # a normal Wednesday
-        (dt.date(2024, 6, 15), False),  # Saturday
-        (dt.date(2024, 6, 16), False),  # Sunday
-        (dt.date(2040, 6, 13), True),  # beyond the calendar: weekdays trade
-        (dt.date(2040, 6, 16), False),
-    ],
-)
-def test_trading_days(day, trading):
-    assert rules.is_trading_day(day) is trading
-
-
-@pytest.mark.parametrize(
-    ("local", "phase"),
-    [
-        ("2024-06-12 08:29:59", SessionPhase.CLOSED),
-        ("2024-06-12 08:30:00", SessionPhase.PRE_OPEN),
-        ("2024-06-12 08:59:59", SessionPhase.PRE_OPEN),
-        ("2024-06-12 09:00:00", SessionPhase.CONTINUOUS),
-        ("2024-06-12 15:19:59", SessionPhase.CONTINUOUS),
-        ("2024-06-12 15:20:00", SessionPhase.CLOSING_AUCTION),
-        ("2024-06-12 15:29:59", SessionPhase.CLOSING_AUCTION),
-        ("2024-06-12 15:30:00", SessionPhase.CLOSED),
-        ("2024-09-17 10:00:00", SessionPhase.CLOSED),  # Chuseok
-        ("2024-06-15 10:00:00", SessionPhase.CLOSED),  # Saturday
-        ("2024-01-02 09:30:00", SessionPhase.PRE_OPEN),  # first trading day of the year opens at 10:00
-        ("2024-01-02 10:00:00", SessionPhase.CONTINUOUS),
-    ],
-)
-def test_session_phases_in_seoul(local, phase):
-    at = dt.datetime.fromisoformat(local).replace(tzinfo=SEOUL)
-    assert rules.session_phase(at) == phase
-
-
-def test_session_phase_converts_from_utc():
-    # 00:30 UTC is 09:30 in Seoul.
-    assert rules.session_phase(dt.datetime(2024, 6, 12, 0, 30, tzinfo=dt.UTC)) == SessionPhase.CONTINUOUS
-    with pytest.raises(ValueError):
-        rules.session_phase(dt.datetime(2024, 6, 12, 10, 0))

@@ -2,7 +2,9 @@ import datetime as dt
 
 import pytest
 
-from market.rules import SEOUL
+from market import timetable
+from market.clock import PracticeClock
+from market.timetable import SEOUL
 from orders import receivers, services
 from orders.enums import OrderStatus
 from orders.models import Order
@@ -17,14 +19,7 @@ def _forget_handled_close(monkeypatch):
     monkeypatch.setattr(receivers, "_last_close_handled", None)
 
 
-def test_last_close_is_the_most_recent_1530_kst():
-    before = dt.datetime(2026, 3, 4, 15, 29, tzinfo=SEOUL)
-    after = dt.datetime(2026, 3, 4, 15, 30, tzinfo=SEOUL)
-    assert receivers.last_close(before) == dt.datetime(2026, 3, 3, 15, 30, tzinfo=SEOUL)
-    assert receivers.last_close(after) == after
-
-
-def test_first_tick_after_the_close_expires_older_day_orders(user):
+def test_first_tick_after_the_close_expires_older_day_orders(user, practice_clock):
     SymbolFactory(code=CODE, prev_close=70_000)
     account = services.account_create(owner=user, name="m", initial_cash=10_000_000)
     stale, _ = services.order_place(
@@ -33,7 +28,8 @@ def test_first_tick_after_the_close_expires_older_day_orders(user):
     fresh, _ = services.order_place(
         account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=60_000
     )
-    close = receivers.last_close(dt.datetime.now(tz=SEOUL))
+    # the close on the market clock, at the wall time the clock read it
+    close = practice_clock.wall_time_of(timetable.last_regular_close(practice_clock.now()))
     Order.objects.filter(pk=stale.pk).update(created_at=close - dt.timedelta(minutes=5))
     Order.objects.filter(pk=fresh.pk).update(created_at=close + dt.timedelta(seconds=1))
     publish_book(book_around(CODE, 69_900, 70_000))
@@ -41,3 +37,28 @@ def test_first_tick_after_the_close_expires_older_day_orders(user):
     assert Order.objects.get(pk=fresh.pk).status == OrderStatus.NEW
     # Handled once per close: later ticks do not look again.
     assert receivers.expire_after_close() == 0
+
+
+def test_day_orders_expire_when_the_practice_clock_passes_the_close(user):
+    """Placed at 15:25 on the market clock, the order expires once the clock reads 15:30."""
+    from market import clock
+
+    SymbolFactory(code=CODE, prev_close=70_000)
+    account = services.account_create(owner=user, name="m", initial_cash=10_000_000)
+    wall = [dt.datetime.now(tz=dt.UTC)]
+    day = timetable.next_trading_day(dt.date.today())
+    fast = PracticeClock.starting(
+        dt.datetime.combine(day, dt.time(15, 25), tzinfo=SEOUL), speed=60, wall=lambda: wall[0]
+    )
+    clock.set_market_clock(fast)
+    receivers.expire_after_close()  # the previous close is handled
+    order, _ = services.order_place(
+        account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=60_000
+    )
+    Order.objects.filter(pk=order.pk).update(created_at=wall[0])
+    publish_book(book_around(CODE, 69_900, 70_000))
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.NEW  # 15:25: the closing call
+    wall[0] += dt.timedelta(seconds=5, milliseconds=100)  # five minutes and a bit of market time
+    assert fast.status().phase == "closed"
+    publish_book(book_around(CODE, 69_900, 70_000))
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.EXPIRED

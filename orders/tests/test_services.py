@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.exceptions import Conflict, DomainError
+from market import timetable
 from market.enums import Market
 from market.state import BookLevel, OrderBook
 from orders import costs, services
@@ -449,12 +450,15 @@ def test_sell_tax_rounds_down_and_is_configurable(settings):
     assert costs.sell_tax_rate(Market.KOSDAQ, dt.date(2026, 2, 2)) == 0
 
 
-def test_expire_task_runs_the_service(account, symbol):
+def test_expire_task_expires_the_orders_of_the_last_close(account, symbol, practice_clock):
     from orders.tasks import expire_day_orders
 
-    order = place(account, price=69_500, quantity=5)
+    before_close = place(account, price=69_500, quantity=5)
+    close = practice_clock.wall_time_of(timetable.last_regular_close(practice_clock.now()))
+    Order.objects.filter(pk=before_close.pk).update(created_at=close - dt.timedelta(minutes=1))
+    today = place(account, price=69_500, quantity=5)
     assert expire_day_orders.apply().get() == 1
-    assert fresh(order).status == OrderStatus.EXPIRED
+    assert fresh(before_close).status == OrderStatus.EXPIRED and fresh(today).status == OrderStatus.NEW
 
 
 def test_demo_seed_funds_one_account_once(user):

@@ -10,11 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.utils import timezone
 
 from config.exceptions import DomainError
 from market import state as market_state
-from market.rules import SEOUL
+from market.clock import market_clock
 from orders import services as order_services
 from orders.models import Account, Position
 from strategies import data, services
@@ -87,7 +86,7 @@ def deployment_step(*, deployment_id: int) -> str:
     run = deployment.model_run
     try:
         agent = _agent(str(Path(settings.ARTIFACTS_DIR) / run.model_path), run.model_sha256)
-        now = timezone.now().astimezone(SEOUL)
+        now = market_clock().now()
         state, prices = observation(agent=agent, account=deployment.account, today=now.date())
         action = agent.act(state)
         shares = (np.clip(action, -1, 1) * agent.spec.hmax).astype(int)

@@ -8,7 +8,7 @@ import numpy as np
 
 from historical.models import Candle
 from market.models import Symbol
-from market.rules import SEOUL
+from market.timetable import SEOUL
 from strategies.synthetic import candles_frame, trading_days, zigzag_closes
 
 
