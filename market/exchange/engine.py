@@ -29,6 +29,7 @@ KRX rules followed here (유가증권시장 업무규정, law.krx.co.kr lawid=00
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from market import rules
@@ -76,6 +77,11 @@ IOC = TimeInForce.IOC
 FOK = TimeInForce.FOK
 CONTINUOUS = BookPhase.CONTINUOUS
 CALL = BookPhase.CALL
+
+_TICK_BOUNDS = [bound for bound, _ in rules.TICK_TABLE]
+_SIDES = {str(m): m for m in Side}
+_KINDS = {str(m): m for m in OrderKind}
+_TIFS = {str(m): m for m in TimeInForce}
 
 # Refusals: reason code → Korean message (format fields per call site).
 MESSAGES = {
@@ -139,6 +145,7 @@ class MatchingEngine:
         self._fixed_price: int | None = None
         self._vi: ViState | None = None
         self._published_indicative: tuple[int | None, int] = (None, 0)
+        self._tick_low = self._tick_high = self._tick = 0
         self._set_day(base_price, lower, upper)
 
     # --- day, band and references ---------------------------------------------------------------
@@ -267,12 +274,12 @@ class MatchingEngine:
         tif: TimeInForce = DAY,
         owner: object = None,
     ) -> list[Event]:
-        if side.__class__ is not Side:
-            side = Side(side)
-        if kind.__class__ is not OrderKind:
-            kind = OrderKind(kind)
-        if tif.__class__ is not TimeInForce:
-            tif = TimeInForce(tif)
+        try:  # members or their string values; a dict lookup is far cheaper than Enum(value)
+            side = _SIDES[side]
+            kind = _KINDS[kind]
+            tif = _TIFS[tif]
+        except KeyError as error:
+            raise ValueError(f"unknown side, order kind or time in force: {error.args[0]!r}") from None
         events: list[Event] = []
         refusal = self._refuse_submit(order_id, side, quantity, kind, price, tif)
         if refusal is not None:
@@ -339,12 +346,21 @@ class MatchingEngine:
     def _refuse_price(self, price: int) -> tuple[str, str] | None:
         if price.__class__ is not int or price <= 0:
             return "tick", MESSAGES["tick"].format(tick=1, price=price if isinstance(price, int) else 0)
-        tick = rules.tick_size_for(price)
+        if not (self._tick_low <= price < self._tick_high):
+            self._tick_for(price)
+        tick = self._tick
         if price % tick:
             return "tick", MESSAGES["tick"].format(tick=tick, price=price)
         if price < self._lower or price > self._upper:
             return "band", MESSAGES["band"].format(lower=self._lower, upper=self._upper, price=price)
         return None
+
+    def _tick_for(self, price: int) -> None:
+        """Remember the tick range of `price` (orders cluster in one range; rules.py has the table)."""
+        table = rules.TICK_TABLE
+        index = bisect_right(_TICK_BOUNDS, price) - 1
+        self._tick_low, self._tick = table[index]
+        self._tick_high = table[index + 1][0] if index + 1 < len(table) else 1 << 62
 
     def cancel(self, at: int, *, order_id: OrderId, quantity: int | None = None) -> list[Event]:
         """Cancel an order, or `quantity` of it (a partial cancel keeps its time priority)."""
@@ -537,6 +553,10 @@ class MatchingEngine:
         is_buy = order.side is BUY
         opposite = self._asks if is_buy else self._bids
         limit = order.price
+        prices = opposite.prices
+        if not prices or (prices[0] > limit if is_buy else prices[-1] < limit):
+            self._no_match(at, order, events)  # most orders: nothing to trade against
+            return
         reference, dynamic_lo, dynamic_hi = self._dynamic_bounds(
             dynamic_vi_rate_percent(kospi200=self.kospi200, market=self.market)
         )
@@ -550,7 +570,6 @@ class MatchingEngine:
             events.append(Cancelled(self._seq, at, order.order_id, order.quantity, 0, "fok"))
             return
         triggered: tuple[ViKind, int, int] | None = None
-        prices = opposite.prices
         levels = opposite.levels
         last = None
         while order.quantity and prices:
@@ -588,6 +607,15 @@ class MatchingEngine:
                 self._rest(at, order, events)
         if triggered is not None:
             self._trigger_vi(at, *triggered, events)
+
+    def _no_match(self, at: int, order: Order, events: list[Event]) -> None:
+        tif = order.tif
+        if tif is not DAY or order.kind is MARKET:
+            reason = "fok" if tif is FOK else "ioc" if tif is IOC else "no_liquidity"
+            self._seq += 1
+            events.append(Cancelled(self._seq, at, order.order_id, order.quantity, 0, reason))
+            return
+        self._rest(at, order, events)
 
     def _take_level(self, at: int, order: Order, level: Level, events: list[Event]) -> None:
         """Fill the aggressor against one level in time priority, at the level's price (제24조)."""

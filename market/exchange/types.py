@@ -7,6 +7,7 @@ Times are ``int`` microseconds since the Unix epoch (UTC); prices are ``int`` wo
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -85,12 +86,28 @@ class OrderView:
 # Every event carries the engine's sequence number (1, 2, 3, … per engine) and the market time.
 
 
+def _fast_init(cls: type) -> type:
+    """Give a frozen slotted dataclass an __init__ that writes its slots through their descriptors.
+
+    The generated frozen __init__ goes through object.__setattr__ field by field, which makes an
+    event cost about twice as much to build; the engine builds several per order. The instances
+    stay frozen (assignment still raises FrozenInstanceError) and compare/hash/repr as before.
+    """
+    names = [f.name for f in dataclasses.fields(cls)]
+    namespace = {f"_set_{name}": getattr(cls, name).__set__ for name in names}
+    lines = "\n".join(f"    _set_{name}(self, {name})" for name in names)
+    exec(f"def __init__(self, {', '.join(names)}):\n{lines}\n", namespace)  # noqa: S102 - fixed template
+    cls.__init__ = namespace["__init__"]
+    return cls
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     seq: int
     at: int
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Accepted(Event):
     order_id: OrderId
@@ -102,6 +119,7 @@ class Accepted(Event):
     owner: object
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Rejected(Event):
     order_id: OrderId
@@ -109,6 +127,7 @@ class Rejected(Event):
     message: str
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Traded(Event):
     price: int
@@ -120,6 +139,7 @@ class Traded(Event):
     aggressor: Side | None  # None: the trade came out of a call auction's uncross
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Cancelled(Event):
     order_id: OrderId
@@ -128,6 +148,7 @@ class Cancelled(Event):
     reason: str  # "user", "ioc", "fok", "expired", "no_liquidity", "closed"
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Modified(Event):
     order_id: OrderId
@@ -136,6 +157,7 @@ class Modified(Event):
     priority_kept: bool
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class LevelChanged(Event):
     side: Side
@@ -143,12 +165,14 @@ class LevelChanged(Event):
     quantity: int  # the level's total after the change; 0 = the level is gone
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Indicative(Event):
     price: int | None  # 예상체결가; None when nothing would execute
     quantity: int
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class PhaseChanged(Event):
     phase: BookPhase
@@ -156,6 +180,7 @@ class PhaseChanged(Event):
     reason: str
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ViTriggered(Event):
     kind: ViKind
@@ -164,6 +189,7 @@ class ViTriggered(Event):
     ends_at: int
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class ViReleased(Event):
     pass
