@@ -142,6 +142,7 @@ class MatchingEngine:
         self._call_then = BookPhase.CLOSED
         self._call_reason = str(CallReason.SESSION)
         self._call_vi_checked = False
+        self._next_call: tuple[int, str, str] | None = None  # queued behind a call in its random end
         self._fixed_price: int | None = None
         self._vi: ViState | None = None
         self._published_indicative: tuple[int | None, int] = (None, 0)
@@ -467,26 +468,38 @@ class MatchingEngine:
     def start_call(
         self, at: int, *, scheduled_end: int, then: BookPhase, reason: str = CallReason.SESSION
     ) -> list[Event]:
-        """Collect orders for a single-price auction ending at `scheduled_end` + 0–30 s (seeded)."""
-        events: list[Event] = []
-        if self._vi is not None:
-            self._release_vi(at, events)  # the new call takes the interrupted one's orders over
-        self._phase = CALL
-        self._call_reason = str(reason)
-        self._call_scheduled_end = scheduled_end
-        self._call_end = scheduled_end + self._rng.randrange(RANDOM_END_MAX_MICROS + 1)
-        self._call_then = BookPhase(then)
-        self._call_vi_checked = self._call_reason == CallReason.VI
-        self._fixed_price = None
-        self._seq += 1
-        events.append(PhaseChanged(self._seq, at, CALL, scheduled_end, self._call_reason))
-        if self._call_reason == CallReason.CLOSING:
-            self._conditionals_to_market(at, events)
-        self._publish_indicative(at, events)
+        """Collect orders for a single-price auction ending at `scheduled_end` + 0–30 s (seeded).
+
+        A VI call running meanwhile gives its orders over to the new call. A regular call still in
+        its random extension (e.g. back-to-back 시간외 단일가 calls) uncrosses first: the new call
+        starts right after that uncross.
+        """
+        events = self.advance(at)
+        if self._phase is CALL and self._call_reason != CallReason.VI:
+            self._next_call = (scheduled_end, str(BookPhase(then)), str(reason))
+            return events
+        self._begin_call(at, scheduled_end, BookPhase(then), str(reason), events)
         return events
 
+    def _begin_call(self, at: int, scheduled_end: int, then: BookPhase, reason: str, events: list[Event]) -> None:
+        if self._vi is not None:
+            self._release_vi(at, events)
+        self._phase = CALL
+        self._call_reason = reason
+        self._call_scheduled_end = scheduled_end
+        self._call_end = scheduled_end + self._rng.randrange(RANDOM_END_MAX_MICROS + 1)
+        self._call_then = then
+        self._call_vi_checked = reason == CallReason.VI
+        self._fixed_price = None
+        self._seq += 1
+        events.append(PhaseChanged(self._seq, at, CALL, scheduled_end, reason))
+        if reason == CallReason.CLOSING:
+            self._conditionals_to_market(at, events)
+        self._publish_indicative(at, events)
+
     def start_continuous(self, at: int) -> list[Event]:
-        events: list[Event] = []
+        """Continuous trading; a call still running uncrosses first (a VI call on its own timer)."""
+        events = self.advance(at)
         if self._phase is CALL:
             self._call_then = CONTINUOUS
             if self._vi is not None:
@@ -498,7 +511,8 @@ class MatchingEngine:
 
     def start_fixed_price(self, at: int, *, price: int) -> list[Event]:
         """시간외 종가: only limit orders at `price`, matched continuously by time priority, no VI."""
-        events: list[Event] = []
+        events = self.advance(at)
+        self._next_call = None
         if self._vi is not None:
             self._release_vi(at, events)
         self._leave_call(at, events)
@@ -510,8 +524,11 @@ class MatchingEngine:
         return events
 
     def close(self, at: int) -> list[Event]:
-        """No matching; new orders are refused (resting orders stay until the shell expires them)."""
-        events: list[Event] = []
+        """No matching; new orders are refused (resting orders stay until the shell expires them).
+
+        A call whose end has come uncrosses first; one still collecting is abandoned."""
+        events = self.advance(at)
+        self._next_call = None
         if self._vi is not None:
             self._release_vi(at, events)
         self._leave_call(at, events)
@@ -801,6 +818,10 @@ class MatchingEngine:
         if then is CALL:
             then = BookPhase.CLOSED
         self._set_phase(at, then, "uncross", events)
+        if self._next_call is not None:
+            scheduled_end, next_then, reason = self._next_call
+            self._next_call = None
+            self._begin_call(at, scheduled_end, BookPhase(next_then), reason, events)
 
     def _allocate(
         self, at: int, price: int, quantity: int, *, aggressor: Side | None, simultaneous: bool, events: list[Event]
@@ -939,6 +960,7 @@ class MatchingEngine:
                 "then": str(self._call_then),
                 "reason": self._call_reason,
                 "vi_checked": self._call_vi_checked,
+                "next": None if self._next_call is None else list(self._next_call),
             },
             "fixed_price": self._fixed_price,
             "vi": None
@@ -994,6 +1016,7 @@ class MatchingEngine:
         engine._call_then = BookPhase(call["then"])
         engine._call_reason = call["reason"]
         engine._call_vi_checked = call["vi_checked"]
+        engine._next_call = None if call["next"] is None else tuple(call["next"])
         engine._fixed_price = data["fixed_price"]
         vi = data["vi"]
         if vi is not None:

@@ -191,3 +191,27 @@ def test_start_continuous_from_a_call_uncrosses_first():
     events = e.start_continuous(T0 + 5)
     assert trades(events) == [(10_000, 10, "b", "s")]
     assert [p.phase for p in of(events, PhaseChanged)] == [BookPhase.CONTINUOUS]
+
+
+def test_back_to_back_calls_uncross_the_first_before_the_next_starts():
+    """시간외 단일가: a call every 10 minutes; the next may start while the last is in its random end."""
+    e = in_call(reason="single_price", then=BookPhase.CLOSED)
+    e.submit(T0, order_id="b", side="buy", quantity=10, price=10_000)
+    e.submit(T0, order_id="s", side="sell", quantity=10, price=10_000)
+    end = T0 + 60 * SECOND
+    events = e.start_call(end, scheduled_end=end + 600 * SECOND, then=BookPhase.CLOSED, reason="single_price")
+    assert e.phase is BookPhase.CALL and not trades(events)  # the first call is still in its random end
+    events = e.advance(end + 30 * SECOND)
+    assert trades(events) == [(10_000, 10, "b", "s")]
+    assert [p.phase for p in of(events, PhaseChanged)] == [BookPhase.CLOSED, BookPhase.CALL]
+    assert of(events, PhaseChanged)[-1].ends_at == end + 600 * SECOND
+    e.submit(end + 40 * SECOND, order_id="b2", side="buy", quantity=5, price=10_000)
+    assert e.order("b2") is not None and e.phase is BookPhase.CALL
+
+
+def test_close_after_the_end_uncrosses_first():
+    e = in_call(then=BookPhase.CONTINUOUS)
+    e.submit(T0, order_id="b", side="buy", quantity=10, price=10_000)
+    e.submit(T0, order_id="s", side="sell", quantity=10, price=10_000)
+    events = e.close(T0 + 100 * SECOND)
+    assert trades(events) == [(10_000, 10, "b", "s")] and e.phase is BookPhase.CLOSED
