@@ -16,12 +16,11 @@ KRX rules followed here (유가증권시장 업무규정, law.krx.co.kr lawid=00
   최유리지정가주문 … 접속매매시간중에만 가능", "전량체결조건과 즉시체결조건은 조건부지정가와
   최우선주문에 대해서는 허용하지 않는다"); a single-price call takes DAY orders only.
 - 시행세칙 제35조① every call auction ends at a random moment up to 30 s after its scheduled end.
-- A market order trades against what the book holds within the daily band; KRX keeps no
-  unpriced market order in a continuous book (it ranks with a limit at the band limit, 제22조②),
-  so here a remainder that found no more sellers (buyers) is cancelled with reason
-  "no_liquidity" — unless a VI stopped it, when it rests in the VI call at the band limit and
-  joins the uncross as a market order. Market orders left unfilled after an uncross are cancelled
-  the same way.
+- A market order trades against what the book holds within the daily band; a remainder waits
+  at KRX's deemed price (one tick above the best buy limit, or the last price; GLB0602010202T5,
+  see `_deemed_price`) and later orders meet it there. In a call it ranks with a limit at the
+  band limit (제22조②) and takes part in the price at its deemed price (auction.py); one the
+  uncross leaves open goes on into continuous trading. An IOC/FOK remainder is cancelled.
 - 조건부지정가 at the closing call: the remainder becomes a market order, as if entered when the
   call starts (it loses its time priority).
 """
@@ -493,6 +492,7 @@ class MatchingEngine:
         self._fixed_price = None
         self._seq += 1
         events.append(PhaseChanged(self._seq, at, CALL, scheduled_end, reason))
+        self._markets_to_band_limits(at, events)
         if reason == CallReason.CLOSING:
             self._conditionals_to_market(at, events)
         self._publish_indicative(at, events)
@@ -615,24 +615,46 @@ class MatchingEngine:
             if order.tif is not DAY:
                 self._seq += 1
                 events.append(Cancelled(self._seq, at, order.order_id, order.quantity, 0, "ioc"))
-            elif order.kind is MARKET and triggered is None:
-                self._seq += 1
-                events.append(Cancelled(self._seq, at, order.order_id, order.quantity, 0, "no_liquidity"))
             else:
                 if order.kind is MARKET:
-                    order.price = self._upper if is_buy else self._lower
+                    # in the VI call it ranks with the band limit; in continuous trading it waits
+                    # at KRX's deemed price
+                    order.price = (self._upper if is_buy else self._lower) if triggered else self._deemed_price(is_buy)
                 self._rest(at, order, events)
         if triggered is not None:
             self._trigger_vi(at, *triggered, events)
 
     def _no_match(self, at: int, order: Order, events: list[Event]) -> None:
         tif = order.tif
-        if tif is not DAY or order.kind is MARKET:
-            reason = "fok" if tif is FOK else "ioc" if tif is IOC else "no_liquidity"
+        if tif is not DAY:
             self._seq += 1
-            events.append(Cancelled(self._seq, at, order.order_id, order.quantity, 0, reason))
+            events.append(Cancelled(self._seq, at, order.order_id, order.quantity, 0, "fok" if tif is FOK else "ioc"))
             return
+        if order.kind is MARKET:
+            order.price = self._deemed_price(order.side is BUY)
         self._rest(at, order, events)
+
+    def _deemed_price(self, is_buy: bool) -> int:
+        """Where a market order with nothing left to take waits in continuous trading.
+
+        KRX, "Execution Method of Market Order at Continuous Trading" (global.krx.co.kr
+        GLB0602010202T5): a buy market order is deemed one tick above the highest buy limit, or,
+        with no buy limit, at the higher of the last traded price and the highest sell limit (the
+        sell side mirrored); a later order meeting it trades at that price (the preceding
+        order's). Here the price is fixed when the order comes to rest — a buy limit entered above
+        it later ranks ahead of it — and an earlier market order's price is joined, keeping time
+        priority among market orders.
+        """
+        own = self._bids if is_buy else self._asks
+        best = own.best()
+        reference = self._reference_price()
+        if best is None:
+            price = reference
+        elif next(iter(own.levels[best].orders.values())).kind is MARKET:
+            return best
+        else:
+            price = rules.tick_up(best) if is_buy else rules.tick_down(best)
+        return min(price, self._upper) if is_buy else max(price, self._lower)
 
     def _take_level(self, at: int, order: Order, level: Level, events: list[Event]) -> None:
         """Fill the aggressor against one level in time priority, at the level's price (제24조)."""
@@ -741,8 +763,48 @@ class MatchingEngine:
         return self._last_price if self._last_price is not None else self.base_price
 
     def _uncross_price(self) -> tuple[int | None, int]:
+        """예상체결가 / the uncross: limit levels plus the market orders, which wait at the band
+        limits during a call (a market buy at the upper limit, a market sell at the lower)."""
         bids, asks = self._levels()
-        return auction.uncross(bids, asks, self._reference_price())
+        market_bid = self._market_quantity(self._bids, self._upper)
+        market_ask = self._market_quantity(self._asks, self._lower)
+        if market_bid:
+            bids = _without(bids, self._upper, market_bid)
+        if market_ask:
+            asks = _without(asks, self._lower, market_ask)
+        return auction.uncross(
+            bids,
+            asks,
+            self._reference_price(),
+            market_bid=market_bid,
+            market_ask=market_ask,
+            lower=self._lower,
+            upper=self._upper,
+        )
+
+    @staticmethod
+    def _market_quantity(book: BookSide, price: int) -> int:
+        level = book.levels.get(price)
+        if level is None:
+            return 0
+        return sum(o.quantity for o in level.orders.values() if o.kind is MARKET)
+
+    def _markets_to_band_limits(self, at: int, events: list[Event]) -> None:
+        """A call starts: market orders waiting at deemed prices move to the band limit they rank
+        with in a call, keeping their time priority."""
+        for order in sorted((o for o in self._orders.values() if o.kind is MARKET), key=_arrival):
+            limit = self._upper if order.side is BUY else self._lower
+            if order.price == limit:
+                continue
+            book = self._side(order.side)
+            old = book.remove(order)
+            self._seq += 1
+            events.append(LevelChanged(self._seq, at, order.side, order.price, old.quantity if old.orders else 0))
+            order.price = limit
+            level = book.add(order)
+            level.orders = dict(sorted(level.orders.items(), key=lambda item: item[1].arrival))
+            self._seq += 1
+            events.append(LevelChanged(self._seq, at, order.side, limit, level.quantity))
 
     def _publish_indicative(self, at: int, events: list[Event]) -> None:
         current = self._uncross_price()
@@ -807,8 +869,6 @@ class MatchingEngine:
             self._allocate(at, price, quantity, aggressor=None, simultaneous=simultaneous, events=events)
             if self._call_reason != CallReason.SINGLE_PRICE:
                 self._set_static_reference(price)  # 정적 VI reference: the last single-price price
-        for order in [o for o in self._orders_in_priority() if o.kind is MARKET]:
-            self._cancel_order(at, order, "no_liquidity", events)
         self._leave_call(at, events)
         if self._vi is not None:
             self._release_vi(at, events)
@@ -818,6 +878,19 @@ class MatchingEngine:
         if then is CALL:
             then = BookPhase.CLOSED
         self._set_phase(at, then, "uncross", events)
+        if then is CONTINUOUS:
+            # Market orders the uncross left open stay market orders in continuous trading.
+            for order in sorted((o for o in self._orders.values() if o.kind is MARKET), key=_arrival):
+                if self._phase is not CONTINUOUS:
+                    break  # a VI stopped one: the rest wait in its call
+                book = self._side(order.side)
+                level = book.remove(order)
+                del self._orders[order.order_id]
+                self._seq += 1
+                events.append(
+                    LevelChanged(self._seq, at, order.side, order.price, level.quantity if level.orders else 0)
+                )
+                self._match_continuous(at, order, events)
         if self._next_call is not None:
             scheduled_end, next_then, reason = self._next_call
             self._next_call = None
@@ -904,6 +977,7 @@ class MatchingEngine:
         self._call_vi_checked = True
         self._seq += 1
         events.append(PhaseChanged(self._seq, at, CALL, ends_at, str(CallReason.VI)))
+        self._markets_to_band_limits(at, events)
         self._publish_indicative(at, events)
 
     def _release_vi(self, at: int, events: list[Event]) -> None:
@@ -1037,6 +1111,18 @@ class MatchingEngine:
             engine._side(order.side).add(order)
             engine._orders[order.order_id] = order
         return engine
+
+
+def _without(levels: list[tuple[int, int]], price: int, quantity: int) -> list[tuple[int, int]]:
+    """Levels with `quantity` taken off the level at `price` (dropping it when nothing is left)."""
+    out = []
+    for p, q in levels:
+        if p == price:
+            q -= quantity
+            if not q:
+                continue
+        out.append((p, q))
+    return out
 
 
 def _arrival(order: Order) -> int:

@@ -145,7 +145,7 @@ class Cancelled(Event):
     order_id: OrderId
     quantity: int  # cancelled now
     remaining: int  # still open after this
-    reason: str  # "user", "ioc", "fok", "expired", "no_liquidity", "closed"
+    reason: str  # "user", "ioc", "fok", "expired"
 
 
 @_fast_init

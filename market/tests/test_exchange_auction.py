@@ -54,7 +54,8 @@ def test_opening_call_collects_publishes_the_indicative_and_uncrosses_at_one_pri
     events = e.submit(T0 + 1, order_id="b1", side="buy", quantity=100, price=10_100)
     assert of(events, Indicative) == []  # nothing crosses yet
     events = e.submit(T0 + 2, order_id="s1", side="sell", quantity=60, price=9_900)
-    assert [(i.price, i.quantity) for i in of(events, Indicative)] == [(10_000, 60)]  # base price wins the tie
+    # only 10,100 is a 합치가격: there the buy at 10,100 fills in part, the better-priced sell in full
+    assert [(i.price, i.quantity) for i in of(events, Indicative)] == [(10_100, 60)]
     e.submit(T0 + 3, order_id="s2", side="sell", quantity=60, price=10_050)
     assert e.indicative() == (10_050, 100)
     assert e.advance(T0 + 59 * SECOND) == []  # before the scheduled end nothing happens
@@ -81,13 +82,17 @@ def test_better_priced_and_market_orders_fill_in_full_then_time_priority_at_the_
     assert e.order("b_early").quantity == 20 and e.queue_ahead("b_late") == 20
 
 
-def test_unfilled_market_orders_are_cancelled_after_the_uncross():
+def test_a_market_order_left_open_by_the_uncross_goes_on_in_continuous_trading():
     e = in_call()
     e.submit(T0, order_id="m", side="buy", quantity=100, kind=OrderKind.MARKET)
     e.submit(T0, order_id="s", side="sell", quantity=40, price=10_000)
     events = finish_call(e)
-    assert trades(events) == [(10_000, 40, "m", "s")]
-    assert [(c.order_id, c.quantity, c.reason) for c in of(events, Cancelled)] == [("m", 60, "no_liquidity")]
+    assert trades(events) == [(10_000, 40, "m", "s")] and not of(events, Cancelled)
+    # no sellers left: it waits at the deemed price, the last trade (KRX GLB0602010202T5)
+    assert e.order("m").kind is OrderKind.MARKET and (e.order("m").price, e.order("m").quantity) == (10_000, 60)
+    assert trades(e.submit(T0 + 10**9, order_id="s2", side="sell", quantity=10, price=9_990)) == [
+        (10_000, 10, "m", "s2")
+    ]
 
 
 def test_market_orders_only_trade_at_the_previous_price():
@@ -156,8 +161,7 @@ def test_conditional_limit_becomes_a_market_order_at_the_closing_call():
     assert r.reason == "kind_in_call"
     events = finish_call(e)
     assert trades(events) == [(9_900, 5, "cond", "s")]
-    assert [(c.order_id, c.reason) for c in of(events, Cancelled)] == [("cond", "no_liquidity")]
-    assert e.phase is BookPhase.CLOSED
+    assert e.phase is BookPhase.CLOSED and e.order("cond").quantity == 5  # until the shell expires it
 
 
 def test_orders_cancel_and_modify_in_a_call_update_the_indicative():
@@ -215,3 +219,60 @@ def test_close_after_the_end_uncrosses_first():
     e.submit(T0, order_id="s", side="sell", quantity=10, price=10_000)
     events = e.close(T0 + 100 * SECOND)
     assert trades(events) == [(10_000, 10, "b", "s")] and e.phase is BookPhase.CLOSED
+
+
+# KRX's worked examples: global.krx.co.kr GLB0606030102T1 ("Single Price Auction") and
+# GLB0602010202T4 ("Execution Method of Market Orders at Single Price Auctions").
+
+
+def test_krx_example_single_matching_price():
+    e = in_call(base_price=7_820)
+    sells = [
+        (7_860, 450),
+        (7_850, 750),
+        (7_840, 300),
+        (7_830, 150),
+        (7_830, 200),
+        (7_830, 50),
+        (7_820, 200),
+        (7_810, 150),
+    ]
+    buys = [(7_850, 100), (7_840, 150), (7_830, 200), (7_830, 150), (7_820, 400), (7_810, 500), (7_800, 650)]
+    for i, (price, quantity) in enumerate(sells):
+        e.submit(T0, order_id=f"s{i}", side="sell", quantity=quantity, price=price)
+    for i, (price, quantity) in enumerate(buys):
+        e.submit(T0, order_id=f"b{i}", side="buy", quantity=quantity, price=price)
+    assert e.indicative() == (7_830, 600)
+    events = finish_call(e)
+    sold = {}
+    for t in of(events, Traded):
+        sold[t.sell_order_id] = sold.get(t.sell_order_id, 0) + t.quantity
+    # 7,810 and 7,820 in full; at 7,830 ① in full, ② in part, ③ not at all
+    assert sold == {"s7": 150, "s6": 200, "s3": 150, "s4": 100}
+    assert {t.buy_order_id for t in of(events, Traded)} == {"b0", "b1", "b2", "b3"}
+
+
+def test_krx_example_previous_price_among_the_matching_prices():
+    bids = [(7_850, 200), (7_840, 100)]
+    asks = [(7_800, 200), (7_810, 100)]
+    assert uncross(bids, asks, reference=7_820) == (7_820, 300)  # matching: 7,810–7,840
+
+
+def test_krx_example_matching_price_closest_to_the_previous_price():
+    bids = [(7_850, 200), (7_840, 100)]
+    asks = [(7_800, 200), (7_810, 100)]
+    assert uncross(bids, asks, reference=7_850) == (7_840, 300)
+
+
+def test_krx_example_market_order_deemed_one_tick_above_the_best_bid():
+    # 100-won ticks as in KRX's example: its prices 10,300–10,800 become 100,300–100,800
+    bids = [(100_600, 200), (100_500, 200)]
+    asks = [(100_500, 200)]
+    price = uncross(bids, asks, reference=100_400, market_bid=200, lower=70_000, upper=130_000)
+    assert price == (100_700, 200)  # deemed 100,700 (best bid + 1 tick): the only matching price
+
+
+def test_market_orders_only_one_tick_toward_the_larger_side():
+    assert uncross([], [], 10_000, market_bid=30, market_ask=10, lower=7_000, upper=13_000) == (10_010, 10)
+    assert uncross([], [], 10_000, market_bid=10, market_ask=30, lower=7_000, upper=13_000) == (9_990, 10)
+    assert uncross([], [], 10_000, market_bid=10, market_ask=10, lower=7_000, upper=13_000) == (10_000, 10)

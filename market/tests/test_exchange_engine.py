@@ -64,16 +64,35 @@ def test_partial_fill_rests_the_remainder_at_its_limit():
     assert e.order("s1").quantity == 70 and e.order("s1").filled == 30 and e.order("b1") is None
 
 
-def test_market_order_walks_the_book_and_a_remainder_with_no_sellers_is_cancelled():
+def test_market_order_walks_the_book_and_its_remainder_waits_at_the_deemed_price():
     e = continuous()
     e.submit(T0, order_id="s1", side="sell", quantity=10, price=10_000)
     e.submit(T0, order_id="s2", side="sell", quantity=10, price=10_010)
     events = e.submit(T0, order_id="m", side="buy", quantity=50, kind=OrderKind.MARKET)
     assert events[0].price is None and events[0].kind is OrderKind.MARKET
-    assert trades(events) == [(10_000, 10, "m", "s1"), (10_010, 10, "m", "s2")]
-    (cancel,) = of(events, Cancelled)
-    assert (cancel.order_id, cancel.quantity, cancel.remaining, cancel.reason) == ("m", 30, 0, "no_liquidity")
-    assert e.best_bid is None
+    assert trades(events) == [(10_000, 10, "m", "s1"), (10_010, 10, "m", "s2")] and not of(events, Cancelled)
+    # KRX GLB0602010202T5 example 2: no buy limit → deemed at the last traded price; a seller meets it there
+    assert (e.order("m").price, e.order("m").quantity) == (10_010, 30) and e.best_bid == 10_010
+    assert trades(e.submit(T0, order_id="s3", side="sell", quantity=5, price=9_990)) == [(10_010, 5, "m", "s3")]
+
+
+def test_resting_market_order_is_deemed_one_tick_above_the_best_buy_limit():
+    """KRX GLB0602010202T5 example 1 (100-won ticks: prices ×10): ① bid 106,000, ② market buy,
+    ③ ask 105,000 → ③ trades with ② at 106,100, the market order's deemed price."""
+    e = continuous(base_price=104_000)
+    e.submit(T0, order_id=1, side="buy", quantity=200, price=106_000)
+    e.submit(T0, order_id=2, side="buy", quantity=200, kind=OrderKind.MARKET)
+    assert e.order(2).price == 106_100
+    assert trades(e.submit(T0, order_id=3, side="sell", quantity=200, price=105_000)) == [(106_100, 200, 2, 3)]
+    assert e.order(1).quantity == 200
+
+
+def test_market_ioc_remainder_is_cancelled():
+    e = continuous()
+    e.submit(T0, order_id="s1", side="sell", quantity=10, price=10_000)
+    events = e.submit(T0, order_id="m", side="buy", quantity=50, kind=OrderKind.MARKET, tif=TimeInForce.IOC)
+    assert trades(events) == [(10_000, 10, "m", "s1")]
+    assert [(c.quantity, c.reason) for c in of(events, Cancelled)] == [(40, "ioc")] and e.best_bid is None
 
 
 def test_ioc_fills_what_it_can_and_cancels_the_rest():

@@ -70,14 +70,15 @@ def test_dynamic_vi_stops_the_sweep_at_the_threshold_and_the_remainder_rests():
     assert e.vi == ViState(ViKind.DYNAMIC, 10_000, 10_300, T0 + 5 + 2 * MINUTE)
     assert e.phase is BookPhase.CALL and of(events, PhaseChanged)[-1].reason == "vi"
     assert e.order("big").quantity == 30  # the rest of the aggressive order waits in the VI call
-    assert e.indicative() == (10_300, 10)
+    # the 합치가격 is 10,400: the resting buy there fills in part, the better-priced sell in full
+    assert e.indicative() == (10_400, 10)
     # the VI call ends after 2 minutes plus the random end, then trading goes on
     assert e.advance(T0 + 5 + 2 * MINUTE - 1) == []
     events = finish_call(e)
-    assert trades(events) == [(10_300, 10, "big", "a3")]
+    assert trades(events) == [(10_400, 10, "big", "a3")]
     assert of(events, ViReleased) and e.vi is None and e.phase is BookPhase.CONTINUOUS
     assert T0 + 5 + 2 * MINUTE <= of(events, Traded)[0].at <= T0 + 5 + 2 * MINUTE + 30 * SECOND
-    assert e.static_reference == 10_300  # the VI uncross is a single price: the static reference moves
+    assert e.static_reference == 10_400  # the VI uncross is a single price: the static reference moves
 
 
 def test_dynamic_vi_rate_is_six_percent_for_others():
