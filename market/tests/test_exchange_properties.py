@@ -201,3 +201,51 @@ def test_a_restored_engine_continues_exactly_like_the_original(steps, seed):
             assert e.submit(at, **args) == twin.submit(at, **args)
         else:
             assert e.advance(at) == twin.advance(at)
+
+
+call_order = st.tuples(
+    st.sampled_from(["buy", "sell"]),
+    st.sampled_from(["limit"] * 5 + ["market"]),
+    st.sampled_from(PRICES),
+    st.integers(1, 500),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(call_order, min_size=1, max_size=40), st.sampled_from(PRICES), st.sampled_from(["pre_open", "closing"]))
+def test_an_uncross_fills_better_priced_and_market_orders_in_full_at_one_price(orders, base, reason):
+    e = MatchingEngine("T", base_price=base, kospi200=False, market="KOSDAQ", seed=3)
+    e.start_call(T0, scheduled_end=T0 + SECOND, then=BookPhase.CONTINUOUS, reason=reason)
+    for n, (side, kind, price, quantity) in enumerate(orders):
+        e.submit(T0, order_id=n, side=side, quantity=quantity, kind=kind, price=price if kind == "limit" else None)
+    before = {o.order_id: o for o in e.resting_orders()}
+    expected = e.indicative()
+    events = e.advance(T0 + 10**12)  # past any random end and VI extension
+    uncross = [x for x in events if isinstance(x, Traded) and x.aggressor is None]
+    if expected[0] is None:
+        assert uncross == []
+        return
+    prices = {t.price for t in uncross}
+    assert len(prices) == 1  # one price for the whole auction
+    (price,) = prices
+    filled: dict = {}
+    for t in uncross:
+        filled[t.buy_order_id] = filled.get(t.buy_order_id, 0) + t.quantity
+        filled[t.sell_order_id] = filled.get(t.sell_order_id, 0) + t.quantity
+    buys = sum(t.quantity for t in uncross)
+    assert buys == sum(q for i, q in filled.items() if before[i].side == "buy")  # every share has both sides
+    for order in before.values():
+        better = order.price > price if order.side == "buy" else order.price < price
+        if better and order.kind != "market":
+            assert filled.get(order.order_id, 0) == order.quantity, "a better-priced order was not filled in full"
+        if not (order.price >= price if order.side == "buy" else order.price <= price):
+            assert order.order_id not in filled  # no one trades at a price worse than their limit
+    market = [o for o in before.values() if o.kind == "market"]
+    sides_with_unfilled_market = {o.side for o in market if filled.get(o.order_id, 0) < o.quantity}
+    for side in sides_with_unfilled_market:  # a market order is left open only when the other side ran out
+        other = [o for o in before.values() if o.side != side]
+        assert all(
+            filled.get(o.order_id, 0) == o.quantity
+            for o in other
+            if (o.price <= price if side == "buy" else o.price >= price)
+        )
