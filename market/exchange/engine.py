@@ -511,6 +511,8 @@ class MatchingEngine:
 
     def start_fixed_price(self, at: int, *, price: int) -> list[Event]:
         """시간외 종가: only limit orders at `price`, matched continuously by time priority, no VI."""
+        if self._refuse_price(price) is not None:
+            raise ValueError(f"close price {price!r} is off the tick grid or outside the band")
         events = self.advance(at)
         self._next_call = None
         if self._vi is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from market.exchange import (
     BookPhase,
     Cancelled,
@@ -276,3 +278,10 @@ def test_market_orders_only_one_tick_toward_the_larger_side():
     assert uncross([], [], 10_000, market_bid=30, market_ask=10, lower=7_000, upper=13_000) == (10_010, 10)
     assert uncross([], [], 10_000, market_bid=10, market_ask=30, lower=7_000, upper=13_000) == (9_990, 10)
     assert uncross([], [], 10_000, market_bid=10, market_ask=10, lower=7_000, upper=13_000) == (10_000, 10)
+
+
+def test_fixed_price_session_needs_a_valid_price():
+    e = engine()
+    with pytest.raises(ValueError, match="tick grid"):
+        e.start_fixed_price(T0, price=10_005)
+    assert e.phase is BookPhase.CLOSED
