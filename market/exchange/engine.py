@@ -1011,7 +1011,9 @@ class MatchingEngine:
     # --- snapshot -------------------------------------------------------------------------------
 
     def snapshot(self) -> dict:
-        """JSON-able state: resting orders in priority order, phase, references, RNG state."""
+        """State for `restore`: resting orders in priority order, phase, timers, references, RNG state.
+
+        JSON-able as long as order ids and owners are (ints, strings)."""
         version, internal, gauss = self._rng.getstate()
         return {
             "version": SNAPSHOT_VERSION,
