@@ -555,10 +555,59 @@ class MatchingEngine:
         events.append(Rejected(self._seq, at, order_id, reason, message))
 
     def _rest(self, at: int, order: Order, events: list[Event]) -> None:
-        level = self._side(order.side).add(order)
+        book = self._side(order.side)
+        level = book.add(order)
         self._orders[order.order_id] = order
         self._seq += 1
         events.append(LevelChanged(self._seq, at, order.side, order.price, level.quantity))
+        if self._phase is CONTINUOUS and order.kind is not MARKET and order.price == book.best():
+            self._repeg_markets(at, book, order.price, events)
+
+    def _repeg_markets(self, at: int, book: BookSide, price: int, events: list[Event]) -> None:
+        """A limit has come to rest at the best price of its side: market orders waiting there (or one
+        level worse) are deemed one tick beyond it again (KRX GLB0602010202T5: the deemed price holds
+        "until the whole quantity is matched"), keeping their time priority; if that meets the other
+        side they trade.
+
+        Invariant used: in continuous trading the market orders of a side are the whole best level
+        of that side (below the band limit, where they rank equal with limits).
+        """
+        prices = book.prices
+        if book.is_bid:
+            market_price = price if len(prices) < 2 else prices[-2]
+            new_price = min(rules.tick_up(price), self._upper)
+        else:
+            market_price = price if len(prices) < 2 else prices[1]
+            new_price = max(rules.tick_down(price), self._lower)
+        level = book.levels[market_price]
+        if next(iter(level.orders.values())).kind is not MARKET:
+            level = book.levels[price]
+            if next(iter(level.orders.values())).kind is not MARKET:
+                return
+        if level.price == new_price:
+            return
+        markets = [o for o in level.orders.values() if o.kind is MARKET]
+        for order in markets:
+            old = book.remove(order)
+            self._seq += 1
+            events.append(LevelChanged(self._seq, at, order.side, old.price, old.quantity if old.orders else 0))
+            order.price = new_price
+            moved = book.add(order)
+            self._seq += 1
+            events.append(LevelChanged(self._seq, at, order.side, new_price, moved.quantity))
+        opposite = self._asks if book.is_bid else self._bids
+        best = opposite.best()
+        if best is None or (new_price < best if book.is_bid else new_price > best):
+            return
+        for order in markets:  # they now meet the other side: they trade as market orders again
+            if self._phase is not CONTINUOUS or order.order_id not in self._orders:
+                break
+            moved = book.remove(order)
+            del self._orders[order.order_id]
+            self._seq += 1
+            events.append(LevelChanged(self._seq, at, order.side, order.price, moved.quantity if moved.orders else 0))
+            order.price = self._upper if book.is_bid else self._lower
+            self._match_continuous(at, order, events)
 
     def _cancel_order(self, at: int, order: Order, reason: str, events: list[Event]) -> None:
         level = self._side(order.side).remove(order)
@@ -643,9 +692,10 @@ class MatchingEngine:
         GLB0602010202T5): a buy market order is deemed one tick above the highest buy limit, or,
         with no buy limit, at the higher of the last traded price and the highest sell limit (the
         sell side mirrored); a later order meeting it trades at that price (the preceding
-        order's). Here the price is fixed when the order comes to rest — a buy limit entered above
-        it later ranks ahead of it — and an earlier market order's price is joined, keeping time
-        priority among market orders.
+        order's). A later limit at or beyond that price pushes it one tick beyond the limit again
+        (`_repeg_markets`); when the best limit leaves, the price is not lowered (the engine's
+        simplification: a seller then meets it at the higher price). An earlier market order's
+        price is joined, keeping time priority among market orders.
         """
         own = self._bids if is_buy else self._asks
         best = own.best()

@@ -87,6 +87,32 @@ def test_resting_market_order_is_deemed_one_tick_above_the_best_buy_limit():
     assert e.order(1).quantity == 200
 
 
+def test_a_waiting_market_order_stays_ahead_of_later_buy_limits():
+    """The deemed price holds "until the whole quantity is matched" (KRX GLB0602010202T5): a buy
+    limit entered at or above it pushes the market order one tick above that limit again."""
+    e = continuous(base_price=104_000)
+    e.submit(T0, order_id="L1", side="buy", quantity=100, price=106_000)
+    e.submit(T0, order_id="M", side="buy", quantity=100, kind=OrderKind.MARKET)
+    assert e.order("M").price == 106_100
+    e.submit(T0, order_id="L2", side="buy", quantity=100, price=106_500)
+    assert e.order("M").price == 106_600 and e.depth()[1][:2] == [(106_600, 100), (106_500, 100)]
+    assert trades(e.submit(T0, order_id="S", side="sell", quantity=150, price=106_000)) == [
+        (106_600, 100, "M", "S"),
+        (106_500, 50, "L2", "S"),
+    ]
+
+
+def test_a_repegged_market_order_that_meets_the_other_side_trades():
+    e = continuous(base_price=104_000)
+    e.submit(T0, order_id="L1", side="buy", quantity=100, price=106_000)
+    e.submit(T0, order_id="M", side="buy", quantity=100, kind=OrderKind.MARKET)  # waits at 106,100
+    e.submit(T0, order_id="A", side="sell", quantity=60, price=106_300)
+    events = e.submit(T0, order_id="L2", side="buy", quantity=10, price=106_200)  # M → 106,300 = the ask
+    assert trades(events) == [(106_300, 60, "M", "A")]
+    assert e.order("M").quantity == 40 and e.order("M").price == 106_300
+    assert e.best_ask is None and e.best_bid == 106_300
+
+
 def test_market_ioc_remainder_is_cancelled():
     e = continuous()
     e.submit(T0, order_id="s1", side="sell", quantity=10, price=10_000)
