@@ -177,7 +177,7 @@ class Indicative(Event):
 class PhaseChanged(Event):
     phase: BookPhase
     ends_at: int | None  # scheduled end of a call (the random extension is not published)
-    reason: str
+    reason: str  # a call's CallReason when one starts; "uncross" after a call; "session" for the shell's switches
 
 
 @_fast_init
