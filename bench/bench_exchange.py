@@ -103,7 +103,8 @@ def run() -> list[Result]:
             target="≥ 100,000 order events/s",
             notes=[
                 f"{len(flow):,} commands (adds, cancels, marketable orders) → {emitted:,} events, {trades:,} trades;"
-                f" best of 3: {best_engine * 1e6 / len(flow):.2f} µs per command",
+                f" best of 3: {best_engine * 1e6 / len(flow):.2f} µs per command,"
+                f" {best_engine / best_baseline:.0f}× one bare-loop iteration",
             ],
         )
     ]
