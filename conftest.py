@@ -73,3 +73,15 @@ def practice_clock():
     clock.set_market_clock(test_clock)
     yield test_clock
     clock.set_market_clock(None)
+
+
+@pytest.fixture
+def busy_market_clock(practice_clock):
+    """The test's practice clock at two minutes of market a second, for tests that wait on trades of
+    the synthetic market (at speed 1 a thinly traded stock prints every few seconds)."""
+    from market import clock
+
+    fast = clock.PracticeClock.starting(practice_clock.now(), speed=120)
+    clock.set_market_clock(fast)
+    yield fast
+    clock.set_market_clock(practice_clock)

@@ -102,6 +102,8 @@ class _QuoteStream(GuardedJsonConsumer):
             await self.quote_book(message)
         elif message["type"] == "market.status":
             await self.market_status(message)
+        elif message["type"] == "quote.update":
+            await self.quote_update(message)
         else:
             await super().dispatch(message)
 
@@ -112,6 +114,9 @@ class _QuoteStream(GuardedJsonConsumer):
         await self.send_json(event["message"])
 
     async def market_status(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["message"])
+
+    async def quote_update(self, event: dict[str, Any]) -> None:
         await self.send_json(event["message"])
 
 

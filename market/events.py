@@ -2,9 +2,10 @@
 
 Every trade and book change of a symbol goes to the group `market.quotes.<code>`; consumers of
 `/ws/quotes/<code>` and `/ws/quotes` join the groups of the codes they watch.
-Layer message type `quote.trade` → handler `quote_trade`, `quote.book` → `quote_book`; the
-`message` key is sent to the browser as is. Every quote socket also joins `market.status`, which
-carries `market.status` (handler `market_status`) on each change of the market's phase.
+Layer message type `quote.trade` → handler `quote_trade`, `quote.book` → `quote_book`,
+`quote.update` → `quote_update`; the `message` key is sent to the browser as is. Every quote socket
+also joins `market.status`, which carries `market.status` (handler `market_status`) on each change
+of the market's phase.
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ def book_message(book: OrderBook) -> dict[str, Any]:
 
 def trade_event(trade: Trade, quote: Quote, name: str = "") -> dict[str, Any]:
     return {"type": "quote.trade", "message": trade_message(trade, quote, name)}
+
+
+def quote_event(quote: Quote, name: str = "") -> dict[str, Any]:
+    """A quote that changed without a trade (a new day, a call's expected price, a VI)."""
+    return {"type": "quote.update", "message": {"type": "quote", "quote": quote_payload(quote, name)}}
 
 
 def book_event(book: OrderBook) -> dict[str, Any]:

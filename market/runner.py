@@ -45,6 +45,39 @@ def active_symbols() -> list[tuple[str, str, int | None]]:
     return out
 
 
+def simulated_specs() -> list[Any]:
+    """What the synthetic market needs of each active symbol with a base price."""
+    from django.db import connection
+
+    from market.feeds.simulated import SymbolSpec
+
+    try:
+        return [
+            SymbolSpec(
+                code=code,
+                market=market,
+                prev_close=prev_close,
+                daily_value=daily_value,
+                kospi200=kospi200,
+            )
+            for code, market, prev_close, daily_value, kospi200 in _simulated_rows()
+        ]
+    finally:
+        connection.close()  # this runs on a helper thread that would keep it open
+
+
+def _simulated_rows() -> list[tuple[str, str, int, int, bool]]:
+    from market.models import Symbol
+
+    closes = {code: prev_close for code, _, prev_close in active_symbols()}
+    rows = Symbol.objects.filter(is_active=True).order_by("code")
+    return [
+        (s.code, s.market, closes[s.code], s.typical_daily_value, s.is_kospi200)
+        for s in rows.only("code", "market", "typical_daily_value", "is_kospi200")
+        if closes.get(s.code)
+    ]
+
+
 def build_feed(kind: str | None = None) -> tuple[Feed, dict[str, str]]:
     """The feed named by settings.MARKET_FEED (sim | kis) and the names of its symbols."""
     from django.db import connection
@@ -60,15 +93,17 @@ def build_feed(kind: str | None = None) -> tuple[Feed, dict[str, str]]:
 
         app_key, app_secret = kis_keys()
         return KisFeed(codes=[code for code, _, _ in symbols], app_key=app_key, app_secret=app_secret), names
+    from market.clock import market_clock
     from market.feeds.simulated import SimulatedFeed
 
-    missing = [code for code, _, prev_close in symbols if not prev_close]
-    if missing:
-        logger.warning("no previous close for %d symbols (%s...): not simulated", len(missing), ", ".join(missing[:5]))
+    specs = simulated_specs()
+    if len(specs) < len(symbols):
+        logger.warning("%d symbols have no previous close: not simulated", len(symbols) - len(specs))
     feed = SimulatedFeed(
-        [(code, prev_close) for code, _, prev_close in symbols if prev_close],
-        ticks_per_second=settings.MARKET_FEED_TICKS_PER_SECOND,
+        specs,
+        clock=market_clock(),
         seed=settings.MARKET_FEED_SEED,
+        steps_per_second=settings.MARKET_FEED_TICKS_PER_SECOND,
     )
     return feed, names
 

@@ -42,6 +42,21 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def busy_market_env(speed: int = 60) -> dict[str, str]:
+    """A practice clock in the middle of a trading day's continuous session, running fast, so a test
+    that waits on the synthetic market's trades sees them within seconds."""
+    import datetime as dt
+
+    from market import timetable
+
+    day = timetable.next_trading_day(dt.datetime.now(tz=timetable.SEOUL).date())
+    return {
+        "PAPERTRADE_MARKET_CLOCK": "practice",
+        "PAPERTRADE_CLOCK_START": f"{day.isoformat()}T10:00:00+09:00",
+        "PAPERTRADE_CLOCK_SPEED": str(speed),
+    }
+
+
 def service_env(database_url: str, redis_url: str, prefix: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "PAPERTRADE_"))}
     env |= {

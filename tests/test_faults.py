@@ -120,7 +120,11 @@ def test_redis_stop_and_start_streaming_resumes_without_restarts(tmp_path):
     try:
         with servers.private_redis(tmp_path) as (redis_port, stop_redis, start_redis):
             env = servers.service_env(
-                database_url, f"redis://127.0.0.1:{redis_port}/0", "ptredis", PAPERTRADE_FEED_RATE="10"
+                database_url,
+                f"redis://127.0.0.1:{redis_port}/0",
+                "ptredis",
+                PAPERTRADE_FEED_RATE="10",
+                **servers.busy_market_env(),
             )
             servers.migrate_and_seed(env)
             port = servers.free_port()
@@ -174,6 +178,7 @@ def test_postgres_restart_under_a_stream_of_orders_loses_nothing(tmp_path):
             "ptpg",
             PAPERTRADE_FEED_RATE="10",
             PAPERTRADE_THROTTLE_ORDERS="100000/min",
+            **servers.busy_market_env(),
             PAPERTRADE_DB_POOL_TIMEOUT="3",
         )
         servers.migrate_and_seed(env)

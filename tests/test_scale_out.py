@@ -28,6 +28,8 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from websockets.asyncio.client import connect
 
+from tests import servers
+
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,7 +202,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "PAPERTRADE_FEED_IN_PROCESS": "false",
         "PAPERTRADE_FEED": "sim",
         "PAPERTRADE_FEED_RATE": "4",
-        "PAPERTRADE_MARKET_CLOCK": "demo",
+        **servers.busy_market_env(),
         "PAPERTRADE_VAR_DIR": str(tmp / "var"),
         "PAPERTRADE_CANDLES_BACKFILL_START": "2026-09-01",
         "PAPERTRADE_LOG_LEVEL": "INFO",

@@ -16,7 +16,7 @@ class FeedSink(Protocol):
     async def trade(self, trade: Trade, quote: Quote) -> None: ...
 
     async def quote(self, quote: Quote) -> None:
-        """A quote without a trade (the state at start-up)."""
+        """A quote that changed without a trade (the state at start-up, a call's expected price)."""
 
     async def book(self, book: OrderBook) -> None: ...
 

@@ -1,6 +1,6 @@
 """Fan-out of every market event: shared state, in-process signals, channel layer, DB snapshots.
 
-For each trade and book change, in this order:
+For each trade, quote and book change, in this order:
 1. `state.store().put(...)` — the latest quote and book (memory or Redis);
 2. `market.signals.trade_printed` / `book_changed` — the order engine fills resting orders;
 3. the channel layer group of the symbol — WebSocket consumers forward it to browsers.
@@ -98,6 +98,9 @@ class Publisher:
     async def quote(self, quote: Quote) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._worker, self._put_quote, quote)
+        await self._group_send(
+            events.quote_group(quote.code), events.quote_event(quote, self.names.get(quote.code, ""))
+        )
 
     async def new_session(self, prev_closes: dict[str, int]) -> None:
         """Record each symbol's new previous close (the order engine's band base) in the database."""

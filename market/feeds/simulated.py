@@ -1,13 +1,16 @@
-"""Simulated KRX feed: per symbol a seeded price process on the tick grid inside the daily band.
+"""The simulated KRX market: participants' orders meeting in the exchange, on the market clock.
 
-Each symbol keeps a 10-level book around a best bid; the best ask is one tick above it (no ask at
-the upper limit, as on a limit-up day). Every step, per symbol:
-- resting sizes change a little (new orders, cancels);
-- with some probability the touch moves one tick (quotes stepping up or down, drifting back
-  towards the base price so a long demo session stays inside the band);
-- with some probability a marketable order trades at the touch: a buy at the best ask, a sell at
-  the best bid; taking a whole level moves the touch to the next tick.
-Prices never leave the grid or the band. With a seed, the same inputs give the same ticks.
+Per symbol three boards, each a `market.exchange.MatchingEngine`: the regular board (pre-open call,
+opening uncross, continuous trading, closing call and uncross), the close-price board (장전/장후
+시간외 종가, at the previous or today's close, by time priority) and the single-price board (시간외
+단일가: a call every 10 minutes within ±10% of the close). `market.timetable` says when each
+session starts and ends; `market.feeds.participants` sends the orders. Everything the platform
+publishes (the tape, quotes, 10-level books, 예상체결가, VI) is derived from the engines' events and
+state, so the book a browser sees is the book the engine holds.
+
+`SyntheticMarket` is the pure part (no I/O): `advance_to(now)` runs the market up to a moment and
+returns what changed. `SimulatedFeed` is the shell: it reads the market clock every step, advances
+the market and hands the result to the sink (the Publisher).
 """
 
 from __future__ import annotations
@@ -15,248 +18,428 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import random
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from market import rules, timetable
-from market.clock import market_clock
-from market.enums import SessionPhase, Side
+from market.exchange import (
+    BookPhase,
+    CallReason,
+    Indicative,
+    LevelChanged,
+    MatchingEngine,
+    PhaseChanged,
+    Traded,
+    ViReleased,
+    ViTriggered,
+)
 from market.feeds.base import Feed, FeedSink
+from market.feeds.participants import MarketFactor, Participants, Profile
 from market.state import BookLevel, OrderBook, Quote, Trade
 
 logger = logging.getLogger(__name__)
 
 LEVELS = 10
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# After-hours single-price calls trade within ±10% of the day's close (inside the daily band).
+SINGLE_PRICE_RANGE_PERCENT = 10
+# A day is over this long after its last session's scheduled end (the last call's random end and
+# the expiry that follows it fit inside).
+DAY_SETTLES = 60 * 1_000_000
+BOARDS = ("regular", "close_price", "single_price")  # as `market.timetable.Session.board` names them
+
+
+def to_micros(at: dt.datetime) -> int:
+    return (at - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def from_micros(at: int) -> dt.datetime:
+    return EPOCH + dt.timedelta(microseconds=at)
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolSpec:
+    """What the market needs to know of a symbol (seed data of the symbol master)."""
+
+    code: str
+    market: str
+    prev_close: int
+    daily_value: int
+    kospi200: bool = False
+
+
+@dataclass(slots=True)
+class MarketUpdate:
+    """What changed for one symbol in one advance: its prints, its quote, its book if it moved."""
+
+    code: str
+    trades: list[Trade]
+    quote: Quote
+    book: OrderBook | None
 
 
 @dataclass
-class SymbolSim:
-    code: str
+class _Symbol:
+    spec: SymbolSpec
+    participants: Participants
+    regular: MatchingEngine
+    close_board: MatchingEngine
+    single_board: MatchingEngine
     prev_close: int
-    rng: random.Random
-    lower: int = 0
-    upper: int = 0
-    bid: int = 0  # best bid price; the book is built around it
-    ask_sizes: list[int] = field(default_factory=list)
-    bid_sizes: list[int] = field(default_factory=list)
-    price: int = 0
-    open: int = 0
+    close: int | None = None  # today's closing price, once the closing uncross has run
+    fixed_price: int | None = None  # the price of the 시간외 종가 session running
+    open: int | None = None
     high: int = 0
     low: int = 0
     volume: int = 0
     value: int = 0
-    lot: int = 1  # typical order size: cheaper stocks trade in bigger quantities
-
-    def __post_init__(self) -> None:
-        self.prev_close = rules.round_to_tick(self.prev_close)
-        self.lower, self.upper = rules.price_limit_band(self.prev_close)
-        self.price = self.open = self.high = self.low = self.prev_close
-        self.bid = self.prev_close if self.prev_close < self.upper else rules.tick_down(self.prev_close)
-        self.lot = max(1, 2_000_000 // max(self.prev_close, 1) // 10)
-        self.ask_sizes = [self._fresh_size(i) for i in range(LEVELS)]
-        self.bid_sizes = [self._fresh_size(i) for i in range(LEVELS)]
-
-    def new_session(self) -> None:
-        """A new trading day: today's close becomes the base price; the band, OHLC and volume restart."""
-        self.prev_close = self.price
-        self.lower, self.upper = rules.price_limit_band(self.prev_close)
-        self.open = self.high = self.low = self.price
-        self.volume = self.value = 0
-        self.bid = min(max(self.bid, self.lower), self.upper)
-
-    def _fresh_size(self, depth: int) -> int:
-        return max(1, int(self.rng.lognormvariate(0, 0.6) * self.lot * (3 + depth)))
+    regular_expired: bool = False
+    single_calls_left: list[int] = field(default_factory=list)  # scheduled ends of the next calls
+    session_ends: int = 0  # end of the single-price session, µs
 
     @property
-    def ask(self) -> int | None:
-        return rules.tick_up(self.bid) if self.bid < self.upper else None
+    def engines(self) -> tuple[MatchingEngine, ...]:
+        return (self.regular, self.close_board, self.single_board)
 
-    def ask_prices(self) -> list[int]:
-        prices: list[int] = []
-        price = self.ask
-        while price is not None and price <= self.upper and len(prices) < LEVELS:
-            prices.append(price)
-            price = rules.tick_up(price)
-        return prices
+    @property
+    def price(self) -> int:
+        return self.regular.last_price or self.prev_close
 
-    def bid_prices(self) -> list[int]:
-        prices = [self.bid]
-        while len(prices) < LEVELS and prices[-1] > self.lower:
-            prices.append(rules.tick_down(prices[-1]))
-        return [p for p in prices if p >= self.lower]
 
-    def book(self, now: dt.datetime) -> OrderBook:
-        asks = tuple(BookLevel(p, s) for p, s in zip(self.ask_prices(), self.ask_sizes, strict=False))
-        bids = tuple(BookLevel(p, s) for p, s in zip(self.bid_prices(), self.bid_sizes, strict=False))
-        return OrderBook(code=self.code, asks=asks, bids=bids, time=now)
+class SyntheticMarket:
+    """Every simulated symbol's boards and participants, run on the KRX timetable (pure)."""
 
-    def quote(self, now: dt.datetime) -> Quote:
-        return Quote(
-            code=self.code,
-            price=self.price,
-            open=self.open,
-            high=self.high,
-            low=self.low,
-            prev_close=self.prev_close,
-            volume=self.volume,
-            value=self.value,
-            best_bid=self.bid,
-            best_ask=self.ask,
-            time=now,
-            extra={"feed": "sim"},
+    def __init__(self, specs: list[SymbolSpec], *, seed: int | str = 0, scale: float = 1.0) -> None:
+        self.seed = seed
+        self.scale = scale
+        self.factor = MarketFactor(seed)
+        self.symbols: dict[str, _Symbol] = {}
+        for spec in specs:
+            if spec.prev_close <= 0:
+                continue
+            base = rules.round_to_tick(spec.prev_close)
+            profile = Profile(code=spec.code, market=spec.market, reference_price=base, daily_value=spec.daily_value)
+
+            def engine(board: str, spec: SymbolSpec = spec, base: int = base) -> MatchingEngine:
+                return MatchingEngine(
+                    spec.code,
+                    base_price=base,
+                    kospi200=spec.kospi200,
+                    market=spec.market,
+                    seed=f"{seed}:{spec.code}:{board}",
+                )
+
+            self.symbols[spec.code] = _Symbol(
+                spec=spec,
+                participants=Participants(profile, self.factor, seed, scale=scale),
+                regular=engine("regular"),
+                close_board=engine("close"),
+                single_board=engine("single"),
+                prev_close=base,
+            )
+        self.now: int | None = None  # market time reached, µs
+        self.day: dt.date | None = None
+        self._edges: list[tuple[int, int, timetable.Session, str]] = []  # (at, order, session, "start"|"end")
+        self._day_over = 0
+        self._events: dict[str, list[tuple[str, Any]]] = {}
+
+    # --- the timetable ----------------------------------------------------------------------
+    def _open_day(self, day: dt.date, at: int) -> None:
+        """Start a trading day: new bands and base prices, participants' paths, the day's edges."""
+        self.day = day
+        sessions = timetable.sessions_on(day)
+        regular = [s for s in sessions if s.board == "regular"]
+        opens = next((s.ends_at for s in regular if s.kind == "call"), regular[0].starts_at)
+        closes = regular[-1].ends_at
+        for sym in self.symbols.values():
+            if sym.close is not None:
+                sym.prev_close = sym.close
+            sym.close = sym.fixed_price = sym.open = None
+            sym.high = sym.low = sym.volume = sym.value = 0
+            sym.regular_expired = False
+            sym.single_calls_left = []
+            for board, engine in zip(BOARDS, sym.engines, strict=True):
+                self._events[sym.spec.code] += self._tagged(sym, board, engine.new_day(at, base_price=sym.prev_close))
+            sym.participants.start_day(
+                day=day, base_price=sym.prev_close, opens_at=to_micros(opens), closes_at=to_micros(closes)
+            )
+        self._edges = sorted(
+            [(to_micros(s.starts_at), 1, s, "start") for s in sessions]
+            + [(to_micros(s.ends_at), 0, s, "end") for s in sessions],
+            key=lambda edge: (edge[0], edge[1]),
         )
 
-    # --- moves ----------------------------------------------------------------------------------
-    def _shift_up(self) -> None:
-        if self.bid >= self.upper:
-            return
-        self.bid = rules.tick_up(self.bid)
-        # the old best ask level becomes the new best bid's neighbour: shift the ladders
-        self.bid_sizes = [self._fresh_size(0), *self.bid_sizes[:-1]]
-        self.ask_sizes = [*self.ask_sizes[1:], self._fresh_size(LEVELS - 1)]
+    def _apply(self, sym: _Symbol, session: timetable.Session, edge: str, at: int) -> list[Any]:
+        """What a session's start or end does to a symbol's boards."""
+        if session.board == "regular":
+            engine = sym.regular
+            if edge == "start" and session.kind == "call":
+                # the pre-open call opens into continuous trading; the closing call into the close
+                opening = at < sym.participants.day.opens_at
+                return engine.start_call(
+                    at,
+                    scheduled_end=to_micros(session.ends_at),
+                    then=BookPhase.CONTINUOUS if opening else BookPhase.CLOSED,
+                    reason=CallReason.PRE_OPEN if opening else CallReason.CLOSING,
+                )
+            if edge == "start" and session.kind == "continuous" and engine.phase == BookPhase.CLOSED:
+                return engine.start_continuous(at)  # started (or restarted) mid-morning
+            return []
+        if session.board == "close_price":
+            engine = sym.close_board
+            if edge == "start":
+                sym.fixed_price = sym.prev_close if sym.close is None else sym.close
+                return engine.start_fixed_price(at, price=sym.fixed_price)
+            sym.fixed_price = None
+            return engine.close(at) + engine.expire(at)
+        engine = sym.single_board  # 시간외 단일가
+        if edge == "start":
+            close = sym.close or sym.price
+            lower = max(sym.regular.lower, rules.round_to_tick(close * (100 - SINGLE_PRICE_RANGE_PERCENT) / 100, "up"))
+            upper = min(
+                sym.regular.upper, rules.round_to_tick(close * (100 + SINGLE_PRICE_RANGE_PERCENT) / 100, "down")
+            )
+            engine.set_band(lower, upper)
+            step = to_micros(session.starts_at + session.call_interval) - to_micros(session.starts_at)
+            ends = to_micros(session.ends_at)
+            sym.session_ends = ends
+            sym.single_calls_left = list(range(at + 2 * step, ends + 1, step))
+            return engine.start_call(at, scheduled_end=at + step, then=BookPhase.CLOSED, reason=CallReason.SINGLE_PRICE)
+        return []
 
-    def _shift_down(self) -> None:
-        if self.bid <= self.lower:
-            return
-        self.bid = rules.tick_down(self.bid)
-        self.ask_sizes = [self._fresh_size(0), *self.ask_sizes[:-1]]
-        self.bid_sizes = [*self.bid_sizes[1:], self._fresh_size(LEVELS - 1)]
+    def _after_events(self, sym: _Symbol, at: int) -> list[tuple[str, Any]]:
+        """Follow-ups once an engine has moved on by itself (a call's random end has passed)."""
+        out: list[tuple[str, Any]] = []
+        day = sym.participants.day
+        if sym.regular.phase == BookPhase.CLOSED and sym.close is None and day is not None and at >= day.closes_at:
+            sym.close = sym.price  # the closing uncross has run (or nothing traded: the base price)
+        if sym.close is not None and not sym.regular_expired:
+            out += self._tagged(sym, "regular", sym.regular.expire(at))
+            sym.regular_expired = True
+        engine = sym.single_board
+        if engine.phase == BookPhase.CLOSED and sym.single_calls_left:
+            ends = sym.single_calls_left.pop(0)
+            started = engine.start_call(at, scheduled_end=ends, then=BookPhase.CLOSED, reason=CallReason.SINGLE_PRICE)
+            out += self._tagged(sym, "single_price", started)
+        elif engine.phase == BookPhase.CLOSED and sym.session_ends and at >= sym.session_ends:
+            out += self._tagged(sym, "single_price", engine.expire(at))
+            sym.session_ends = 0
+        return out
 
-    def _jitter_sizes(self) -> None:
-        for sizes in (self.ask_sizes, self.bid_sizes):
-            i = self.rng.randrange(LEVELS)
-            sizes[i] = max(1, sizes[i] + int(self.rng.gauss(0, self.lot * 2)))
+    # --- running ----------------------------------------------------------------------------
+    def _day_for(self, at: int) -> dt.date:
+        """The trading day in progress at `at` (until its last call has settled), or the next one."""
+        return timetable.trading_day_of(from_micros(at - DAY_SETTLES))
 
-    def step(self, now: dt.datetime) -> tuple[Trade | None, OrderBook]:
-        """Advance one step: maybe a quote move, maybe a trade at the touch; always a new book."""
-        rng = self.rng
-        self._jitter_sizes()
-        # pull towards the base price: the further away, the likelier the step back
-        distance = (self.bid - self.prev_close) / self.prev_close
-        up_bias = max(0.1, min(0.9, 0.5 - distance * 2))
-        if rng.random() < 0.25:
-            if rng.random() < up_bias:
-                self._shift_up()
-            else:
-                self._shift_down()
-        trade = None
-        if rng.random() < 0.8:
-            side = Side.BUY if rng.random() < up_bias else Side.SELL
-            if side == Side.BUY and self.ask is None:
-                side = Side.SELL
-            quantity = max(1, int(rng.expovariate(1 / self.lot)))
-            if side == Side.BUY:
-                price, available = self.ask, self.ask_sizes[0]
-            else:
-                price, available = self.bid, self.bid_sizes[0]
-            quantity = min(quantity, available)
-            trade = Trade(code=self.code, price=price, quantity=quantity, side=str(side), time=now)
-            self._record(trade)
-            if side == Side.BUY:
-                self.ask_sizes[0] -= quantity
-                if self.ask_sizes[0] <= 0:
-                    self.ask_sizes[0] = self._fresh_size(0)
-                    self._shift_up()
-            else:
-                self.bid_sizes[0] -= quantity
-                if self.bid_sizes[0] <= 0:
-                    self.bid_sizes[0] = self._fresh_size(0)
-                    self._shift_down()
-        return trade, self.book(now)
+    def _enter_day(self, target: int) -> bool:
+        """Open the trading day that `now` has reached (or starts inside); False if it starts later."""
+        assert self.now is not None
+        day = self._day_for(self.now)
+        sessions = timetable.sessions_on(day)
+        first = to_micros(sessions[0].starts_at)
+        if target < first:
+            return False
+        at = max(self.now, first)
+        self._open_day(day, at)
+        self._day_over = to_micros(sessions[-1].ends_at) + DAY_SETTLES
+        for sym in self.symbols.values():
+            events = self._events[sym.spec.code]
+            events.append(("", None))  # a new day: publish the new base price even if nothing trades
+            for session in sessions:  # sessions already under way (a start in the middle of the day)
+                if to_micros(session.starts_at) <= at < to_micros(session.ends_at):
+                    events += self._tagged(sym, session.board, self._apply(sym, session, "start", at))
+        self.now = at
+        return True
 
-    def _record(self, trade: Trade) -> None:
-        if self.volume == 0:
-            self.open = self.high = self.low = trade.price
-        self.price = trade.price
-        self.high = max(self.high, trade.price)
-        self.low = min(self.low, trade.price)
-        self.volume += trade.quantity
-        self.value += trade.price * trade.quantity
+    def _tagged(self, sym: _Symbol, board: str, events: list[Any]) -> list[tuple[str, Any]]:
+        return [(board, event) for event in events]
 
+    def advance_to(self, now: dt.datetime) -> list[MarketUpdate]:
+        """Run the market up to `now` (market time); what changed, per symbol."""
+        target = to_micros(now)
+        self._events = {code: [] for code in self.symbols}
+        if self.now is None:
+            self.now = target
+        while True:
+            if self.day is None or self.now >= self._day_over:
+                if not self._enter_day(target):
+                    self.now = max(self.now, target)
+                    break
+            if self.now >= target:
+                break
+            later = [edge for edge in self._edges if edge[0] > self.now]
+            stop = min(target, later[0][0] if later else self._day_over)
+            for sym in self.symbols.values():
+                self._run(sym, self.now, stop)
+            self.now = stop
+            for at, _, session, edge in later:
+                if at != stop:
+                    break
+                for sym in self.symbols.values():
+                    events = self._events[sym.spec.code]
+                    events += self._tagged(sym, "regular", sym.regular.advance(at))  # a call due now uncrosses first
+                    events += self._tagged(sym, session.board, self._apply(sym, session, edge, at))
+                    events += self._after_events(sym, at)
+        status = timetable.status_at(from_micros(target))
+        return [
+            self._update(sym, self._events[code], target, status)
+            for code, sym in self.symbols.items()
+            if self._events[code]
+        ]
 
-def trading_now(now: dt.datetime) -> bool:
-    """Trades only in the continuous session of trading days (`now` is a market-clock time)."""
-    return timetable.phase_at(now) == SessionPhase.CONTINUOUS
+    def _run(self, sym: _Symbol, start: int, stop: int) -> None:
+        events = self._events[sym.spec.code]
+        for board, engine in zip(BOARDS, sym.engines, strict=True):
+            fixed = sym.fixed_price if engine is sym.close_board else None
+            events += self._tagged(sym, board, sym.participants.act(engine, start, stop, fixed_price=fixed))
+        events += self._after_events(sym, stop)
+
+    def _update(
+        self, sym: _Symbol, events: list[tuple[str, Any]], at: int, status: timetable.MarketStatus
+    ) -> MarketUpdate:
+        trades: list[Trade] = []
+        book_moved = False
+        for board, event in events:
+            if isinstance(event, Traded):
+                trades.append(self._record(sym, board, event))
+            elif board in ("", "regular") and (
+                event is None or isinstance(event, (LevelChanged, Indicative, PhaseChanged, ViTriggered, ViReleased))
+            ):
+                book_moved = True
+        now = from_micros(at)
+        book = None
+        if book_moved or trades:
+            asks, bids = sym.regular.depth(LEVELS)
+            book = OrderBook(
+                code=sym.spec.code,
+                asks=tuple(BookLevel(p, q) for p, q in asks),
+                bids=tuple(BookLevel(p, q) for p, q in bids),
+                time=now,
+            )
+        quote = self.quote(sym.spec.code, now, status)
+        return MarketUpdate(code=sym.spec.code, trades=trades, quote=quote, book=book)
+
+    def _record(self, sym: _Symbol, board: str, event: Traded) -> Trade:
+        """A print of one of the symbol's boards; the day's OHLC is the regular board's."""
+        sym.volume += event.quantity
+        sym.value += event.price * event.quantity
+        if board == "regular":
+            if sym.open is None:
+                sym.open = sym.high = sym.low = event.price
+            sym.high = max(sym.high, event.price)
+            sym.low = min(sym.low, event.price)
+        side = str(event.aggressor) if event.aggressor is not None else ""
+        return Trade(
+            code=sym.spec.code, price=event.price, quantity=event.quantity, side=side, time=from_micros(event.at)
+        )
+
+    def quote(self, code: str, now: dt.datetime, status: timetable.MarketStatus | None = None) -> Quote:
+        sym = self.symbols[code]
+        engine = sym.regular
+        price = sym.price
+        status = status or timetable.status_at(now)
+        phase = status.phase
+        expected_price = expected_quantity = None
+        if engine.phase == BookPhase.CALL:
+            expected_price, expected_quantity = engine.indicative()
+            if engine.vi is None:
+                phase = "pre_open" if sym.open is None else "closing_auction"
+        elif engine.phase == BookPhase.CONTINUOUS:
+            phase = "continuous"
+        vi = engine.vi
+        return Quote(
+            code=code,
+            price=price,
+            open=sym.open or price,
+            high=sym.high or price,
+            low=sym.low or price,
+            prev_close=sym.prev_close,
+            volume=sym.volume,
+            value=sym.value,
+            best_bid=engine.best_bid,
+            best_ask=engine.best_ask,
+            time=now,
+            extra={"feed": "sim"},
+            phase=phase,
+            session=status.session,
+            expected_price=expected_price,
+            expected_quantity=expected_quantity or None,
+            vi=(
+                {
+                    "kind": str(vi.kind),
+                    "reference_price": vi.reference_price,
+                    "trigger_price": vi.trigger_price,
+                    "ends_at": from_micros(vi.ends_at).astimezone(timetable.SEOUL).isoformat(),
+                }
+                if vi is not None
+                else None
+            ),
+            upper_limit=engine.upper,
+            lower_limit=engine.lower,
+        )
+
+    def prev_closes(self) -> dict[str, int]:
+        return {code: sym.prev_close for code, sym in self.symbols.items()}
 
 
 class SimulatedFeed(Feed):
+    """The shell: advances the synthetic market on the market clock and publishes what changed."""
+
     name = "sim"
 
     def __init__(
         self,
-        symbols: list[tuple[str, int]],
+        specs: list[SymbolSpec],
         *,
-        ticks_per_second: float = 4.0,
+        clock: Any,
         seed: int | None = None,
+        steps_per_second: float = 4.0,
     ) -> None:
-        """symbols: (code, previous close) of each active symbol to simulate."""
-        self.ticks_per_second = ticks_per_second
-        self.sims = {
-            code: SymbolSim(
-                code=code,
-                prev_close=prev_close,
-                rng=random.Random(f"{seed}:{code}") if seed is not None else random.Random(),
-            )
-            for code, prev_close in symbols
-            if prev_close and prev_close > 0
-        }
-        self.steps = 0
-        self.session_day: dt.date | None = None
-
-    def roll_session(self, now: dt.datetime) -> dict[str, int]:
-        """Start a new session when the Seoul date changes; returns each symbol's new previous close."""
-        day = now.astimezone(timetable.SEOUL).date()
-        if self.session_day is None:
-            self.session_day = day
-        if day == self.session_day:
-            return {}
-        self.session_day = day
-        for sim in self.sims.values():
-            sim.new_session()
-        return {code: sim.prev_close for code, sim in self.sims.items()}
-
-    def step(self, now: dt.datetime) -> list[tuple[Trade | None, Quote, OrderBook]]:
-        """One step of every symbol (pure: no I/O); what `run` publishes."""
-        self.steps += 1
-        self.roll_session(now)
-        out = []
-        for sim in self.sims.values():
-            trade, book = sim.step(now)
-            out.append((trade, sim.quote(now), book))
-        return out
-
-    @staticmethod
-    async def _publish(sink: FeedSink, trade: Trade | None, quote: Quote, book: OrderBook) -> None:
-        if trade is not None:
-            await sink.trade(trade, quote)
-        await sink.book(book)
+        self.clock = clock
+        speed = max(float(getattr(clock, "speed", 1.0)), 1.0)
+        self.market = SyntheticMarket(specs, seed=seed if seed is not None else time.time_ns(), scale=scale_for(speed))
+        self.steps_per_second = steps_per_second
+        self.status: timetable.MarketStatus | None = None
 
     async def run(self, sink: FeedSink, stop: asyncio.Event) -> None:
-        now = market_clock().now()
-        self.roll_session(now)
-        for sim in self.sims.values():  # quotes and books exist before the first tick
-            await sink.quote(sim.quote(now))
-            await sink.book(sim.book(now))
-        interval = 1.0 / self.ticks_per_second if self.ticks_per_second > 0 else 1.0
-        next_at = time.monotonic()
+        interval = 1.0 / self.steps_per_second if self.steps_per_second > 0 else 0.25
+        first = True
         while not stop.is_set():
-            now = market_clock().now()
-            if trading_now(now):
-                closes = self.roll_session(now)
-                if closes:
-                    await sink.new_session(closes)
-                # symbols are published concurrently (channel-layer round trips overlap); each
-                # symbol's trade still goes out before its book
-                await asyncio.gather(*(self._publish(sink, *event) for event in self.step(now)))
-                next_at += interval
-            else:  # outside the KRX session: look again in a second
-                next_at = time.monotonic() + 1.0
-            delay = next_at - time.monotonic()
-            if delay < 0:  # fell behind: skip ahead instead of catching up with a burst
-                next_at = time.monotonic()
-                delay = 0
+            started = time.monotonic()
+            now = self.clock.now()
+            day_before = self.market.day
+            updates = self.market.advance_to(now)
+            if self.market.day != day_before and day_before is not None:
+                await sink.new_session(self.market.prev_closes())
+            await self._publish_status(sink, now)
+            if first:  # quotes and books exist from the start, traded or not
+                first = False
+                for code in self.market.symbols:
+                    await sink.quote(self.market.quote(code, now))
+            await asyncio.gather(*(self._publish(sink, update) for update in updates))
+            delay = interval - (time.monotonic() - started)
             try:
-                await asyncio.wait_for(stop.wait(), timeout=delay)
+                await asyncio.wait_for(stop.wait(), timeout=max(delay, 0))
             except TimeoutError:
                 pass
+
+    async def _publish_status(self, sink: FeedSink, now: dt.datetime) -> None:
+        status = timetable.status_at(now)
+        if self.status is None or (status.phase, status.session) != (self.status.phase, self.status.session):
+            self.status = status
+            await sink.status(status)
+
+    @staticmethod
+    async def _publish(sink: FeedSink, update: MarketUpdate) -> None:
+        for trade in update.trades:  # each symbol's prints in order, then its book
+            await sink.trade(trade, update.quote)
+        if not update.trades:
+            await sink.quote(update.quote)
+        if update.book is not None:
+            await sink.book(update.book)
+
+
+def scale_for(speed: float) -> float:
+    """Thin the flow at high clock speeds so the events a wall second stay about the same."""
+    return max(0.005, min(1.0, 20.0 / speed))

@@ -166,7 +166,7 @@ async def test_multi_symbol_socket_rejects_bad_messages(symbols, user):
         await ws.disconnect()
 
 
-async def test_in_process_feed_reaches_browsers_across_event_loops(symbols, user, settings):
+async def test_in_process_feed_reaches_browsers_across_event_loops(symbols, user, settings, busy_market_clock):
     """Embedded default: the feed runs on its own thread and loop, consumers on the server's."""
     from market import runner
 

@@ -32,11 +32,11 @@ def _wait(predicate, timeout=5.0):
 def test_build_feed_simulates_active_symbols_with_a_base_price(listed, settings):
     settings.MARKET_FEED = "sim"
     feed, names = runner.build_feed()
-    assert sorted(feed.sims) == ["000660", "005930"]
+    assert sorted(feed.market.symbols) == ["000660", "005930"]
     assert names == {"000660": "SK하이닉스", "005930": "삼성전자", "035720": "카카오"}
 
 
-def test_in_process_feed_starts_once_and_publishes(listed, settings):
+def test_in_process_feed_starts_once_and_publishes(listed, settings, busy_market_clock):
     settings.MARKET_FEED_TICKS_PER_SECOND = 20
     try:
         first = runner.start_in_process_feed()
@@ -49,7 +49,7 @@ def test_in_process_feed_starts_once_and_publishes(listed, settings):
 
 
 @pytest.mark.services
-def test_only_the_lock_holder_publishes(listed, settings):
+def test_only_the_lock_holder_publishes(listed, settings, busy_market_clock):
     settings.MARKET_FEED_LOCK_TTL = 1.0
     settings.MARKET_FEED_TICKS_PER_SECOND = 20
     key = f"{settings.REDIS_PREFIX}:test-lock:{uuid.uuid4().hex}"
