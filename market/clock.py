@@ -285,18 +285,18 @@ def clock_state_load(*, owner: bool = False) -> ClockAnchor:
     from market.models import MarketClockState
 
     _, start_setting, speed = _configured()
-    wall = wall_now()
     with transaction.atomic():
         row = MarketClockState.objects.select_for_update().filter(pk=MarketClockState.SINGLETON).first()
         if row is None or row.start_setting != start_setting:
-            start = parse_start(start_setting) if start_setting else default_start(wall)
-            anchor = ClockAnchor(skip_closed(start.astimezone(SEOUL)), wall, speed)
+            start = parse_start(start_setting) if start_setting else default_start(wall_now())
+            start = skip_closed(start.astimezone(SEOUL))  # may build the exchange calendar: seconds
+            anchor = ClockAnchor(start, wall_now(), speed)  # the clock runs from here, not from before that
         else:
             stood = ClockAnchor(row.anchor_market_at.astimezone(SEOUL), row.anchor_wall_at, row.speed)
             if not owner:
                 return stood
             reading = PracticeClock(stood, stale_after=STALE_AFTER).now()
-            anchor = ClockAnchor(reading, wall, speed)
+            anchor = ClockAnchor(reading, wall_now(), speed)
         clock_state_save(anchor, start_setting=start_setting)
     return anchor
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import threading
 import uuid
@@ -93,10 +94,14 @@ def build_feed(kind: str | None = None) -> tuple[Feed, dict[str, str]]:
 
         app_key, app_secret = kis_keys()
         return KisFeed(codes=[code for code, _, _ in symbols], app_key=app_key, app_secret=app_secret), names
+    from market import timetable
     from market.clock import market_clock
     from market.feeds.simulated import SimulatedFeed
 
     specs = simulated_specs()
+    # The exchange calendar takes seconds to build: build it before the practice clock starts
+    # running, or the market would open that much late.
+    timetable.is_trading_day(dt.date.today())
     if len(specs) < len(symbols):
         logger.warning("%d symbols have no previous close: not simulated", len(symbols) - len(specs))
     feed = SimulatedFeed(

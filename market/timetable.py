@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -171,11 +172,20 @@ def _version_on(day: dt.date) -> _Version:
 
 
 # --- trading days (XKRX) ----------------------------------------------------------------------------
-@cache
-def _xkrx():  # pragma: no cover - exercised through is_trading_day
-    import exchange_calendars
+_xkrx_lock = threading.Lock()
+_xkrx_calendar = None
 
-    return exchange_calendars.get_calendar("XKRX")
+
+def _xkrx():  # pragma: no cover - exercised through is_trading_day
+    """The XKRX calendar, built once per process (it takes seconds), not once per thread that asks."""
+    global _xkrx_calendar
+    if _xkrx_calendar is None:
+        with _xkrx_lock:
+            if _xkrx_calendar is None:
+                import exchange_calendars
+
+                _xkrx_calendar = exchange_calendars.get_calendar("XKRX")
+    return _xkrx_calendar
 
 
 def _in_calendar(day: dt.date) -> bool:

@@ -53,6 +53,9 @@ LEVEL_SHARE_OF_DAY = 1 / 800
 # Average taker order, as a share of the day's typical traded value (between the bounds below).
 TAKER_ORDERS_PER_DAY = (600, 6_000)
 CONTINUOUS_SECONDS = 6 * 3600 + 20 * 60
+# Floors of the arrival rates (per market second), so a thinned flow still makes a market.
+MIN_TAKER_RATE = 1 / 120
+MIN_CALL_RATE = 1 / 30
 
 
 def _student_t(rng: random.Random, df: int = 4) -> float:
@@ -175,7 +178,9 @@ class Participants:
         return max(1, int(value / max(price, 1)))
 
     def _taker_size(self, price: int) -> int:
-        mean_value = 0.8 * self.profile.daily_value / self._taker_orders_per_day() / self.scale
+        """Takers' orders add up to about 80% of the day's typical traded value (the calls do the rest)."""
+        orders = max(MIN_TAKER_RATE * CONTINUOUS_SECONDS, self._taker_orders_per_day() * self.scale)
+        mean_value = 0.8 * self.profile.daily_value / orders
         # lognormal with sigma 1 has mean exp(0.5): divide it out
         return self._shares(mean_value * self.rng.lognormvariate(-0.5, 1.0), price)
 
@@ -211,7 +216,8 @@ class Participants:
         phase = engine.phase
         if phase == BookPhase.CLOSED:
             return []
-        base_rate = self._taker_orders_per_day() / CONTINUOUS_SECONDS * self.scale
+        # however thin the flow is scaled, a stock still trades every couple of minutes
+        base_rate = max(MIN_TAKER_RATE, self._taker_orders_per_day() / CONTINUOUS_SECONDS * self.scale)
         out: list[Any] = []
         if phase == BookPhase.CONTINUOUS:
             rate = base_rate * self._intensity((start + end) // 2)
@@ -258,7 +264,8 @@ class Participants:
         """Limit orders around fair value while the book is in a call (pre-open, closing, VI, after hours)."""
         out: list[Any] = []
         t = max(start, 0)
-        rate = base_rate * (2.5 if self._near_close(t) else 1.2)
+        # calls draw many orders (everyone who wants the open or the close): heavier into the close
+        rate = max(MIN_CALL_RATE, base_rate * (8 if self._near_close(t) else 6))
         for at in self._arrivals(rate, start, end):
             out += engine.advance(at)
             if engine.phase != BookPhase.CALL:
@@ -272,7 +279,7 @@ class Participants:
                 at,
                 order_id=self._order_id(),
                 side=side,
-                quantity=self._taker_size(int(fair)),
+                quantity=max(1, self._taker_size(int(fair)) // 5),
                 price=self._on_grid(engine, price),
                 owner="sim",
             )
