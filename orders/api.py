@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,8 +14,16 @@ from rest_framework.views import APIView
 from config.throttling import AtomicScopedRateThrottle
 from market.clock import market_clock
 from market.enums import Market
-from orders import costs, selectors, services
-from orders.enums import OrderSide, OrderStatus, OrderType, TimeInForce
+from orders import costs, history, selectors, services
+from orders.enums import (
+    ActivityType,
+    HistoryPeriod,
+    HistoryTimeframe,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+)
 from orders.events import order_payload
 from orders.models import Account, Order, Position, Trade
 
@@ -321,3 +329,157 @@ class TradeListApi(generics.ListAPIView):
             return Trade.objects.none()
         selectors.account_check_owned(user=self.request.user, account_id=self.request.query_params.get("account"))
         return selectors.trade_list(user=self.request.user)
+
+
+# --- history and activities ---------------------------------------------------------------------
+
+BAD_PERIOD = "period는 {choices} 중 하나여야 합니다."
+BAD_TIMEFRAME = "timeframe은 {choices} 중 하나여야 합니다."
+BAD_ACTIVITY_TYPE = "type은 쉼표로 구분한 {choices} 중에서 골라 주세요."
+BAD_TIME = "ISO 8601 날짜·시각으로 보내 주세요 (예: 2026-01-02T09:00:00+09:00)."
+BAD_PAGE_SIZE = "page_size는 1에서 500 사이의 정수여야 합니다."
+
+
+def _choices_text(choices: type) -> str:
+    return ", ".join(choices.values)
+
+
+class HistoryInput(serializers.Serializer):
+    period = serializers.ChoiceField(
+        choices=HistoryPeriod.choices,
+        required=False,
+        help_text="Default 1M; 1D is today.",
+        error_messages={"invalid_choice": BAD_PERIOD.format(choices=_choices_text(HistoryPeriod))},
+    )
+    timeframe = serializers.ChoiceField(
+        choices=HistoryTimeframe.choices,
+        required=False,
+        help_text="Default 1D, or 1Min with period=1D. Intraday timeframes need period=1D.",
+        error_messages={"invalid_choice": BAD_TIMEFRAME.format(choices=_choices_text(HistoryTimeframe))},
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        period = attrs.get("period", HistoryPeriod.MONTH)
+        timeframe = attrs.get(
+            "timeframe", HistoryTimeframe.MINUTE if period == HistoryPeriod.DAY else HistoryTimeframe.DAY
+        )
+        history.history_check(period=period, timeframe=timeframe)
+        return {"period": period, "timeframe": timeframe}
+
+
+class HistoryPointOutput(serializers.Serializer):
+    time = serializers.DateTimeField(help_text="Start of the day (00:00 KST) or of the intraday bucket.")
+    equity = serializers.IntegerField(help_text="Cash + market value, won.")
+    cash = serializers.IntegerField()
+    market_value = serializers.IntegerField()
+    invested = serializers.IntegerField(help_text="Initial cash + deposits since the last reset.")
+    profit_loss = serializers.IntegerField(help_text="equity − invested.")
+    return_rate = serializers.FloatField(help_text="profit_loss / invested, percent.")
+    period_profit_loss = serializers.IntegerField(help_text="Change of profit_loss since the previous point.")
+    period_return_rate = serializers.FloatField(help_text="period_profit_loss over the money at work, percent.")
+
+
+class HistoryOutput(serializers.Serializer):
+    account = serializers.IntegerField(source="account_id")
+    period = serializers.ChoiceField(choices=HistoryPeriod.choices)
+    timeframe = serializers.ChoiceField(choices=HistoryTimeframe.choices)
+    base_value = serializers.IntegerField(help_text="Equity before the first point (its previous close).")
+    points = HistoryPointOutput(many=True)
+
+
+class AccountHistoryApi(APIView):
+    @extend_schema(parameters=[HistoryInput], responses={200: HistoryOutput})
+    def get(self, request: Request, pk: int) -> Response:
+        account = selectors.account_get(user=request.user, account_id=pk)
+        params = HistoryInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response(HistoryOutput(history.account_history(account=account, **params.validated_data)).data)
+
+
+class ActivityTypesField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> list[str]:
+        text = super().to_internal_value(data)
+        types = [part.strip() for part in text.split(",") if part.strip()]
+        if not types or any(t not in ActivityType.values for t in types):
+            raise serializers.ValidationError(BAD_ACTIVITY_TYPE.format(choices=_choices_text(ActivityType)))
+        return types
+
+
+_TYPES_PATTERN = "^({0})(,({0}))*$".format("|".join(ActivityType.values))
+
+
+class ActivitiesInput(serializers.Serializer):
+    type = ActivityTypesField(required=False, help_text="Comma-separated activity types; all by default.")
+    after = serializers.DateTimeField(
+        required=False, help_text="Only activities after this moment.", error_messages={"invalid": BAD_TIME}
+    )
+    until = serializers.DateTimeField(
+        required=False, help_text="Only activities at or before this moment.", error_messages={"invalid": BAD_TIME}
+    )
+    page_token = serializers.CharField(required=False, max_length=200, help_text="The page_token of the previous page.")
+    page_size = serializers.IntegerField(
+        required=False,
+        default=50,
+        min_value=1,
+        max_value=500,
+        error_messages={key: BAD_PAGE_SIZE for key in ("invalid", "min_value", "max_value", "max_string_length")},
+    )
+
+
+class ActivityOutput(serializers.Serializer):
+    id = serializers.CharField(help_text="Unique per account: fill:<trade>, cash:<entry> or settlement:<trade date>.")
+    type = serializers.ChoiceField(choices=ActivityType.choices)
+    time = serializers.DateTimeField()
+    amount = serializers.IntegerField(help_text="Signed cash effect, won (a fill: −price×quantity for a buy).")
+    balance_after = serializers.IntegerField(allow_null=True)
+    symbol = serializers.CharField(allow_null=True)
+    symbol_name = serializers.CharField(allow_null=True)
+    side = serializers.ChoiceField(choices=OrderSide.choices, allow_null=True)
+    quantity = serializers.IntegerField(allow_null=True)
+    price = serializers.IntegerField(allow_null=True)
+    order = serializers.IntegerField(allow_null=True)
+    trade = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    trade_date = serializers.DateField(allow_null=True, help_text="Settlements: the trading day settled.")
+    settlement_date = serializers.DateField(allow_null=True, help_text="Settlements: T+2 business days.")
+
+
+class ActivityPageOutput(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    page_token = serializers.CharField(allow_null=True, help_text="Pass as page_token for the next page.")
+    results = ActivityOutput(many=True)
+
+
+class AccountActivitiesApi(APIView):
+    @extend_schema(
+        parameters=[
+            ActivitiesInput,
+            OpenApiParameter(
+                "type",
+                OpenApiTypes.STR,
+                description="Comma-separated activity types (" + _choices_text(ActivityType) + "); all by default.",
+                pattern=_TYPES_PATTERN,
+            ),
+        ],
+        responses={200: ActivityPageOutput},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        account = selectors.account_get(user=request.user, account_id=pk)
+        params = ActivitiesInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        values = params.validated_data
+        page = history.activity_list(
+            account=account,
+            types=values.get("type"),
+            after=values.get("after"),
+            until=values.get("until"),
+            page_token=values.get("page_token"),
+            page_size=values["page_size"],
+        )
+        next_url = None
+        if page.next_token:
+            query = request.query_params.copy()
+            query["page_token"] = page.next_token
+            next_url = request.build_absolute_uri(request.path + "?" + query.urlencode())
+        results = [history.activity_fields(a) for a in page.results]
+        return Response(ActivityPageOutput({"next": next_url, "page_token": page.next_token, "results": results}).data)

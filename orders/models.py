@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from orders.enums import CashEntryKind, OrderSide, OrderStatus, OrderType, TimeInForce
+from orders.enums import CashEntryKind, OrderSide, OrderStatus, OrderType, SnapshotTimeframe, TimeInForce
 
 
 class Account(models.Model):
@@ -192,3 +192,39 @@ class CashEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount:+,} → {self.balance_after:,}"
+
+
+class AccountSnapshot(models.Model):
+    """An account's value at one moment, as `selectors.account_value` computed it then.
+
+    One `1D` row per account and trading day (rewritten until the day ends, so it holds the close)
+    and one `1Min` row per account and minute for today's chart (older minutes are pruned).
+    `invested` is the money put in since the last reset, so P&L = equity − invested.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
+    timeframe = models.CharField(max_length=4, choices=SnapshotTimeframe.choices)
+    # The start of the bucket: 00:00 Asia/Seoul of the day, or the minute.
+    time = models.DateTimeField()
+    equity = models.BigIntegerField()
+    cash = models.BigIntegerField()
+    market_value = models.BigIntegerField()
+    invested = models.BigIntegerField()
+    realized_pnl = models.BigIntegerField(default=0)
+    # The reset the P&L counts from: a change between two rows means the account started over.
+    reset_at = models.DateTimeField(null=True, blank=True)
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["account_id", "timeframe", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "timeframe", "time"], name="orders_snapshot_unique_bucket"),
+        ]
+        indexes = [models.Index(fields=["timeframe", "time"], name="orders_snapshot_timeframe_time")]
+
+    def __str__(self) -> str:
+        return f"#{self.account_id} {self.timeframe} {self.time:%Y-%m-%d %H:%M} {self.equity:,}"
+
+    @property
+    def profit_loss(self) -> int:
+        return self.equity - self.invested

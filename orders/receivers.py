@@ -6,6 +6,9 @@ The first tick after each close of the regular board (15:30, or 16:30 on a CSAT 
 market clock) also expires the DAY orders placed before that close. The celery-beat entry does the
 same at 15:30 in the services configuration; this covers the embedded default, which has no beat,
 a beat that was down and the practice clock's own closes (all idempotent).
+
+Ticks also record the accounts' values for their history, at most once a minute per process
+(`orders.history.snapshots_on_tick`; the beat entry does the same where one runs).
 """
 
 import datetime as dt
@@ -15,6 +18,7 @@ from typing import Any
 from market import timetable
 from market.clock import market_clock
 from market.state import OrderBook, Quote, Trade
+from orders.history import snapshots_on_tick
 from orders.services import order_expire_at_close, orders_match_tick
 
 logger = logging.getLogger(__name__)
@@ -48,3 +52,10 @@ def on_book_changed(sender: Any, book: OrderBook, **kwargs: Any) -> None:
         orders_match_tick(code=book.code, book=book)
     except Exception:  # noqa: BLE001
         logger.exception("order matching failed on a book of %s", book.code)
+
+
+def on_tick_snapshot(sender: Any, **kwargs: Any) -> None:
+    try:
+        snapshots_on_tick()
+    except Exception:  # noqa: BLE001
+        logger.exception("could not record account snapshots")
