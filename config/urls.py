@@ -34,6 +34,7 @@ api_v1 = [
     path("", include("orders.urls")),
     path("", include("historical.urls")),
     path("", include("strategies.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 urlpatterns = [

@@ -20,12 +20,18 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 if TYPE_CHECKING:
     from orders.models import Order, Trade
 
 logger = logging.getLogger(__name__)
+
+
+# Sent after the commit, once per user and transaction, with the messages of /ws/orders
+# (arguments: user_id, events). Receivers run on the committing thread: keep them short.
+order_events_committed = Signal()
 
 
 def user_group(user_id: int) -> str:
@@ -279,6 +285,8 @@ class EventBatch:
             payload["id"], payload["order"] = trade.pk, trade.order_id
         for user_id, user_messages in messages.items():
             broadcast(user_id, user_messages)
+            if order_events_committed.receivers:
+                order_events_committed.send_robust(sender=EventBatch, user_id=user_id, events=user_messages)
 
     def _build(self) -> _Built:
         # An order's payload is the same in its update and in each of its fills: built once.

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "historical",
     "orders",
     "strategies",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,15 @@ CELERY_TASK_ROUTES = {
     "strategies.*": {"queue": "training"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
+
+# --- Webhooks ------------------------------------------------------------------------------------
+# Deliveries only go to public addresses unless this is on (development: a receiver on localhost).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("PAPERTRADE_WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_TIMEOUT = float(env_str("PAPERTRADE_WEBHOOKS_TIMEOUT", "5"))
+# Seconds before each retry of a failed delivery; when they run out it is marked failed.
+WEBHOOKS_RETRY_DELAYS = [
+    float(s) for s in env_list("PAPERTRADE_WEBHOOKS_RETRY_DELAYS", ["10", "60", "300", "1800", "7200"])
+]
 
 # --- Market feed ---------------------------------------------------------------------------------
 # "sim" (simulated KRX feed, default) or "kis" (Korea Investment & Securities real-time WebSocket).

@@ -19,6 +19,7 @@ from orders.models import Account, Position
 from strategies import data, services
 from strategies.models import Deployment
 from strategies.rl import pipeline
+from strategies.signals import deployment_error
 
 logger = logging.getLogger(__name__)
 HISTORY_DAYS = 400  # calendar days of candles behind today's bar: warms up 60-bar indicators and more
@@ -123,5 +124,8 @@ def deployment_step(*, deployment_id: int) -> str:
     except Exception as exc:  # noqa: BLE001 - a failed tick is recorded and the schedule goes on
         logger.exception("deployment %s failed", deployment_id)
         message = f"Error: {exc}"
+        services.deployment_record(deployment_id=deployment_id, message=message)
+        deployment_error.send_robust(sender=Deployment, deployment_id=deployment_id, message=message, at=timezone.now())
+        return message
     services.deployment_record(deployment_id=deployment_id, message=message)
     return message
