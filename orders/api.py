@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters
@@ -354,17 +355,17 @@ class HistoryInput(serializers.Serializer):
     timeframe = serializers.ChoiceField(
         choices=HistoryTimeframe.choices,
         required=False,
-        help_text="Default 1D, or 1Min with period=1D. Intraday timeframes need period=1D.",
+        help_text=(
+            "Default 1D, or 1Min with period=1D. Intraday points cover the days whose minutes are kept"
+            " (today and yesterday)."
+        ),
         error_messages={"invalid_choice": BAD_TIMEFRAME.format(choices=_choices_text(HistoryTimeframe))},
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         period = attrs.get("period", HistoryPeriod.MONTH)
-        timeframe = attrs.get(
-            "timeframe", HistoryTimeframe.MINUTE if period == HistoryPeriod.DAY else HistoryTimeframe.DAY
-        )
-        history.history_check(period=period, timeframe=timeframe)
-        return {"period": period, "timeframe": timeframe}
+        default = HistoryTimeframe.MINUTE if period == HistoryPeriod.DAY else HistoryTimeframe.DAY
+        return {"period": period, "timeframe": attrs.get("timeframe", default)}
 
 
 class HistoryPointOutput(serializers.Serializer):
@@ -396,20 +397,21 @@ class AccountHistoryApi(APIView):
         return Response(HistoryOutput(history.account_history(account=account, **params.validated_data)).data)
 
 
-class ActivityTypesField(serializers.CharField):
-    def to_internal_value(self, data: Any) -> list[str]:
-        text = super().to_internal_value(data)
-        types = [part.strip() for part in text.split(",") if part.strip()]
-        if not types or any(t not in ActivityType.values for t in types):
-            raise serializers.ValidationError(BAD_ACTIVITY_TYPE.format(choices=_choices_text(ActivityType)))
-        return types
-
-
 _TYPES_PATTERN = "^({0})(,({0}))*$".format("|".join(ActivityType.values))
 
 
+class ActivityTypesField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> list[str]:
+        text = super().to_internal_value(data)
+        if not re.fullmatch(_TYPES_PATTERN, text):
+            raise serializers.ValidationError(BAD_ACTIVITY_TYPE.format(choices=_choices_text(ActivityType)))
+        return list(dict.fromkeys(text.split(",")))
+
+
 class ActivitiesInput(serializers.Serializer):
-    type = ActivityTypesField(required=False, help_text="Comma-separated activity types; all by default.")
+    type = ActivityTypesField(
+        required=False, trim_whitespace=False, help_text="Comma-separated activity types; all by default."
+    )
     after = serializers.DateTimeField(
         required=False, help_text="Only activities after this moment.", error_messages={"invalid": BAD_TIME}
     )

@@ -34,7 +34,6 @@ from orders.selectors import account_prices, account_value
 SNAPSHOT_CHUNK = 1000  # accounts valued per query round
 MINUTE_RETENTION_DAYS = 2  # minute rows are kept for today's chart (and yesterday's, for a late look)
 
-INTRADAY_NEEDS_TODAY = "분·시간 단위(timeframe={timeframe})는 당일(period=1D)에만 조회할 수 있습니다."
 BAD_PAGE_TOKEN = "page_token이 올바르지 않습니다. 이전 응답의 page_token을 그대로 보내 주세요."
 AFTER_NOT_BEFORE_UNTIL = "after는 until보다 앞선 시각이어야 합니다."
 
@@ -234,40 +233,42 @@ def _bucket(at: dt.datetime, minutes: int) -> dt.datetime:
     return local.replace(minute=local.minute - local.minute % minutes) if minutes < 60 else local.replace(minute=0)
 
 
-def history_check(*, period: str, timeframe: str) -> None:
-    if timeframe != HistoryTimeframe.DAY and period != HistoryPeriod.DAY:
-        raise DomainError(INTRADAY_NEEDS_TODAY.format(timeframe=timeframe), field="timeframe")
-
-
 def account_history(*, account: Account, period: str, timeframe: str, now: dt.datetime | None = None) -> History:
-    """Equity, P&L and return per day over `period`, or per `timeframe` bucket today.
+    """Equity, P&L and return per day over `period`, or per `timeframe` bucket.
 
-    Call with `account.positions` prefetched (selectors.account_get does).
+    Intraday points come from the minute rows, which are kept MINUTE_RETENTION_DAYS days (today's
+    chart): over a longer period they cover only those days. Call with `account.positions`
+    prefetched (selectors.account_get does).
     """
-    history_check(period=period, timeframe=timeframe)
     now = now or timezone.now()
     today = day_start(now)
+    if period == HistoryPeriod.ALL:
+        start = None
+    else:
+        start = today - dt.timedelta(days=PERIOD_DAYS[HistoryPeriod(period)])
     rows = AccountSnapshot.objects.filter(account=account)
     if timeframe == HistoryTimeframe.DAY:
-        start = None if period == HistoryPeriod.ALL else today - dt.timedelta(days=PERIOD_DAYS[period])
         window = rows.filter(timeframe=SnapshotTimeframe.DAY, time__lt=today)
         if start is not None:
             window = window.filter(time__gte=start)
         values = [_from_row(row) for row in window.order_by("time")]
-        first = values[0].time if values else today
-        base_row = rows.filter(timeframe=SnapshotTimeframe.DAY, time__lt=first).order_by("-time").first()
         values.append(_live(account, today))
     else:
         size = TIMEFRAME_MINUTES[HistoryTimeframe(timeframe)]
+        window = rows.filter(timeframe=SnapshotTimeframe.MINUTE)
+        if start is not None:
+            window = window.filter(time__gte=start)
         buckets: dict[dt.datetime, _Value] = {}
-        for row in rows.filter(timeframe=SnapshotTimeframe.MINUTE, time__gte=today).order_by("time"):
+        for row in window.order_by("time"):
             bucket = _bucket(row.time, size)
             buckets[bucket] = _from_row(row, bucket)  # the last minute of the bucket is its close
         current = _bucket(now, size)
         buckets[current] = _live(account, current)
         values = [buckets[key] for key in sorted(buckets)]
-        # Yesterday's close (the last day row before today) is the base of today's changes.
-        base_row = rows.filter(timeframe=SnapshotTimeframe.DAY, time__lt=today).order_by("-time").first()
+    # The close of the day before the first point is the base of the first change.
+    base_row = (
+        rows.filter(timeframe=SnapshotTimeframe.DAY, time__lt=day_start(values[0].time)).order_by("-time").first()
+    )
     base = _from_row(base_row) if base_row is not None else None
     return History(
         account_id=account.pk,

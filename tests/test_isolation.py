@@ -13,6 +13,7 @@ from orders.tests.factories import SymbolFactory
 from strategies import services as strategy_services
 from strategies.models import StrategyRun
 from strategies.tests.factories import zigzag_market
+from webhooks import services as webhook_services
 
 pytestmark = pytest.mark.django_db
 
@@ -77,17 +78,40 @@ def victims_things(user, settings):
     )
     job = job_services.job_create(kind="train", owner=user)
     run = StrategyRun.objects.create(strategy=strategy, kind="train", job=job)
-    return {"account": account, "order": order, "strategy": strategy, "run": run, "job": job}
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    hook, _ = webhook_services.endpoint_create(owner=user, url="http://127.0.0.1:9/hook", events=["order.filled"])
+    delivery = webhook_services.endpoint_ping(endpoint_id=hook.pk)
+    return {
+        "account": account,
+        "order": order,
+        "strategy": strategy,
+        "run": run,
+        "job": job,
+        "hook": hook,
+        "delivery": delivery,
+    }
 
 
 def test_another_users_ids_answer_404_everywhere(victims_things, other_user):
     thief = APIClient()
     thief.force_authenticate(other_user)
-    a, o, s, r, j = (victims_things[k].pk for k in ("account", "order", "strategy", "run", "job"))
+    a, o, s, r, j, w, d = (
+        victims_things[k].pk for k in ("account", "order", "strategy", "run", "job", "hook", "delivery")
+    )
     attempts = [
         ("get", f"/api/v1/accounts/{a}", None),
         ("post", f"/api/v1/accounts/{a}/reset", {}),
         ("post", f"/api/v1/accounts/{a}/deposit", {"amount": 1000}),
+        ("get", f"/api/v1/accounts/{a}/history", None),
+        ("get", f"/api/v1/accounts/{a}/activities", None),
+        ("get", f"/api/v1/webhooks/{w}", None),
+        ("patch", f"/api/v1/webhooks/{w}", {"events": ["order.cancelled"]}),
+        ("delete", f"/api/v1/webhooks/{w}", None),
+        ("post", f"/api/v1/webhooks/{w}/ping", {}),
+        ("post", f"/api/v1/webhooks/{w}/rotate-secret", {}),
+        ("get", f"/api/v1/webhooks/{w}/deliveries", None),
+        ("get", f"/api/v1/webhooks/deliveries/{d}", None),
+        ("post", f"/api/v1/webhooks/deliveries/{d}/redeliver", {}),
         ("get", f"/api/v1/orders/{o}", None),
         ("post", f"/api/v1/orders/{o}/cancel", {}),
         ("post", "/api/v1/orders", {"account": a, "symbol": "005930", "side": "buy", "type": "market", "quantity": 1}),
@@ -116,7 +140,15 @@ def test_another_users_ids_answer_404_everywhere(victims_things, other_user):
     assert not leaks
 
     # Lists show none of the victim's rows either.
-    for path in ("/api/v1/accounts", "/api/v1/orders", "/api/v1/trades", "/api/v1/strategies", "/api/v1/jobs"):
+    lists = (
+        "/api/v1/accounts",
+        "/api/v1/orders",
+        "/api/v1/trades",
+        "/api/v1/strategies",
+        "/api/v1/jobs",
+        "/api/v1/webhooks",
+    )
+    for path in lists:
         body = thief.get(path).json()
         rows = body["results"] if isinstance(body, dict) else body
         assert rows == [], (path, rows)
@@ -126,3 +158,5 @@ def test_another_users_ids_answer_404_everywhere(victims_things, other_user):
     assert victims_things["strategy"].name == "mine"
     victims_things["order"].refresh_from_db()
     assert victims_things["order"].status == "new"
+    victims_things["hook"].refresh_from_db()
+    assert victims_things["hook"].events == ["order.filled"]

@@ -319,6 +319,12 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "TimeInForceEnum": "orders.enums.TimeInForce",
         # With OrderStatus named, the job statuses still collide with the health check's "status".
         "JobStatusEnum": "jobs.enums.JobStatus",
+        "DeliveryStatusEnum": "webhooks.enums.DeliveryStatus",
+        "WebhookEventEnum": "webhooks.enums.WebhookEvent",
+        "SubscribableWebhookEventEnum": "webhooks.api.EVENT_CHOICES",
+        "ActivityTypeEnum": "orders.enums.ActivityType",
+        "HistoryPeriodEnum": "orders.enums.HistoryPeriod",
+        "HistoryTimeframeEnum": "orders.enums.HistoryTimeframe",
     }
 )
 

@@ -9,7 +9,7 @@ from market.state import store
 from orders import history, services
 from orders.api import BAD_ACTIVITY_TYPE, BAD_PERIOD
 from orders.enums import SnapshotTimeframe
-from orders.history import AFTER_NOT_BEFORE_UNTIL, BAD_PAGE_TOKEN, INTRADAY_NEEDS_TODAY
+from orders.history import AFTER_NOT_BEFORE_UNTIL, BAD_PAGE_TOKEN
 from orders.models import Account, AccountSnapshot, CashEntry
 from orders.tests.factories import account_in_deep_market, publish_trade, quote_for
 
@@ -105,6 +105,14 @@ def test_intraday_history_buckets_today_s_minutes_against_yesterday_s_close(acco
     hour = history.account_history(account=account, period="1D", timeframe="1H", now=kst(today, 9, 12))
     assert [p.time for p in hour.points] == [kst(today, 9, 0)]
 
+    # Over a longer period the intraday points span the days whose minutes are kept, each change
+    # measured against the point before; the first against the close of the day before it.
+    tomorrow = today + dt.timedelta(days=1)
+    week = history.account_history(account=account, period="1W", timeframe="1H", now=kst(tomorrow, 10, 5))
+    yesterday = today - dt.timedelta(days=1)
+    assert [p.time for p in week.points] == [kst(yesterday, 15, 0), kst(today, 9, 0), kst(tomorrow, 10, 0)]
+    assert week.points[2].period_profit_loss == week.points[2].equity - week.points[1].equity
+
 
 def test_snapshots_are_idempotent_per_bucket_and_old_minutes_are_pruned(account):
     day = dt.date(2026, 12, 1)
@@ -138,7 +146,6 @@ def test_the_feed_s_ticks_record_snapshots_once_a_minute(account, monkeypatch):
     [
         ("period=2D", BAD_PERIOD.split("{")[0]),
         ("timeframe=2Min", "timeframe은"),
-        ("period=1M&timeframe=5Min", INTRADAY_NEEDS_TODAY.split("(")[0]),
     ],
 )
 def test_history_refuses_bad_parameters_in_korean(auth_client, account, query, message):
@@ -208,6 +215,8 @@ def test_activities_filter_by_type_and_time(auth_client, account):
     ("query", "message"),
     [
         ({"type": "dividend"}, BAD_ACTIVITY_TYPE.split("{")[0]),
+        ({"type": "fill,,tax"}, BAD_ACTIVITY_TYPE.split("{")[0]),
+        ({"type": " fill"}, BAD_ACTIVITY_TYPE.split("{")[0]),
         ({"page_token": "bm9wZQ"}, BAD_PAGE_TOKEN),
         ({"after": "2026-12-02T10:00:00+09:00", "until": "2026-12-01T10:00:00+09:00"}, AFTER_NOT_BEFORE_UNTIL),
         ({"after": "yesterday"}, "ISO 8601"),
