@@ -25,8 +25,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from config.exceptions import DomainError
-from market.enums import SessionPhase
-from market.rules import SEOUL, is_trading_day, session_phase
+from market import timetable
+from market.timetable import SEOUL, is_trading_day
 from orders.enums import ActivityType, CashEntryKind, HistoryPeriod, HistoryTimeframe, SnapshotTimeframe
 from orders.models import Account, AccountSnapshot, CashEntry, Position, Trade
 from orders.selectors import account_prices, account_value
@@ -128,10 +128,12 @@ def account_snapshots_take(*, now: dt.datetime | None = None, minute: bool = Tru
 
 
 def snapshots_scheduled(*, now: dt.datetime | None = None) -> int:
-    """The beat entry's work: the day rows always, minute rows while the KRX regular session runs
-    (the feed's ticks add minute rows whenever prices move, e.g. on the practice clock)."""
+    """The beat entry's work: the day rows always, minute rows while KRX trades (a regular-board
+    phase or an after-hours session; the feed's ticks add minute rows whenever prices move, e.g. on
+    the practice clock)."""
     now = now or timezone.now()
-    return account_snapshots_take(now=now, minute=session_phase(now) != SessionPhase.CLOSED)
+    status = timetable.status_at(now)
+    return account_snapshots_take(now=now, minute=status.phase != timetable.CLOSED or status.session is not None)
 
 
 _last_tick_minute: dt.datetime | None = None

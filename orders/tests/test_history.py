@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from market.rules import SEOUL
+from market.timetable import SEOUL
 from market.state import store
 from orders import history, services
 from orders.api import BAD_ACTIVITY_TYPE, BAD_PERIOD

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.utils import timezone
 
 from config.exceptions import DomainError
 from market import state as market_state
