@@ -353,8 +353,9 @@ def _before(key: tuple[dt.datetime, int, int] | None, rank: int, time_field: str
 
 
 def settlement_date(trade_date: dt.date) -> dt.date:
-    """The day a trade settles: the second KRX business day after the trade date (보통거래 T+2;
-    한국거래소 유가증권시장 업무규정 제7조: 매매거래일부터 기산하여 3일째 되는 날)."""
+    """The day a trade settles: the second KRX business day after the trade date. 한국거래소
+    유가증권시장 업무규정 (law.krx.co.kr, lawid=000109), 매매거래의 종류: 보통거래 is settled on the
+    third day counting the trade day (휴장일 제외), i.e. T+2; the KOSDAQ rules say the same."""
     day, left = trade_date, SETTLEMENT_DAYS
     while left:
         day += dt.timedelta(days=1)

@@ -16,7 +16,6 @@ import pytest
 from django.utils import timezone
 
 from orders.tests.factories import account_in_deep_market
-from strategies.signals import deployment_error
 from webhooks import services, signing, tasks, transport
 from webhooks.enums import DeliveryStatus
 from webhooks.models import Delivery, Endpoint
@@ -356,11 +355,16 @@ def test_strategy_runs_and_deployment_errors_are_events(user, dev_settings, rece
     from orders.models import Account
 
     account = Account.objects.create(owner=user, name="dep", initial_cash=0)
+    # A deployment whose model file is missing: its tick fails on the worker, as a lost artifact would.
     deployment = Deployment.objects.create(strategy=strategy, account=account, model_run=run)
-    deployment_error.send_robust(sender=Deployment, deployment_id=deployment.pk, message="Error: x", at=timezone.now())
+    from strategies.rl.live import deployment_step
+
+    message = deployment_step(deployment_id=deployment.pk)
+    assert message.startswith("Error:")
     hook.wait_for(2)
     body = json.loads(hook.requests[1]["body"])
-    assert body["type"] == "deployment.error" and body["data"]["message"] == "Error: x"
+    assert body["type"] == "deployment.error" and body["data"]["message"] == message
+    assert body["data"]["deployment"] == deployment.pk and body["data"]["account"] == account.pk
     assert all(verify_as_documented(secret, r["headers"][signing.SIGNATURE_HEADER], r["body"]) for r in hook.requests)
 
 
