@@ -3,7 +3,9 @@
 With Celery (services configuration) a retry is the task queued again with a countdown. The
 embedded default runs tasks in-process (`jobs.services.task_enqueue`), so there a retry waits on a
 timer thread; tests ("eager") wait inline. Either way the delivery row says when the next try is
-due, and the beat sweep picks up any whose timer was lost with its process.
+due, and the beat sweep picks up any whose timer was lost with its process. A countdown longer than
+the broker's visibility timeout may be delivered twice (Redis transport); the try's claim makes the
+second one a no-op.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from market.timetable import SEOUL
 from market.state import store
+from market.timetable import SEOUL
 from orders import history, services
 from orders.api import BAD_ACTIVITY_TYPE, BAD_PERIOD
 from orders.enums import SnapshotTimeframe
@@ -233,3 +234,23 @@ def test_another_users_history_and_activities_are_404(api_client, account, other
     api_client.force_authenticate(other_user)
     for path in ("history", "activities"):
         assert api_client.get(f"/api/v1/accounts/{account.pk}/{path}").status_code == 404
+
+
+def test_history_and_activities_queries_do_not_grow_with_rows(auth_client, account):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as history_queries:
+            assert auth_client.get(f"/api/v1/accounts/{account.pk}/history?period=1D").status_code == 200
+        with CaptureQueriesContext(connection) as activity_queries:
+            assert auth_client.get(f"/api/v1/accounts/{account.pk}/activities").status_code == 200
+        return len(history_queries), len(activity_queries)
+
+    _trade_a_day(account)
+    history.account_snapshots_take()
+    before = counts()
+    for _ in range(3):
+        _trade_a_day(account)
+    history.account_snapshots_take(now=timezone.now() + dt.timedelta(minutes=1))
+    assert counts() == before
