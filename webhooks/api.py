@@ -46,7 +46,9 @@ class EndpointInput(serializers.Serializer):
 
 
 class EndpointUpdateInput(serializers.Serializer):
-    url = serializers.URLField(max_length=500, required=False)
+    url = serializers.URLField(
+        max_length=500, required=False, help_text="https:// URL resolving to public addresses only."
+    )
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_CHOICES),
         allow_empty=False,

@@ -280,3 +280,12 @@ def deliveries_due(*, now: dt.datetime | None = None) -> list[int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:500]
     )
+
+
+def deliveries_prune(*, now: dt.datetime | None = None) -> int:
+    """Forget finished deliveries older than PAPERTRADE_WEBHOOKS_LOG_DAYS (their tries go with them)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.WEBHOOKS_LOG_DAYS)
+    deleted, _ = Delivery.objects.filter(
+        status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED], finished_at__lt=cutoff
+    ).delete()
+    return deleted

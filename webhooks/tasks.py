@@ -32,7 +32,9 @@ def deliver(*, delivery_id: int) -> None:
 
 @shared_task(name=DELIVER_DUE_TASK, ignore_result=True)
 def deliver_due() -> int:
-    """Queue every overdue pending delivery (idempotent: a try claims its delivery first)."""
+    """Queue every overdue pending delivery (idempotent: a try claims its delivery first), and
+    forget the log older than PAPERTRADE_WEBHOOKS_LOG_DAYS."""
+    services.deliveries_prune()
     due = services.deliveries_due()
     for delivery_id in due:
         deliver_later(delivery_id=delivery_id, delay=0)

@@ -182,6 +182,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 WEBHOOKS_ALLOW_PRIVATE = env_bool("PAPERTRADE_WEBHOOKS_ALLOW_PRIVATE", False)
 WEBHOOKS_TIMEOUT = float(env_str("PAPERTRADE_WEBHOOKS_TIMEOUT", "5"))
 # Seconds before each retry of a failed delivery; when they run out it is marked failed.
+# Days a finished delivery stays in the log.
+WEBHOOKS_LOG_DAYS = int(env_str("PAPERTRADE_WEBHOOKS_LOG_DAYS", "30"))
 WEBHOOKS_RETRY_DELAYS = [
     float(s) for s in env_list("PAPERTRADE_WEBHOOKS_RETRY_DELAYS", ["10", "60", "300", "1800", "7200"])
 ]

@@ -323,6 +323,10 @@ def test_the_sweep_sends_deliveries_whose_timer_was_lost(user, dev_settings, rec
     # A try that finds the delivery finished (a duplicate task) sends nothing.
     assert services.delivery_attempt(delivery_id=delivery.pk) is None
     assert len(hook.requests) == 1
+    # The log keeps finished deliveries for WEBHOOKS_LOG_DAYS.
+    assert services.deliveries_prune(now=timezone.now() + dt.timedelta(days=29)) == 0
+    assert services.deliveries_prune(now=timezone.now() + dt.timedelta(days=31)) == 2  # the delivery and its try
+    assert not Delivery.objects.filter(pk=delivery.pk).exists()
 
 
 @pytest.mark.django_db(transaction=True)
