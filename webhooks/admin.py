@@ -9,8 +9,13 @@ class EndpointAdmin(admin.ModelAdmin):
     list_display = ["id", "owner", "url", "events", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["url", "owner__username", "description"]
-    exclude = ["secret_encrypted"]
-    readonly_fields = ["owner", "created_at", "updated_at"]
+    fields = ["owner", "url", "events", "description", "is_active", "created_at", "updated_at"]
+    # The URL and events are the user's (the URL is checked by the service): an operator may only
+    # switch an endpoint off or annotate it.
+    readonly_fields = ["owner", "url", "events", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        services.endpoint_update(endpoint_id=obj.pk, is_active=obj.is_active, description=obj.description)
 
     def has_add_permission(self, request) -> bool:
         return False  # users register endpoints (their URL is checked and they get the secret)
