@@ -58,7 +58,7 @@ HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 \
 ENTRYPOINT ["deploy/entrypoint.sh"]
 CMD ["worker-training"]
 
-# --- 5. nginx in front: static files and the SPA's hashed assets, proxy to daphne ----------------------
+# --- 5. nginx in front: static files and the SPA's hashed assets, proxy to the web tier --------------
 FROM nginx:1.27-alpine AS nginx
 COPY deploy/nginx/papertrade.conf /etc/nginx/conf.d/default.conf
 COPY --from=app-build /app/staticfiles /srv/papertrade/static

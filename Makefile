@@ -75,7 +75,7 @@ WORKER_ARGS ?=
 .PHONY: web worker worker-ingestion worker-training beat feed
 
 web: install
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --proxy-headers -v 0 config.asgi:application
+	$(PY) -m config.serve --host $(HOST) --port $(PORT)
 
 worker: install
 	$(VENV)/bin/celery -A config worker -Q default,ingestion,training -l INFO $(WORKER_ARGS)

@@ -13,6 +13,7 @@ from accounts import services
 from accounts.enums import FeedChoice, KisEnvironment, Language, Theme
 from accounts.models import User, UserSettings
 from config.exceptions import DomainError
+from config.inputs import JsonInput
 
 INVALID_CREDENTIALS = "Wrong username or password."
 
@@ -23,7 +24,7 @@ class UserOutput(serializers.ModelSerializer):
         fields = ["id", "username", "email", "is_staff", "date_joined"]
 
 
-class LoginInput(serializers.Serializer):
+class LoginInput(JsonInput):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
 
@@ -33,14 +34,20 @@ class LoginOutput(serializers.Serializer):
     token = serializers.CharField()
 
 
-class RegisterInput(serializers.Serializer):
+class RegisterInput(JsonInput):
     username = serializers.RegexField(
         r"^[\w.@+-]+\Z",
         max_length=150,
+        trim_whitespace=False,
         error_messages={"invalid": "Use letters, digits and @/./+/-/_ only."},
     )
-    password = serializers.CharField(max_length=256, trim_whitespace=False)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    password = serializers.CharField(
+        min_length=8,
+        max_length=256,
+        trim_whitespace=False,
+        help_text="At least 8 characters, not all digits, not a common password, not like the username.",
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="", max_length=254)
 
 
 class SettingsOutput(serializers.ModelSerializer):
@@ -61,7 +68,7 @@ class SettingsOutput(serializers.ModelSerializer):
         return bool(obj.kis_app_key_encrypted and obj.kis_app_secret_encrypted)
 
 
-class SettingsInput(serializers.Serializer):
+class SettingsInput(JsonInput):
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     theme = serializers.ChoiceField(choices=Theme.choices, required=False)
     preferred_feed = serializers.ChoiceField(choices=FeedChoice.choices, required=False)

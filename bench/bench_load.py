@@ -1,12 +1,15 @@
 """Load test: N users browsing, streaming quotes and placing orders at once, on loopback.
 
-Real processes in the services configuration: daphne (web) and `manage.py run_feed` (simulated
-feed + order engine) on a throwaway PostgreSQL database and a private Redis prefix. Each simulated
-user logs in with a token, opens /ws/quotes/<code> and loops: symbol list, quote, order book, a
-limit or market order, its orders. Reported: requests/s, p50/p99 latency, error count (5xx and
-transport errors; domain 4xx such as "not enough cash" are counted apart), quote messages received,
-against a baseline of the cheapest authenticated-free endpoint under the same concurrency. The
-ledger invariants of every account are checked at the end.
+Real processes in the services configuration: the web tier (`python -m config.serve`, uvicorn with
+BENCH_WEB_WORKERS processes) and `manage.py run_feed` (simulated feed + order engine) on a throwaway
+PostgreSQL database and a private Redis prefix. Each simulated user logs in with a token, opens
+/ws/quotes/<code> and loops: symbol list, quote, order book, a limit or market order, its orders.
+Reported: requests/s, p50/p99 latency, error count (5xx and transport errors; domain 4xx such as
+"not enough cash" are counted apart), quote messages received. Two baselines at the same
+concurrency: the cheapest endpoint (GET /auth/csrf) of the same server, and a bare ASGI app that
+answers a constant (bench/bare_asgi.py) from the same server software with the same number of
+processes -- the limit of Python HTTP on this machine. The ledger invariants of every account are
+checked at the end; the load average is printed beside the figures.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ import aiohttp
 from bench.common import Result, percentile
 from tests import servers
 
-USERS = int(os.environ.get("BENCH_LOAD_USERS", "20"))
+USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
+WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", str(os.cpu_count() or 1)))
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "20"))
 CODES = ["005930", "000660", "035420", "005380", "035720"]
 DB_NAME = "bench_load"
@@ -42,21 +46,25 @@ print(len(ids))
 """
 
 
-async def _baseline(base_url: str, seconds: float) -> tuple[float, list[float]]:
+async def _hammer(url: str, seconds: float) -> tuple[float, list[float], int]:
+    """USERS clients GET `url` back to back: (requests/s, latencies in ms, failures)."""
     latencies: list[float] = []
+    failures = 0
     deadline = time.perf_counter() + seconds
 
     async def worker(session: aiohttp.ClientSession) -> None:
+        nonlocal failures
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            async with session.get(f"{base_url}/api/v1/auth/csrf") as resp:
+            async with session.get(url) as resp:
                 await resp.read()
+                failures += resp.status >= 400
             latencies.append((time.perf_counter() - started) * 1000)
 
     started = time.perf_counter()
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=USERS)) as session:
         await asyncio.gather(*(worker(session) for _ in range(USERS)))
-    return len(latencies) / (time.perf_counter() - started), latencies
+    return len(latencies) / (time.perf_counter() - started), latencies, failures
 
 
 async def _sign_up(index: int, base_url: str) -> tuple[str, int]:
@@ -159,15 +167,24 @@ def run() -> list[Result]:
     port = servers.free_port()
     base_url = f"http://127.0.0.1:{port}"
     logs = Path(tempfile.mkdtemp(prefix="bench_load"))
+    baseline_seconds = min(8.0, SECONDS / 2)
+    load_before = os.getloadavg()
     try:
+        bare_cmd = [*servers.web_cmd(port, WORKERS), "--app", "bench.bare_asgi:application"]
+        with servers.process(bare_cmd, env, logs / "bare.log"):
+            servers.wait_healthy(base_url)
+            bare_rps, bare_lat, bare_failures = asyncio.run(_hammer(f"{base_url}/", baseline_seconds))
         with (
-            servers.process(servers.daphne_cmd(port), env, logs / "web.log"),
+            servers.process(servers.web_cmd(port, WORKERS), env, logs / "web.log"),
             servers.process(servers.feed_cmd(), env, logs / "feed.log"),
         ):
             servers.wait_healthy(base_url)
             time.sleep(2)  # let the feed publish a first quote and book for every symbol
-            baseline_rps, baseline_lat = asyncio.run(_baseline(base_url, min(5.0, SECONDS / 2)))
+            cheap_rps, cheap_lat, cheap_failures = asyncio.run(
+                _hammer(f"{base_url}/api/v1/auth/csrf", baseline_seconds)
+            )
             rps, stats = asyncio.run(_load(base_url))
+        load_after = os.getloadavg()
         checked = subprocess.run(
             [sys.executable, "manage.py", "shell", "-c", INVARIANTS],
             env=env,
@@ -185,9 +202,16 @@ def run() -> list[Result]:
     )
     lat = stats["latencies"]
     notes = [
-        f"{USERS} users for {SECONDS:.0f} s: {len(lat)} requests, {stats['errors']} errors (5xx/transport), "
+        f"{USERS} users for {SECONDS:.0f} s against {WORKERS} uvicorn worker(s) on {os.cpu_count()} cores: "
+        f"{len(lat)} requests, {stats['errors']} errors (5xx/transport), "
         f"{stats['domain_4xx']} domain refusals (4xx), {stats['ws_messages']} quote messages streamed",
         invariants,
+        f"baselines at {USERS} users: bare ASGI {bare_rps:,.0f} req/s (p50 {percentile(bare_lat, 50):.1f} ms, "
+        f"p99 {percentile(bare_lat, 99):.1f} ms, {bare_failures} failed); GET /auth/csrf {cheap_rps:,.0f} req/s "
+        f"(p50 {percentile(cheap_lat, 50):.1f} ms, p99 {percentile(cheap_lat, 99):.1f} ms, {cheap_failures} failed)",
+        "load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}; after: {:.2f} {:.2f} {:.2f}".format(
+            *load_before, *load_after
+        ),
     ]
     if stats["error_samples"]:
         from collections import Counter
@@ -198,25 +222,29 @@ def run() -> list[Result]:
             "load: mixed browse/stream/order requests per second",
             rps,
             "req/s",
-            "GET /auth/csrf at the same concurrency",
-            baseline_rps,
+            "GET /auth/csrf",
+            cheap_rps,
+            target=">= 300 req/s and >= 0.6x",
             notes=notes,
         ),
+        Result("load: mixed requests per second vs bare ASGI", rps, "req/s", "bare ASGI app", bare_rps),
+        Result("load: GET /auth/csrf vs bare ASGI", cheap_rps, "req/s", "bare ASGI app", bare_rps),
         Result(
             "load: p50 latency",
             percentile(lat, 50),
             "ms",
-            "GET /auth/csrf p50",
-            percentile(baseline_lat, 50),
+            "bare ASGI p50",
+            percentile(bare_lat, 50),
             higher_is_better=False,
         ),
         Result(
             "load: p99 latency",
             percentile(lat, 99),
             "ms",
-            "GET /auth/csrf p99",
-            percentile(baseline_lat, 99),
+            "bare ASGI p99",
+            percentile(bare_lat, 99),
             higher_is_better=False,
+            target="< 150 ms",
         ),
         Result("load: errors (5xx and transport)", float(stats["errors"]), "count", target="0"),
     ]

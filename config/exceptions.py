@@ -23,10 +23,13 @@ DATABASE_UNAVAILABLE = "The database is unavailable right now; nothing was chang
 
 
 class DomainError(Exception):
-    """A rule of the domain was broken; the message is shown to a person as is."""
+    """A rule of the domain refuses a request that keeps to the schema; the message is shown as is.
+
+    422, not 400: a 400 means the request breaks the OpenAPI schema (the serializers answer those).
+    """
 
     code = "invalid"
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(message)

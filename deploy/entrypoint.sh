@@ -2,7 +2,7 @@
 # Container entry point: one papertrade process per container. The same command lines are in the
 # Procfile and the Makefile (make web / worker / beat / feed) for bare machines.
 #
-#   web               daphne, HTTP + WebSockets (run several behind nginx)
+#   web               uvicorn workers (config/serve.py), HTTP + WebSockets (run several behind nginx)
 #   worker            Celery worker, default queue
 #   worker-ingestion  Celery worker, ingestion queue (historical.* tasks)
 #   worker-training   Celery worker, training queue (strategies.* tasks; the `training` image)
@@ -24,8 +24,8 @@ process="${1:-web}"
 
 case "$process" in
   web)
-    # -v 0: no plain-text access log (nginx writes a JSON one); application logs stay JSON.
-    exec daphne -b 0.0.0.0 -p "${PORT:-8000}" --proxy-headers -v 0 "$@" config.asgi:application ;;
+    # uvicorn, PAPERTRADE_WEB_WORKERS processes on one port; no access log (nginx writes a JSON one).
+    exec python -m config.serve --host 0.0.0.0 --port "${PORT:-8000}" "$@" ;;
   worker)
     exec celery -A config worker -Q default -n "default@%h" -l INFO "$@" ;;
   worker-ingestion)

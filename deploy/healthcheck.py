@@ -1,6 +1,6 @@
 """Container health checks (Dockerfile HEALTHCHECK and compose `healthcheck`). Exit 0 when healthy.
 
-python deploy/healthcheck.py web              GET /api/v1/health on this container's daphne
+python deploy/healthcheck.py web              GET /api/v1/health on this container's web tier
 python deploy/healthcheck.py worker NAME      the Celery worker NAME@<this host> answers a ping
 python deploy/healthcheck.py deps             PostgreSQL and the Redis broker answer (beat, feed)
 """

@@ -1,16 +1,15 @@
 import orjson
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.inputs import JsonInput, QueryInput, code_field
 from historical import selectors, services
 from historical.enums import CandleSource, Timeframe
 from jobs.api import JobOutput
-
-START_AFTER_END = services.START_AFTER_END
 
 
 class CandleOutput(serializers.Serializer):
@@ -31,18 +30,14 @@ class CandleSeriesOutput(serializers.Serializer):
 
 
 class CandleListApi(APIView):
-    class Input(serializers.Serializer):
-        symbol = serializers.CharField(max_length=6)
+    # A start after the end keeps to the schema; the selector refuses it (422).
+    class Input(QueryInput):
+        symbol = code_field()
         timeframe = serializers.ChoiceField(
             choices=[Timeframe.DAY, Timeframe.WEEK, Timeframe.MONTH], default=Timeframe.DAY
         )
         start = serializers.DateField(required=False, input_formats=["iso-8601"])
         end = serializers.DateField(required=False, input_formats=["iso-8601"])
-
-        def validate(self, attrs):
-            if attrs.get("start") and attrs.get("end") and attrs["start"] > attrs["end"]:
-                raise serializers.ValidationError({"start": [START_AFTER_END]})
-            return attrs
 
     @extend_schema(parameters=[Input], responses=CandleSeriesOutput)
     def get(self, request: Request) -> HttpResponse:
@@ -69,31 +64,26 @@ class CoverageOutput(serializers.Serializer):
 
 
 class CoverageApi(APIView):
-    @extend_schema(
-        parameters=[OpenApiParameter("symbol", str, required=True, description="KRX code, e.g. 005930")],
-        responses=CoverageOutput,
-    )
+    class Input(QueryInput):
+        symbol = code_field(help_text="KRX code, e.g. 005930")
+
+    @extend_schema(parameters=[Input], responses=CoverageOutput)
     def get(self, request: Request) -> Response:
-        code = request.query_params.get("symbol", "").strip()
-        if not code:
-            raise serializers.ValidationError({"symbol": ["This field is required."]})
-        symbol = selectors.symbol_get(code=code)
+        params = self.Input(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        symbol = selectors.symbol_get(code=params.validated_data["symbol"])
         return Response(selectors.candle_coverage(symbol=symbol))
 
 
 class BackfillCreateApi(APIView):
     permission_classes = [permissions.IsAdminUser]
 
-    class Input(serializers.Serializer):
-        symbols = serializers.ListField(child=serializers.CharField(max_length=6), min_length=1, max_length=5000)
+    # A start after the end keeps to the schema; the service refuses it (422).
+    class Input(JsonInput):
+        symbols = serializers.ListField(child=code_field(), min_length=1, max_length=5000)
         start = serializers.DateField(input_formats=["iso-8601"])
         end = serializers.DateField(required=False, allow_null=True, input_formats=["iso-8601"])
         source = serializers.ChoiceField(choices=CandleSource.choices, default=CandleSource.FDR)
-
-        def validate(self, attrs):
-            if attrs.get("end") and attrs["start"] > attrs["end"]:
-                raise serializers.ValidationError({"start": [START_AFTER_END]})
-            return attrs
 
     @extend_schema(request=Input, responses={202: JobOutput})
     def post(self, request: Request) -> Response:

@@ -1,10 +1,10 @@
-import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.inputs import QueryInput
 from jobs import selectors, services
 from jobs.enums import JobStatus
 from jobs.models import Job
@@ -31,23 +31,22 @@ class JobOutput(serializers.ModelSerializer):
         ]
 
 
-class JobFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=JobStatus.choices)
-    kind = django_filters.CharFilter()
-
-    class Meta:
-        model = Job
-        fields = ["status", "kind"]
+class JobQuery(QueryInput):
+    status = serializers.ChoiceField(choices=JobStatus.choices, required=False)
+    kind = serializers.CharField(required=False, max_length=64, help_text="e.g. historical.backfill")
 
 
+@extend_schema_view(get=extend_schema(parameters=[JobQuery]))
 class JobListApi(generics.ListAPIView):
     serializer_class = JobOutput
-    filterset_class = JobFilter
+    filter_backends: list = []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Job.objects.none()
-        return selectors.job_list(user=self.request.user)
+        params = JobQuery(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return selectors.job_list(user=self.request.user).filter(**params.validated_data)
 
 
 class JobDetailApi(generics.RetrieveAPIView):

@@ -10,11 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import Pagination
+from config.inputs import CODE_INVALID, QueryInput
+from config.pagination import PageInput, Pagination
 from market import events, rules, selectors
 from market.clock import market_clock
 from market.enums import Market, SessionPhase
-from market.models import Symbol
+from market.models import CODE_PATTERN, Symbol
 from market.state import Quote, store
 
 
@@ -114,20 +115,25 @@ class SymbolPageOutput(serializers.Serializer):
     results = SymbolOutput(many=True)
 
 
+CODE_PARAMETER = OpenApiParameter(
+    "code", str, OpenApiParameter.PATH, pattern=CODE_PATTERN, description="KRX short code, e.g. 005930"
+)
+
+
 class SymbolListApi(APIView):
-    class FilterInput(serializers.Serializer):
-        search = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
-        market = serializers.CharField(required=False, allow_blank=True, max_length=10, default="")
+    class FilterInput(QueryInput):
+        search = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=100,
+            default="",
+            help_text="Code prefix or part of the Korean or English name",
+        )
+        market = serializers.ChoiceField(choices=Market.choices, required=False, default="")
         sector = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("search", str, description="Code prefix or part of the Korean or English name"),
-            OpenApiParameter("market", str, enum=Market.values),
-            OpenApiParameter("sector", str),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
-        ],
+        parameters=[FilterInput, PageInput],
         responses=SymbolPageOutput,
         operation_id="v1_market_symbols_list",
     )
@@ -142,7 +148,7 @@ class SymbolListApi(APIView):
 
 
 class SymbolDetailApi(APIView):
-    @extend_schema(responses=SymbolDetailOutput)
+    @extend_schema(parameters=[CODE_PARAMETER], responses=SymbolDetailOutput)
     def get(self, request: Request, code: str) -> Response:
         symbol = selectors.symbol_get(code=code)
         quote = store().quote(code)
@@ -159,25 +165,32 @@ class SymbolDetailApi(APIView):
 
 
 class QuoteListApi(APIView):
-    @extend_schema(
-        parameters=[OpenApiParameter("codes", str, required=True, description="Comma-separated, e.g. 005930,000660")],
-        responses=QuoteOutput(many=True),
-    )
+    class Input(QueryInput):
+        codes = serializers.RegexField(
+            rf"^[0-9A-Z]{{6}}(,[0-9A-Z]{{6}}){{0,{selectors.MAX_QUOTE_CODES - 1}}}\Z",
+            trim_whitespace=False,
+            error_messages={"invalid": CODE_INVALID},
+            help_text=f"Comma-separated, e.g. 005930,000660 (at most {selectors.MAX_QUOTE_CODES})",
+        )
+
+    @extend_schema(parameters=[Input], responses=QuoteOutput(many=True))
     def get(self, request: Request) -> Response:
-        codes = selectors.codes_parse(request.query_params.get("codes", ""))
+        params = self.Input(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        codes = selectors.codes_parse(params.validated_data["codes"])
         names, quotes = selectors.quotes_for(codes=codes)
         return Response([events.quote_payload(quotes[c], names[c]) for c in codes if c in quotes])
 
 
 class QuoteDetailApi(APIView):
-    @extend_schema(responses=QuoteOutput)
+    @extend_schema(parameters=[CODE_PARAMETER], responses=QuoteOutput)
     def get(self, request: Request, code: str) -> Response:
         symbol, quote = selectors.quote_get(code=code)
         return Response(events.quote_payload(quote, symbol.name))
 
 
 class OrderBookApi(APIView):
-    @extend_schema(responses=OrderBookOutput)
+    @extend_schema(parameters=[CODE_PARAMETER], responses=OrderBookOutput)
     def get(self, request: Request, code: str) -> Response:
         return Response(events.book_payload(selectors.orderbook_get(code=code)))
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import django_filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.inputs import JsonInput, QueryInput, code_field, id_field
 from config.throttling import AtomicScopedRateThrottle
 from market.clock import market_clock
 from market.enums import Market
@@ -27,6 +27,7 @@ from orders.enums import (
 )
 from orders.events import order_payload
 from orders.models import Account, Order, Position, Trade
+from orders.services import MAX_CASH, MAX_QUANTITY
 
 # --- serializers ----------------------------------------------------------------------------------
 
@@ -60,17 +61,19 @@ class AccountOutput(serializers.ModelSerializer):
         ]
 
 
-class AccountCreateInput(serializers.Serializer):
+class AccountCreateInput(JsonInput):
     name = serializers.CharField(max_length=100)
-    initial_cash = serializers.IntegerField(required=False, min_value=0)
+    initial_cash = serializers.IntegerField(required=False, min_value=1, max_value=MAX_CASH)
 
 
-class AccountResetInput(serializers.Serializer):
-    initial_cash = serializers.IntegerField(required=False, min_value=0)
+class AccountResetInput(JsonInput):
+    initial_cash = serializers.IntegerField(required=False, min_value=1, max_value=MAX_CASH)
 
 
-class AccountDepositInput(serializers.Serializer):
-    amount = serializers.IntegerField()
+class AccountDepositInput(JsonInput):
+    amount = serializers.IntegerField(
+        min_value=1, max_value=MAX_CASH, help_text="Won; the cash after it may not pass 10^15 either."
+    )
 
 
 class OrderOutput(serializers.ModelSerializer):
@@ -100,14 +103,21 @@ class OrderOutput(serializers.ModelSerializer):
         ]
 
 
-class OrderInput(serializers.Serializer):
-    account = serializers.IntegerField()
-    symbol = serializers.CharField(max_length=6)
+class OrderInput(JsonInput):
+    account = id_field()
+    symbol = code_field()
     side = serializers.ChoiceField(choices=OrderSide.choices)
     type = serializers.ChoiceField(choices=OrderType.choices)
     time_in_force = serializers.ChoiceField(choices=TimeInForce.choices, default=TimeInForce.DAY)
-    quantity = serializers.IntegerField()
-    price = serializers.IntegerField(required=False, allow_null=True, default=None)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    price = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=MAX_CASH,
+        help_text="Won, on the tick grid and inside today's band; required for limit orders, null for market.",
+    )
     client_order_id = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
 
 
@@ -217,19 +227,34 @@ class AccountDepositApi(APIView):
 # --- orders -------------------------------------------------------------------------------------------
 
 
-class OrderFilter(django_filters.FilterSet):
-    account = django_filters.NumberFilter(field_name="account_id")
-    status = django_filters.ChoiceFilter(choices=OrderStatus.choices)
-    symbol = django_filters.CharFilter(field_name="symbol__code")
-
-    class Meta:
-        model = Order
-        fields = ["account", "status", "symbol"]
+class AccountQuery(QueryInput):
+    account = id_field(required=False, help_text="Only this account's rows.")
 
 
+class OrderQuery(AccountQuery):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    symbol = code_field(required=False)
+
+
+def _filtered(request: Request, query: type[QueryInput], rows: Any) -> Any:
+    """Rows of the request's query (validated: a bad parameter is a 400 naming it)."""
+    params = query(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    filters = params.validated_data
+    if "account" in filters:
+        selectors.account_check_owned(user=request.user, account_id=filters["account"])
+        rows = rows.filter(account_id=filters["account"])
+    if "status" in filters:
+        rows = rows.filter(status=filters["status"])
+    if "symbol" in filters:
+        rows = rows.filter(symbol__code=filters["symbol"])
+    return rows
+
+
+@extend_schema_view(get=extend_schema(parameters=[OrderQuery]))
 class OrderListCreateApi(generics.ListAPIView):
     serializer_class = OrderOutput
-    filterset_class = OrderFilter
+    filter_backends: list = []
     throttle_scope = "orders"
 
     def get_throttles(self):
@@ -239,8 +264,7 @@ class OrderListCreateApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Order.objects.none()
-        selectors.account_check_owned(user=self.request.user, account_id=self.request.query_params.get("account"))
-        return selectors.order_list(user=self.request.user)
+        return _filtered(self.request, OrderQuery, selectors.order_list(user=self.request.user))
 
     @extend_schema(request=OrderInput, responses={201: OrderOutput, 200: OrderOutput})
     def post(self, request: Request) -> Response:
@@ -286,50 +310,37 @@ class OrderCostsApi(APIView):
 # --- positions and trades -------------------------------------------------------------------------------
 
 
-class PositionFilter(django_filters.FilterSet):
-    account = django_filters.NumberFilter(field_name="account_id")
-
-    class Meta:
-        model = Position
-        fields = ["account"]
-
-
+@extend_schema_view(get=extend_schema(parameters=[AccountQuery]))
 class PositionListApi(generics.ListAPIView):
     serializer_class = PositionOutput
-    filterset_class = PositionFilter
+    filter_backends: list = []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Position.objects.none()
-        selectors.account_check_owned(user=self.request.user, account_id=self.request.query_params.get("account"))
-        return selectors.position_list(user=self.request.user)
+        return _filtered(self.request, AccountQuery, selectors.position_list(user=self.request.user))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        positions = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        positions = list(self.paginate_queryset(self.get_queryset()))
         prices = selectors.last_prices([p.symbol.code for p in positions])
         for position in positions:
             position.value = selectors.position_value(position, prices)
         return self.get_paginated_response(PositionOutput(positions, many=True).data)
 
 
-class TradeFilter(django_filters.FilterSet):
-    account = django_filters.NumberFilter(field_name="account_id")
-    symbol = django_filters.CharFilter(field_name="symbol__code")
-
-    class Meta:
-        model = Trade
-        fields = ["account", "symbol"]
+class TradeQuery(AccountQuery):
+    symbol = code_field(required=False)
 
 
+@extend_schema_view(get=extend_schema(parameters=[TradeQuery]))
 class TradeListApi(generics.ListAPIView):
     serializer_class = TradeOutput
-    filterset_class = TradeFilter
+    filter_backends: list = []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Trade.objects.none()
-        selectors.account_check_owned(user=self.request.user, account_id=self.request.query_params.get("account"))
-        return selectors.trade_list(user=self.request.user)
+        return _filtered(self.request, TradeQuery, selectors.trade_list(user=self.request.user))
 
 
 # --- history and activities ---------------------------------------------------------------------

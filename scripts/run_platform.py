@@ -1,7 +1,8 @@
 """Start the whole platform and stop all of it on one Ctrl-C.
 
-Embedded default: one ASGI server (daphne); the feed and background tasks run inside it.
-Services (DATABASE_URL and REDIS_URL set): daphne, the feed runner, a Celery worker and beat.
+Embedded default: one web process (config/serve.py, uvicorn); the feed and background tasks run
+inside it. Services (DATABASE_URL and REDIS_URL set): the web tier (one uvicorn worker per core,
+PAPERTRADE_WEB_WORKERS), the feed runner, a Celery worker and beat.
 """
 
 import argparse
@@ -17,7 +18,7 @@ BIN = Path(sys.executable).parent
 
 
 def commands(host: str, port: int) -> list[tuple[str, list[str]]]:
-    procs = [("web", [str(BIN / "daphne"), "-b", host, "-p", str(port), "config.asgi:application"])]
+    procs = [("web", [sys.executable, "-m", "config.serve", "--host", host, "--port", str(port)])]
     if os.environ.get("REDIS_URL"):
         procs += [
             ("feed", [sys.executable, "manage.py", "run_feed"]),

@@ -6,9 +6,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.inputs import JsonInput, code_field, id_field
 from strategies import selectors, services
 from strategies.enums import Algorithm
 from strategies.models import Deployment, Strategy, StrategyRun
+from strategies.services import MAX_INDICATORS, MAX_SYMBOLS
 
 
 class DeploymentOutput(serializers.ModelSerializer):
@@ -55,15 +57,19 @@ class StrategyOutput(serializers.ModelSerializer):
         return DeploymentOutput(deployment).data
 
 
-class StrategyInput(serializers.Serializer):
+class StrategyInput(JsonInput):
+    """Dates in order (train before test, no overlap), known symbols and indicators: refused with a 422."""
+
     name = serializers.CharField(max_length=100)
     algorithm = serializers.ChoiceField(choices=Algorithm.choices, default=Algorithm.PPO)
-    symbols = serializers.ListField(child=serializers.CharField(max_length=12), allow_empty=False)
+    symbols = serializers.ListField(child=code_field(), min_length=1, max_length=MAX_SYMBOLS)
     train_start = serializers.DateField()
     train_end = serializers.DateField()
     test_start = serializers.DateField()
     test_end = serializers.DateField()
-    indicators = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    indicators = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=MAX_INDICATORS
+    )
     hyperparameters = serializers.DictField(required=False)
     initial_cash = serializers.IntegerField(min_value=100_000, max_value=10**13, default=10_000_000)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=0)
@@ -105,8 +111,8 @@ class RunDetailOutput(serializers.ModelSerializer):
         ]
 
 
-class DeployInput(serializers.Serializer):
-    account = serializers.IntegerField()
+class DeployInput(JsonInput):
+    account = id_field()
     interval_seconds = serializers.IntegerField(min_value=5, max_value=86_400, default=60)
 
 

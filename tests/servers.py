@@ -1,4 +1,4 @@
-"""Real processes for cross-app tests: a fresh PostgreSQL database, daphne, celery workers."""
+"""Real processes for cross-app tests: a fresh PostgreSQL database, the web tier, celery workers."""
 
 from __future__ import annotations
 
@@ -116,8 +116,9 @@ def stop(proc: subprocess.Popen, timeout: float = 10) -> None:
         proc.wait(timeout=timeout)
 
 
-def daphne_cmd(port: int) -> list[str]:
-    return [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+def web_cmd(port: int, workers: int = 1) -> list[str]:
+    """The web tier as deployed (config/serve.py: uvicorn, HTTP and WebSockets on one port)."""
+    return [sys.executable, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
 
 
 def celery_worker_cmd(name: str, queues: str = "default,ingestion,training", concurrency: int = 1) -> list[str]:

@@ -130,7 +130,7 @@ def test_redis_stop_and_start_streaming_resumes_without_restarts(tmp_path):
             port = servers.free_port()
             base_url, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
             with (
-                servers.process(servers.daphne_cmd(port), env, tmp_path / "web.log") as web,
+                servers.process(servers.web_cmd(port), env, tmp_path / "web.log") as web,
                 servers.process(servers.feed_cmd(), env, tmp_path / "feed.log") as feed,
             ):
                 servers.wait_healthy(base_url)
@@ -185,7 +185,7 @@ def test_postgres_restart_under_a_stream_of_orders_loses_nothing(tmp_path):
         port = servers.free_port()
         base_url = f"http://127.0.0.1:{port}"
         with (
-            servers.process(servers.daphne_cmd(port), env, tmp_path / "web.log") as web,
+            servers.process(servers.web_cmd(port), env, tmp_path / "web.log") as web,
             servers.process(servers.feed_cmd(), env, tmp_path / "feed.log") as feed,
         ):
             servers.wait_healthy(base_url)

@@ -103,9 +103,8 @@ def test_embedded_default_boots_end_to_end(tmp_path):
     )
     subprocess.run([sys.executable, "manage.py", "seed_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
     port = servers.free_port()
-    daphne = Path(sys.executable).parent / "daphne"
     server = subprocess.Popen(
-        [str(daphne), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        servers.web_cmd(port),
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,

@@ -269,7 +269,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("PAPERTRADE_THROTTLE_LOGIN", "10/min"),
@@ -295,7 +295,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("PAPERTRADE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+        # uvicorn logs every WebSocket accept and close at INFO; the access log is nginx's.
+        "uvicorn.error": {"level": "WARNING"},
+    },
 }
 
 # A job whose heartbeat is older than this while "running" is considered dead and marked failed.
@@ -344,6 +349,13 @@ HISTORICAL_BACKFILL_START = env_str("PAPERTRADE_CANDLES_BACKFILL_START", "2015-0
 HISTORICAL_MAX_BARS = int(env_str("PAPERTRADE_CANDLES_MAX_BARS", "5000"))
 
 # --- Deployment (multi-process, services configuration) -----------------------------------------
+# The web tier (python -m config.serve): uvicorn processes sharing one port. One per core by default;
+# the embedded default always runs one. Proxy headers (X-Forwarded-For/-Proto) are trusted from these
+# addresses only ("*" behind a proxy on another host, as in compose.yaml).
+WEB_WORKERS = int(env_str("PAPERTRADE_WEB_WORKERS", "0")) or os.cpu_count() or 1
+WEB_FORWARDED_ALLOW_IPS = env_str("PAPERTRADE_WEB_FORWARDED_ALLOW_IPS", "127.0.0.1")
+WEB_BACKLOG = int(env_str("PAPERTRADE_WEB_BACKLOG", "2048"))
+WEB_GRACEFUL_SHUTDOWN_SECONDS = int(env_str("PAPERTRADE_WEB_GRACEFUL_SHUTDOWN", "10"))
 # redis-py 8 gives every connection a 5 s socket timeout by default, and channels-redis waits up to
 # 5 s in BZPOPMIN for a consumer's next message: a WebSocket with nothing to receive for 5 s then
 # dies with "Timeout reading from Redis" (close 1011). Read timeout above that wait.
