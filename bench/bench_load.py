@@ -46,6 +46,27 @@ print(len(ids))
 """
 
 
+def _tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) of a process and its live children (the uvicorn workers)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
 async def _hammer(url: str, seconds: float) -> tuple[float, list[float], int]:
     """USERS clients GET `url` back to back: (requests/s, latencies in ms, failures)."""
     latencies: list[float] = []
@@ -110,7 +131,11 @@ async def _user(index: int, base_url: str, ws_url: str, deadline: float, stats: 
             try:
                 async with session.request(method, f"{base_url}{path}", headers=headers, **kwargs) as resp:
                     body = await resp.read()
-                    stats["latencies"].append((time.perf_counter() - started) * 1000)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    stats["latencies"].append(elapsed)
+                    stats["by_endpoint"].setdefault(f"{method} {path.split('?')[0].rstrip('0123456789/')}", []).append(
+                        elapsed
+                    )
                     if resp.status >= 500:
                         stats["errors"] += 1
                         stats["error_samples"].append(f"{resp.status} {method} {path}")
@@ -142,9 +167,12 @@ async def _user(index: int, base_url: str, ws_url: str, deadline: float, stats: 
         await streamer
 
 
-async def _load(base_url: str) -> tuple[float, dict]:
-    stats = {"latencies": [], "errors": 0, "domain_4xx": 0, "ws_messages": 0, "error_samples": []}
-    logins = [await _sign_up(i, base_url) for i in range(USERS)]
+async def _sign_up_all(base_url: str) -> list[tuple[str, int]]:
+    return [await _sign_up(i, base_url) for i in range(USERS)]
+
+
+async def _load(base_url: str, logins: list[tuple[str, int]]) -> tuple[float, dict]:
+    stats = {"latencies": [], "by_endpoint": {}, "errors": 0, "domain_4xx": 0, "ws_messages": 0, "error_samples": []}
     deadline = time.perf_counter() + SECONDS
     ws_url = base_url.replace("http://", "ws://")
     started = time.perf_counter()
@@ -175,15 +203,21 @@ def run() -> list[Result]:
             servers.wait_healthy(base_url)
             bare_rps, bare_lat, bare_failures = asyncio.run(_hammer(f"{base_url}/", baseline_seconds))
         with (
-            servers.process(servers.web_cmd(port, WORKERS), env, logs / "web.log"),
-            servers.process(servers.feed_cmd(), env, logs / "feed.log"),
+            servers.process(servers.web_cmd(port, WORKERS), env, logs / "web.log") as web,
+            servers.process(servers.feed_cmd(), env, logs / "feed.log") as feed,
         ):
             servers.wait_healthy(base_url)
             time.sleep(2)  # let the feed publish a first quote and book for every symbol
             cheap_rps, cheap_lat, cheap_failures = asyncio.run(
                 _hammer(f"{base_url}/api/v1/auth/csrf", baseline_seconds)
             )
-            rps, stats = asyncio.run(_load(base_url))
+            logins = asyncio.run(_sign_up_all(base_url))
+            idle_before = _tree_cpu_seconds(web.pid)
+            time.sleep(3)  # what the web processes spend with no request (book mirror, feed ticks)
+            idle_cpu = (_tree_cpu_seconds(web.pid) - idle_before) / 3
+            cpu_before = (_tree_cpu_seconds(web.pid), _tree_cpu_seconds(feed.pid), time.process_time())
+            rps, stats = asyncio.run(_load(base_url, logins))
+            cpu_after = (_tree_cpu_seconds(web.pid), _tree_cpu_seconds(feed.pid), time.process_time())
         load_after = os.getloadavg()
         checked = subprocess.run(
             [sys.executable, "manage.py", "shell", "-c", INVARIANTS],
@@ -209,6 +243,16 @@ def run() -> list[Result]:
         f"baselines at {USERS} users: bare ASGI {bare_rps:,.0f} req/s (p50 {percentile(bare_lat, 50):.1f} ms, "
         f"p99 {percentile(bare_lat, 99):.1f} ms, {bare_failures} failed); GET /auth/csrf {cheap_rps:,.0f} req/s "
         f"(p50 {percentile(cheap_lat, 50):.1f} ms, p99 {percentile(cheap_lat, 99):.1f} ms, {cheap_failures} failed)",
+        "CPU during the load: web {:.1f} s, feed {:.1f} s, this client {:.1f} s; "
+        "web {:.2f} ms of CPU per request; idle, the web processes use {:.0%} of a core".format(
+            *(after - before for after, before in zip(cpu_after, cpu_before, strict=True)),
+            (cpu_after[0] - cpu_before[0]) * 1000 / max(len(lat), 1),
+            idle_cpu,
+        ),
+        "p50/p99 by endpoint: "
+        + "; ".join(
+            f"{name} {percentile(ms, 50):.0f}/{percentile(ms, 99):.0f} ms" for name, ms in stats["by_endpoint"].items()
+        ),
         "load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}; after: {:.2f} {:.2f} {:.2f}".format(
             *load_before, *load_after
         ),

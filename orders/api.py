@@ -266,6 +266,12 @@ class OrderListCreateApi(generics.ListAPIView):
             return Order.objects.none()
         return _filtered(self.request, OrderQuery, selectors.order_list(user=self.request.user))
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The blotter is polled on every screen: OrderOutput's shape built by hand, as for POST.
+        page = self.paginate_queryset(self.get_queryset())
+        tz = timezone.get_current_timezone()
+        return self.get_paginated_response([order_payload(order, tz) for order in page])
+
     @extend_schema(request=OrderInput, responses={201: OrderOutput, 200: OrderOutput})
     def post(self, request: Request) -> Response:
         data = OrderInput(data=request.data)

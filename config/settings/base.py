@@ -355,6 +355,9 @@ HISTORICAL_MAX_BARS = int(env_str("PAPERTRADE_CANDLES_MAX_BARS", "5000"))
 WEB_WORKERS = int(env_str("PAPERTRADE_WEB_WORKERS", "0")) or os.cpu_count() or 1
 WEB_FORWARDED_ALLOW_IPS = env_str("PAPERTRADE_WEB_FORWARDED_ALLOW_IPS", "127.0.0.1")
 WEB_BACKLOG = int(env_str("PAPERTRADE_WEB_BACKLOG", "2048"))
+# Threads per web process that run requests (config/http.py); more than PAPERTRADE_DB_POOL_MAX only
+# wait for a connection.
+WEB_THREADS = int(env_str("PAPERTRADE_WEB_THREADS", "8"))
 WEB_GRACEFUL_SHUTDOWN_SECONDS = int(env_str("PAPERTRADE_WEB_GRACEFUL_SHUTDOWN", "10"))
 # redis-py 8 gives every connection a 5 s socket timeout by default, and channels-redis waits up to
 # 5 s in BZPOPMIN for a consumer's next message: a WebSocket with nothing to receive for 5 s then
