@@ -5,7 +5,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts import crypto
 from accounts.models import User, UserSettings
-from config.exceptions import DomainError
+from config.exceptions import Conflict, DomainError
 
 USERNAME_TAKEN = "That username is already taken."
 
@@ -22,7 +22,7 @@ def user_register(*, username: str, password: str, email: str = "") -> User:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:
-        raise DomainError(USERNAME_TAKEN, field="username", code="username_taken") from exc
+        raise Conflict(USERNAME_TAKEN, field="username", code="username_taken") from exc
     UserSettings.objects.create(user=user)
     return user
 

@@ -39,6 +39,12 @@ class DomainError(Exception):
         self.field = field
 
 
+class InvalidInput(DomainError):
+    """Input the schema itself refuses (e.g. a malformed code in a path), caught past the serializers."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+
 class NotFound(DomainError):
     code = "not_found"
     status_code = status.HTTP_404_NOT_FOUND

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from config.exceptions import DomainError, NotFound
+from config.exceptions import DomainError, InvalidInput, NotFound
 from market import rules
 from market.cache import symbols_forget
 from market.enums import Market
@@ -134,7 +134,7 @@ def symbol_upsert_many(*, rows: Iterable[SymbolRow], keep_names: bool = False, b
 
 def symbol_code_validate(code: str) -> str:
     if not isinstance(code, str) or not Symbol.CODE_RE.fullmatch(code):
-        raise DomainError(SYMBOL_CODE_MALFORMED.format(code=code), code="invalid_code")
+        raise InvalidInput(SYMBOL_CODE_MALFORMED.format(code=code), code="invalid_code")
     return code
 
 

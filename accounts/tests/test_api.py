@@ -19,9 +19,9 @@ def test_register_logs_in_and_returns_a_token(api_client):
     assert api_client.get("/api/v1/auth/me").json()["username"] == "minji"
 
 
-def test_register_twice_is_a_clear_400(api_client, user):
+def test_register_twice_is_a_clear_409(api_client, user):
     response = api_client.post("/api/v1/auth/register", {"username": "alice", "password": "kospi-2500-dream"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"] == {
         "code": "username_taken",
         "message": USERNAME_TAKEN,
@@ -50,7 +50,7 @@ def test_login_sets_session_and_token_works(api_client, user):
 
 def test_login_with_wrong_password(api_client, user):
     response = api_client.post("/api/v1/auth/login", {"username": "alice", "password": "nope"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["error"]["message"] == INVALID_CREDENTIALS
 
 
@@ -104,7 +104,7 @@ def test_settings_validation_messages(auth_client):
     assert response.status_code == 400
     assert "theme" in response.json()["error"]["fields"]
     kis = auth_client.patch("/api/v1/settings", {"preferred_feed": "kis"}, format="json")
-    assert kis.status_code == 400
+    assert kis.status_code == 422  # keeps to the schema; refused for want of saved keys
     assert "KIS app key" in kis.json()["error"]["message"]
 
 
@@ -141,7 +141,7 @@ def test_login_is_throttled_with_retry_after(api_client, user, monkeypatch):
         ).status_code
         for _ in range(4)
     ]
-    assert statuses == [400, 400, 400, 429]
+    assert statuses == [422, 422, 422, 429]
     refused = api_client.post(
         "/api/v1/auth/login", {"username": "alice", "password": "correct-horse-battery"}, REMOTE_ADDR=address
     )

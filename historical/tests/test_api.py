@@ -103,14 +103,21 @@ def test_synthetic_bars_are_flagged_simulated(auth_client, samsung):
         ({}, "symbol"),
         ({"symbol": "005930", "start": "2024-13-01"}, "start"),
         ({"symbol": "005930", "end": "yesterday"}, "end"),
-        ({"symbol": "005930", "start": "2024-02-01", "end": "2024-01-01"}, "start"),
         ({"symbol": "005930", "timeframe": "5m"}, "timeframe"),
+        ({"symbol": "5930"}, "symbol"),
+        ({"symbol": ""}, "symbol"),
     ],
 )
 def test_bad_parameters_are_400_with_the_field(auth_client, daily, params, field):
     response = auth_client.get(URL, params)
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
+
+
+def test_a_start_after_the_end_keeps_to_the_schema_and_is_refused_with_422(auth_client, daily):
+    response = auth_client.get(URL, {"symbol": "005930", "start": "2024-02-01", "end": "2024-01-01"})
+    assert response.status_code == 422
+    assert "start" in response.json()["error"]["fields"]
 
 
 def test_unknown_symbol_is_404(auth_client, db):
@@ -122,7 +129,7 @@ def test_unknown_symbol_is_404(auth_client, db):
 def test_result_size_is_bounded(auth_client, daily, settings):
     settings.HISTORICAL_MAX_BARS = 5
     response = auth_client.get(URL, {"symbol": "005930"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["error"] == {
         "code": "too_many_bars",
         "message": TOO_MANY_BARS.format(limit=5),
@@ -190,8 +197,9 @@ def test_staff_starts_a_backfill_job(staff_client, samsung, django_capture_on_co
     ("payload", "status", "field"),
     [
         ({"symbols": ["005930", "999999"], "start": "2024-01-01"}, 404, "symbols"),
-        ({"symbols": ["005930"], "start": "2024-01-01", "source": "csv"}, 400, "source"),
-        ({"symbols": ["005930"], "start": "2024-02-01", "end": "2024-01-01"}, 400, "start"),
+        ({"symbols": ["005930"], "start": "2024-01-01", "source": "csv"}, 422, "source"),
+        ({"symbols": ["005930"], "start": "2024-02-01", "end": "2024-01-01"}, 422, "start"),
+        ({"symbols": ["5930"], "start": "2024-01-01"}, 400, "symbols"),
         ({"symbols": [], "start": "2024-01-01"}, 400, "symbols"),
         ({"symbols": ["005930"], "start": "2024-01-01", "source": "yahoo"}, 400, "source"),
     ],

@@ -85,9 +85,9 @@ def test_account_numbers_follow_live_quotes(auth_client, account, symbol):
 def test_deposit_and_reset(auth_client, account):
     response = auth_client.post(f"/api/v1/accounts/{account.pk}/deposit", {"amount": 1_000}, format="json")
     assert response.status_code == 200 and response.json()["cash"] == 10_001_000
-    response = auth_client.post(f"/api/v1/accounts/{account.pk}/deposit", {"amount": -1}, format="json")
-    assert response.status_code == 400
-    assert response.json()["error"]["message"] == services.AMOUNT_NOT_POSITIVE
+    for amount in (-1, 0, "5", services.MAX_CASH + 1):  # outside the schema's integer 1..10^15
+        response = auth_client.post(f"/api/v1/accounts/{account.pk}/deposit", {"amount": amount}, format="json")
+        assert response.status_code == 400 and "amount" in response.json()["error"]["fields"]
     response = auth_client.post(f"/api/v1/accounts/{account.pk}/reset", {"initial_cash": 3_000}, format="json")
     assert response.status_code == 200 and response.json()["cash"] == 3_000 and response.json()["initial_cash"] == 3_000
 
@@ -111,13 +111,17 @@ def test_place_list_detail_cancel(auth_client, account, symbol):
 
 @pytest.mark.django_db
 def test_validation_errors_are_human(auth_client, account, symbol):
+    # Schema-valid, refused by KRX's tick rule and by the ledger: 422.
     response = auth_client.post("/api/v1/orders", order_body(account, price=69_050), format="json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     error = response.json()["error"]
     assert error["message"].startswith("69,050 won is not on the tick grid")
     assert error["fields"] == {"price": [error["message"]]}
     response = auth_client.post("/api/v1/orders", order_body(account, quantity=1_000), format="json")
-    assert response.status_code == 400 and response.json()["error"]["message"].startswith("Not enough cash")
+    assert response.status_code == 422 and response.json()["error"]["message"].startswith("Not enough cash")
+    for wrong in ({"symbol": "5930"}, {"quantity": 0}, {"account": "1"}, {"price": 0}):
+        response = auth_client.post("/api/v1/orders", {**order_body(account), **wrong}, format="json")
+        assert response.status_code == 400 and set(wrong) == set(response.json()["error"]["fields"])
 
 
 @pytest.mark.django_db
