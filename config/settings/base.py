@@ -332,6 +332,11 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ActivityTypeEnum": "orders.enums.ActivityType",
         "HistoryPeriodEnum": "orders.enums.HistoryPeriod",
         "HistoryTimeframeEnum": "orders.enums.HistoryTimeframe",
+        # A quote's phase and the market status' phase and next_phase are one choice set; "kind" names
+        # both a VI's and a strategy run's.
+        "SessionPhaseEnum": "market.enums.SessionPhase",
+        "ViKindEnum": ["static", "dynamic"],
+        "RunKindEnum": "strategies.enums.RunKind",
     }
 )
 

@@ -106,7 +106,7 @@ def test_deploy_trades_through_orders_and_undeploy_stops(auth_client, user, trai
     assert deployment_tick.apply(kwargs={"deployment_id": deployment.pk}).result is None
     deployment.refresh_from_db()
     assert deployment.last_run_at == before  # a stopped deployment does nothing
-    assert auth_client.post(f"/api/v1/strategies/{trained.pk}/undeploy").status_code == 400
+    assert auth_client.post(f"/api/v1/strategies/{trained.pk}/undeploy").status_code == 422
 
     # The observation has the training state's layout: cash, prices (live), holdings, indicators.
     from strategies.rl import live, pipeline
@@ -135,5 +135,5 @@ def test_deploying_an_untrained_strategy_is_refused(auth_client, user):
     )
     account = order_services.account_create(owner=user, name="bot", initial_cash=1_000_000)
     response = auth_client.post(f"/api/v1/strategies/{strategy.pk}/deploy", {"account": account.pk}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["error"]["message"] == services.NOT_TRAINED
