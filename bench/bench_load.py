@@ -187,6 +187,9 @@ def run() -> list[Result]:
         os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
         f"ptload{uuid.uuid4().hex[:8]}",
         PAPERTRADE_FEED_RATE="4",
+        # Continuous trading from the first second (the practice clock would open at 08:50, in the
+        # pre-open call auction); 2026-12-01 is a Tuesday, a KRX trading day.
+        PAPERTRADE_CLOCK_START="2026-12-01T10:00:00+09:00",
         PAPERTRADE_THROTTLE_LOGIN="100000/min",
         PAPERTRADE_THROTTLE_ORDERS="100000/min",
         PAPERTRADE_TASK_MODE="eager",
