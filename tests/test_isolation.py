@@ -150,6 +150,7 @@ def test_another_users_ids_answer_404_everywhere(victims_things, other_user):
     )
     for path in lists:
         body = thief.get(path).json()
+        assert not isinstance(body, dict) or "results" in body, (path, body)
         rows = body["results"] if isinstance(body, dict) else body
         assert rows == [], (path, rows)
 
