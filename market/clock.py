@@ -280,6 +280,15 @@ def clock_state_load(*, owner: bool = False) -> ClockAnchor:
     """The shared practice clock's anchor, starting the clock if it has never run (or its configured
     start changed). The owner (the feed's process) resumes it: from where the clock stood when its
     last heartbeat went stale, at the configured speed, from now."""
+    from django.db import IntegrityError
+
+    try:
+        return _clock_state_load(owner=owner)
+    except IntegrityError:  # another process created the row at the same moment: use theirs
+        return _clock_state_load(owner=owner)
+
+
+def _clock_state_load(*, owner: bool) -> ClockAnchor:
     from django.db import transaction
 
     from market.models import MarketClockState

@@ -18,7 +18,8 @@ from typing import Any
 
 from django.conf import settings
 
-from market.clock import clock_owner
+from market import timetable
+from market.clock import clock_owner, market_clock
 from market.feeds.base import Feed
 from market.feeds.publisher import Publisher
 
@@ -90,12 +91,18 @@ def build_feed(kind: str | None = None) -> tuple[Feed, dict[str, str]]:
         connection.close()  # this runs on a helper thread that would keep it open
     names = {code: name for code, name, _ in symbols}
     if kind == "kis":
-        from market.feeds.kis import KisFeed, kis_keys
+        from market.feeds.kis import KisFeed, codes_to_stream, kis_keys
 
         app_key, app_secret = kis_keys()
-        return KisFeed(codes=[code for code, _, _ in symbols], app_key=app_key, app_secret=app_secret), names
-    from market import timetable
-    from market.clock import market_clock
+        # the codes to stream are listed (and re-listed) by the feed itself: users' interests change
+        feed = KisFeed(
+            codes=[],
+            app_key=app_key,
+            app_secret=app_secret,
+            prev_closes={code: prev_close for code, _, prev_close in symbols if prev_close},
+            codes_source=codes_to_stream,
+        )
+        return feed, names
     from market.feeds.simulated import SimulatedFeed
 
     specs = simulated_specs()

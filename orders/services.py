@@ -538,6 +538,8 @@ def _place(
     # Market data, not account state: read before the lock, so the lock is held for less time.
     book = store().book(sym.code)
     fills = fills_from_book(side=request.side, limit=request.price, quantity=request.quantity, book=book, band=band)
+    if fills and not _board_continuous(sym.code):
+        fills = []  # a call or VI book is not there to trade against
     if connection.vendor != "postgresql":
         events = EventBatch()
         with transaction.atomic():
@@ -743,6 +745,16 @@ def order_expire_at_close(*, close: dt.datetime | None = None) -> int:
 # --- fills on market ticks ------------------------------------------------------------------------
 
 
+def _board_continuous(code: str) -> bool:
+    """Whether the symbol trades continuously now: a book in a call auction (the opening or closing
+    call, after-hours single-price calls) or in a VI is not a book to fill against. The feed's
+    quote says so; without one, the market clock's phase does."""
+    quote = store().quote(code)
+    if quote is None:
+        return timetable.phase_at(market_clock().now()) == timetable.CONTINUOUS
+    return quote.phase == timetable.CONTINUOUS and quote.vi is None
+
+
 def orders_match_tick(*, code: str, book: OrderBook | None = None, trade: MarketTrade | None = None) -> int:
     """Fill resting limit orders of one symbol against a new book or a printed trade.
 
@@ -771,7 +783,7 @@ def orders_match_tick(*, code: str, book: OrderBook | None = None, trade: Market
         .select_related("symbol")
         .order_by("id")
     )
-    if not candidates:
+    if not candidates or not _board_continuous(code):
         return 0
     base = reference_price(candidates[0].symbol)
     if base is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import shutil
@@ -42,19 +43,12 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def busy_market_env(speed: int = 60) -> dict[str, str]:
-    """A practice clock in the middle of a trading day's continuous session, running fast, so a test
-    that waits on the synthetic market's trades sees them within seconds."""
-    import datetime as dt
-
+def continuous_clock_start() -> str:
+    """10:00 of the next trading day: a practice clock that starts in the continuous session."""
     from market import timetable
 
     day = timetable.next_trading_day(dt.datetime.now(tz=timetable.SEOUL).date())
-    return {
-        "PAPERTRADE_MARKET_CLOCK": "practice",
-        "PAPERTRADE_CLOCK_START": f"{day.isoformat()}T10:00:00+09:00",
-        "PAPERTRADE_CLOCK_SPEED": str(speed),
-    }
+    return f"{day.isoformat()}T10:00"
 
 
 def service_env(database_url: str, redis_url: str, prefix: str, **extra: str) -> dict[str, str]:
@@ -65,6 +59,7 @@ def service_env(database_url: str, redis_url: str, prefix: str, **extra: str) ->
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "PAPERTRADE_REDIS_PREFIX": prefix,
+        "PAPERTRADE_CLOCK_START": continuous_clock_start(),  # the feed trades from the first second
         "PYTHONUNBUFFERED": "1",
     }
     env |= extra

@@ -6,13 +6,27 @@ Protocol (KIS Open API, "실시간시세" WebSocket):
 2. WebSocket to KIS_WS_URL; one registration per (tr_id, code):
    {"header": {"approval_key", "custtype": "P", "tr_type": "1", "content-type": "utf-8"},
     "body": {"input": {"tr_id": "H0STCNT0" | "H0STASP0", "tr_key": "005930"}}}.
-   A session takes at most 41 registrations; we register executions and the book for as many
-   codes as fit (20 codes = 40 registrations by default) and log the rest.
+   A session takes at most 41 registrations; we register executions and the book (and, on the
+   real server, 장운영정보 H0STMKO0, which 모의투자 does not offer) for as many codes as fit, the
+   codes users follow, hold or have open orders in first (market.watched), then the most traded;
+   the set is re-planned every `replan_seconds` (unregistering with tr_type "2").
 3. Data frames are text `<encrypted 0|1>|<tr_id>|<record count>|<fields>`, the fields of all
    records `^`-separated one after the other. Control frames are JSON: registration answers
    (body.rt_cd "0" = ok, msg1 says why not) and PINGPONG, which must be sent back as is.
 A malformed frame is logged and skipped. On a dropped connection the feed reconnects with
-exponential backoff and registers everything again.
+exponential backoff (reset once a session has run for `healthy_after` seconds) and registers
+everything again. The feed runs on the server's keys only (KIS_APP_KEY/KIS_APP_SECRET): a user's
+saved keys are that user's, never the shared feed's.
+
+Sessions and VI, on the krx clock (market.timetable): each record's HOUR_CLS_CODE (시간구분코드:
+0 장중, A 장후예상, B 장전예상, C 9시 이후 예상가·VI 발동, D 시간외 단일가 예상) and, for trades,
+NEW_MKOP_CLS_CODE (신 장운영 구분 코드: first character 1 장개시전, 2 장중, 3 장종료후,
+4 시간외단일가; second 0 보통, 1 종가) give the symbol's phase and session. An H0STCNT0 record with
+HOUR_CLS_CODE other than 0 is an expected uncross (예상체결), not a trade: it updates the quote's
+`expected_price`/`expected_quantity`, never the tape, and the order engine does not fill against a
+book in a call or a VI (orders_match_tick checks the quote's phase). VI: HOUR_CLS_CODE C or
+H0STMKO0's VI_CLS_CODE; a static VI is measured from VI_STND_PRC (정적VI발동기준가), a dynamic one
+from the last trade; KRX's VI call lasts 2 minutes (plus a random end, not known in advance).
 """
 
 from __future__ import annotations
@@ -22,13 +36,17 @@ import datetime as dt
 import json
 import logging
 import random
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import requests
 import websockets
 from django.conf import settings
 
+from market import rules, timetable
+from market.clock import market_clock
 from market.enums import Side
 from market.feeds.base import Feed, FeedSink
 from market.state import BookLevel, OrderBook, Quote, Trade
@@ -38,7 +56,10 @@ logger = logging.getLogger(__name__)
 
 TR_TRADE = "H0STCNT0"  # 국내주식 실시간체결가 (KRX)
 TR_BOOK = "H0STASP0"  # 국내주식 실시간호가 (KRX)
+TR_MARKET_STATUS = "H0STMKO0"  # 국내주식 장운영정보 (KRX): VI 발동·해제 (실전 only)
 MAX_REGISTRATIONS = 41
+VI_CALL = dt.timedelta(minutes=2)  # 변동성완화장치: a 2-minute single-price call
+STATIC_VI_PERCENT = 10  # a static VI is a move of ±10% from its base price
 
 # Field order of a H0STCNT0 record (KIS open-trading-api, domestic stock real-time execution).
 TRADE_FIELDS = (
@@ -61,7 +82,13 @@ BOOK_FIELDS = (
     "TOTAL_ASKP_RSQN_ICDC", "TOTAL_BIDP_RSQN_ICDC", "OVTM_TOTAL_ASKP_ICDC", "OVTM_TOTAL_BIDP_ICDC",
     "STCK_DEAL_CLS_CODE",
 )  # fmt: skip
-_FIELDS = {TR_TRADE: TRADE_FIELDS, TR_BOOK: BOOK_FIELDS}
+# Field order of a H0STMKO0 record (KIS open-trading-api, 국내주식 장운영정보); newer servers append
+# EXCH_CLS_CODE. VI_CLS_CODE: Y (or 1 static, 2 dynamic, 3 both) while a VI applies, N otherwise.
+MARKET_STATUS_FIELDS = (
+    "MKSC_SHRN_ISCD", "TRHT_YN", "TR_SUSP_REAS_CNTT", "MKOP_CLS_CODE", "ANTC_MKOP_CLS_CODE",
+    "MRKT_TRTM_CLS_CODE", "DIVI_APP_CLS_CODE", "ISCD_STAT_CLS_CODE", "VI_CLS_CODE", "OVTM_VI_CLS_CODE",
+)  # fmt: skip
+_FIELDS = {TR_TRADE: TRADE_FIELDS, TR_BOOK: BOOK_FIELDS, TR_MARKET_STATUS: MARKET_STATUS_FIELDS}
 _DOWN_SIGNS = {"4", "5"}  # PRDY_VRSS_SIGN: 1 상한 2 상승 3 보합 4 하한 5 하락
 
 
@@ -73,24 +100,28 @@ class KisFrameError(ValueError):
     """A data frame that does not follow the protocol."""
 
 
+NO_SERVER_KEYS = "No KIS app key: the shared feed runs on the server's KIS_APP_KEY/KIS_APP_SECRET only."
+
+
 def kis_keys() -> tuple[str, str]:
-    """The server's keys (settings), else the saved keys of a user who chose the KIS feed."""
+    """The server's keys. A user's saved keys are that user's own, never the shared feed's."""
     if settings.KIS_APP_KEY and settings.KIS_APP_SECRET:
         return settings.KIS_APP_KEY, settings.KIS_APP_SECRET
-    from accounts.models import UserSettings
-    from accounts.services import kis_credentials
+    raise KisError(NO_SERVER_KEYS)
 
-    row = (
-        UserSettings.objects.filter(preferred_feed="kis")
-        .exclude(kis_app_key_encrypted="")
-        .exclude(kis_app_secret_encrypted="")
-        .select_related("user")
-        .order_by("pk")
-        .first()
+
+def codes_to_stream(limit: int) -> list[str]:
+    """Up to `limit` codes: those users follow, hold or have open orders in, then the most traded
+    active symbols (sync: ORM)."""
+    from market.models import Symbol
+    from market.watched import codes_of_interest
+
+    active = list(
+        Symbol.objects.filter(is_active=True).order_by("-typical_daily_value", "code").values_list("code", flat=True)
     )
-    if row is None:
-        raise KisError("No KIS app key: set KIS_APP_KEY/KIS_APP_SECRET or save keys in a user's settings.")
-    return kis_credentials(user=row.user)
+    known = set(active)
+    wanted = [code for code in codes_of_interest() if code in known]
+    return list(dict.fromkeys([*wanted, *active]))[:limit]
 
 
 def subscribe_message(approval_key: str, tr_id: str, code: str, *, subscribe: bool = True) -> str:
@@ -151,14 +182,62 @@ def _code(record: dict[str, str]) -> str:
     return code
 
 
-def trade_from_record(record: dict[str, str]) -> tuple[Trade, Quote]:
-    code = _code(record)
-    price = _int(record, "STCK_PRPR")
+@dataclass(frozen=True, slots=True)
+class BoardState:
+    """Where a record says its symbol's regular board stands (market.timetable's phases)."""
+
+    phase: str
+    session: str | None
+    expected: bool  # an expected uncross during a call (예상체결), not a trade
+    vi: bool  # HOUR_CLS_CODE C: the symbol is in a VI call
+
+
+def board_state(record: dict[str, str], at: dt.datetime) -> BoardState:
+    """Map HOUR_CLS_CODE (and a trade's NEW_MKOP_CLS_CODE) onto the timetable's phases; a record
+    that says neither falls back to the timetable at its own time."""
+    hour = record.get("HOUR_CLS_CODE", "") or "0"
+    clock = timetable.status_at(at)
+    if hour == "B":  # 장전예상: the opening call (장전 시간외 종가 may run beside it)
+        return BoardState(timetable.PRE_OPEN, "close_price" if clock.session == "close_price" else None, True, False)
+    if hour == "A":  # 장후예상: the closing call
+        return BoardState(timetable.CLOSING_AUCTION, None, True, False)
+    if hour == "C":  # 9시 이후의 예상가: a VI call
+        return BoardState(timetable.CONTINUOUS, None, True, True)
+    if hour == "D":  # 시간외 단일가 예상
+        return BoardState(timetable.AFTER_HOURS, "single_price", True, False)
+    operation = record.get("NEW_MKOP_CLS_CODE", "")
+    close_price = operation[1:2] == "1"  # second character 1: 종가 (close-price trading)
+    if operation[:1] == "1":
+        return BoardState(timetable.PRE_OPEN, "close_price" if close_price else clock.session, False, False)
+    if operation[:1] == "2":
+        return BoardState(timetable.CONTINUOUS, None, False, False)
+    if operation[:1] == "3":
+        return BoardState(timetable.AFTER_HOURS, "close_price" if close_price else clock.session, False, False)
+    if operation[:1] == "4":
+        return BoardState(timetable.AFTER_HOURS, "single_price", False, False)
+    return BoardState(clock.phase, clock.session, False, False)
+
+
+def _limits(prev_close: int) -> tuple[int | None, int | None]:
+    if prev_close <= 0:
+        return None, None
+    return rules.price_limit_band(prev_close)
+
+
+def _change(record: dict[str, str]) -> int:
     change = abs(_int(record, "PRDY_VRSS"))
     if record.get("PRDY_VRSS_SIGN") in _DOWN_SIGNS:
-        change = -change
-    elif record.get("PRDY_VRSS_SIGN") == "3":
-        change = 0
+        return -change
+    if record.get("PRDY_VRSS_SIGN") == "3":
+        return 0
+    return change
+
+
+def trade_from_record(record: dict[str, str]) -> tuple[Trade, Quote]:
+    """A H0STCNT0 record of an execution (HOUR_CLS_CODE 0)."""
+    code = _code(record)
+    price = _int(record, "STCK_PRPR")
+    change = _change(record)
     quantity = _int(record, "CNTG_VOL")
     if price <= 0 or quantity <= 0:
         raise KisFrameError(f"price {price} / quantity {quantity} must be positive")
@@ -172,7 +251,9 @@ def trade_from_record(record: dict[str, str]) -> tuple[Trade, Quote]:
     else:
         side = Side.BUY if ask and price >= ask else Side.SELL
     at = _time(record.get("BSOP_DATE", ""), record.get("STCK_CNTG_HOUR", ""))
+    state = board_state(record, at)
     trade = Trade(code=code, price=price, quantity=quantity, side=str(side), time=at)
+    lower, upper = _limits(price - change)
     quote = Quote(
         code=code,
         price=price,
@@ -186,6 +267,10 @@ def trade_from_record(record: dict[str, str]) -> tuple[Trade, Quote]:
         best_ask=ask or None,
         time=at,
         extra={"feed": "kis"},
+        phase=state.phase,
+        session=state.session,
+        upper_limit=upper,
+        lower_limit=lower,
     )
     return trade, quote
 
@@ -204,6 +289,16 @@ def book_from_record(record: dict[str, str], *, day: str) -> OrderBook:
     return OrderBook(code=code, asks=tuple(asks), bids=tuple(bids), time=_time(day, record.get("BSOP_HOUR", "")))
 
 
+def vi_in_force(record: dict[str, str]) -> bool | None:
+    """H0STMKO0's VI_CLS_CODE: True while a VI applies, False once released, None if it says neither."""
+    code = record.get("VI_CLS_CODE", "").strip().upper()
+    if code in ("Y", "1", "2", "3"):
+        return True
+    if code == "N":
+        return False
+    return None
+
+
 @dataclass
 class KisStats:
     connections: int = 0
@@ -211,6 +306,10 @@ class KisStats:
     malformed: int = 0
     pingpongs: int = 0
     rejected_registrations: int = 0
+    expected_updates: int = 0
+
+
+Event = tuple[str, Any, Any]  # ("trade", Trade, Quote) | ("book", OrderBook, Quote | None) | ("quote", Quote, None)
 
 
 class KisFeed(Feed):
@@ -228,7 +327,16 @@ class KisFeed(Feed):
         backoff_initial: float = 1.0,
         backoff_max: float = 60.0,
         idle_timeout: float = 120.0,
+        healthy_after: float = 30.0,
+        market_status: bool | None = None,
+        prev_closes: dict[str, int] | None = None,
+        codes_source: Callable[[int], list[str]] | None = None,
+        replan_seconds: float = 30.0,
+        status_seconds: float = 1.0,
     ) -> None:
+        """`codes` in priority order; `codes_source(limit)`, if given, is asked again every
+        `replan_seconds` (sync, ORM allowed). `market_status`: also register H0STMKO0 (default: on
+        the real server only)."""
         self.app_key = app_key
         self.app_secret = app_secret
         self.rest_url = (rest_url or settings.KIS_REST_URL).rstrip("/")
@@ -237,24 +345,41 @@ class KisFeed(Feed):
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.idle_timeout = idle_timeout
-        self.registrations, self.skipped = self.plan(codes, self.max_registrations)
+        self.healthy_after = healthy_after
+        self.tr_ids = (TR_TRADE, TR_BOOK) + (
+            (TR_MARKET_STATUS,) if (settings.KIS_ENV == "real" if market_status is None else market_status) else ()
+        )
+        self.codes_source = codes_source
+        self.replan_seconds = replan_seconds
+        self.status_seconds = status_seconds
+        self.registrations, self.skipped = self.plan(codes, self.max_registrations, self.tr_ids)
         if self.skipped:
             logger.warning(
                 "KIS allows %d registrations per session: streaming %d codes, not %d (%s...)",
-                self.max_registrations, len(self.registrations) // 2, len(self.skipped), ", ".join(self.skipped[:5]),
+                self.max_registrations, self.capacity, len(self.skipped), ", ".join(self.skipped[:5]),
             )  # fmt: skip
         self.approval_key: str | None = None
         self.stats = KisStats()
         self._last_day: dict[str, str] = {}
+        self._prev_closes = dict(prev_closes or {})
+        self._quotes: dict[str, Quote] = {}  # the last quote published per code
+        self._vi: dict[str, dict[str, Any]] = {}  # the VI in force per code
+
+    @property
+    def capacity(self) -> int:
+        """How many codes fit in one session."""
+        return self.max_registrations // len(self.tr_ids)
 
     @staticmethod
-    def plan(codes: list[str], limit: int) -> tuple[list[tuple[str, str]], list[str]]:
-        """(tr_id, code) registrations: executions and book per code while both fit under `limit`."""
+    def plan(
+        codes: list[str], limit: int, tr_ids: tuple[str, ...] = (TR_TRADE, TR_BOOK)
+    ) -> tuple[list[tuple[str, str]], list[str]]:
+        """(tr_id, code) registrations: every TR of a code while they all fit under `limit`."""
         registrations: list[tuple[str, str]] = []
         skipped: list[str] = []
         for code in dict.fromkeys(codes):
-            if len(registrations) + 2 <= limit:
-                registrations += [(TR_TRADE, code), (TR_BOOK, code)]
+            if len(registrations) + len(tr_ids) <= limit:
+                registrations += [(tr_id, code) for tr_id in tr_ids]
             else:
                 skipped.append(code)
         return registrations, skipped
@@ -281,14 +406,41 @@ class KisFeed(Feed):
         return str(key)
 
     async def run(self, sink: FeedSink, stop: asyncio.Event) -> None:
+        status = asyncio.create_task(self._status_loop(sink, stop))
+        try:
+            await self._connect_loop(sink, stop)
+        finally:
+            status.cancel()
+            await asyncio.gather(status, return_exceptions=True)
+
+    async def _status_loop(self, sink: FeedSink, stop: asyncio.Event) -> None:
+        """Push the market's status (the krx clock on the timetable) on every change."""
+        last: tuple[Any, ...] | None = None
+        while not stop.is_set():
+            status = market_clock().status()
+            key = (status.trading_day, status.phase, status.session)
+            if key != last:
+                last = key
+                await sink.status(status)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.status_seconds)
+            except TimeoutError:
+                pass
+
+    async def _connect_loop(self, sink: FeedSink, stop: asyncio.Event) -> None:
         backoff = self.backoff_initial
         while not stop.is_set():
+            started = time.monotonic()
             try:
                 if self.approval_key is None:
                     self.approval_key = await asyncio.to_thread(self.request_approval_key)
+                if self.codes_source is not None:
+                    await self._list_codes()
                 await self._session(sink, stop)
                 backoff = self.backoff_initial  # a session that ended normally: reconnect at once
             except (OSError, KisError, websockets.WebSocketException, TimeoutError) as exc:
+                if time.monotonic() - started >= self.healthy_after:
+                    backoff = self.backoff_initial  # it was a healthy session: start the back-off over
                 logger.warning("KIS feed: %s; reconnecting in %.1f s", exc or type(exc).__name__, backoff)
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=backoff * (0.8 + 0.4 * random.random()))
@@ -303,6 +455,7 @@ class KisFeed(Feed):
                 await ws.send(subscribe_message(self.approval_key or "", tr_id, code))
             logger.info("KIS feed connected: %d registrations", len(self.registrations))
             stop_wait = asyncio.create_task(stop.wait())
+            replan = asyncio.create_task(self._replan_loop(ws, stop)) if self.codes_source else None
             try:
                 while not stop.is_set():
                     receive = asyncio.create_task(ws.recv())
@@ -319,6 +472,60 @@ class KisFeed(Feed):
                     await self.handle(raw, ws, sink)
             finally:
                 stop_wait.cancel()
+                if replan is not None:
+                    replan.cancel()
+                    await asyncio.gather(replan, return_exceptions=True)
+
+    async def _replan_loop(self, ws: Any, stop: asyncio.Event) -> None:
+        """Follow the codes of interest: register new ones, unregister those no longer wanted."""
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.replan_seconds)
+            except TimeoutError:
+                pass
+            if stop.is_set():
+                return
+            codes = await self._codes_of_interest()
+            if codes is not None:
+                await self.replan(ws, codes)
+
+    async def _codes_of_interest(self) -> list[str] | None:
+        assert self.codes_source is not None
+        try:
+            return await asyncio.to_thread(self._call_codes_source)
+        except Exception:  # noqa: BLE001 - keep streaming what we have
+            logger.exception("KIS feed: could not list the codes to stream")
+            return None
+
+    def _call_codes_source(self) -> list[str]:
+        from django.db import close_old_connections
+
+        assert self.codes_source is not None
+        close_old_connections()  # a worker thread of the loop: no connection kept past its age
+        try:
+            return self.codes_source(self.capacity)
+        finally:
+            close_old_connections()
+
+    async def _list_codes(self) -> None:
+        """Before connecting: register the codes of interest now."""
+        codes = await self._codes_of_interest()
+        if codes is not None:
+            self.registrations, self.skipped = self.plan(codes, self.max_registrations, self.tr_ids)
+
+    async def replan(self, ws: Any, codes: list[str]) -> None:
+        """Register what `codes` adds, unregister (tr_type 2) what it no longer has."""
+        wanted, self.skipped = self.plan(codes, self.max_registrations, self.tr_ids)
+        gone = [r for r in self.registrations if r not in wanted]
+        new = [r for r in wanted if r not in self.registrations]
+        for tr_id, code in gone:
+            await ws.send(subscribe_message(self.approval_key or "", tr_id, code, subscribe=False))
+        for tr_id, code in new:
+            await ws.send(subscribe_message(self.approval_key or "", tr_id, code))
+        self.registrations = wanted
+        if gone or new:
+            logger.info("KIS feed: now streaming %d codes (%d registered, %d dropped)",
+                        len(wanted) // len(self.tr_ids), len(new), len(gone))  # fmt: skip
 
     async def handle(self, raw: str, ws: Any, sink: FeedSink) -> None:
         """One text message from KIS: a data frame or a JSON control message."""
@@ -326,16 +533,18 @@ class KisFeed(Feed):
             self.stats.frames += 1
             try:
                 tr_id, records = parse_frame(raw)
-                events = [self._event(tr_id, record) for record in records]
+                events = [event for record in records for event in self._events(tr_id, record)]
             except KisFrameError as exc:
                 self.stats.malformed += 1
                 logger.warning("KIS feed: skipped a malformed frame (%s): %.120s", exc, raw)
                 return
-            for event in events:
-                if isinstance(event, OrderBook):
-                    await sink.book(event)
+            for kind, first, second in events:
+                if kind == "trade":
+                    await sink.trade(first, second)
+                elif kind == "quote":
+                    await sink.quote(first)
                 else:
-                    await sink.trade(*event)
+                    await sink.book(first)
             return
         try:
             message = json.loads(raw)
@@ -359,11 +568,119 @@ class KisFeed(Feed):
                 self.approval_key = None  # ask for a new key on the next connection
                 raise KisError(f"approval key refused: {msg}")
 
-    def _event(self, tr_id: str, record: dict[str, str]) -> OrderBook | tuple[Trade, Quote]:
+    # --- records → events ---------------------------------------------------------------------------
+    def _events(self, tr_id: str, record: dict[str, str]) -> list[Event]:
         if tr_id == TR_TRADE:
-            trade, quote = trade_from_record(record)
-            self._last_day[trade.code] = record.get("BSOP_DATE", "")
-            return trade, quote
+            return self._trade_record(record)
+        if tr_id == TR_BOOK:
+            return self._book_record(record)
+        return self._market_status_record(record)
+
+    def _base_quote(self, code: str, at: dt.datetime, prev_close: int | None = None) -> Quote | None:
+        """The last quote of a code, or one at the previous close before its first trade."""
+        last = self._quotes.get(code)
+        if last is not None:
+            return last
+        prev_close = prev_close or self._prev_closes.get(code)
+        if not prev_close:
+            return None
+        lower, upper = _limits(prev_close)
+        return Quote(
+            code=code, price=prev_close, open=0, high=0, low=0, prev_close=prev_close, volume=0, value=0,
+            best_bid=None, best_ask=None, time=at, extra={"feed": "kis"}, upper_limit=upper, lower_limit=lower,
+        )  # fmt: skip
+
+    def _remember(self, quote: Quote) -> Quote:
+        self._quotes[quote.code] = quote
+        self._prev_closes[quote.code] = quote.prev_close
+        return quote
+
+    def _trade_record(self, record: dict[str, str]) -> list[Event]:
         code = _code(record)
-        day = self._last_day.get(code) or dt.datetime.now(tz=SEOUL).strftime("%Y%m%d")
-        return book_from_record(record, day=day)
+        self._last_day[code] = record.get("BSOP_DATE", "")
+        at = _time(record.get("BSOP_DATE", ""), record.get("STCK_CNTG_HOUR", ""))
+        state = board_state(record, at)
+        if not state.expected:
+            trade, quote = trade_from_record(record)
+            self._vi.pop(code, None)  # trading again: any VI is over
+            return [("trade", trade, self._remember(quote))]
+        # an expected uncross: STCK_PRPR is the expected price, CNTG_VOL its quantity
+        self.stats.expected_updates += 1
+        expected = _int(record, "STCK_PRPR")
+        base = self._base_quote(code, at, prev_close=expected - _change(record) if expected > 0 else None)
+        if base is None or expected <= 0:
+            return []
+        vi = self._vi_from(code, record, trigger=expected, at=at) if state.vi else None
+        quote = replace(
+            base, phase=state.phase, session=state.session, expected_price=expected,
+            expected_quantity=_int(record, "CNTG_VOL"), vi=vi, time=at,
+        )  # fmt: skip
+        return [("quote", self._remember(quote), None)]
+
+    def _book_record(self, record: dict[str, str]) -> list[Event]:
+        code = _code(record)
+        day = self._last_day.get(code) or market_clock().now().strftime("%Y%m%d")
+        book = book_from_record(record, day=day)
+        state = board_state(record, book.time)
+        base = self._base_quote(code, book.time)
+        if base is None:
+            return [("book", book, None)]
+        if state.expected:
+            expected = _int(record, "ANTC_CNPR") or None
+            vi = self._vi_from(code, record, trigger=expected or base.price, at=book.time) if state.vi else None
+            quote = replace(
+                base, phase=state.phase, session=state.session, expected_price=expected,
+                expected_quantity=_int(record, "ANTC_CNQN") if expected else None, vi=vi or self._vi.get(code),
+            )  # fmt: skip
+        else:
+            quote = replace(base, phase=state.phase, session=state.session, expected_price=None,
+                            expected_quantity=None, vi=self._vi.get(code))  # fmt: skip
+        if quote == base:
+            return [("book", book, quote)]
+        # the quote goes first, so that the order engine sees the phase of the book it is given
+        return [("quote", self._remember(quote), None), ("book", book, quote)]
+
+    def _market_status_record(self, record: dict[str, str]) -> list[Event]:
+        code = _code(record)
+        applies = vi_in_force(record)
+        now = market_clock().now()
+        base = self._base_quote(code, now)
+        if applies is None or base is None:
+            return []
+        if applies:
+            kind = {"1": "static", "2": "dynamic"}.get(record.get("VI_CLS_CODE", "").strip())
+            vi = self._vi_from(code, record, trigger=base.expected_price or base.price, at=now, kind=kind)
+        else:
+            self._vi.pop(code, None)
+            vi = None
+        quote = replace(base, vi=vi)
+        return [] if quote == base else [("quote", self._remember(quote), None)]
+
+    def _vi_from(
+        self, code: str, record: dict[str, str], *, trigger: int, at: dt.datetime, kind: str | None = None
+    ) -> dict[str, Any]:
+        """The VI in force for a code: the one already running, or one starting now."""
+        running = self._vi.get(code)
+        if running is not None:
+            return running
+        last = self._quotes.get(code)
+        last_price = last.price if last is not None else trigger
+        try:
+            static_base = int(record.get("VI_STND_PRC") or 0)
+        except ValueError:
+            static_base = 0
+        if kind is None:  # a move of 10% from the static base is a static VI; anything less is dynamic
+            kind = (
+                "static"
+                if static_base and abs(trigger - static_base) * 100 >= STATIC_VI_PERCENT * static_base
+                else "dynamic"
+            )
+        reference = static_base if kind == "static" and static_base else last_price
+        vi = {
+            "kind": kind,
+            "reference_price": reference,
+            "trigger_price": trigger,
+            "ends_at": (at + VI_CALL).isoformat(),
+        }
+        self._vi[code] = vi
+        return vi

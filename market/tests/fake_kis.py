@@ -36,6 +36,11 @@ ASP_LAYOUT = (
         "OVTM_TOTAL_ASKP_ICDC OVTM_TOTAL_BIDP_ICDC STCK_DEAL_CLS_CODE"
     ).split()
 )
+# H0STMKO0 (국내주식 장운영정보, sent when a VI starts or ends): 11 fields per record.
+MKO_LAYOUT = (
+    "MKSC_SHRN_ISCD TRHT_YN TR_SUSP_REAS_CNTT MKOP_CLS_CODE ANTC_MKOP_CLS_CODE MRKT_TRTM_CLS_CODE "
+    "DIVI_APP_CLS_CODE ISCD_STAT_CLS_CODE VI_CLS_CODE OVTM_VI_CLS_CODE EXCH_CLS_CODE"
+).split()
 APPROVAL_KEY = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
 APP_KEY = "PSfakeappkey0123456789"
 APP_SECRET = "fake-secret/+=0123456789abcdef"
@@ -65,6 +70,14 @@ def asp_record(**values: Any) -> str:
     return "^".join(defaults[name] for name in ASP_LAYOUT)
 
 
+def mko_record(**values: Any) -> str:
+    defaults = {name: "" for name in MKO_LAYOUT}
+    defaults.update({"TRHT_YN": "N", "TR_SUSP_REAS_CNTT": "(null)", "ISCD_STAT_CLS_CODE": "55", "VI_CLS_CODE": "N",
+                     "OVTM_VI_CLS_CODE": "N", "EXCH_CLS_CODE": "1"})  # fmt: skip
+    defaults.update({k: str(v) for k, v in values.items()})
+    return "^".join(defaults[name] for name in MKO_LAYOUT)
+
+
 def frame(tr_id: str, records: list[str]) -> str:
     return f"0|{tr_id}|{len(records):03d}|" + "^".join(records)
 
@@ -81,6 +94,7 @@ class FakeKis:
         self.approvals: list[dict[str, Any]] = []
         self.connections: list[list[dict[str, Any]]] = []  # registration messages per connection
         self.received: list[str] = []  # every text message from clients
+        self.active: set[tuple[str, str]] = set()  # (tr_id, code) registered and not unregistered
         self.connected = asyncio.Event()
         self.registered = asyncio.Event()
         self.refuse_keys = False
@@ -122,6 +136,7 @@ class FakeKis:
     async def _ws_handler(self, ws: Any) -> None:
         registrations: list[dict[str, Any]] = []
         self.connections.append(registrations)
+        self.active = set()  # registrations belong to a session
         self._sockets.append(ws)
         self.connected.set()
         async for raw in ws:
@@ -134,6 +149,11 @@ class FakeKis:
                 continue
             header, tr = message["header"], message["body"]["input"]
             registrations.append(message)
+            key = (tr["tr_id"], tr["tr_key"])
+            if header.get("tr_type") == "2":
+                self.active.discard(key)
+            else:
+                self.active.add(key)
             if header.get("approval_key") != APPROVAL_KEY:
                 answer = {"rt_cd": "9", "msg_cd": "OPSP0011", "msg1": "invalid approval : NOT FOUND"}
             elif len(registrations) > self.max_registrations:

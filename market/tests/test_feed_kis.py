@@ -1,13 +1,14 @@
 """The KIS adapter against a local KIS server speaking the real protocol."""
 
 import asyncio
+import datetime as dt
 import json
 import logging
 
 import pytest
 from asgiref.sync import sync_to_async
 
-from market import signals
+from market import signals, watched
 from market.feeds import kis
 from market.feeds.publisher import Publisher
 from market.state import store
@@ -19,8 +20,10 @@ from market.tests.fake_kis import (
     asp_record,
     cnt_record,
     frame,
+    mko_record,
     pingpong,
 )  # fmt: skip
+from market.timetable import SEOUL
 
 SAMSUNG_1 = cnt_record(
     MKSC_SHRN_ISCD="005930", STCK_CNTG_HOUR="093015", STCK_PRPR=71_200, PRDY_VRSS_SIGN="2", PRDY_VRSS=200,
@@ -200,16 +203,16 @@ async def test_rejected_registration_is_logged_and_the_rest_keeps_streaming(capl
 
 
 @pytest.mark.django_db
-def test_keys_come_from_settings_or_a_users_saved_keys(settings, user):
+def test_the_shared_feed_runs_on_the_servers_keys_only(settings, user):
     from accounts.services import settings_update
 
     settings.KIS_APP_KEY, settings.KIS_APP_SECRET = "server-key", "server-secret"
     assert kis.kis_keys() == ("server-key", "server-secret")
     settings.KIS_APP_KEY = settings.KIS_APP_SECRET = ""
-    with pytest.raises(kis.KisError):
-        kis.kis_keys()
     settings_update(user=user, kis_app_key=APP_KEY, kis_app_secret=APP_SECRET, preferred_feed="kis")
-    assert kis.kis_keys() == (APP_KEY, APP_SECRET)
+    with pytest.raises(kis.KisError) as refused:
+        kis.kis_keys()  # a user's saved keys are theirs, not the shared feed's
+    assert str(refused.value) == kis.NO_SERVER_KEYS
 
 
 async def test_a_refused_approval_key_is_replaced(printed):
@@ -233,3 +236,203 @@ async def test_a_refused_approval_key_is_replaced(printed):
             stop.set()
             await asyncio.wait_for(task, 3)
             publisher.close()
+
+
+# --- sessions, VI and the codes streamed ---------------------------------------------------------------
+PRE_OPEN_EXPECTED = cnt_record(
+    MKSC_SHRN_ISCD="005930", STCK_CNTG_HOUR="085512", STCK_PRPR=71_300, PRDY_VRSS_SIGN="2", PRDY_VRSS=300,
+    CNTG_VOL=120_000, BSOP_DATE="20240612", HOUR_CLS_CODE="B", NEW_MKOP_CLS_CODE="10",
+)  # fmt: skip
+PRE_OPEN_BOOK = asp_record(
+    MKSC_SHRN_ISCD="005930", BSOP_HOUR="085512", HOUR_CLS_CODE="B", ANTC_CNPR=71_300, ANTC_CNQN=120_000,
+    **{f"ASKP{i}": 71_200 + 100 * i for i in range(1, 11)},  # asks from 71,300 …
+    **{f"BIDP{i}": 71_400 - 100 * i for i in range(1, 11)},  # … and bids from 71,300: a call book crosses
+    **{f"ASKP_RSQN{i}": 1_000 for i in range(1, 11)},
+    **{f"BIDP_RSQN{i}": 1_000 for i in range(1, 11)},
+)  # fmt: skip
+OPENING_TRADE = cnt_record(
+    MKSC_SHRN_ISCD="005930", STCK_CNTG_HOUR="090000", STCK_PRPR=71_300, PRDY_VRSS_SIGN="2", PRDY_VRSS=300,
+    STCK_OPRC=71_300, STCK_HGPR=71_300, STCK_LWPR=71_300, ASKP1=71_400, BIDP1=71_300, CNTG_VOL=120_000,
+    ACML_VOL=120_000, ACML_TR_PBMN=8_556_000_000, CCLD_DVSN="1", BSOP_DATE="20240612", NEW_MKOP_CLS_CODE="20",
+)  # fmt: skip
+VI_EXPECTED = cnt_record(
+    MKSC_SHRN_ISCD="005930", STCK_CNTG_HOUR="101500", STCK_PRPR=78_500, PRDY_VRSS_SIGN="2", PRDY_VRSS=7_500,
+    CNTG_VOL=3_000, BSOP_DATE="20240612", HOUR_CLS_CODE="C", NEW_MKOP_CLS_CODE="20", VI_STND_PRC=71_300,
+)  # fmt: skip
+AFTER_HOURS_TRADE = cnt_record(
+    MKSC_SHRN_ISCD="005930", STCK_CNTG_HOUR="161000", STCK_PRPR=71_500, PRDY_VRSS_SIGN="2", PRDY_VRSS=500,
+    STCK_OPRC=71_300, STCK_HGPR=78_500, STCK_LWPR=71_000, CNTG_VOL=50, ACML_VOL=9_000_000,
+    ACML_TR_PBMN=650_000_000_000, CCLD_DVSN="1", BSOP_DATE="20240612", NEW_MKOP_CLS_CODE="40",
+)  # fmt: skip
+
+
+def _records(*raws):
+    return [(tr_id, record) for raw in raws for tr_id, records in [kis.parse_frame(raw)] for record in records]
+
+
+def test_board_states_follow_hour_and_operation_codes():
+    def state(raw):
+        ((tr_id, record),) = _records(raw)
+        at = dt.datetime(2024, 6, 12, 10, 0, tzinfo=SEOUL)
+        return kis.board_state(record, at)
+
+    assert state(frame("H0STCNT0", [PRE_OPEN_EXPECTED])) == kis.BoardState("pre_open", None, True, False)
+    assert state(frame("H0STCNT0", [OPENING_TRADE])) == kis.BoardState("continuous", None, False, False)
+    assert state(frame("H0STCNT0", [VI_EXPECTED])) == kis.BoardState("continuous", None, True, True)
+    assert state(frame("H0STCNT0", [AFTER_HOURS_TRADE])) == kis.BoardState("after_hours", "single_price", False, False)
+    closing = cnt_record(MKSC_SHRN_ISCD="005930", HOUR_CLS_CODE="A")
+    assert state(frame("H0STCNT0", [closing])).phase == "closing_auction"
+    close_price = cnt_record(MKSC_SHRN_ISCD="005930", NEW_MKOP_CLS_CODE="31")  # 장종료후 · 종가
+    assert state(frame("H0STCNT0", [close_price])) == kis.BoardState("after_hours", "close_price", False, False)
+    single = asp_record(MKSC_SHRN_ISCD="005930", HOUR_CLS_CODE="D")
+    assert state(frame("H0STASP0", [single])) == kis.BoardState("after_hours", "single_price", True, False)
+
+
+async def test_calls_and_vi_are_flagged_never_traded_and_the_status_is_pushed(printed):
+    """Through the fake KIS server: a pre-open call with its expected price, the opening trade, a VI
+    (HOUR_CLS_CODE C, then H0STMKO0's release), then a trade after hours. Expected records never
+    reach the tape; every quote says its phase."""
+    from channels.layers import get_channel_layer
+
+    from market import events
+
+    layer = get_channel_layer(events.layer_alias())
+    listener = await layer.new_channel()
+    await layer.group_add(events.STATUS_GROUP, listener)
+    async with FakeKis() as server:
+        feed = kis.KisFeed(
+            codes=["005930"], app_key=APP_KEY, app_secret=APP_SECRET, rest_url=server.rest_url,
+            ws_url=server.ws_url, market_status=True, prev_closes={"005930": 71_000},
+        )  # fmt: skip
+        publisher = Publisher(names={"005930": "삼성전자"}, send_signals=True)
+        stop = asyncio.Event()
+        task = asyncio.create_task(feed.run(publisher, stop))
+        try:
+            status = await asyncio.wait_for(layer.receive(listener), 3)  # pushed as the feed starts
+            assert status["message"]["type"] == "market.status" and status["message"]["clock"] == "practice"
+            await _until(lambda: server.active == {("H0STCNT0", "005930"), ("H0STASP0", "005930"),
+                                                   ("H0STMKO0", "005930")})  # fmt: skip
+
+            async def quote_after(raw):
+                before = publisher.books + publisher.trades + feed.stats.expected_updates
+                await server.send(raw)
+                await _until(lambda: publisher.books + publisher.trades + feed.stats.expected_updates > before)
+                await asyncio.sleep(0.05)
+                return await sync_to_async(store().quote)("005930")
+
+            quote = await quote_after(frame("H0STCNT0", [PRE_OPEN_EXPECTED]))
+            assert (quote.phase, quote.expected_price, quote.expected_quantity) == ("pre_open", 71_300, 120_000)
+            assert (quote.price, quote.prev_close, quote.upper_limit, quote.lower_limit) == (
+                71_000,
+                71_000,
+                92_300,
+                49_700,
+            )
+            quote = await quote_after(frame("H0STASP0", [PRE_OPEN_BOOK]))
+            assert quote.phase == "pre_open" and quote.expected_price == 71_300
+            book = await sync_to_async(store().book)("005930")
+            assert book.asks[0].price == book.bids[0].price == 71_300  # a crossed call book, shown as such
+            assert printed == []  # nothing traded in the call
+
+            quote = await quote_after(frame("H0STCNT0", [OPENING_TRADE]))
+            assert [(t.price, t.quantity) for t, _ in printed] == [(71_300, 120_000)]
+            assert (quote.phase, quote.expected_price, quote.vi) == ("continuous", None, None)
+
+            quote = await quote_after(frame("H0STCNT0", [VI_EXPECTED]))  # +10.1% from the static base
+            assert quote.phase == "continuous" and quote.expected_price == 78_500
+            assert quote.vi == {
+                "kind": "static", "reference_price": 71_300, "trigger_price": 78_500,
+                "ends_at": "2024-06-12T10:17:00+09:00",
+            }  # fmt: skip
+            assert len(printed) == 1
+            await server.send(frame("H0STMKO0", [mko_record(MKSC_SHRN_ISCD="005930", VI_CLS_CODE="N")]))
+            await _until(lambda: store().quote("005930").vi is None)
+
+            quote = await quote_after(frame("H0STCNT0", [AFTER_HOURS_TRADE]))
+            assert (quote.phase, quote.session, quote.price) == ("after_hours", "single_price", 71_500)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 3)
+            publisher.close()
+            await layer.group_discard(events.STATUS_GROUP, listener)
+
+
+async def test_a_market_status_frame_starts_a_vi():
+    feed = kis.KisFeed(codes=["005930"], app_key="k", app_secret="s", rest_url="http://x", ws_url="ws://x",
+                       prev_closes={"005930": 71_000})  # fmt: skip
+    publisher = Publisher(send_signals=False)
+    try:
+        await feed.handle(frame("H0STCNT0", [OPENING_TRADE]), None, publisher)
+        await feed.handle(frame("H0STMKO0", [mko_record(MKSC_SHRN_ISCD="005930", VI_CLS_CODE="2")]), None, publisher)
+        await asyncio.sleep(0.05)
+        vi = (await sync_to_async(store().quote)("005930")).vi
+        assert (vi["kind"], vi["reference_price"], vi["trigger_price"]) == ("dynamic", 71_300, 71_300)
+    finally:
+        publisher.close()
+
+
+async def test_the_codes_follow_what_users_want():
+    wanted = [["005930", "000660"]]
+    async with FakeKis() as server:
+        feed = kis.KisFeed(
+            codes=[], app_key=APP_KEY, app_secret=APP_SECRET, rest_url=server.rest_url, ws_url=server.ws_url,
+            max_registrations=4, codes_source=lambda limit: wanted[0][:limit], replan_seconds=0.05,
+        )  # fmt: skip
+        assert feed.capacity == 2
+        publisher = Publisher(send_signals=False)
+        stop = asyncio.Event()
+        task = asyncio.create_task(feed.run(publisher, stop))
+        try:
+            await _until(lambda: {code for _, code in server.active} == {"005930", "000660"})
+            wanted[0] = ["035720", "005930", "000660"]  # a new first interest; only two fit
+            await _until(lambda: {code for _, code in server.active} == {"035720", "005930"})
+            unregistered = [m for m in server.connections[0] if m["header"]["tr_type"] == "2"]
+            assert {m["body"]["input"]["tr_key"] for m in unregistered} == {"000660"}
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 3)
+            publisher.close()
+
+
+async def test_the_back_off_starts_over_after_a_healthy_session():
+    async with FakeKis() as server:
+        feed = kis.KisFeed(
+            codes=["005930"], app_key=APP_KEY, app_secret=APP_SECRET, rest_url=server.rest_url,
+            ws_url=server.ws_url, backoff_initial=0.05, backoff_max=30, healthy_after=0.1,
+        )  # fmt: skip
+        publisher = Publisher(send_signals=False)
+        stop = asyncio.Event()
+        task = asyncio.create_task(feed.run(publisher, stop))
+        loop = asyncio.get_running_loop()
+        try:
+            for n in range(1, 7):
+                await _until(lambda n=n: len(server.connections) == n and len(server.connections[-1]) == 2)
+                await asyncio.sleep(0.15)  # a healthy session
+                dropped = loop.time()
+                await server.drop()
+                await _until(lambda n=n: len(server.connections) == n + 1, timeout=1.0)
+                # without the reset the sixth wait would be 0.05 × 2⁵ = 1.6 s
+                assert loop.time() - dropped < 0.5
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 3)
+            publisher.close()
+
+
+@pytest.mark.django_db
+def test_codes_to_stream_put_held_and_ordered_codes_first(user):
+    from market.models import Symbol
+    from orders import services as order_services
+
+    for code, value in [("005930", 10**12), ("000660", 5 * 10**11), ("035720", 10**9)]:
+        Symbol.objects.create(code=code, name=code, market="KOSPI", prev_close=50_000, typical_daily_value=value)
+    assert kis.codes_to_stream(2) == ["005930", "000660"]  # nobody wants anything yet: the most traded
+    account = order_services.account_create(owner=user, name="m", initial_cash=10_000_000)
+    order_services.order_place(account_id=account.pk, symbol="035720", side="buy", type="limit", quantity=1,
+                               price=40_000)  # fmt: skip
+    assert kis.codes_to_stream(2) == ["035720", "005930"]
+    watched.watch(["000660"])
+    try:
+        assert kis.codes_to_stream(3) == ["000660", "035720", "005930"]  # followed on a socket first
+    finally:
+        watched.unwatch(["000660"])
