@@ -40,7 +40,7 @@ CLOCK_KINDS: tuple[ClockKind, ...] = ("krx", "practice")
 DEFAULT_START_TIME = dt.time(8, 50)
 REFRESH_SECONDS = 2.0  # how stale a reader's copy of the anchor may be
 HEARTBEAT_SECONDS = 2.0  # how often the owner re-anchors the row
-STALE_AFTER = dt.timedelta(seconds=15)  # without a heartbeat for this long, the clock stands still
+STALE_AFTER = dt.timedelta(seconds=6)  # without a heartbeat for this long (3 beats), the clock stands still
 
 T = TypeVar("T")
 

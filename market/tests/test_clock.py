@@ -147,11 +147,11 @@ def test_a_restart_resumes_where_the_clock_stood(shared):
     owner = clock.clock_owner()
     assert owner is not None
     owner.resume()
-    # three hours down: the clock ran on for STALE_AFTER (15 s × 60 = 15 min) after its last beat, not 180 h
-    assert seoul("2024-06-12 11:15") <= owner.clock.now() < seoul("2024-06-12 11:16")
+    # three hours down: the clock ran on for STALE_AFTER (6 s × 60 = 6 min) after its last beat, not 180 h
+    assert seoul("2024-06-12 11:06") <= owner.clock.now() < seoul("2024-06-12 11:07")
     owner.heartbeat()
     row = MarketClockState.objects.get()
-    assert seoul("2024-06-12 11:15") <= row.anchor_market_at.astimezone(SEOUL) < seoul("2024-06-12 11:16")
+    assert seoul("2024-06-12 11:06") <= row.anchor_market_at.astimezone(SEOUL) < seoul("2024-06-12 11:07")
     assert abs(row.anchor_wall_at - clock.wall_now()) < dt.timedelta(seconds=5)
 
 
@@ -159,7 +159,7 @@ def test_a_reader_stands_still_when_the_owner_stops_heartbeating(shared):
     old = ClockAnchor(seoul("2024-06-12 10:00"), clock.wall_now() - dt.timedelta(minutes=10), 60)
     clock.clock_state_save(old, start_setting="2024-06-12T08:50")
     reader = clock.market_clock()
-    assert reader.now() == seoul("2024-06-12 10:15")  # 15 s of wall time past the last beat, at 60×
+    assert reader.now() == seoul("2024-06-12 10:06")  # 6 s of wall time past the last beat, at 60×
 
 
 def test_a_changed_start_setting_restarts_the_clock(shared, settings):
