@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from market.timetable import is_trading_day
+from market.timetable import is_trading_day, previous_trading_day
 
 
 @lru_cache(maxsize=64)
@@ -21,10 +21,7 @@ def trading_days(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
 
 
 def last_trading_day_before(day: dt.date) -> dt.date:
-    previous = day - dt.timedelta(days=1)
-    while not is_trading_day(previous):
-        previous -= dt.timedelta(days=1)
-    return previous
+    return previous_trading_day(day)
 
 
 def first_trading_day_on_or_after(day: dt.date) -> dt.date:
