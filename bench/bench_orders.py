@@ -53,6 +53,13 @@ def _setup() -> str:
         state.set_store(RedisQuoteStore(settings.REDIS_URL, prefix="bench-orders"))
     else:
         state.set_store(state.MemoryQuoteStore())
+    # orders fill in the continuous session only: run on a market clock that is in it
+    import datetime as dt
+
+    from market import clock, timetable
+
+    day = timetable.next_trading_day(dt.datetime.now(tz=timetable.SEOUL).date())
+    clock.set_market_clock(clock.PracticeClock.starting(dt.datetime.combine(day, dt.time(10), tzinfo=timetable.SEOUL)))
     return previous
 
 
@@ -125,12 +132,13 @@ def run() -> list[Result]:
     try:
         return _measure()
     finally:
-        from market import state
+        from market import clock, state
 
         try:
             state.store().clear()
         finally:
             state.set_store(None)
+            clock.set_market_clock(None)
             leave_throwaway_database(DB_NAME, previous)
 
 
