@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from market import services
-from market.models import Quote, Symbol
+from market.models import MarketClockState, Quote, Symbol
 
 
 @admin.register(Symbol)
@@ -69,4 +69,19 @@ class QuoteAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Quote | None = None) -> bool:
+        return False
+
+
+@admin.register(MarketClockState)
+class MarketClockStateAdmin(admin.ModelAdmin):
+    """The shared practice clock, read-only: it is the feed process's to move. To start it again
+    elsewhere, change PAPERTRADE_CLOCK_START (or its speed, PAPERTRADE_CLOCK_SPEED) and restart."""
+
+    list_display = ["anchor_market_at", "anchor_wall_at", "speed", "start_setting", "updated_at"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: MarketClockState | None = None) -> bool:
         return False

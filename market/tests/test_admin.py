@@ -66,3 +66,15 @@ def test_quotes_are_read_only(admin_client, samsung):
     quote.refresh_from_db()
     assert quote.price == 71_000
     assert admin_client.post(f"/admin/market/quote/{quote.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_the_practice_clock_is_shown_read_only(admin_client):
+    from market import clock
+
+    clock.clock_state_save(
+        clock.ClockAnchor(dt.datetime(2024, 6, 12, 9, 0, tzinfo=dt.UTC), dt.datetime.now(tz=dt.UTC), 60),
+        start_setting="2024-06-12T08:50",
+    )
+    page = admin_client.get("/admin/market/marketclockstate/").content.decode()
+    assert "2024-06-12T08:50" in page and "60.0" in page
+    assert admin_client.get("/admin/market/marketclockstate/add/").status_code == 403
