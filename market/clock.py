@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
@@ -236,23 +236,35 @@ class PracticeClock(MarketClock):
 
 
 # --- database state (Django) ------------------------------------------------------------------------
-_db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="market-clock")
-
-
 def _sync(fn: Callable[[], T]) -> T:
-    """Run a database call: directly, or on a helper thread when called from an event loop."""
+    """Run a database call: directly, or from an event loop's thread on a helper thread (blocking
+    the loop meanwhile: it happens at start and at most every REFRESH_SECONDS)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return fn()
+    return in_daemon_thread(fn).result()
 
-    def call() -> T:
+
+def in_daemon_thread(fn: Callable[[], T]) -> Future[T]:
+    """`fn` on a daemon thread with its own database connection. The first clock reading loads the
+    XKRX calendar (seconds); a daemon thread never holds up the process's exit, as an executor's
+    worker would."""
+    future: Future[T] = Future()
+
+    def call() -> None:
         from django.db import close_old_connections
 
         close_old_connections()
-        return fn()
+        try:
+            future.set_result(fn())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            future.set_exception(exc)
+        finally:
+            close_old_connections()
 
-    return _db_thread.submit(call).result(timeout=10)
+    threading.Thread(target=call, name="market-clock", daemon=True).start()
+    return future
 
 
 def _row_anchor() -> ClockAnchor | None:

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 
 from market import timetable
-from market.clock import clock_owner, market_clock
+from market.clock import clock_owner, in_daemon_thread, market_clock
 from market.feeds.base import Feed
 from market.feeds.publisher import Publisher
 
@@ -123,10 +123,9 @@ def build_feed(kind: str | None = None) -> tuple[Feed, dict[str, str]]:
 async def run_feed(feed: Feed, publisher: Publisher, stop: asyncio.Event) -> None:
     """Run a feed and the snapshot writer until `stop` is set. This process owns the shared
     practice clock meanwhile: it resumes it first and keeps its heartbeat."""
-    loop = asyncio.get_running_loop()
-    owner = await loop.run_in_executor(None, clock_owner)
+    owner = await asyncio.wrap_future(in_daemon_thread(clock_owner))
     if owner is not None:
-        await loop.run_in_executor(None, owner.resume)
+        await asyncio.wrap_future(in_daemon_thread(owner.resume))
     tasks = [asyncio.create_task(feed.run(publisher, stop)), asyncio.create_task(publisher.snapshot_loop(stop))]
     if owner is not None:
         tasks.append(asyncio.create_task(owner.run(stop)))
