@@ -58,7 +58,7 @@ def practice_day(tmp_path_factory):
     )
     port = servers.free_port()
     log = tmp_path_factory.mktemp("day") / "daphne.log"
-    with servers.process(servers.daphne_cmd(port), env, log):
+    with servers.process(servers.web_cmd(port), env, log):
         base_url = f"http://127.0.0.1:{port}"
         servers.wait_healthy(base_url)
         headers = servers.demo_headers(base_url)
