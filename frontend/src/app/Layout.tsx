@@ -1,7 +1,8 @@
 import { useEffect } from "react";
-import { Navigate, NavLink, Outlet, useLocation, useNavigate } from "react-router";
+import { Link, Navigate, NavLink, Outlet, useLocation, useNavigate } from "react-router";
 
 import { ConnectionBanner } from "@/components/ConnectionBanner";
+import { Toaster } from "@/components/Toaster";
 import { useLogout, useMe } from "@/features/auth/api/auth";
 import { useOrderStream } from "@/features/orders/hooks/useOrderStream";
 import { useUpdateSettings } from "@/features/settings/api/settings";
@@ -9,6 +10,9 @@ import { useSyncPreferences } from "@/features/settings/components/SettingsForm"
 import { useT } from "@/lib/i18n";
 import { startRealtime, stopRealtime } from "@/lib/realtime";
 import { useUiStore } from "@/stores/ui";
+
+/** Where the phone's chart and order tabs go before any symbol was opened. */
+const DEFAULT_SYMBOL = "005930";
 
 /** Signed-in shell: navigation, the live-connection indicator, and the page. */
 export function Layout() {
@@ -59,10 +63,12 @@ function SignedIn({ username }: { username: string }) {
         <NavLink to="/" className="brand" end>
           {t("app.name")}
         </NavLink>
-        <NavLink to="/" end>
+        <NavLink to="/" end className="wide-only">
           {t("nav.dashboard")}
         </NavLink>
-        <NavLink to="/portfolio">{t("nav.portfolio")}</NavLink>
+        <NavLink to="/portfolio" className="wide-only">
+          {t("nav.portfolio")}
+        </NavLink>
         <NavLink to="/strategies">{t("nav.strategies")}</NavLink>
         <NavLink to="/settings">{t("nav.settings")}</NavLink>
         <span className="spacer" />
@@ -70,7 +76,7 @@ function SignedIn({ username }: { username: string }) {
         <button type="button" className="btn btn-small btn-ghost" onClick={switchLanguage}>
           {language === "ko" ? "EN" : "한국어"}
         </button>
-        <span className="muted">{username}</span>
+        <span className="muted wide-only">{username}</span>
         <button
           type="button"
           className="btn btn-small btn-ghost"
@@ -82,6 +88,37 @@ function SignedIn({ username }: { username: string }) {
       <main className="main">
         <Outlet />
       </main>
+      <BottomTabs />
+      <Toaster />
     </div>
+  );
+}
+
+/**
+ * The phone's main navigation (shown below 768 px; the top bar keeps the rest). 차트/호가 and 주문
+ * open the symbol last viewed, on that screen.
+ */
+function BottomTabs() {
+  const t = useT();
+  const recent = useUiStore((s) => s.recentSymbols[0] ?? DEFAULT_SYMBOL);
+  const location = useLocation();
+  const onSymbol = location.pathname.startsWith("/symbols/");
+  const view = new URLSearchParams(location.search).get("view");
+  const tabs = [
+    { to: "/", label: t("nav.home"), icon: "⌂", active: location.pathname === "/" },
+    { to: "/watch", label: t("nav.watch"), icon: "♡", active: location.pathname === "/watch" },
+    { to: `/symbols/${recent}?view=chart`, label: t("nav.chart"), icon: "▥", active: onSymbol && view !== "order" },
+    { to: `/symbols/${recent}?view=order`, label: t("nav.order"), icon: "⇅", active: onSymbol && view === "order" },
+    { to: "/portfolio", label: t("nav.account"), icon: "◔", active: location.pathname === "/portfolio" },
+  ];
+  return (
+    <nav className="bottom-tabs" aria-label={t("nav.tabs")}>
+      {tabs.map((tab) => (
+        <Link key={tab.label} to={tab.to} className={tab.active ? "active" : ""} aria-current={tab.active ? "page" : undefined}>
+          <span aria-hidden="true">{tab.icon}</span>
+          {tab.label}
+        </Link>
+      ))}
+    </nav>
   );
 }

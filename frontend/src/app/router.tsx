@@ -8,6 +8,7 @@ import { useT } from "@/lib/i18n";
 import { Layout } from "./Layout";
 import { DashboardRoute } from "./routes/Dashboard";
 import { PortfolioRoute } from "./routes/Portfolio";
+import { WatchRoute } from "./routes/Watch";
 
 // The chart library only loads with the pages that draw charts.
 const SymbolRoute = lazy(() => import("./routes/Symbol").then((m) => ({ default: m.SymbolRoute })));
@@ -53,6 +54,7 @@ export const routes = [
         ),
       },
       { path: "/portfolio", element: <PortfolioRoute /> },
+      { path: "/watch", element: <WatchRoute /> },
       {
         path: "/strategies",
         element: (

@@ -41,8 +41,11 @@ describe("OrderBookView", () => {
   it("lists 10 asks above 10 bids, best prices in the middle, coloured against the previous close", async () => {
     const onPrice = vi.fn();
     renderWithProviders(<OrderBookView book={book} prevClose={71_050} onPrice={onPrice} />);
-    const rows = screen.getAllByRole("row").slice(1);
+    const rows = screen.getAllByRole("row").slice(1, -1); // the header and the 총잔량 footer aside
     expect(rows).toHaveLength(20);
+    const sum = (levels: { quantity: number }[]) => levels.reduce((total, level) => total + level.quantity, 0).toLocaleString("ko-KR");
+    expect(screen.getByTestId("total-ask")).toHaveTextContent(sum(book.asks));
+    expect(screen.getByTestId("total-bid")).toHaveTextContent(sum(book.bids));
     expect(rows[0]).toHaveAttribute("data-side", "ask");
     expect(rows[0]).toHaveTextContent("72,000");
     expect(rows[9]).toHaveTextContent("71,100"); // best ask just above the spread

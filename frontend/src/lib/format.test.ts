@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { direction, directionClass, formatPercent, formatSignedWon, formatTime, formatWon, formatWonUnit, seoulDay } from "./format";
+import { direction, directionClass, formatKoreanAmount, formatPercent, formatSignedWon, formatTime, formatWon, formatWonUnit, seoulDay } from "./format";
 
 describe("Korean market formatting", () => {
   it("writes won with thousands separators", () => {
@@ -32,5 +32,17 @@ describe("Korean market formatting", () => {
     expect(formatTime("2026-11-25T00:03:27Z")).toBe("09:03:27");
     expect(formatTime("2026-11-25T09:03:27+09:00")).toBe("09:03:27");
     expect(seoulDay("2026-11-24T16:30:00Z")).toBe("2026-11-25");
+  });
+});
+
+describe("formatKoreanAmount", () => {
+  it("reads in 조/억/만/원, rounded down", () => {
+    expect(formatKoreanAmount(1_234_567_890_000)).toBe("1조 2,345억");
+    expect(formatKoreanAmount(2_000_000_000_000)).toBe("2조");
+    expect(formatKoreanAmount(987_654_321_000)).toBe("9,876억");
+    expect(formatKoreanAmount(45_678_900)).toBe("4,567만");
+    expect(formatKoreanAmount(8_900)).toBe("8,900원");
+    expect(formatKoreanAmount(-150_000_000)).toBe("-1억");
+    expect(formatKoreanAmount(null)).toBe("-");
   });
 });

@@ -75,6 +75,7 @@ const dateTimeFormat = new Intl.DateTimeFormat("ko-KR", {
   day: "2-digit",
   hour: "2-digit",
   minute: "2-digit",
+  second: "2-digit",
   hour12: false,
 });
 
@@ -98,4 +99,26 @@ export function seoulDay(iso: string | Date): string {
     .formatToParts(date)
     .reduce<Record<string, string>>((acc, part) => ({ ...acc, [part.type]: part.value }), {});
   return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/**
+ * An amount as Korean readers say it: 1조 2,345억, 3,210억, 4,567만, 8,900원. Rounded down to the
+ * unit shown (an amount is never shown larger than it is).
+ */
+export function formatKoreanAmount(value: number | string | null | undefined): string {
+  const n = toNumber(value);
+  if (n === null) return "-";
+  const sign = n < 0 ? "-" : "";
+  const abs = Math.abs(n);
+  const JO = 1e12;
+  const EOK = 1e8;
+  const MAN = 1e4;
+  if (abs >= JO) {
+    const jo = Math.floor(abs / JO);
+    const eok = Math.floor((abs % JO) / EOK);
+    return `${sign}${wonFormat.format(jo)}조${eok ? ` ${wonFormat.format(eok)}억` : ""}`;
+  }
+  if (abs >= EOK) return `${sign}${wonFormat.format(Math.floor(abs / EOK))}억`;
+  if (abs >= MAN) return `${sign}${wonFormat.format(Math.floor(abs / MAN))}만`;
+  return `${sign}${wonFormat.format(Math.floor(abs))}원`;
 }

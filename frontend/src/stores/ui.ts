@@ -11,9 +11,14 @@ interface UiState {
   setLanguage: (language: Language) => void;
   setTheme: (theme: Theme) => void;
   setAccountId: (id: number | null) => void;
+  /** Codes of the symbols last opened, newest first (the phone's 차트/주문 tabs open the first). */
+  recentSymbols: string[];
+  visitSymbol: (code: string) => void;
 }
 
-/** UI state that outlives a page: language, theme and the selected account. */
+export const RECENT_SYMBOLS = 10;
+
+/** UI state that outlives a page: language, theme, the selected account and the recent symbols. */
 export const useUiStore = create<UiState>()(
   persist(
     (set) => ({
@@ -23,6 +28,9 @@ export const useUiStore = create<UiState>()(
       setLanguage: (language) => set({ language }),
       setTheme: (theme) => set({ theme }),
       setAccountId: (accountId) => set({ accountId }),
+      recentSymbols: [],
+      visitSymbol: (code) =>
+        set((state) => ({ recentSymbols: [code, ...state.recentSymbols.filter((c) => c !== code)].slice(0, RECENT_SYMBOLS) })),
     }),
     { name: "papertrade-ui" },
   ),

@@ -21,7 +21,29 @@ export type Job = Out<Schemas["JobOutput"]>;
 export type JobStatus = Job["status"];
 
 // market
-export type Quote = Out<Schemas["QuoteOutput"]>;
+/** Session phase of the regular board (CONTRACTS.md "Quote fields"). */
+export type MarketPhase = "closed" | "pre_open" | "continuous" | "closing_auction" | "after_hours";
+export type AfterHoursSession = "close_price" | "single_price";
+export interface ViState {
+  kind: "static" | "dynamic";
+  reference_price: number;
+  trigger_price: number;
+  ends_at: string;
+}
+/**
+ * The exchange's fields on a quote (CONTRACTS.md); optional so the SPA works against a backend
+ * that has not sent them yet. Once they are in the schema, the generated type carries them.
+ */
+export interface ExchangeQuoteFields {
+  phase?: MarketPhase | null;
+  session?: AfterHoursSession | null;
+  expected_price?: number | null;
+  expected_quantity?: number | null;
+  vi?: ViState | null;
+  upper_limit?: number | null;
+  lower_limit?: number | null;
+}
+export type Quote = Out<Schemas["QuoteOutput"]> & ExchangeQuoteFields;
 export type MarketSymbol = Out<Schemas["SymbolOutput"]> & Partial<Pick<Schemas["SymbolDetailOutput"], "tick_size" | "price_limits">>;
 export type SymbolDetail = Out<Schemas["SymbolDetailOutput"]>;
 export type BookLevel = Schemas["BookLevelOutput"];
@@ -45,7 +67,13 @@ export type QuoteMessage =
   | { type: "error"; message: string };
 
 // historical
-export type Timeframe = "1d" | "1w" | "1M";
+type ApiTimeframe = NonNullable<NonNullable<import("./api").operations["v1_historical_candles_retrieve"]["parameters"]["query"]>["timeframe"]>;
+/**
+ * The candle API's intervals. The intraday ones (minute bars from the market's own trades) are the
+ * historical app's enum values; once the schema lists them this union is the generated one.
+ */
+export type IntradayTimeframe = "1m" | "5m" | "15m" | "60m";
+export type Timeframe = ApiTimeframe | IntradayTimeframe;
 
 export type Candle = Omit<Schemas["CandleOutput"], "value"> & { value?: number | null };
 

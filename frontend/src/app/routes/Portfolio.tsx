@@ -28,7 +28,7 @@ export function PortfolioRoute() {
               </section>
               <section className="card">
                 <h2>{t("portfolio.positions")}</h2>
-                <PositionsTable accountId={account.id} />
+                <PositionsTable account={account} />
               </section>
               <section className="card">
                 <h2>{t("order.open")}</h2>

@@ -1,5 +1,5 @@
-import { useState } from "react";
-import { useParams } from "react-router";
+import { useEffect, useState } from "react";
+import { useParams, useSearchParams } from "react-router";
 
 import { QueryState } from "@/components/QueryState";
 import { CandleChart } from "@/features/historical/components/CandleChart";
@@ -7,11 +7,20 @@ import { OrderBookView } from "@/features/market/components/OrderBookView";
 import { QuoteHeader } from "@/features/market/components/QuoteHeader";
 import { TradeTape } from "@/features/market/components/TradeTape";
 import { useSymbolLive } from "@/features/market/hooks/useSymbolLive";
+import { useOrders } from "@/features/orders/api/orders";
+import { useFills } from "@/features/orders/api/positions";
 import { AccountSelector } from "@/features/orders/components/AccountSummary";
 import { OrderPanel } from "@/features/orders/components/OrderPanel";
 import { OpenOrdersTable } from "@/features/orders/components/PortfolioTables";
 import { useSelectedAccount } from "@/features/orders/hooks/useSelectedAccount";
 import { useT } from "@/lib/i18n";
+import { useUiStore } from "@/stores/ui";
+import type { OrderSide } from "@/types/models";
+
+/** The phone shows one of these at a time; the desktop shows them all side by side. */
+const VIEWS = ["quote", "book", "chart", "order"] as const;
+type View = (typeof VIEWS)[number];
+const VIEW_LABEL = { quote: "symbol.quote", book: "symbol.book", chart: "symbol.chart", order: "symbol.order" } as const;
 
 export function SymbolRoute() {
   const { code = "" } = useParams();
@@ -22,40 +31,83 @@ function SymbolPage({ code }: { code: string }) {
   const t = useT();
   const live = useSymbolLive(code);
   const { account } = useSelectedAccount();
+  const orders = useOrders({ account: account?.id, symbol: code });
+  const fills = useFills(account?.id ?? null);
+  const visitSymbol = useUiStore((s) => s.visitSymbol);
+  const [params, setParams] = useSearchParams();
+  const requested = params.get("view") as View | null;
+  const view: View = requested && VIEWS.includes(requested) ? requested : "chart";
+  const setView = (next: View) => setParams({ view: next }, { replace: true });
   const [picked, setPicked] = useState<{ price: number; at: number } | null>(null);
+  const [sideRequest, setSideRequest] = useState<{ side: OrderSide; at: number } | null>(null);
+  useEffect(() => visitSymbol(code), [code, visitSymbol]);
+
+  const openOrders = (orders.data ?? []).filter((o) => o.status === "new" || o.status === "partially_filled");
+  const symbolFills = (fills.data ?? []).filter((f) => f.symbol === code);
+  const orderFrom = (side: OrderSide) => {
+    setSideRequest({ side, at: Date.now() });
+    setView("order");
+  };
   return (
     <QueryState query={live.symbol}>
       {(symbol) => (
-        <div className="page symbol-page" data-code={code}>
-          <QuoteHeader symbol={symbol} quote={live.quote} />
+        <div className="page symbol-page" data-code={code} data-view={view}>
+          <QuoteHeader symbol={symbol} quote={live.quote} tape={live.tape} />
+          <div className="segmented wide view-switch" role="tablist" aria-label={t("symbol.view")}>
+            {VIEWS.map((v) => (
+              <button key={v} type="button" role="tab" aria-selected={v === view} className={v === view ? "active" : ""} onClick={() => setView(v)}>
+                {t(VIEW_LABEL[v])}
+              </button>
+            ))}
+          </div>
           <div className="symbol-grid">
             <div className="col-main">
-              <CandleChart code={code} quote={live.quote} />
-              <section className="card">
+              <div className="pane pane-chart">
+                <CandleChart code={code} quote={live.quote} openOrders={openOrders} fills={symbolFills} />
+              </div>
+              <section className="card pane pane-order pane-quote">
                 <h2>{t("order.open")}</h2>
                 {account ? <OpenOrdersTable accountId={account.id} symbol={code} /> : <div className="muted">{t("account.none")}</div>}
               </section>
             </div>
-            <section className="card">
-              <h2>{t("market.orderbook")}</h2>
-              {live.book ? (
-                <OrderBookView
-                  book={live.book}
-                  prevClose={live.quote?.prev_close ?? symbol.prev_close}
-                  onPrice={(price) => setPicked({ price, at: Date.now() })}
-                />
-              ) : (
-                <QueryState query={live.bookQuery}>{() => null}</QueryState>
-              )}
-              <h2>{t("market.tape")}</h2>
-              <TradeTape trades={live.tape} />
+            <section className="card pane pane-book pane-quote">
+              <div className="pane pane-book">
+                <h2>{t("market.orderbook")}</h2>
+                {live.book ? (
+                  <OrderBookView
+                    book={live.book}
+                    quote={live.quote}
+                    limits={symbol.price_limits ?? null}
+                    prevClose={live.quote?.prev_close ?? symbol.prev_close ?? undefined}
+                    ownOrders={openOrders}
+                    onPrice={(price) => {
+                      setPicked({ price, at: Date.now() });
+                      setView("order");
+                    }}
+                  />
+                ) : (
+                  <QueryState query={live.bookQuery}>{() => null}</QueryState>
+                )}
+              </div>
+              <div className="pane pane-quote">
+                <h2>{t("market.tape")}</h2>
+                <TradeTape trades={live.tape} />
+              </div>
             </section>
-            <div className="col-side">
+            <div className="col-side pane pane-order">
               <div className="card-head">
                 <AccountSelector />
               </div>
-              <OrderPanel symbol={symbol} quote={live.quote} pickedPrice={picked} />
+              <OrderPanel symbol={symbol} quote={live.quote} pickedPrice={picked} sideRequest={sideRequest} />
             </div>
+          </div>
+          <div className="trade-bar" role="group" aria-label={t("order.side")}>
+            <button type="button" className="btn btn-sell" onClick={() => orderFrom("sell")}>
+              {t("order.sell")}
+            </button>
+            <button type="button" className="btn btn-buy" onClick={() => orderFrom("buy")}>
+              {t("order.buy")}
+            </button>
           </div>
         </div>
       )}

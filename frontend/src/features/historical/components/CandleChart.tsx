@@ -2,74 +2,198 @@ import {
   CandlestickSeries,
   ColorType,
   createChart,
+  createSeriesMarkers,
   HistogramSeries,
   type IChartApi,
+  type IPriceLine,
   type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  LineSeries,
+  LineStyle,
+  type SeriesMarker,
   type Time,
+  type UTCTimestamp,
 } from "lightweight-charts";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 
 import { QueryState } from "@/components/QueryState";
+import { formatWon, seoulDay } from "@/lib/format";
 import { useT } from "@/lib/i18n";
+import { bollinger, macd, rsi, type Series, sma } from "@/lib/indicators";
 import { useUiStore } from "@/stores/ui";
-import type { Candle, Quote, Timeframe } from "@/types/models";
+import type { Candle, Fill, Order, Quote, Timeframe } from "@/types/models";
 
 import { useCandles } from "../api/candles";
-import { liveBar } from "./liveBar";
+import { intradayBucket, isIntraday, liveBar, liveIntradayBar, periodKey } from "./liveBar";
 
 export const RISE = "#e0323c";
 export const FALL = "#1e6fe0";
-const TIMEFRAMES: Timeframe[] = ["1d", "1w", "1M"];
+const TIMEFRAMES: Timeframe[] = ["1m", "5m", "15m", "60m", "1d", "1w", "1M"];
 const TIMEFRAME_LABEL: Record<Timeframe, { ko: string; en: string }> = {
+  "1m": { ko: "1분", en: "1m" },
+  "5m": { ko: "5분", en: "5m" },
+  "15m": { ko: "15분", en: "15m" },
+  "60m": { ko: "60분", en: "60m" },
   "1d": { ko: "일", en: "1D" },
   "1w": { ko: "주", en: "1W" },
   "1M": { ko: "월", en: "1M" },
 };
+/** Bars in the first view: about six months of each interval (126 trading days of daily bars). */
+const DEFAULT_VIEW: Record<Timeframe, number> = { "1m": 120, "5m": 156, "15m": 130, "60m": 140, "1d": 126, "1w": 104, "1M": 60 };
+const MA_PERIODS = [
+  { period: 5, color: "#f0a30a" },
+  { period: 20, color: "#d6336c" },
+  { period: 60, color: "#2f9e44" },
+  { period: 120, color: "#7048e8" },
+] as const;
+export type Indicator = "ma" | "bb" | "rsi" | "macd";
+const INDICATORS: { id: Indicator; label: string }[] = [
+  { id: "ma", label: "MA" },
+  { id: "bb", label: "BB" },
+  { id: "rsi", label: "RSI" },
+  { id: "macd", label: "MACD" },
+];
+const SEOUL_OFFSET_S = 9 * 3600;
 
 function volumeColor(bar: Candle): string {
   return bar.close >= bar.open ? `${RISE}80` : `${FALL}80`;
 }
 
-/** Candlesticks with volume below; the last bar follows the live quote. */
-export function CandleChart({ code, quote }: { code: string; quote: Quote | null }) {
+/**
+ * The chart's time of a bar: daily and longer bars by their day; intraday bars as a timestamp
+ * shifted to Seoul wall time (the library shows times in UTC).
+ */
+function chartTime(time: string, timeframe: Timeframe): Time {
+  if (!isIntraday(timeframe)) return time.slice(0, 10) as Time;
+  return (Math.floor(new Date(time).getTime() / 1000) + SEOUL_OFFSET_S) as UTCTimestamp;
+}
+
+/** The bar an instant (a fill's time) belongs to in this interval. */
+function barTimeOf(iso: string, timeframe: Timeframe): Time {
+  if (isIntraday(timeframe)) return chartTime(intradayBucket(iso, timeframe), timeframe);
+  return periodKey(seoulDay(iso), timeframe) as Time;
+}
+
+function line(values: Series, times: Time[]) {
+  const out: { time: Time; value: number }[] = [];
+  values.forEach((value, i) => {
+    if (value !== null) out.push({ time: times[i], value });
+  });
+  return out;
+}
+
+interface Legend {
+  time: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** Candlesticks with volume in its own pane, indicators, the user's fills and open orders; the last bar follows the live quote. */
+export function CandleChart({
+  code,
+  quote,
+  openOrders = [],
+  fills = [],
+}: {
+  code: string;
+  quote: Quote | null;
+  openOrders?: Order[];
+  fills?: Fill[];
+}) {
   const t = useT();
   const language = useUiStore((s) => s.language);
   const [timeframe, setTimeframe] = useState<Timeframe>("1d");
+  const [indicators, setIndicators] = useState<Set<Indicator>>(() => new Set<Indicator>(["ma"]));
   const candles = useCandles(code, timeframe);
+  const toggle = (id: Indicator) =>
+    setIndicators((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
   return (
     <section className="card chart-card" aria-label={t("market.chart")}>
-      <div className="card-head">
+      <div className="card-head chart-head">
         <h2>{t("market.chart")}</h2>
-        <div className="segmented" role="group" aria-label="timeframe">
+        <div className="segmented scroll-x" role="group" aria-label={t("chart.interval")}>
           {TIMEFRAMES.map((tf) => (
             <button
               key={tf}
               type="button"
               className={tf === timeframe ? "active" : ""}
               aria-pressed={tf === timeframe}
+              data-timeframe={tf}
               onClick={() => setTimeframe(tf)}
             >
               {TIMEFRAME_LABEL[tf][language]}
             </button>
           ))}
         </div>
+        <div className="segmented" role="group" aria-label={t("chart.indicators")}>
+          {INDICATORS.map(({ id, label }) => (
+            <button key={id} type="button" className={indicators.has(id) ? "active" : ""} aria-pressed={indicators.has(id)} onClick={() => toggle(id)}>
+              {label}
+            </button>
+          ))}
+        </div>
         {candles.data?.simulated && <span className="tag">{t("market.simulated")}</span>}
       </div>
-      <QueryState query={candles}>
-        {(data) => <ChartCanvas key={`${code}-${timeframe}`} candles={data.candles} quote={quote} timeframe={timeframe} />}
+      <QueryState query={candles} isEmpty={(data) => data.candles.length === 0}>
+        {(data) => (
+          <ChartCanvas
+            key={`${code}-${timeframe}`}
+            candles={data.candles}
+            quote={quote}
+            timeframe={timeframe}
+            indicators={indicators}
+            openOrders={openOrders}
+            fills={fills}
+          />
+        )}
       </QueryState>
     </section>
   );
 }
 
-function ChartCanvas({ candles, quote, timeframe }: { candles: Candle[]; quote: Quote | null; timeframe: Timeframe }) {
+function ChartCanvas({
+  candles,
+  quote,
+  timeframe,
+  indicators,
+  openOrders,
+  fills,
+}: {
+  candles: Candle[];
+  quote: Quote | null;
+  timeframe: Timeframe;
+  indicators: Set<Indicator>;
+  openOrders: Order[];
+  fills: Fill[];
+}) {
+  const t = useT();
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const priceSeries = useRef<ISeriesApi<"Candlestick"> | null>(null);
   const volumeSeries = useRef<ISeriesApi<"Histogram"> | null>(null);
+  const markers = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
   const lastBar = useRef<Candle | undefined>(undefined);
+  const lastVolume = useRef<number | null>(null);
   const theme = useUiStore((s) => s.theme);
   const [lastClose, setLastClose] = useState<number | null>(null);
+  const [legend, setLegend] = useState<Legend | null>(null);
+  const panes = 2 + (indicators.has("rsi") ? 1 : 0) + (indicators.has("macd") ? 1 : 0);
+  const height = 420 + (panes - 2) * 110;
+  const key = [...indicators].sort().join(",");
+
+  const byTime = useMemo(() => {
+    const map = new Map<string, Candle>();
+    for (const c of candles) map.set(String(chartTime(c.time, timeframe)), c);
+    return map;
+  }, [candles, timeframe]);
 
   useEffect(() => {
     const element = container.current;
@@ -81,15 +205,18 @@ function ChartCanvas({ candles, quote, timeframe }: { candles: Candle[]; quote: 
         background: { type: ColorType.Solid, color: "transparent" },
         textColor: dark ? "#c9d1d9" : "#333",
         fontFamily: "inherit",
+        panes: { separatorColor: dark ? "#262f3a" : "#e3e6ea" },
       },
       grid: {
         vertLines: { color: dark ? "#1f2733" : "#eef0f3" },
         horzLines: { color: dark ? "#1f2733" : "#eef0f3" },
       },
       rightPriceScale: { borderVisible: false },
-      timeScale: { borderVisible: false },
+      timeScale: { borderVisible: false, timeVisible: isIntraday(timeframe), secondsVisible: false },
       localization: { priceFormatter: (p: number) => Math.round(p).toLocaleString("ko-KR") },
     });
+    const times = candles.map((c) => chartTime(c.time, timeframe));
+    const closes = candles.map((c) => c.close);
     const price = created.addSeries(CandlestickSeries, {
       upColor: RISE,
       downColor: FALL,
@@ -99,15 +226,54 @@ function ChartCanvas({ candles, quote, timeframe }: { candles: Candle[]; quote: 
       wickDownColor: FALL,
       priceFormat: { type: "price", precision: 0, minMove: 1 },
     });
-    price.priceScale().applyOptions({ scaleMargins: { top: 0.05, bottom: 0.28 } });
-    const volume = created.addSeries(HistogramSeries, { priceScaleId: "", priceFormat: { type: "volume" } });
-    volume.priceScale().applyOptions({ scaleMargins: { top: 0.78, bottom: 0 } });
-    price.setData(candles.map((c) => ({ time: c.time as Time, open: c.open, high: c.high, low: c.low, close: c.close })));
-    volume.setData(candles.map((c) => ({ time: c.time as Time, value: c.volume, color: volumeColor(c) })));
-    created.timeScale().fitContent();
+    price.setData(candles.map((c, i) => ({ time: times[i], open: c.open, high: c.high, low: c.low, close: c.close })));
+    const overlay = { lineWidth: 1 as const, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false };
+    if (indicators.has("ma")) {
+      for (const { period, color } of MA_PERIODS) {
+        created.addSeries(LineSeries, { ...overlay, color, title: `MA${period}` }).setData(line(sma(closes, period), times));
+      }
+    }
+    if (indicators.has("bb")) {
+      const bands = bollinger(closes, 20, 2);
+      const style = { ...overlay, color: "#868e96", lineStyle: LineStyle.Dashed };
+      created.addSeries(LineSeries, { ...style, title: "BB" }).setData(line(bands.upper, times));
+      created.addSeries(LineSeries, { ...style, lineStyle: LineStyle.Solid }).setData(line(bands.middle, times));
+      created.addSeries(LineSeries, style).setData(line(bands.lower, times));
+    }
+    const volume = created.addSeries(HistogramSeries, { priceFormat: { type: "volume" }, priceLineVisible: false, lastValueVisible: false }, 1);
+    volume.setData(candles.map((c, i) => ({ time: times[i], value: c.volume, color: volumeColor(c) })));
+    let pane = 2;
+    if (indicators.has("rsi")) {
+      const series = created.addSeries(LineSeries, { ...overlay, color: "#f08c00", title: "RSI 14", lastValueVisible: true }, pane);
+      series.setData(line(rsi(closes, 14), times));
+      series.createPriceLine({ price: 70, color: RISE, lineStyle: LineStyle.Dotted, lineWidth: 1, axisLabelVisible: false, title: "" });
+      series.createPriceLine({ price: 30, color: FALL, lineStyle: LineStyle.Dotted, lineWidth: 1, axisLabelVisible: false, title: "" });
+      pane += 1;
+    }
+    if (indicators.has("macd")) {
+      const m = macd(closes);
+      created
+        .addSeries(HistogramSeries, { priceLineVisible: false, lastValueVisible: false }, pane)
+        .setData(
+          m.histogram.flatMap((v, i) => (v === null ? [] : [{ time: times[i], value: v, color: v >= 0 ? `${RISE}99` : `${FALL}99` }])),
+        );
+      created.addSeries(LineSeries, { ...overlay, color: "#1c7ed6", title: "MACD" }, pane).setData(line(m.macd, times));
+      created.addSeries(LineSeries, { ...overlay, color: "#e8590c", title: "Signal" }, pane).setData(line(m.signal, times));
+    }
+    const allPanes = created.panes();
+    allPanes[1]?.setHeight(80);
+    for (const extra of allPanes.slice(2)) extra.setHeight(100);
+    const shown = DEFAULT_VIEW[timeframe];
+    if (candles.length > shown) created.timeScale().setVisibleLogicalRange({ from: candles.length - shown, to: candles.length + 2 });
+    else created.timeScale().fitContent();
+    created.subscribeCrosshairMove((param) => {
+      const bar = param.time !== undefined ? byTime.get(String(param.time)) : undefined;
+      setLegend(bar ? { time: bar.time, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume } : null);
+    });
     chart.current = created;
     priceSeries.current = price;
     volumeSeries.current = volume;
+    markers.current = createSeriesMarkers(price, []);
     lastBar.current = candles.at(-1);
     setLastClose(candles.at(-1)?.close ?? null);
     return () => {
@@ -115,27 +281,96 @@ function ChartCanvas({ candles, quote, timeframe }: { candles: Candle[]; quote: 
       chart.current = null;
       priceSeries.current = null;
       volumeSeries.current = null;
+      markers.current = null;
     };
-  }, [candles, theme]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the indicator set is keyed by `key`
+  }, [candles, theme, timeframe, key, byTime]);
+
+  // The user's fills: an arrow at the fill's price on its bar.
+  useEffect(() => {
+    if (!markers.current) return;
+    const list: SeriesMarker<Time>[] = fills
+      .map((fill) => ({
+        time: barTimeOf(fill.time, timeframe),
+        position: "atPriceMiddle" as const,
+        price: fill.price,
+        shape: fill.side === "buy" ? ("arrowUp" as const) : ("arrowDown" as const),
+        color: fill.side === "buy" ? RISE : FALL,
+        text: `${fill.side === "buy" ? "B" : "S"} ${fill.quantity}`,
+        id: String(fill.id),
+      }))
+      .sort((a, b) => (String(a.time) < String(b.time) ? -1 : String(a.time) > String(b.time) ? 1 : 0));
+    markers.current.setMarkers(list);
+  }, [fills, timeframe, candles, key, theme]);
+
+  // Open orders: a dashed line at each order's limit price.
+  useEffect(() => {
+    const series = priceSeries.current;
+    if (!series) return;
+    const lines: IPriceLine[] = openOrders
+      .filter((order) => order.price)
+      .map((order) =>
+        series.createPriceLine({
+          price: order.price as number,
+          color: order.side === "buy" ? RISE : FALL,
+          lineStyle: LineStyle.Dashed,
+          lineWidth: 1,
+          axisLabelVisible: true,
+          title: `${t(order.side === "buy" ? "order.buy" : "order.sell")} ${order.quantity - order.filled_quantity}`,
+        }),
+      );
+    return () => {
+      for (const priceLine of lines) series.removePriceLine(priceLine);
+    };
+  }, [openOrders, candles, key, theme, t]);
 
   useEffect(() => {
     if (!quote || !priceSeries.current || !volumeSeries.current) return;
-    const next = liveBar(lastBar.current, quote, timeframe);
+    const next = isIntraday(timeframe)
+      ? liveIntradayBar(lastBar.current, quote, timeframe, lastVolume.current)
+      : liveBar(lastBar.current, quote, timeframe);
+    lastVolume.current = quote.volume;
     if (!next) return;
     const { bar } = next;
-    priceSeries.current.update({ time: bar.time as Time, open: bar.open, high: bar.high, low: bar.low, close: bar.close });
-    volumeSeries.current.update({ time: bar.time as Time, value: bar.volume, color: volumeColor(bar) });
+    const time = chartTime(bar.time, timeframe);
+    priceSeries.current.update({ time, open: bar.open, high: bar.high, low: bar.low, close: bar.close });
+    volumeSeries.current.update({ time, value: bar.volume, color: volumeColor(bar) });
     lastBar.current = bar;
     setLastClose(bar.close);
   }, [quote, timeframe]);
 
+  const shown = legend ?? (lastBar.current ? { ...lastBar.current } : null);
   return (
-    <div
-      ref={container}
-      className="chart"
-      data-testid="price-chart"
-      data-bars={candles.length}
-      data-last-close={lastClose ?? ""}
-    />
+    <div className="chart-wrap">
+      {shown && (
+        <div className="chart-legend num" data-testid="chart-legend">
+          <span>{isIntraday(timeframe) ? shown.time.slice(0, 16).replace("T", " ") : shown.time.slice(0, 10)}</span>
+          <span>
+            {t("market.open")} {formatWon(shown.open)}
+          </span>
+          <span className="dir-up">
+            {t("market.high")} {formatWon(shown.high)}
+          </span>
+          <span className="dir-down">
+            {t("market.low")} {formatWon(shown.low)}
+          </span>
+          <span>
+            {t("chart.close")} {formatWon(shown.close)}
+          </span>
+          <span className="muted">
+            {t("market.volume")} {formatWon(shown.volume)}
+          </span>
+        </div>
+      )}
+      <div
+        ref={container}
+        className="chart"
+        style={{ height }}
+        data-testid="price-chart"
+        data-bars={candles.length}
+        data-panes={panes}
+        data-last-close={lastClose ?? ""}
+      />
+    </div>
   );
 }

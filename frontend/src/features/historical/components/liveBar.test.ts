@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { Candle, Quote } from "@/types/models";
 
-import { liveBar, periodKey } from "./liveBar";
+import { liveBar, liveIntradayBar, periodKey } from "./liveBar";
 
 const quote = (over: Partial<Quote>): Quote => ({
   code: "005930",
@@ -51,5 +51,19 @@ describe("liveBar", () => {
     expect(periodKey("2026-11-23", "1w")).toBe("2026-11-23");
     expect(periodKey("2026-11-29", "1w")).toBe("2026-11-23");
     expect(periodKey("2026-11-25", "1M")).toBe("2026-11");
+  });
+});
+
+describe("liveIntradayBar", () => {
+  const quote = (time: string, price: number, volume: number) =>
+    ({ code: "005930", price, open: 70_000, high: 71_000, low: 69_000, volume, time }) as unknown as Quote;
+  it("extends the 5-minute bar the quote falls in and opens the next one", () => {
+    // 09:03:10 KST = 00:03:10Z → the 00:00Z bucket (09:00 KST)
+    const first = liveIntradayBar(undefined, quote("2026-12-02T00:03:10Z", 70_100, 1_000), "5m", null);
+    expect(first?.bar).toMatchObject({ time: "2026-12-02T00:00:00.000Z", open: 70_100, close: 70_100, volume: 0 });
+    const same = liveIntradayBar(first?.bar, quote("2026-12-02T00:04:59Z", 70_300, 1_250), "5m", 1_000);
+    expect(same).toMatchObject({ isNew: false, bar: { high: 70_300, low: 70_100, close: 70_300, volume: 250 } });
+    const next = liveIntradayBar(same?.bar, quote("2026-12-02T00:05:00Z", 70_200, 1_300), "5m", 1_250);
+    expect(next).toMatchObject({ isNew: true, bar: { time: "2026-12-02T00:05:00.000Z", open: 70_200, volume: 50 } });
   });
 });

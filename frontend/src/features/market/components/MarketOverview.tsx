@@ -23,15 +23,15 @@ export function MarketOverview() {
           <div className="overview-grid">
             <div>
               <h3>{t("market.gainers")}</h3>
-              <QuoteList quotes={data.gainers} metric="rate" testId="gainers" />
+              <QuoteList quotes={data.gainers} rank="up" testId="gainers" />
             </div>
             <div>
               <h3>{t("market.losers")}</h3>
-              <QuoteList quotes={data.losers} metric="rate" testId="losers" />
+              <QuoteList quotes={data.losers} rank="down" testId="losers" />
             </div>
             <div>
               <h3>{t("market.mostTraded")}</h3>
-              <QuoteList quotes={data.most_traded} metric="value" testId="most-traded" />
+              <QuoteList quotes={data.most_traded} rank="value" testId="most-traded" />
             </div>
           </div>
         )}

@@ -1,62 +1,137 @@
 import { formatWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
-import type { OrderBook } from "@/types/models";
+import type { Order, OrderBook, Quote } from "@/types/models";
 
-/** 10-level book: asks above (highest first, best ask nearest the middle), bids below. */
+/** The user's open quantity resting at each price, per side. */
+function ownQuantities(orders: Order[]): { ask: Map<number, number>; bid: Map<number, number> } {
+  const ask = new Map<number, number>();
+  const bid = new Map<number, number>();
+  for (const order of orders) {
+    if (!order.price) continue;
+    const side = order.side === "buy" ? bid : ask;
+    side.set(order.price, (side.get(order.price) ?? 0) + order.quantity - order.filled_quantity);
+  }
+  return { ask, bid };
+}
+
+/**
+ * 10-level book: asks above (highest first, best ask nearest the middle), bids below; the user's
+ * own orders marked at their levels; 총잔량 per side, today's band, and 예상체결가 during a call.
+ */
 export function OrderBookView({
   book,
+  quote,
+  limits,
   prevClose,
+  ownOrders = [],
   onPrice,
 }: {
   book: OrderBook;
+  quote?: Quote | null;
+  limits?: { upper: number; lower: number } | null;
   prevClose?: number;
+  ownOrders?: Order[];
   onPrice?: (price: number) => void;
 }) {
   const t = useT();
   const asks = [...book.asks.slice(0, 10)].reverse();
   const bids = book.bids.slice(0, 10);
   const maxQty = Math.max(1, ...book.asks.map((l) => l.quantity), ...book.bids.map((l) => l.quantity));
+  const totalAsk = book.asks.reduce((sum, l) => sum + l.quantity, 0);
+  const totalBid = book.bids.reduce((sum, l) => sum + l.quantity, 0);
+  const own = ownQuantities(ownOrders);
+  const upper = quote?.upper_limit ?? limits?.upper;
+  const lower = quote?.lower_limit ?? limits?.lower;
   const priceClass = (price: number) =>
     prevClose ? (price > prevClose ? "dir-up" : price < prevClose ? "dir-down" : "dir-flat") : "";
+  const priceCell = (price: number, mine: number | undefined) => (
+    <td className={`center num price ${priceClass(price)}`}>
+      <button type="button" className="link" onClick={() => onPrice?.(price)}>
+        {formatWon(price)}
+      </button>
+      {mine ? (
+        <span className="own-order" data-testid="own-order" title={t("book.mine")}>
+          {t("book.mineShort")} {formatWon(mine)}
+        </span>
+      ) : null}
+    </td>
+  );
   return (
-    <table className="table orderbook" data-testid="orderbook">
-      <thead>
-        <tr>
-          <th className="right">{t("market.ask")} {t("market.quantity")}</th>
-          <th className="center">{t("order.price")}</th>
-          <th>{t("market.bid")} {t("market.quantity")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {asks.map((level, index) => (
-          <tr key={`a${level.price}`} className="ask" data-side="ask" data-level={asks.length - index}>
-            <td className="right num qty">
-              <span className="bar bar-ask" style={{ width: `${(level.quantity / maxQty) * 100}%` }} />
-              {formatWon(level.quantity)}
-            </td>
-            <td className={`center num price ${priceClass(level.price)}`}>
-              <button type="button" className="link" onClick={() => onPrice?.(level.price)}>
-                {formatWon(level.price)}
-              </button>
-            </td>
-            <td />
+    <div className="orderbook-wrap">
+      {quote?.expected_price ? (
+        <div className="expected" data-testid="expected-price">
+          {t("book.expected")} <strong className="num">{formatWon(quote.expected_price)}</strong>
+          {quote.expected_quantity ? <span className="muted num"> · {formatWon(quote.expected_quantity)}{t("order.shares")}</span> : null}
+        </div>
+      ) : null}
+      <table className="table orderbook" data-testid="orderbook">
+        <thead>
+          <tr>
+            <th className="right">
+              {t("market.ask")} {t("market.quantity")}
+            </th>
+            <th className="center">{t("order.price")}</th>
+            <th>
+              {t("market.bid")} {t("market.quantity")}
+            </th>
           </tr>
-        ))}
-        {bids.map((level, index) => (
-          <tr key={`b${level.price}`} className="bid" data-side="bid" data-level={index + 1}>
-            <td />
-            <td className={`center num price ${priceClass(level.price)}`}>
-              <button type="button" className="link" onClick={() => onPrice?.(level.price)}>
-                {formatWon(level.price)}
-              </button>
+        </thead>
+        <tbody>
+          {asks.map((level, index) => (
+            <tr
+              key={`a${level.price}`}
+              className={`ask${own.ask.has(level.price) ? " mine" : ""}`}
+              data-side="ask"
+              data-level={asks.length - index}
+              data-price={level.price}
+            >
+              <td className="right num qty">
+                <span className="bar bar-ask" style={{ width: `${(level.quantity / maxQty) * 100}%` }} />
+                {formatWon(level.quantity)}
+              </td>
+              {priceCell(level.price, own.ask.get(level.price))}
+              <td />
+            </tr>
+          ))}
+          {bids.map((level, index) => (
+            <tr
+              key={`b${level.price}`}
+              className={`bid${own.bid.has(level.price) ? " mine" : ""}`}
+              data-side="bid"
+              data-level={index + 1}
+              data-price={level.price}
+            >
+              <td />
+              {priceCell(level.price, own.bid.get(level.price))}
+              <td className="num qty">
+                <span className="bar bar-bid" style={{ width: `${(level.quantity / maxQty) * 100}%` }} />
+                {formatWon(level.quantity)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr className="book-total">
+            <td className="right num" data-testid="total-ask">
+              {formatWon(totalAsk)}
             </td>
-            <td className="num qty">
-              <span className="bar bar-bid" style={{ width: `${(level.quantity / maxQty) * 100}%` }} />
-              {formatWon(level.quantity)}
+            <td className="center muted">{t("book.total")}</td>
+            <td className="num" data-testid="total-bid">
+              {formatWon(totalBid)}
             </td>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </tfoot>
+      </table>
+      {upper && lower ? (
+        <div className="book-limits num" data-testid="price-limits">
+          <span className="dir-up">
+            {t("book.upper")} {formatWon(upper)}
+          </span>
+          <span className="dir-down">
+            {t("book.lower")} {formatWon(lower)}
+          </span>
+        </div>
+      ) : null}
+    </div>
   );
 }

@@ -1,15 +1,86 @@
-import { Change, Price } from "@/components/Price";
-import { formatTime, formatWon } from "@/lib/format";
-import { useT } from "@/lib/i18n";
-import type { MarketSymbol, Quote } from "@/types/models";
+import { useEffect, useState } from "react";
 
-export function QuoteHeader({ symbol, quote }: { symbol: MarketSymbol; quote: Quote | null }) {
+import { Change, Price } from "@/components/Price";
+import { useCandles } from "@/features/historical/api/candles";
+import { formatKoreanAmount, formatTime, formatWon } from "@/lib/format";
+import { type MessageKey, useT } from "@/lib/i18n";
+import type { MarketSymbol, Quote, Trade } from "@/types/models";
+
+import { useMarketStatus } from "../api/status";
+
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+/** 52-week high and low from the daily candles (the chart loads the same query). */
+function use52Week(code: string, quote: Quote | null): { high: number | null; low: number | null } {
+  const daily = useCandles(code, "1d");
+  const since = Date.now() - YEAR_MS;
+  let high: number | null = quote?.high || null;
+  let low: number | null = quote?.low || null;
+  for (const bar of daily.data?.candles ?? []) {
+    if (new Date(String(bar.time)).getTime() < since) continue;
+    high = high === null ? bar.high : Math.max(high, bar.high);
+    low = low === null ? bar.low : Math.min(low, bar.low);
+  }
+  return { high, low };
+}
+
+/** 체결강도: buyer-initiated volume over seller-initiated volume × 100, over the trades seen on this page. */
+export function tradeStrength(trades: Trade[]): number | null {
+  let buy = 0;
+  let sell = 0;
+  for (const trade of trades) {
+    if (trade.side === "buy") buy += trade.quantity;
+    else if (trade.side === "sell") sell += trade.quantity;
+  }
+  return sell ? (buy * 100) / sell : null;
+}
+
+function phaseKey(phase: string | null | undefined, session: string | null | undefined): MessageKey | null {
+  if (phase === "after_hours") return session === "single_price" ? "phase.single_price" : session === "close_price" ? "phase.close_price" : "phase.closed";
+  if (phase === "pre_open" || phase === "continuous" || phase === "closing_auction" || phase === "closed") return `phase.${phase}`;
+  return null;
+}
+
+function useCountdown(endsAt: string | undefined): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!endsAt) return;
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [endsAt]);
+  if (!endsAt) return null;
+  return Math.max(0, Math.ceil((new Date(endsAt).getTime() - now) / 1_000));
+}
+
+export function QuoteHeader({ symbol, quote, tape = [] }: { symbol: MarketSymbol; quote: Quote | null; tape?: Trade[] }) {
   const t = useT();
+  const status = useMarketStatus();
+  const week = use52Week(symbol.code, quote);
+  const strength = tradeStrength(tape);
+  const phase = phaseKey(quote?.phase ?? status.data?.phase, quote?.session ?? status.data?.session);
+  const vi = quote?.vi ?? null;
+  const viLeft = useCountdown(vi?.ends_at);
   return (
     <header className="card quote-header" data-testid="quote-header">
       <div className="quote-title">
         <h1>
           {symbol.name} <span className="muted code">{symbol.code}</span> <span className="tag">{symbol.market}</span>
+          {phase && (
+            <span className={`tag phase phase-${quote?.phase ?? status.data?.phase}`} data-testid="phase-badge">
+              {t(phase)}
+            </span>
+          )}
+          {status.data?.clock === "practice" && (
+            <span className="tag" data-testid="practice-clock">
+              {t("phase.practice")} {formatTime(status.data.now)}
+            </span>
+          )}
+          {vi && (
+            <span className="tag tag-vi" data-testid="vi-badge">
+              {t(vi.kind === "static" ? "vi.static" : "vi.dynamic")} {formatWon(vi.trigger_price)}
+              {viLeft !== null && ` · ${Math.floor(viLeft / 60)}:${String(viLeft % 60).padStart(2, "0")}`}
+            </span>
+          )}
         </h1>
         <div className="quote-price">
           <Price value={quote?.price ?? symbol.prev_close} change={quote?.change} className="big" />
@@ -36,6 +107,24 @@ export function QuoteHeader({ symbol, quote }: { symbol: MarketSymbol; quote: Qu
         <div>
           <dt>{t("market.volume")}</dt>
           <dd className="num">{formatWon(quote?.volume)}</dd>
+        </div>
+        <div>
+          <dt>{t("market.value")}</dt>
+          <dd className="num" data-testid="traded-value">
+            {formatKoreanAmount(quote?.value)}
+          </dd>
+        </div>
+        <div>
+          <dt>{t("market.value52")}</dt>
+          <dd className="num" data-testid="week52">
+            <span className="dir-up">{formatWon(week.high)}</span> / <span className="dir-down">{formatWon(week.low)}</span>
+          </dd>
+        </div>
+        <div>
+          <dt>{t("market.strength")}</dt>
+          <dd className="num" data-testid="strength">
+            {strength === null ? "-" : `${strength.toFixed(1)}%`}
+          </dd>
         </div>
         <div>
           <dt>{t("market.time")}</dt>

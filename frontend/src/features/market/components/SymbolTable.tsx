@@ -46,7 +46,7 @@ export function SymbolTable() {
       <QueryState query={symbols} isEmpty={(data) => resultsOf(data).length === 0}>
         {() => (
           <>
-            <table className="table symbol-table" data-testid="symbol-table">
+            <table className="table cards symbol-table" data-testid="symbol-table">
               <thead>
                 <tr>
                   <th>{t("market.name")}</th>
@@ -66,7 +66,7 @@ export function SymbolTable() {
                       data-code={symbol.code}
                       onClick={() => navigate(`/symbols/${symbol.code}`)}
                     >
-                      <td>
+                      <td data-label={t("market.name")}>
                         <a
                           href={`/symbols/${symbol.code}`}
                           onClick={(event) => {
@@ -77,12 +77,12 @@ export function SymbolTable() {
                         </a>{" "}
                         <span className="tag">{symbol.market}</span>
                       </td>
-                      <td className="muted">{symbol.code}</td>
-                      <td className="right">
+                      <td data-label={t("market.code")} className="muted">{symbol.code}</td>
+                      <td data-label={t("market.price")} className="right">
                         <Price value={quote?.price ?? symbol.prev_close} change={quote?.change} />
                       </td>
-                      <td className="right">{quote ? <Change change={quote.change} rate={quote.change_rate} /> : "-"}</td>
-                      <td className="right num">{formatWon(quote?.volume)}</td>
+                      <td data-label={t("market.change")} className="right">{quote ? <Change change={quote.change} rate={quote.change_rate} /> : "-"}</td>
+                      <td data-label={t("market.volume")} className="right num">{formatWon(quote?.volume)}</td>
                     </tr>
                   );
                 })}

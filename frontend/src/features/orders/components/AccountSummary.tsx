@@ -8,6 +8,7 @@ import { useT } from "@/lib/i18n";
 import type { Account } from "@/types/models";
 
 import { useCreateAccount } from "../api/accounts";
+import { useLiveAccount } from "../hooks/useLiveAccount";
 import { useSelectedAccount } from "../hooks/useSelectedAccount";
 
 export function AccountSelector() {
@@ -30,11 +31,12 @@ export function AccountSelector() {
 
 export function AccountFigures({ account }: { account: Account }) {
   const t = useT();
+  const { figures } = useLiveAccount(account);
   return (
     <dl className="figures" data-testid="account-summary" data-account-id={account.id}>
       <div>
         <dt>{t("account.equity")}</dt>
-        <dd className="num big">{formatWon(account.equity)}</dd>
+        <dd className="num big" data-testid="summary-equity">{formatWon(figures.equity)}</dd>
       </div>
       <div>
         <dt>{t("account.cash")}</dt>
@@ -46,18 +48,18 @@ export function AccountFigures({ account }: { account: Account }) {
       </div>
       <div>
         <dt>{t("account.marketValue")}</dt>
-        <dd className="num">{formatWon(account.market_value)}</dd>
+        <dd className="num" data-testid="summary-market-value">{formatWon(figures.marketValue)}</dd>
       </div>
       <div>
         <dt>{t("account.pnl")}</dt>
         <dd>
-          <Signed value={account.total_pnl} />
+          <Signed value={figures.totalPnl} />
         </dd>
       </div>
       <div>
         <dt>{t("account.return")}</dt>
         <dd>
-          <Signed value={account.return_rate} percent />
+          <Signed value={figures.returnRate} percent />
         </dd>
       </div>
     </dl>

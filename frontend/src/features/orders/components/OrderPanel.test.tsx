@@ -48,6 +48,7 @@ describe("OrderPanel", () => {
     document.cookie = "csrftoken=test-token";
     backend = fakeBackend({
       "GET /api/v1/accounts": () => ({ body: { count: 1, next: null, previous: null, results: [account] } }),
+      "GET /api/v1/positions": () => ({ body: [{ account: 7, symbol: "005930", symbol_name: "삼성전자", quantity: 40, reserved_quantity: 12, avg_cost: "48000" }] }),
       "GET /api/v1/orders/costs": () => ({
         body: { commission_rate: "0.00015", sell_tax_rate: "0.0020", market_tax_rates: { KOSPI: "0.0020", KOSDAQ: "0.0020", KONEX: "0.0010" } },
       }),
@@ -91,8 +92,41 @@ describe("OrderPanel", () => {
     // 49,950 x 10 = 499,500; commission floor(74.925) = 74
     await waitFor(() => expect(screen.getByTestId("order-total")).toHaveTextContent("499,574"));
     await user.click(screen.getByRole("button", { name: "매도" }));
-    // same limit price; 499,500 - 74 - floor(999) = 498,427
-    await waitFor(() => expect(screen.getByTestId("order-total")).toHaveTextContent("498,427"));
+    // switching side starts a fresh ticket: one share at the best bid
+    expect(quantity).toHaveValue("1");
+    await waitFor(() => expect(screen.getByRole("textbox", { name: "가격" })).toHaveValue("49,900"));
+    await user.clear(quantity);
+    await user.type(quantity, "10");
+    // 49,900 x 10 = 499,000 - floor(74.85) - floor(998) = 497,928
+    await waitFor(() => expect(screen.getByTestId("order-total")).toHaveTextContent("497,928"));
+  });
+
+  it("sizes the order from 주문가능금액 and 매도가능 with the % buttons", async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<OrderPanel symbol={symbol} quote={quote} />);
+    // 10,000,000 / (49,950 x 1.00015) = 200.17 → 200 shares (200 x 49,950 + 1,498 = 9,991,498)
+    await waitFor(() => expect(screen.getByTestId("max-quantity")).toHaveTextContent("200"));
+    expect(screen.getByTestId("orderable-cash")).toHaveTextContent("10,000,000");
+    await user.click(screen.getByRole("button", { name: "25%" }));
+    expect(screen.getByRole("textbox", { name: "수량" })).toHaveValue("50");
+    await user.click(screen.getByRole("button", { name: "매도" }));
+    // 40 held, 12 held back by open sells → 28 sellable; 50% → 14
+    await waitFor(() => expect(screen.getByTestId("holding")).toHaveTextContent("40 / 28"));
+    await user.click(screen.getByRole("button", { name: "50%" }));
+    expect(screen.getByRole("textbox", { name: "수량" })).toHaveValue("14");
+  });
+
+  it("refuses a price above the upper limit and shows the band instead of clamping it", async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<OrderPanel symbol={symbol} quote={quote} />);
+    const price = screen.getByRole("textbox", { name: "가격" });
+    await user.tripleClick(price);
+    await user.keyboard("70000");
+    await user.tab();
+    expect(price).toHaveValue("70,000");
+    expect(screen.getByTestId("band-error")).toHaveTextContent("상한가");
+    expect(screen.getByTestId("band-error")).toHaveTextContent("34,300 ~ 63,700");
+    expect(screen.getByRole("button", { name: /주문하기/ })).toBeDisabled();
   });
 
   it("posts the order with the CSRF header and shows server validation errors next to the field", async () => {

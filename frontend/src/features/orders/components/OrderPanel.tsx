@@ -7,7 +7,16 @@ import { estimateOrderCost, roundToTick, tickDown, tickSizeFor, tickUp } from "@
 import type { MarketSymbol, OrderSide, OrderType, Quote, TimeInForce } from "@/types/models";
 
 import { useOrderCosts, usePlaceOrder } from "../api/orders";
+import { usePositions } from "../api/positions";
 import { useSelectedAccount } from "../hooks/useSelectedAccount";
+import { bandViolation, maxBuyQuantity, quantityForShare, sellableQuantity } from "../orderTicket";
+
+const SHARES = [10, 25, 50, 100] as const;
+const TIF_LABEL: Record<TimeInForce, "order.tifDay" | "order.tifIoc" | "order.tifFok"> = {
+  DAY: "order.tifDay",
+  IOC: "order.tifIoc",
+  FOK: "order.tifFok",
+};
 
 const FIELDS = ["account", "symbol", "side", "type", "time_in_force", "quantity", "price"];
 
@@ -19,10 +28,12 @@ export function OrderPanel({
   symbol,
   quote,
   pickedPrice,
+  sideRequest,
 }: {
   symbol: Pick<MarketSymbol, "code" | "name" | "market" | "price_limits">;
   quote: Quote | null;
   pickedPrice?: { price: number; at: number } | null;
+  sideRequest?: { side: OrderSide; at: number } | null;
 }) {
   const t = useT();
   const { account } = useSelectedAccount();
@@ -34,6 +45,22 @@ export function OrderPanel({
   const [quantity, setQuantity] = useState(1);
   const [price, setPrice] = useState<number | null>(null);
   const [placedId, setPlacedId] = useState<number | null>(null);
+  const positions = usePositions(account?.id ?? null);
+  const position = positions.data?.find((p) => p.symbol === symbol.code);
+
+  /** Switching side starts a fresh ticket: the price from the other side of the book, one share. */
+  const switchSide = (next: OrderSide) => {
+    if (next === side) return;
+    setSide(next);
+    setQuantity(1);
+    setPrice(null);
+    setPlacedId(null);
+    place.reset();
+  };
+  useEffect(() => {
+    if (sideRequest) switchSide(sideRequest.side);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new request switches
+  }, [sideRequest]);
 
   useEffect(() => {
     if (price === null && quote) {
@@ -49,18 +76,24 @@ export function OrderPanel({
     }
   }, [pickedPrice]);
 
-  const lower = symbol.price_limits?.lower ?? 1;
-  const upper = symbol.price_limits?.upper ?? Number.MAX_SAFE_INTEGER;
-  const clamp = (p: number) => Math.min(upper, Math.max(lower, p));
+  const band = symbol.price_limits ?? null;
+  const violation = type === "limit" && price !== null ? bandViolation(price, band) : null;
   const effectivePrice = type === "market" ? ((side === "buy" ? quote?.best_ask : quote?.best_bid) ?? quote?.price ?? 0) : (price ?? 0);
   const taxRate = costs.data ? (costs.data.market_tax_rates?.[symbol.market] ?? costs.data.sell_tax_rate) : "0";
   const estimate = costs.data
     ? estimateOrderCost({ side, price: effectivePrice, quantity, commissionRate: costs.data.commission_rate, sellTaxRate: taxRate })
     : null;
+  const available = account?.available_cash ?? 0;
+  // A market buy is checked at the upper limit, as the broker reserves it.
+  const buyPrice = type === "market" ? (band?.upper ?? effectivePrice) : effectivePrice;
+  const maxQuantity =
+    side === "buy"
+      ? maxBuyQuantity({ cash: available, price: buyPrice, commissionRate: Number(costs.data?.commission_rate ?? 0) })
+      : sellableQuantity(position);
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    if (!account) return;
+    if (!account || violation) return;
     setPlacedId(null);
     place.mutate(
       {
@@ -80,10 +113,10 @@ export function OrderPanel({
   return (
     <form className={`card order-panel side-${side}`} onSubmit={onSubmit} data-testid="order-panel" aria-label={t("order.panel")}>
       <div className="segmented wide" role="group" aria-label={t("order.side")}>
-        <button type="button" className={side === "buy" ? "active buy" : ""} aria-pressed={side === "buy"} onClick={() => setSide("buy")}>
+        <button type="button" className={side === "buy" ? "active buy" : ""} aria-pressed={side === "buy"} onClick={() => switchSide("buy")}>
           {t("order.buy")}
         </button>
-        <button type="button" className={side === "sell" ? "active sell" : ""} aria-pressed={side === "sell"} onClick={() => setSide("sell")}>
+        <button type="button" className={side === "sell" ? "active sell" : ""} aria-pressed={side === "sell"} onClick={() => switchSide("sell")}>
           {t("order.sell")}
         </button>
       </div>
@@ -101,7 +134,7 @@ export function OrderPanel({
       <label>
         {t("order.price")}
         <div className="stepper">
-          <button type="button" aria-label="-tick" disabled={type === "market" || price === null} onClick={() => price !== null && setPrice(clamp(tickDown(price)))}>
+          <button type="button" aria-label="-tick" disabled={type === "market" || price === null} onClick={() => price !== null && setPrice(tickDown(price))}>
             −
           </button>
           <input
@@ -114,15 +147,21 @@ export function OrderPanel({
               const digits = event.target.value.replace(/[^0-9]/g, "");
               setPrice(digits ? Number(digits) : null);
             }}
-            onBlur={() => price !== null && setPrice(clamp(roundToTick(price)))}
+            onBlur={() => price !== null && setPrice(roundToTick(price))}
           />
-          <button type="button" aria-label="+tick" disabled={type === "market" || price === null} onClick={() => price !== null && setPrice(clamp(tickUp(price)))}>
+          <button type="button" aria-label="+tick" disabled={type === "market" || price === null} onClick={() => price !== null && setPrice(tickUp(price))}>
             +
           </button>
         </div>
         {type === "limit" && price !== null && (
           <span className="hint muted" data-testid="tick-size">
             {t("order.tick")} {formatWon(tickSizeFor(price))}
+          </span>
+        )}
+        {violation && band && (
+          <span className="field-error" role="alert" data-testid="band-error">
+            {t(violation === "above" ? "order.aboveUpper" : "order.belowLower")} ({t("order.band")} {formatWon(band.lower)} ~{" "}
+            {formatWon(band.upper)})
           </span>
         )}
         <FieldError error={place.error} name="price" />
@@ -145,15 +184,53 @@ export function OrderPanel({
             +
           </button>
         </div>
+        <div className="shares" role="group" aria-label={t("order.share")}>
+          {SHARES.map((share) => (
+            <button
+              key={share}
+              type="button"
+              className="btn btn-small"
+              disabled={maxQuantity < 1}
+              onClick={() => setQuantity(quantityForShare(maxQuantity, share))}
+            >
+              {share}%
+            </button>
+          ))}
+        </div>
         <FieldError error={place.error} name="quantity" />
       </label>
+      <dl className="estimate ticket-figures" data-testid="order-capacity">
+        {side === "buy" ? (
+          <div>
+            <dt>{t("order.orderable")}</dt>
+            <dd className="num" data-testid="orderable-cash">
+              {formatWon(available)}
+            </dd>
+          </div>
+        ) : (
+          <div>
+            <dt>{t("order.holding")}</dt>
+            <dd className="num" data-testid="holding">
+              {formatWon(position?.quantity ?? 0)} / {formatWon(maxQuantity)}
+            </dd>
+          </div>
+        )}
+        <div>
+          <dt>{t("order.maxQuantity")}</dt>
+          <dd className="num" data-testid="max-quantity">
+            {formatWon(maxQuantity)}
+          </dd>
+        </div>
+      </dl>
 
       <label>
         {t("order.tif")}
         <select name="time_in_force" value={tif} onChange={(event) => setTif(event.target.value as TimeInForce)}>
-          <option value="DAY">DAY</option>
-          <option value="IOC">IOC</option>
-          <option value="FOK">FOK</option>
+          {(["DAY", "IOC", "FOK"] as const).map((value) => (
+            <option key={value} value={value}>
+              {t(TIF_LABEL[value])}
+            </option>
+          ))}
         </select>
         <FieldError error={place.error} name="time_in_force" />
       </label>
@@ -188,7 +265,7 @@ export function OrderPanel({
         </div>
       )}
       {!account && <div className="muted">{t("order.noAccount")}</div>}
-      <button type="submit" className={`btn btn-${side}`} disabled={!account || place.isPending || quantity < 1}>
+      <button type="submit" className={`btn btn-${side}`} disabled={!account || place.isPending || quantity < 1 || !!violation}>
         {t(side === "buy" ? "order.buy" : "order.sell")} · {t("order.submit")}
       </button>
     </form>

@@ -4,11 +4,12 @@ import { Signed } from "@/components/Price";
 import { QueryState } from "@/components/QueryState";
 import { formatDateTime, formatWon } from "@/lib/format";
 import { hasMessage, useT } from "@/lib/i18n";
-import { useLiveMarket, useQuoteSubscription } from "@/lib/realtime";
-import type { Order, Position } from "@/types/models";
+import type { Account, Order, Position } from "@/types/models";
 
 import { useCancelOrder, useOrders } from "../api/orders";
-import { useFills, usePositions } from "../api/positions";
+import { useFills } from "../api/positions";
+import { useLiveAccount } from "../hooks/useLiveAccount";
+import type { PositionMark } from "../portfolio";
 
 const OPEN_STATUSES = new Set(["new", "partially_filled"]);
 
@@ -23,16 +24,14 @@ function SideLabel({ side }: { side: string }) {
   return <span className={side === "buy" ? "dir-up" : "dir-down"}>{t(side === "buy" ? "order.buy" : "order.sell")}</span>;
 }
 
-/** Positions marked to the live price: unrealised P&L moves with every tick. */
-export function PositionsTable({ accountId }: { accountId: number }) {
+/** Positions marked to the live price: the same marks the account summary adds up (useLiveAccount). */
+export function PositionsTable({ account }: { account: Account }) {
   const t = useT();
-  const positions = usePositions(accountId);
-  useQuoteSubscription((positions.data ?? []).map((p) => p.symbol));
-  const live = useLiveMarket((s) => s.quotes);
+  const { positions, rows } = useLiveAccount(account);
   return (
-    <QueryState query={positions} isEmpty={(list) => list.filter((p) => p.quantity > 0).length === 0}>
-      {(list) => (
-        <table className="table" data-testid="positions">
+    <QueryState query={positions} isEmpty={() => rows.length === 0}>
+      {() => (
+        <table className="table cards" data-testid="positions">
           <thead>
             <tr>
               <th>{t("market.name")}</th>
@@ -45,11 +44,9 @@ export function PositionsTable({ accountId }: { accountId: number }) {
             </tr>
           </thead>
           <tbody>
-            {list
-              .filter((p) => p.quantity > 0)
-              .map((position) => (
-                <PositionRow key={position.symbol} position={position} livePrice={live[position.symbol]?.price} />
-              ))}
+            {rows.map(({ position, mark }) => (
+              <PositionRow key={position.symbol} position={position} mark={mark} />
+            ))}
           </tbody>
         </table>
       )}
@@ -57,33 +54,23 @@ export function PositionsTable({ accountId }: { accountId: number }) {
   );
 }
 
-export function markPosition(position: Position, livePrice: number | undefined) {
-  const cost = Number(position.avg_cost) * position.quantity;
-  // Without any quote yet the position is worth its cost (as the server values it).
-  const last = livePrice ?? position.last_price ?? Number(position.avg_cost);
-  const marketValue = last * position.quantity;
-  const unrealized = marketValue - cost;
-  const rate = cost ? (unrealized * 100) / cost : 0;
-  return { last, marketValue, unrealized, rate };
-}
-
-function PositionRow({ position, livePrice }: { position: Position; livePrice: number | undefined }) {
-  const mark = markPosition(position, livePrice);
+function PositionRow({ position, mark }: { position: Position; mark: PositionMark }) {
+  const t = useT();
   return (
-    <tr data-symbol={position.symbol} data-quantity={position.quantity}>
-      <td>
+    <tr data-symbol={position.symbol} data-quantity={position.quantity} data-market-value={mark.marketValue}>
+      <td data-label={t("market.name")}>
         <Link to={`/symbols/${position.symbol}`}>{position.symbol_name}</Link> <span className="muted">{position.symbol}</span>
       </td>
-      <td className="right num" data-testid="position-quantity">
+      <td data-label={t("order.quantity")} className="right num" data-testid="position-quantity">
         {formatWon(position.quantity)}
       </td>
-      <td className="right num">{formatWon(position.avg_cost)}</td>
-      <td className="right num">{formatWon(mark.last)}</td>
-      <td className="right num">{formatWon(mark.marketValue)}</td>
-      <td className="right">
+      <td data-label={t("portfolio.avgCost")} className="right num">{formatWon(position.avg_cost)}</td>
+      <td data-label={t("portfolio.lastPrice")} className="right num">{formatWon(mark.last)}</td>
+      <td data-label={t("account.marketValue")} className="right num">{formatWon(mark.marketValue)}</td>
+      <td data-label={t("portfolio.unrealized")} className="right">
         <Signed value={mark.unrealized} />
       </td>
-      <td className="right">
+      <td data-label={t("portfolio.rate")} className="right">
         <Signed value={mark.rate} percent />
       </td>
     </tr>
@@ -97,19 +84,19 @@ function OrderRows({ orders, cancellable }: { orders: Order[]; cancellable: bool
     <tbody>
       {orders.map((order) => (
         <tr key={order.id} data-order-id={order.id} data-status={order.status}>
-          <td className="num muted">{formatDateTime(order.created_at)}</td>
-          <td>
+          <td data-label={t("order.time")} className="num muted">{formatDateTime(order.created_at)}</td>
+          <td data-label={t("market.name")}>
             <Link to={`/symbols/${order.symbol}`}>{order.symbol_name || order.symbol}</Link>
           </td>
-          <td>
+          <td data-label={t("order.side")}>
             <SideLabel side={order.side} />
           </td>
-          <td>{t(order.type === "market" ? "order.market" : "order.limit")}</td>
-          <td className="right num">{order.price ? formatWon(order.price) : "-"}</td>
-          <td className="right num">{formatWon(order.quantity)}</td>
-          <td className="right num">{formatWon(order.filled_quantity)}</td>
-          <td className="right num">{order.avg_fill_price ? formatWon(order.avg_fill_price) : "-"}</td>
-          <td>
+          <td data-label={t("order.type")}>{t(order.type === "market" ? "order.market" : "order.limit")}</td>
+          <td data-label={t("order.price")} className="right num">{order.price ? formatWon(order.price) : "-"}</td>
+          <td data-label={t("order.quantity")} className="right num">{formatWon(order.quantity)}</td>
+          <td data-label={t("order.filled")} className="right num">{formatWon(order.filled_quantity)}</td>
+          <td data-label={t("order.avgPrice")} className="right num">{order.avg_fill_price ? formatWon(order.avg_fill_price) : "-"}</td>
+          <td data-label={t("order.status")}>
             <StatusLabel status={order.status} />
             {order.reject_reason && <span className="muted"> {order.reject_reason}</span>}
           </td>
@@ -156,7 +143,7 @@ export function OpenOrdersTable({ accountId, symbol }: { accountId: number; symb
   return (
     <QueryState query={orders} isEmpty={(list) => !list.some((o) => OPEN_STATUSES.has(o.status))}>
       {(list) => (
-        <table className="table" data-testid="open-orders">
+        <table className="table cards" data-testid="open-orders">
           <OrderHead cancellable />
           <OrderRows orders={list.filter((o) => OPEN_STATUSES.has(o.status))} cancellable />
         </table>
@@ -170,7 +157,7 @@ export function OrderHistoryTable({ accountId }: { accountId: number }) {
   return (
     <QueryState query={orders} isEmpty={(list) => !list.some((o) => !OPEN_STATUSES.has(o.status))}>
       {(list) => (
-        <table className="table" data-testid="order-history">
+        <table className="table cards" data-testid="order-history">
           <OrderHead cancellable={false} />
           <OrderRows orders={list.filter((o) => !OPEN_STATUSES.has(o.status))} cancellable={false} />
         </table>
@@ -185,7 +172,7 @@ export function FillsTable({ accountId }: { accountId: number }) {
   return (
     <QueryState query={fills} isEmpty={(list) => list.length === 0}>
       {(list) => (
-        <table className="table" data-testid="fills">
+        <table className="table cards" data-testid="fills">
           <thead>
             <tr>
               <th>{t("order.time")}</th>
@@ -200,17 +187,17 @@ export function FillsTable({ accountId }: { accountId: number }) {
           <tbody>
             {list.map((fill) => (
               <tr key={fill.id} data-fill-id={fill.id}>
-                <td className="num muted">{formatDateTime(fill.time)}</td>
-                <td>
+                <td data-label={t("order.time")} className="num muted">{formatDateTime(fill.time)}</td>
+                <td data-label={t("market.code")}>
                   <Link to={`/symbols/${fill.symbol}`}>{fill.symbol}</Link>
                 </td>
-                <td>
+                <td data-label={t("order.side")}>
                   <SideLabel side={fill.side} />
                 </td>
-                <td className="right num">{formatWon(fill.price)}</td>
-                <td className="right num">{formatWon(fill.quantity)}</td>
-                <td className="right num">{formatWon(fill.commission)}</td>
-                <td className="right num">{formatWon(fill.tax)}</td>
+                <td data-label={t("order.price")} className="right num">{formatWon(fill.price)}</td>
+                <td data-label={t("order.quantity")} className="right num">{formatWon(fill.quantity)}</td>
+                <td data-label={t("order.commission")} className="right num">{formatWon(fill.commission)}</td>
+                <td data-label={t("order.tax")} className="right num">{formatWon(fill.tax)}</td>
               </tr>
             ))}
           </tbody>
