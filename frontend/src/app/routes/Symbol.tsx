@@ -101,7 +101,7 @@ function SymbolPage({ code }: { code: string }) {
               <OrderPanel symbol={symbol} quote={live.quote} pickedPrice={picked} sideRequest={sideRequest} />
             </div>
           </div>
-          <div className="trade-bar" role="group" aria-label={t("order.side")}>
+          <div className="trade-bar" role="group" aria-label={t("order.tradeBar")}>
             <button type="button" className="btn btn-sell" onClick={() => orderFrom("sell")}>
               {t("order.sell")}
             </button>
