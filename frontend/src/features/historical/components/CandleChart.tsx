@@ -82,14 +82,7 @@ function line(values: Series, times: Time[]) {
   return out;
 }
 
-interface Legend {
-  time: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+type Legend = Pick<Candle, "time" | "open" | "high" | "low" | "close" | "volume">;
 
 /** Candlesticks with volume in its own pane, indicators, the user's fills and open orders; the last bar follows the live quote. */
 export function CandleChart({
