@@ -46,8 +46,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     throw new Error("frontend/dist is missing: run `npm run build` first (make test-frontend does)");
   }
   const varDir = mkdtempSync(join(tmpdir(), "papertrade-e2e-"));
+  // The practice clock starts at 10:00 of the next trading day, in continuous trading, so orders
+  // fill and prices move while the tests run (its default, 08:50, is the pre-open call).
+  const nextDay = spawnSync(
+    PYTHON,
+    ["-c", "import datetime as d; from market import timetable as t; print(t.next_trading_day(d.datetime.now(t.SEOUL).date()))"],
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  if (nextDay.status !== 0) throw new Error(`could not find the next trading day: ${nextDay.stderr}`);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    PAPERTRADE_MARKET_CLOCK: "practice",
+    PAPERTRADE_CLOCK_START: process.env.PAPERTRADE_CLOCK_START ?? `${nextDay.stdout.trim()}T10:00:00+09:00`,
     DJANGO_SETTINGS_MODULE: "config.settings.local",
     DJANGO_DEBUG: "0",
     PAPERTRADE_VAR_DIR: varDir,
