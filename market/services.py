@@ -10,7 +10,6 @@ from typing import Any
 from django.db import transaction
 
 from config.exceptions import DomainError, InvalidInput, NotFound
-from market import rules
 from market.cache import symbols_forget
 from market.enums import Market
 from market.models import Quote as QuoteSnapshot
@@ -249,8 +248,3 @@ def symbols_load_listing(*, dry_run: bool = False) -> tuple[int, UpsertCounts | 
     if dry_run:
         return len(rows), None
     return len(rows), symbol_upsert_many(rows=rows, keep_names=True)
-
-
-def price_base_for(symbol: Symbol) -> int | None:
-    """Base price of today's band: the previous close on the tick grid."""
-    return rules.round_to_tick(symbol.prev_close, "nearest") if symbol.prev_close else None

@@ -26,7 +26,7 @@ from tests import servers
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
 CODES = ["005930", "000660", "035720"]
-SPEED = 1200
+SPEED = 600
 SEOUL = timetable.SEOUL
 
 
@@ -93,7 +93,7 @@ def _watch(practice_day) -> tuple[list[dict], list[dict]]:
 
         poller = threading.Thread(target=poll, daemon=True)
         poller.start()
-        deadline = time.time() + 150
+        deadline = time.time() + 180
         until = dt.datetime.combine(practice_day["day"], dt.time(17, 0), tzinfo=SEOUL)
         try:
             while time.time() < deadline:
