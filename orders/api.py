@@ -160,7 +160,7 @@ class PositionOutput(serializers.ModelSerializer):
 
 class CostsOutput(serializers.Serializer):
     commission_rate = serializers.CharField()
-    sell_tax_rate = serializers.CharField(help_text="KOSPI's effective rate today (the common case).")
+    sell_tax_rate = serializers.CharField(help_text="KOSPI's effective rate for a sale made today (by its T+2 settlement date).")
     market_tax_rates = serializers.DictField(child=serializers.CharField())
 
 
@@ -302,7 +302,7 @@ class OrderCostsApi(APIView):
     @extend_schema(responses={200: CostsOutput})
     def get(self, request: Request) -> Response:
         today = market_clock().today()
-        rates = {market.value: str(costs.sell_tax_rate(market.value, today)) for market in Market}
+        rates = {market.value: str(costs.sell_tax_rate_for_trade(market.value, today)) for market in Market}
         return Response(
             CostsOutput(
                 {

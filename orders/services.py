@@ -315,7 +315,7 @@ class _Book:
         commission = costs.commission_for(amount)
         tax = 0
         if order.side == OrderSide.SELL:
-            tax = costs.sell_tax_for(amount, order.symbol.market, costs.trade_date(now))
+            tax = costs.sell_tax_for(amount, order.symbol.market, costs.settlement_date(costs.trade_date(now)))
         trade = Trade(
             order=order,
             account=account,

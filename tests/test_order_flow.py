@@ -111,7 +111,7 @@ async def test_rest_order_fills_on_a_tick_and_streams_to_the_owner(user):
     assert (await ws.receive_json_from(timeout=3))["type"] == "order"
     sold = await ws.receive_json_from(timeout=3)
     assert sold["type"] == "fill" and sold["trade"]["price"] == 69_600
-    tax = costs.sell_tax_for(696_000, Market.KOSPI, costs.trade_date(timezone.now()))
+    tax = costs.sell_tax_for(696_000, Market.KOSPI, costs.settlement_date(costs.trade_date(timezone.now())))
     assert sold["trade"]["tax"] == tax
     sell_commission = costs.commission_for(696_000)
     position = (await get(f"/api/v1/positions?account={account['id']}")).json()["results"][0]

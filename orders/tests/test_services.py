@@ -272,7 +272,7 @@ def test_sell_costs_and_realized_pnl_net_of_costs(account, symbol):
     set_book(book_around(CODE, 80_000, 80_100))
     sell = place(account, side="sell", type="market", quantity=4)
     trade = Trade.objects.get(order=sell)
-    day = costs.trade_date(trade.time)
+    day = costs.settlement_date(costs.trade_date(trade.time))  # the tax of its T+2 settlement day
     assert trade.price == 80_000 and trade.commission == 48  # floor(320,000 × 0.00015)
     assert trade.tax == costs.sell_tax_for(320_000, Market.KOSPI, day)
     position = Position.objects.get(account=account)
@@ -436,11 +436,36 @@ def test_commission_rounds_down_to_the_won(settings):
         (dt.date(2026, 1, 1), Market.KOSPI, "0.0020"),
         (dt.date(2027, 3, 2), Market.KOSDAQ, "0.0020"),
         (dt.date(2026, 5, 1), Market.KONEX, "0.0010"),
-        (dt.date(2023, 12, 31), Market.KOSPI, "0"),
+        (dt.date(2023, 12, 31), Market.KOSPI, "0.0020"),
+        (dt.date(2015, 1, 2), Market.KOSPI, "0.0030"),
+        (dt.date(2015, 1, 2), Market.KOSDAQ, "0.0030"),
+        (dt.date(2019, 6, 3), Market.KONEX, "0.0010"),
+        (dt.date(2019, 5, 31), Market.KONEX, "0.0030"),
+        (dt.date(1995, 12, 31), Market.KOSPI, "0"),
     ],
 )
 def test_sell_tax_table_by_date_and_market(day, market, rate):
     assert costs.sell_tax_rate(market, day) == Decimal(rate)
+
+
+@pytest.mark.parametrize(
+    ("trade_day", "settles", "kospi", "kosdaq", "before"),
+    [
+        # trade day → settlement day (T+2 on XKRX days): the new rate starts with the settlement day
+        (dt.date(2019, 5, 30), dt.date(2019, 6, 3), "0.0025", "0.0025", "0.0030"),
+        (dt.date(2020, 12, 30), dt.date(2021, 1, 4), "0.0023", "0.0023", "0.0025"),
+        (dt.date(2024, 12, 27), dt.date(2025, 1, 2), "0.0015", "0.0015", "0.0018"),
+        (dt.date(2025, 12, 30), dt.date(2026, 1, 2), "0.0020", "0.0020", "0.0015"),
+    ],
+)
+def test_a_sale_pays_the_rate_of_its_settlement_date(trade_day, settles, kospi, kosdaq, before):
+    assert costs.settlement_date(trade_day) == settles
+    assert costs.sell_tax_rate_for_trade(Market.KOSPI, trade_day) == Decimal(kospi)
+    assert costs.sell_tax_rate_for_trade(Market.KOSDAQ, trade_day) == Decimal(kosdaq)
+    # the trading day before settles a day earlier, under the old rate
+    earlier = timetable.previous_trading_day(trade_day)
+    assert costs.settlement_date(earlier) < settles
+    assert costs.sell_tax_rate_for_trade(Market.KOSPI, earlier) == Decimal(before)
 
 
 def test_sell_tax_rounds_down_and_is_configurable(settings):
