@@ -160,7 +160,7 @@ class PositionOutput(serializers.ModelSerializer):
 
 class CostsOutput(serializers.Serializer):
     commission_rate = serializers.CharField()
-    sell_tax_rate = serializers.CharField(help_text="KOSPI's effective rate for a sale made today (by its T+2 settlement date).")
+    sell_tax_rate = serializers.CharField(help_text="KOSPI's rate for a sale made today (by its T+2 settlement).")
     market_tax_rates = serializers.DictField(child=serializers.CharField())
 
 
