@@ -23,3 +23,10 @@ class RunStatus(models.TextChoices):
 
 
 FINISHED_RUN_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
+
+
+class Execution(models.TextChoices):
+    """When a decision made on day t's close fills (strategies.execution)."""
+
+    OPEN = "open", "Next day's opening auction"
+    CLOSE = "close", "Next day's closing auction"

@@ -95,14 +95,14 @@ def turnover(
     return float(traded / 2.0 / values.mean() * periods_per_year / periods)
 
 
-def win_rate(trades: Iterable[Mapping[str, Any]]) -> float | None:
-    """Share of sells that realised a profit after costs, against the average cost of the shares sold.
+def realized_pnls(trades: Iterable[Mapping[str, Any]]) -> list[float]:
+    """The profit after costs of each sell against the average cost (buy costs included) of the shares sold.
 
     `trades` are in time order, each {symbol, side: buy|sell, quantity, price, cost}.
     """
     shares: dict[str, float] = {}
     cost_basis: dict[str, float] = {}
-    wins = sells = 0
+    pnls: list[float] = []
     for trade in trades:
         symbol, quantity, price = trade["symbol"], float(trade["quantity"]), float(trade["price"])
         fee = float(trade.get("cost", 0.0))
@@ -117,18 +117,51 @@ def win_rate(trades: Iterable[Mapping[str, Any]]) -> float | None:
                 continue
             quantity = min(quantity, held)
             average_cost = cost_basis[symbol] / held
-            sells += 1
-            if quantity * price - fee > quantity * average_cost:
-                wins += 1
+            pnls.append(quantity * price - fee - quantity * average_cost)
             shares[symbol] = held - quantity
             cost_basis[symbol] -= average_cost * quantity
-    return wins / sells if sells else None
+    return pnls
+
+
+def win_rate(trades: Iterable[Mapping[str, Any]]) -> float | None:
+    """Share of sells that realised a profit after costs (None without a sell)."""
+    pnls = realized_pnls(trades)
+    return sum(1 for p in pnls if p > 0) / len(pnls) if pnls else None
+
+
+def profit_factor(trades: Iterable[Mapping[str, Any]]) -> float | None:
+    """Gross realised profit over gross realised loss of the sells (None without a losing sell)."""
+    pnls = realized_pnls(trades)
+    loss = -sum(p for p in pnls if p < 0)
+    if loss <= 0:
+        return None
+    return float(sum(p for p in pnls if p > 0) / loss)
+
+
+def exposure(invested: Sequence[float]) -> float | None:
+    """Share of days that ended with a position held (time in the market; None without holdings data)."""
+    values = np.asarray(invested, dtype=float)
+    if values.size == 0:
+        return None
+    return float(np.mean(values > 0))
+
+
+def average_invested(invested: Sequence[float], equity: Sequence[float]) -> float | None:
+    """Mean share of equity held in shares at the close."""
+    held, total = np.asarray(invested, dtype=float), np.asarray(equity, dtype=float)
+    if held.size == 0 or held.size != total.size:
+        return None
+    return float(np.mean(np.divide(held, total, out=np.zeros_like(held), where=total > 0)))
 
 
 def performance(
-    equity: Sequence[float], trades: Sequence[Mapping[str, Any]] = (), periods_per_year: int = TRADING_DAYS
+    equity: Sequence[float],
+    trades: Sequence[Mapping[str, Any]] = (),
+    invested: Sequence[float] = (),
+    periods_per_year: int = TRADING_DAYS,
 ) -> dict[str, float | None]:
-    """Every metric the API shows for one equity curve and its trades."""
+    """Every metric the API shows for one equity curve (warm-up already excluded), its trades and the
+    market value it held at each close."""
     returns = daily_returns(equity)
     return {
         "cumulative_return": cumulative_return(equity),
@@ -140,5 +173,9 @@ def performance(
         "calmar": calmar_ratio(equity, periods_per_year),
         "turnover": turnover(trades, equity, periods_per_year),
         "win_rate": win_rate(trades),
+        "profit_factor": profit_factor(trades),
+        "exposure": exposure(invested),
+        "average_invested": average_invested(invested, equity),
         "trades": len(trades),
+        "days": len(equity),
     }

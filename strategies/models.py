@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from strategies.enums import Algorithm, RunKind, RunStatus
+from strategies.enums import Algorithm, Execution, RunKind, RunStatus
 
 
 class Strategy(models.Model):
@@ -15,6 +15,17 @@ class Strategy(models.Model):
     train_end = models.DateField()
     test_start = models.DateField()
     test_end = models.DateField()
+    # Between training and test: what hyperparameter choice and early stopping look at (optional).
+    validation_start = models.DateField(null=True, blank=True)
+    validation_end = models.DateField(null=True, blank=True)
+    execution = models.CharField(
+        max_length=8,
+        choices=Execution.choices,
+        default=Execution.OPEN,
+        help_text="When a decision made on a day's close fills: the next day's opening or closing auction.",
+    )
+    spread_ticks = models.FloatField(default=1.0, help_text="Typical spread in ticks; a fill pays half of it.")
+    impact = models.FloatField(default=0.1, help_text="Extra slippage per unit of the order's share of day volume.")
     indicators = models.JSONField(default=list, blank=True, help_text="stockstats names, e.g. macd, rsi_30.")
     hyperparameters = models.JSONField(default=dict, blank=True)
     initial_cash = models.PositiveBigIntegerField(default=10_000_000)
@@ -37,6 +48,15 @@ class Strategy(models.Model):
             models.CheckConstraint(condition=models.Q(test_start__lt=models.F("test_end")), name="strategy_test_order"),
             models.CheckConstraint(
                 condition=models.Q(train_end__lt=models.F("test_start")), name="strategy_test_after_train"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(validation_start__isnull=True, validation_end__isnull=True)
+                | models.Q(
+                    validation_start__gt=models.F("train_end"),
+                    validation_start__lte=models.F("validation_end"),
+                    validation_end__lt=models.F("test_start"),
+                ),
+                name="strategy_validation_between",
             ),
         ]
 
@@ -67,6 +87,10 @@ class StrategyRun(models.Model):
     trades = models.JSONField(default=list, blank=True)
     model_path = models.CharField(max_length=500, blank=True, default="", help_text="Relative to ARTIFACTS_DIR.")
     model_sha256 = models.CharField(max_length=64, blank=True, default="")
+    # sha256 of the candles the run read (after warm-up and alignment): same data, same hash.
+    data_sha256 = models.CharField(max_length=64, blank=True, default="")
+    # A training run's evaluation of its model over the validation period (what tuning may look at).
+    validation_metrics = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -79,12 +103,15 @@ class StrategyRun(models.Model):
 
 
 class Deployment(models.Model):
-    """A trained strategy trading a paper account on the live feed, every `interval_seconds`."""
+    """A trained strategy trading a paper account on the live feed, once per trading day."""
 
     strategy = models.OneToOneField(Strategy, on_delete=models.CASCADE, related_name="deployment")
     account = models.ForeignKey("orders.Account", on_delete=models.CASCADE, related_name="deployments")
     model_run = models.ForeignKey(StrategyRun, on_delete=models.PROTECT, related_name="deployments")
+    # How often the schedule checks the market clock; the strategy acts once per trading day, at its
+    # execution moment (strategies.rl.live.execution_moment).
     interval_seconds = models.PositiveIntegerField(default=60)
+    last_trading_day = models.DateField(null=True, blank=True, help_text="The last trading day it acted on.")
     is_active = models.BooleanField(default=True)
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -19,8 +19,9 @@ from config.exceptions import Conflict, DomainError, NotFound
 from jobs import services as job_services
 from market.models import Symbol
 from strategies import data
-from strategies.costs import cost_rates
-from strategies.enums import FINISHED_RUN_STATUSES, Algorithm, RunKind, RunStatus
+from strategies.costs import commission_rate, cost_rates
+from strategies.enums import FINISHED_RUN_STATUSES, Algorithm, Execution, RunKind, RunStatus
+from strategies.execution import DEFAULT_IMPACT, DEFAULT_SPREAD_TICKS
 from strategies.models import Deployment, Strategy, StrategyRun
 from strategies.specs import (
     DEFAULT_INDICATORS,
@@ -32,11 +33,24 @@ from strategies.specs import (
 
 MIN_TRAIN_BARS = 30
 MIN_TEST_BARS = 10
+MIN_VALIDATION_BARS = 10
 NO_SYMBOLS = "Choose at least one symbol."
 TOO_MANY_SYMBOLS = f"A strategy trades at most {MAX_SYMBOLS} symbols."
 TRAIN_PERIOD_ORDER = "The training period must start before it ends."
 TEST_PERIOD_ORDER = "The test period must start before it ends."
 PERIODS_OVERLAP = "The test period must start after the training period ends (they may not overlap)."
+VALIDATION_BOTH = "Give both the start and the end of the validation period, or neither."
+VALIDATION_BETWEEN = (
+    "The validation period must start after the training period ends, end before the test period starts, "
+    "and start before it ends."
+)
+BAD_EXECUTION = "execution is open (the next day's opening auction) or close (its closing auction)."
+BAD_SPREAD = "spread_ticks (the typical spread in ticks) must be between 0 and 20."
+BAD_IMPACT = "impact must be between 0 and 10."
+TEST_ALREADY_REPORTED = (
+    "The test period of this model has already been reported; train again (tune on the validation period) "
+    "before looking at the test period again."
+)
 NOT_TRAINED = "Train the strategy before backtesting or deploying it."
 RUN_IN_PROGRESS = "A run of this strategy is still in progress; wait for it or cancel its job."
 ALREADY_DEPLOYED = "This strategy is already deployed; undeploy it first."
@@ -59,6 +73,11 @@ MODEL_FIELDS = (
     "initial_cash",
     "seed",
     "use_turbulence",
+    "validation_start",
+    "validation_end",
+    "execution",
+    "spread_ticks",
+    "impact",
 )
 
 
@@ -85,6 +104,11 @@ def _check_periods(spec: dict[str, Any]) -> None:
         raise DomainError(TEST_PERIOD_ORDER, field="test_end")
     if spec["test_start"] <= spec["train_end"]:
         raise DomainError(PERIODS_OVERLAP, field="test_start")
+    start, end = spec.get("validation_start"), spec.get("validation_end")
+    if (start is None) != (end is None):
+        raise DomainError(VALIDATION_BOTH, field="validation_start" if start is None else "validation_end")
+    if start is not None and not (spec["train_end"] < start <= end < spec["test_start"]):
+        raise DomainError(VALIDATION_BETWEEN, field="validation_start")
 
 
 def _check_data(*, codes: list[str], start: dt.date, end: dt.date, minimum: int, label: str, field: str) -> None:
@@ -120,6 +144,15 @@ def _check_spec(spec: dict[str, Any], *, check_test_data: bool = True) -> list[S
     """Validate a strategy spec (dates are normalised in place); returns its symbols."""
     for field in ("train_start", "train_end", "test_start", "test_end"):
         spec[field] = _as_date(spec[field], field)
+    for field in ("validation_start", "validation_end"):
+        if spec.get(field) is not None:
+            spec[field] = _as_date(spec[field], field)
+    if spec["execution"] not in Execution.values:
+        raise DomainError(BAD_EXECUTION, field="execution")
+    if not _is_number(spec["spread_ticks"]) or not 0 <= spec["spread_ticks"] <= 20:
+        raise DomainError(BAD_SPREAD, field="spread_ticks")
+    if not _is_number(spec["impact"]) or not 0 <= spec["impact"] <= 10:
+        raise DomainError(BAD_IMPACT, field="impact")
     if spec["algorithm"] not in Algorithm.values:
         raise DomainError(UNKNOWN_ALGORITHM, field="algorithm")
     symbols = _symbols_for(spec["symbols"])
@@ -149,6 +182,15 @@ def _check_spec(spec: dict[str, Any], *, check_test_data: bool = True) -> list[S
         label="training",
         field="train_start",
     )
+    if spec.get("validation_start") is not None:
+        _check_data(
+            codes=codes,
+            start=spec["validation_start"],
+            end=spec["validation_end"],
+            minimum=MIN_VALIDATION_BARS,
+            label="validation",
+            field="validation_start",
+        )
     if check_test_data:
         _check_data(
             codes=codes,
@@ -174,7 +216,16 @@ def _spec_of(strategy: Strategy) -> dict[str, Any]:
         "initial_cash": strategy.initial_cash,
         "seed": strategy.seed,
         "use_turbulence": strategy.use_turbulence,
+        "validation_start": strategy.validation_start,
+        "validation_end": strategy.validation_end,
+        "execution": strategy.execution,
+        "spread_ticks": strategy.spread_ticks,
+        "impact": strategy.impact,
     }
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 # --- strategies ---------------------------------------------------------------------------------------
@@ -196,6 +247,11 @@ def strategy_create(
     initial_cash: int = 10_000_000,
     seed: int = 0,
     use_turbulence: bool = False,
+    validation_start: dt.date | None = None,
+    validation_end: dt.date | None = None,
+    execution: str = Execution.OPEN,
+    spread_ticks: float = DEFAULT_SPREAD_TICKS,
+    impact: float = DEFAULT_IMPACT,
 ) -> Strategy:
     spec = {
         "algorithm": algorithm,
@@ -209,6 +265,11 @@ def strategy_create(
         "initial_cash": initial_cash,
         "seed": seed,
         "use_turbulence": use_turbulence,
+        "validation_start": validation_start,
+        "validation_end": validation_end,
+        "execution": execution,
+        "spread_ticks": spread_ticks,
+        "impact": impact,
     }
     symbol_rows = _check_spec(spec)
     strategy = Strategy.objects.create(owner=owner, name=name, **{k: v for k, v in spec.items() if k != "symbols"})
@@ -279,8 +340,15 @@ def _queue_run(run: StrategyRun) -> None:
 
 
 def _costs_spec(symbols: list[Symbol], day: dt.date) -> dict[str, Any]:
+    """The cost model a run uses: commission, each symbol's market (the worker charges the tax of each
+    sale's settlement date from the orders app's table) and, for the record, the rates on `day`."""
     buy, sell = cost_rates(symbols=symbols, day=day)
-    return {"buy_cost": buy, "sell_cost": sell}
+    return {
+        "buy_cost": buy,
+        "sell_cost": sell,
+        "markets": {s.code: s.market for s in symbols},
+        "commission": commission_rate(),
+    }
 
 
 def _serialisable(spec: dict[str, Any]) -> dict[str, Any]:
@@ -314,6 +382,11 @@ def run_backtest(*, strategy_id: int, owner: Any) -> StrategyRun:
         raise DomainError(NOT_TRAINED, code="not_trained")
     if strategy.runs.exclude(status__in=FINISHED_RUN_STATUSES).exists():
         raise Conflict(RUN_IN_PROGRESS, code="run_in_progress")
+    reported = strategy.runs.filter(
+        kind=RunKind.BACKTEST, model_run_id=strategy.trained_run_id, status=RunStatus.SUCCEEDED
+    )
+    if reported.exists():
+        raise Conflict(TEST_ALREADY_REPORTED, code="test_already_reported")
     spec = _spec_of(strategy)
     symbols = _check_spec(spec)
     spec.update(_costs_spec(symbols, strategy.test_start))

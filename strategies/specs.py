@@ -47,6 +47,56 @@ _WINDOWED_INDICATOR = re.compile(
     r"|(?P<col>close|open|high|low|volume)_(?P<n2>\d{1,3})_(?P<fn>sma|ema|mstd|mvar|smma))$"
 )
 MAX_INDICATORS = 16
+# Bars an indicator needs before its value is defined (stockstats' windows: MACD 26-day slow EMA + 9-day
+# signal, Bollinger 20, KDJ 9, ATR/DMI family 14 smoothed twice, TRIX and TEMA triple 12-day EMAs, VR
+# and CR 26, WaveTrend 10 + 21, Supertrend 14). FinRL back-fills these first rows from later ones, so
+# they are dropped (warm-up) before any period trades or is measured.
+_FIXED_LOOKBACK = {
+    "macd": 35,
+    "macds": 35,
+    "macdh": 35,
+    "boll": 20,
+    "boll_ub": 20,
+    "boll_lb": 20,
+    "kdjk": 9,
+    "kdjd": 9,
+    "kdjj": 9,
+    "atr": 14,
+    "adx": 28,
+    "adxr": 34,
+    "pdi": 14,
+    "mdi": 14,
+    "dx": 14,
+    "trix": 36,
+    "tema": 36,
+    "vr": 26,
+    "mfi": 14,
+    "cr": 26,
+    "wt1": 31,
+    "wt2": 35,
+    "supertrend": 14,
+    "supertrend_ub": 14,
+    "supertrend_lb": 14,
+}
+TURBULENCE_LOOKBACK = 252  # FinRL's turbulence index needs a year of returns
+
+
+def warmup_bars(indicators: list[str], *, use_turbulence: bool = False) -> int:
+    """Trading days before every indicator (and the turbulence index) is defined."""
+    bars = 0
+    for name in indicators:
+        match = _WINDOWED_INDICATOR.match(name)
+        if match:
+            window = int(match.group("n1") or match.group("n2"))
+            osc = match.group("osc")
+            bars = max(bars, window * 2 if osc in {"adx", "trix", "tema"} else window)
+        else:
+            bars = max(bars, _FIXED_LOOKBACK.get(name, 0))
+    if use_turbulence:
+        bars = max(bars, TURBULENCE_LOOKBACK)
+    return bars
+
+
 MAX_SYMBOLS = 10
 
 

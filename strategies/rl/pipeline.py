@@ -6,6 +6,7 @@ Imported only by worker code (tasks, the worker command, benchmarks): it pulls i
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import io
 import json
@@ -18,15 +19,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 import pandas as pd
 import torch
 from finrl.agents.stablebaselines3.models import MODELS, DRLAgent
 from finrl.meta.env_stock_trading.env_stocktrading import StockTradingEnv
 from finrl.meta.preprocessor.preprocessors import FeatureEngineer, data_split
+from gymnasium import spaces
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import DummyVecEnv, VecNormalize
 
+from strategies import execution as execution_model
 from strategies.specs import DEFAULT_TOTAL_TIMESTEPS, NON_MODEL_KEYS
 
 # Defaults sized for daily bars over a few years on a CPU; a strategy's hyperparameters override them.
@@ -53,14 +57,22 @@ class EnvSpec:
     initial_cash: float
     hmax: int
     buy_cost: list[float]  # per symbol: commission
-    sell_cost: list[float]  # per symbol: commission + transaction tax
+    sell_cost: list[float]  # per symbol: commission + transaction tax (used when `markets` is empty)
     reward_scaling: float
     turbulence_threshold: float | None = None
     use_turbulence: bool = False
+    markets: list[str] = field(default_factory=list)  # per symbol: KOSPI | KOSDAQ | KONEX, for the dated tax
+    execution: str = execution_model.EXECUTION_OPEN
+    spread_ticks: float = execution_model.DEFAULT_SPREAD_TICKS
+    impact: float = execution_model.DEFAULT_IMPACT
 
     @property
     def state_space(self) -> int:
         return 1 + 2 * len(self.symbols) + len(self.indicators) * len(self.symbols)
+
+    @property
+    def slippage(self) -> execution_model.Slippage:
+        return execution_model.Slippage(spread_ticks=self.spread_ticks, impact=self.impact)
 
 
 @dataclass
@@ -68,10 +80,16 @@ class Episode:
     dates: list[str]
     equity: list[float]
     trades: list[dict[str, Any]] = field(default_factory=list)
+    invested: list[float] = field(default_factory=list)
+    actions: list[list[float]] = field(default_factory=list)  # the decision of each day but the last
 
 
 def engineer_features(candles: pd.DataFrame, *, indicators: list[str], use_turbulence: bool) -> pd.DataFrame:
-    """FinRL FeatureEngineer over candles in FinRL's layout (date, tic, open, high, low, close, volume)."""
+    """FinRL FeatureEngineer over candles in FinRL's layout (date, tic, open, high, low, close, volume).
+
+    FinRL back-fills the first rows of an indicator from its first defined value (a look-ahead):
+    those rows lie in the warm-up (specs.warmup_bars) that every period drops before trading.
+    """
     engineer = FeatureEngineer(
         use_technical_indicator=True,
         tech_indicator_list=list(indicators),
@@ -95,6 +113,14 @@ def split(frame: pd.DataFrame, start: str, end_inclusive: str) -> pd.DataFrame:
     return data_split(frame, start, end_exclusive)
 
 
+def after_warmup(frame: pd.DataFrame, warmup: int) -> pd.DataFrame:
+    """`frame` without its first `warmup` trading days (indicators not yet defined), reindexed by day."""
+    dates = sorted(frame["date"].unique())
+    kept = frame[frame["date"].isin(dates[warmup:])].sort_values(["date", "tic"], ignore_index=True)
+    kept.index = kept["date"].factorize()[0]
+    return kept
+
+
 def default_hmax(frame: pd.DataFrame, *, initial_cash: float, symbols: int) -> int:
     """Shares one action may move: enough to put an equal share of the cash into a median-priced symbol."""
     return max(1, int(initial_cash / symbols / float(frame["close"].median())))
@@ -105,49 +131,131 @@ def turbulence_threshold(frame: pd.DataFrame) -> float:
     return float(np.quantile(values, TURBULENCE_QUANTILE))
 
 
-class KRXStockTradingEnv(StockTradingEnv):
-    """FinRL's StockTradingEnv, trading logic untouched, with its per-day state lookups served from arrays.
+def _matrix(frame: pd.DataFrame, column: str, days: int, count: int) -> np.ndarray:
+    return frame[column].to_numpy(dtype=float).reshape(days, count)
 
-    FinRL rebuilds the state from pandas on every step (a column lookup per indicator, a `unique()`
-    over all rows for the date); that is most of a step's time. The values are the same.
+
+def market_data(frame: pd.DataFrame, spec: EnvSpec) -> execution_model.MarketData:
+    """The period's prices, volumes and cost rates as the execution model's arrays."""
+    count = len(spec.symbols)
+    days = len(frame) // count
+    if len(frame) != days * count:
+        raise ValueError("Every trading day needs one row per symbol.")
+    dates = [str(d) for d in frame["date"].to_numpy().reshape(days, count)[:, 0]]
+    closes = _matrix(frame, "close", days, count)
+    fills = closes if spec.execution == execution_model.EXECUTION_CLOSE else _matrix(frame, "open", days, count)
+    if spec.markets:
+        from strategies.costs import sell_rate_table  # Django settings: the orders app's dated tax table
+
+        sell_rates = sell_rate_table(dates=dates, markets=spec.markets, commission=float(spec.buy_cost[0]))
+    else:
+        sell_rates = np.tile(np.asarray(spec.sell_cost, dtype=float), (days, 1))
+    return execution_model.MarketData(
+        dates=dates,
+        symbols=list(spec.symbols),
+        closes=closes,
+        fills=fills,
+        volumes=_matrix(frame, "volume", days, count),
+        buy_rates=np.asarray(spec.buy_cost, dtype=float),
+        sell_rates=sell_rates,
+        slippage=spec.slippage,
+    )
+
+
+class KRXStockTradingEnv(gym.Env):
+    """FinRL's stock-trading MDP (state [cash, closes, holdings, indicators], actions in [-1, 1] × hmax
+    shares per symbol, reward = change of equity × reward_scaling, the turbulence guard) with KRX
+    execution: the action decided on day t's close fills on day t+1 (strategies.execution).
+
+    The turbulence guard: on a day whose turbulence is at or above the threshold the agent's action is
+    replaced by selling everything, and nothing is bought.
     """
 
-    def __init__(self, df: pd.DataFrame, **kwargs: Any) -> None:
-        count = kwargs["stock_dim"]
-        days = len(df.index.unique())
-        if len(df) != days * count:
-            raise ValueError("Every trading day needs one row per symbol.")
-        self._closes = df["close"].to_numpy(dtype=float).reshape(days, count)
-        indicators = kwargs["tech_indicator_list"]
+    metadata: dict[str, Any] = {"render_modes": []}
+
+    def __init__(self, df: pd.DataFrame, spec: EnvSpec) -> None:
+        self.spec = spec
+        self.data = market_data(df, spec)
+        count, days = len(spec.symbols), self.data.days
+        self.stock_dim = count
+        self.hmax = spec.hmax
+        self.reward_scaling = spec.reward_scaling
         self._indicators = (
-            np.concatenate([df[name].to_numpy(dtype=float).reshape(days, count) for name in indicators], axis=1)
-            if indicators
+            np.concatenate([_matrix(df, name, days, count) for name in spec.indicators], axis=1)
+            if spec.indicators
             else np.zeros((days, 0))
         )
-        self._dates = df["date"].to_numpy().reshape(days, count)[:, 0]
-        super().__init__(df=df, **kwargs)
+        self._turbulence = (
+            df["turbulence"].to_numpy(dtype=float).reshape(days, count)[:, 0]
+            if spec.use_turbulence and spec.turbulence_threshold is not None
+            else None
+        )
+        self.observation_space = spaces.Box(low=-np.inf, high=np.inf, shape=(spec.state_space,))
+        self.action_space = spaces.Box(low=-1, high=1, shape=(count,))
+        self.day = 0
+        self.book = execution_model.Book(cash=spec.initial_cash, holdings=np.zeros(count, dtype=np.int64))
+        self._reset_memory()
 
-    def _initiate_state(self) -> list[float]:
-        if not self.initial:
-            return super()._initiate_state()
-        return (
-            [self.initial_amount]
-            + self._closes[self.day].tolist()
-            + list(self.num_stock_shares)
-            + self._indicators[self.day].tolist()
+    def _reset_memory(self) -> None:
+        self.asset_memory = [float(self.spec.initial_cash)]
+        self.date_memory = [self.data.dates[0]]
+        self.invested_memory = [0.0]
+        self.actions_memory: list[list[float]] = []
+        self.trades: list[dict[str, Any]] = []
+
+    def _state(self) -> np.ndarray:
+        return np.concatenate(
+            ([self.book.cash], self.data.closes[self.day], self.book.holdings, self._indicators[self.day])
         )
 
-    def _update_state(self) -> list[float]:
-        holdings = list(self.state[(self.stock_dim + 1) : (self.stock_dim * 2 + 1)])
-        return [self.state[0]] + self._closes[self.day].tolist() + holdings + self._indicators[self.day].tolist()
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        self.day = 0
+        self.book = execution_model.Book(cash=self.spec.initial_cash, holdings=np.zeros(self.stock_dim, np.int64))
+        self._reset_memory()
+        return self._state(), {}
 
-    def _get_date(self) -> str:
-        return self._dates[self.day]
+    def guarded(self, day: int | None = None) -> bool:
+        """The turbulence guard is on for the decision of `day` (default: today)."""
+        day = self.day if day is None else day
+        return self._turbulence is not None and self._turbulence[day] >= self.spec.turbulence_threshold
+
+    def step(self, actions: np.ndarray):
+        if self.day >= self.data.days - 1:
+            return self._state(), 0.0, True, False, {}
+        before = self.book.value(self.data.closes[self.day])
+        guarded = self.guarded()
+        orders = order_shares(actions, hmax=self.hmax, holdings=self.book.holdings, guarded=guarded)
+        self.actions_memory.append([float(a) for a in np.asarray(actions).ravel()])
+        self.day += 1  # the decision of yesterday's close fills today
+        self.trades.extend(
+            execution_model.execute(self.book, orders, day=self.day, data=self.data, allow_buys=not guarded)
+        )
+        closes = self.data.closes[self.day]
+        after = self.book.value(closes)
+        self.asset_memory.append(after)
+        self.date_memory.append(self.data.dates[self.day])
+        self.invested_memory.append(float(np.dot(self.book.holdings, closes)))
+        terminal = self.day >= self.data.days - 1
+        return self._state(), float((after - before) * self.reward_scaling), terminal, False, {}
 
 
-def make_env(frame: pd.DataFrame, spec: EnvSpec, *, env_class: type[StockTradingEnv] | None = None) -> StockTradingEnv:
+def order_shares(actions: np.ndarray, *, hmax: int, holdings: np.ndarray, guarded: bool) -> np.ndarray:
+    """Signed whole shares for an action in [-1, 1]^n (× hmax, truncated toward zero, as FinRL does);
+    under the turbulence guard: sell everything held. Shared by the environment and live deployment."""
+    if guarded:
+        return -np.asarray(holdings, dtype=np.int64)
+    return (np.clip(np.asarray(actions, dtype=float).ravel(), -1.0, 1.0) * hmax).astype(np.int64)
+
+
+def make_env(frame: pd.DataFrame, spec: EnvSpec) -> KRXStockTradingEnv:
+    return KRXStockTradingEnv(frame, spec)
+
+
+def finrl_env(frame: pd.DataFrame, spec: EnvSpec) -> StockTradingEnv:
+    """FinRL's own StockTradingEnv on the same data and sizes (same-bar execution): the bench's reference."""
     count = len(spec.symbols)
-    return (env_class or KRXStockTradingEnv)(
+    return StockTradingEnv(
         df=frame,
         stock_dim=count,
         hmax=spec.hmax,
@@ -189,6 +297,54 @@ def _seed_everything(seed: int) -> None:
     np.random.seed(seed)  # noqa: NPY002 - stable-baselines3 also seeds the global generators
 
 
+def training_device() -> str:
+    """A CUDA device when one is present, else the CPU (inference always runs on the CPU)."""
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+VALIDATION_EVALUATIONS = 5  # evaluations over the validation period during training
+VALIDATION_PATIENCE = 2  # evaluations without improvement before training stops early
+
+
+class ValidationCallback(BaseCallback):
+    """Early stopping that sees the validation period only: every `every` timesteps the current policy
+    runs the validation episode; the best one (by final equity) is kept, and training stops after
+    `patience` evaluations without improvement."""
+
+    def __init__(self, *, frame: pd.DataFrame, spec: EnvSpec, vec_env: VecNormalize, every: int) -> None:
+        super().__init__(verbose=0)
+        self.frame, self.spec, self.vec_env, self.every = frame, spec, vec_env, max(1, every)
+        self.best_equity = -np.inf
+        self.best_state: dict[str, Any] | None = None
+        self.best_obs: tuple[np.ndarray, np.ndarray] | None = None
+        self.best_timesteps = 0
+        self.history: list[dict[str, float]] = []
+        self.stale = 0
+        self._last = 0
+
+    def evaluate(self) -> bool:
+        mean, var = np.array(self.vec_env.obs_rms.mean), np.array(self.vec_env.obs_rms.var)
+        agent = TrainedAgent(
+            self.model, self.spec, mean, var, float(self.vec_env.clip_obs), float(self.vec_env.epsilon)
+        )
+        episode = run_episode(make_env(self.frame, self.spec), agent.act)
+        final = episode.equity[-1]
+        self.history.append({"timesteps": int(self.num_timesteps), "final_equity": round(final, 2)})
+        if final > self.best_equity:
+            self.best_equity, self.best_timesteps, self.stale = final, int(self.num_timesteps), 0
+            self.best_state = copy.deepcopy(self.model.policy.state_dict())
+            self.best_obs = (mean, var)
+            return True
+        self.stale += 1
+        return self.stale < VALIDATION_PATIENCE
+
+    def _on_step(self) -> bool:
+        if self.num_timesteps - self._last >= self.every:
+            self._last = self.num_timesteps
+            return self.evaluate()
+        return True
+
+
 def train(
     frame: pd.DataFrame,
     spec: EnvSpec,
@@ -197,11 +353,14 @@ def train(
     seed: int,
     report: ProgressReport | None = None,
     report_every: int | None = None,
+    validation: pd.DataFrame | None = None,
 ) -> TrainedAgent:
-    """Train `spec.algorithm` on `frame` (one FinRL split). Deterministic for a given seed and data."""
+    """Train `spec.algorithm` on `frame`; with a `validation` period, stop early on it and keep the
+    policy that did best there. Deterministic for a given seed and data on one device."""
     _seed_everything(seed)
     total = int(hyperparameters.get("total_timesteps", DEFAULT_TOTAL_TIMESTEPS))
-    model_kwargs = {**MODEL_DEFAULTS[spec.algorithm]}
+    device = training_device()
+    model_kwargs = {**MODEL_DEFAULTS[spec.algorithm], "device": device}
     model_kwargs.update({k: v for k, v in hyperparameters.items() if k not in NON_MODEL_KEYS})
     policy_kwargs = {"net_arch": list(hyperparameters["net_arch"])} if "net_arch" in hyperparameters else None
     env = make_env(frame, spec)
@@ -211,22 +370,42 @@ def train(
         model = agent.get_model(
             spec.algorithm.lower(), model_kwargs=model_kwargs, policy_kwargs=policy_kwargs, seed=seed, verbose=0
         )
-    callbacks = []
+    callbacks: list[BaseCallback] = []
     if report is not None:
         callbacks.append(
             ProgressCallback(
                 total=total, report=report, every=report_every or min(max(1, total // 20), REPORT_EVERY_MAX)
             )
         )
+    validator = None
+    if validation is not None:
+        validator = ValidationCallback(
+            frame=validation, spec=spec, vec_env=vec_env, every=max(1, total // VALIDATION_EVALUATIONS)
+        )
+        callbacks.append(validator)
     model.learn(total_timesteps=total, callback=callbacks or None, progress_bar=False)
+    obs_mean, obs_var = np.asarray(vec_env.obs_rms.mean, np.float64), np.asarray(vec_env.obs_rms.var, np.float64)
+    early_stopping: dict[str, Any] | None = None
+    if validator is not None:
+        validator.evaluate()  # the policy as it ended, too
+        if validator.best_state is not None:
+            model.policy.load_state_dict(validator.best_state)
+            obs_mean, obs_var = validator.best_obs
+        early_stopping = {
+            "kept_timesteps": validator.best_timesteps,
+            "trained_timesteps": int(model.num_timesteps),
+            "evaluations": validator.history,
+        }
     return TrainedAgent(
         model=model,
         spec=spec,
-        obs_mean=np.asarray(vec_env.obs_rms.mean, dtype=np.float64),
-        obs_var=np.asarray(vec_env.obs_rms.var, dtype=np.float64),
+        obs_mean=np.asarray(obs_mean, dtype=np.float64),
+        obs_var=np.asarray(obs_var, dtype=np.float64),
         clip_obs=float(vec_env.clip_obs),
         epsilon=float(vec_env.epsilon),
-        timesteps=total,
+        timesteps=int(model.num_timesteps),
+        device=device,
+        early_stopping=early_stopping,
     )
 
 
@@ -239,6 +418,8 @@ class TrainedAgent:
     clip_obs: float
     epsilon: float
     timesteps: int = 0
+    device: str = "cpu"
+    early_stopping: dict[str, Any] | None = None
 
     def normalize(self, state: Any) -> np.ndarray:
         obs = np.asarray(state, dtype=np.float64)
@@ -296,6 +477,12 @@ class TrainedAgent:
         )
 
 
+def frame_sha256(frame: pd.DataFrame) -> str:
+    """sha256 of candles (date, tic, OHLCV) in date and ticker order: the run's data fingerprint."""
+    ordered = frame[["date", "tic", "open", "high", "low", "close", "volume"]].sort_values(["date", "tic"])
+    return hashlib.sha256(ordered.to_csv(index=False, float_format="%.6f").encode()).hexdigest()
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -304,44 +491,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def run_episode(env: StockTradingEnv, act: Callable[[np.ndarray], np.ndarray]) -> Episode:
-    """Step `env` from its first to its last day with `act`, recording equity and the fills it made."""
-    count = env.stock_dim
-    symbols = _symbols(env)
+def run_episode(env: KRXStockTradingEnv, act: Callable[[np.ndarray], np.ndarray]) -> Episode:
+    """Step `env` from its first to its last day with `act`, recording equity, holdings and fills."""
     state, _ = env.reset()
-    trades: list[dict[str, Any]] = []
-    while True:
-        date = str(env._get_date())
-        prices = np.asarray(state[1 : 1 + count], dtype=float)
-        before = np.asarray(state[1 + count : 1 + 2 * count], dtype=float)
+    terminal = env.data.days <= 1
+    while not terminal:
         state, _, terminal, _, _ = env.step(np.asarray(act(np.asarray(state, dtype=np.float64))))
-        if terminal:
-            break
-        after = np.asarray(state[1 + count : 1 + 2 * count], dtype=float)
-        for i, delta in enumerate(after - before):
-            if delta == 0:
-                continue
-            side = "buy" if delta > 0 else "sell"
-            rate = env.buy_cost_pct[i] if delta > 0 else env.sell_cost_pct[i]
-            quantity = int(abs(delta))
-            trades.append(
-                {
-                    "date": date,
-                    "symbol": symbols[i],
-                    "side": side,
-                    "quantity": quantity,
-                    "price": float(prices[i]),
-                    "cost": float(quantity * prices[i] * rate),
-                }
-            )
-    return Episode(dates=[str(d) for d in env.date_memory], equity=[float(v) for v in env.asset_memory], trades=trades)
-
-
-def _symbols(env: StockTradingEnv) -> list[str]:
-    first_day = env.df.loc[0, :]
-    if isinstance(first_day, pd.Series):
-        return [str(first_day["tic"])]
-    return [str(t) for t in first_day["tic"].tolist()]
+    return Episode(
+        dates=list(env.date_memory),
+        equity=[float(v) for v in env.asset_memory],
+        trades=list(env.trades),
+        invested=list(env.invested_memory),
+        actions=list(env.actions_memory),
+    )
 
 
 def closes_by_date(frame: pd.DataFrame) -> pd.DataFrame:

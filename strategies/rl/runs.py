@@ -18,6 +18,7 @@ from strategies import data, metrics, portfolio, services
 from strategies.enums import FINISHED_RUN_STATUSES, RunKind, RunStatus
 from strategies.models import StrategyRun
 from strategies.rl import pipeline
+from strategies.specs import warmup_bars
 
 logger = logging.getLogger(__name__)
 # Share of the job's progress bar given to training steps (the rest: data, features, saving).
@@ -28,11 +29,33 @@ def _date(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
-def _features(spec: dict[str, Any], *, end: str) -> pd.DataFrame:
-    frame = data.candle_frame(symbols=spec["symbols"], start=_date(spec["train_start"]), end=_date(end))
+def _warmup(spec: dict[str, Any]) -> int:
+    return warmup_bars(spec["indicators"], use_turbulence=spec["use_turbulence"])
+
+
+def _load(spec: dict[str, Any], *, start: str, end: str) -> tuple[pd.DataFrame, str]:
+    """(features, sha256 of the candles read) from enough calendar days before `start` to warm up."""
+    warmup = max(_warmup(spec), portfolio.MA_LONG)
+    first = _date(start) - dt.timedelta(days=int(warmup * 1.6) + 14)
+    frame = data.candle_frame(symbols=spec["symbols"], start=first, end=_date(end))
     if frame.empty:
         raise ValueError("No candles were found for this strategy's symbols and periods.")
-    return pipeline.engineer_features(frame, indicators=spec["indicators"], use_turbulence=spec["use_turbulence"])
+    features = pipeline.engineer_features(frame, indicators=spec["indicators"], use_turbulence=spec["use_turbulence"])
+    return features, pipeline.frame_sha256(frame)
+
+
+def _period(features: pd.DataFrame, spec: dict[str, Any], *, start: str, end: str) -> tuple[pd.DataFrame, int]:
+    """(the period's rows from its first day with every indicator defined, warm-up days dropped)."""
+    dates = sorted(features["date"].unique())
+    warmup = _warmup(spec)
+    if len(dates) <= warmup:
+        raise ValueError(f"These indicators need {warmup} trading days of history before a period can trade.")
+    first_clean = max(start, dates[warmup])
+    period = pipeline.split(features, first_clean, end)
+    dropped = sum(1 for d in dates if start <= d < first_clean)
+    if period.empty or period.index.max() < 1:
+        raise ValueError(f"The period {start} – {end} has no trading days left after the {warmup}-day warm-up.")
+    return period, dropped
 
 
 def _env_spec(spec: dict[str, Any], train: pd.DataFrame) -> pipeline.EnvSpec:
@@ -51,6 +74,10 @@ def _env_spec(spec: dict[str, Any], train: pd.DataFrame) -> pipeline.EnvSpec:
         reward_scaling=100.0 / float(spec["initial_cash"]),  # reward = change of equity in % of the start
         turbulence_threshold=pipeline.turbulence_threshold(train) if spec["use_turbulence"] else None,
         use_turbulence=bool(spec["use_turbulence"]),
+        markets=[spec["markets"][s] for s in symbols] if spec.get("markets") else [],
+        execution=spec.get("execution", "open"),
+        spread_ticks=float(spec.get("spread_ticks", 1.0)),
+        impact=float(spec.get("impact", 0.1)),
     )
 
 
@@ -58,31 +85,135 @@ def artifact_path(run: StrategyRun) -> Path:
     return Path(f"strategies/{run.strategy_id}/run-{run.pk}.zip")
 
 
+def evaluate(
+    act: Any, frame: pd.DataFrame, env_spec: pipeline.EnvSpec, *, history: pd.DataFrame, warmup_days: int
+) -> dict[str, Any]:
+    """The agent, the equal-weight buy-and-hold, the moving-average crossover and the market indices
+    over one period, on the same days, with the same execution and costs."""
+    env = pipeline.make_env(frame, env_spec)
+    episode = pipeline.run_episode(env, act)
+    market = env.data
+    cash = float(env_spec.initial_cash)
+    benchmark = portfolio.buy_and_hold(market, initial_cash=cash)
+    baseline = portfolio.moving_average_crossover(market, initial_cash=cash, history=history)
+    indices = index_benchmarks(market.dates, initial_cash=cash)
+    costs = {
+        "execution": env_spec.execution,
+        "spread_ticks": env_spec.spread_ticks,
+        "impact": env_spec.impact,
+        "commission": env_spec.buy_cost[0] if env_spec.buy_cost else 0.0,
+        "total_costs": round(sum(t["cost"] for t in episode.trades), 2),
+        "total_slippage": round(sum(t["slippage"] for t in episode.trades), 2),
+    }
+    curve = []
+    for i, date in enumerate(episode.dates):
+        point = {
+            "date": date,
+            "equity": round(episode.equity[i], 2),
+            "benchmark": round(benchmark.equity[i], 2),
+            "baseline": round(baseline.equity[i], 2),
+        }
+        for name, values in indices.items():
+            point[name.lower()] = None if values["equity"][i] is None else round(values["equity"][i], 2)
+        curve.append(point)
+    return {
+        "episode": episode,
+        "metrics": {
+            **metrics.performance(episode.equity, episode.trades, episode.invested),
+            "warmup_days_excluded": warmup_days,
+            "first_day": episode.dates[0],
+            "last_day": episode.dates[-1],
+            "costs": costs,
+        },
+        "benchmark_metrics": {
+            **metrics.performance(benchmark.equity, benchmark.trades, benchmark.invested),
+            "name": "equal-weight buy and hold",
+            "indices": {
+                name: {**metrics.performance(values["equity"]), "simulated": values["simulated"]}
+                for name, values in indices.items()
+                if all(v is not None for v in values["equity"])
+            },
+        },
+        "baseline_metrics": {
+            **metrics.performance(baseline.equity, baseline.trades, baseline.invested),
+            "name": f"moving-average crossover {portfolio.MA_SHORT}/{portfolio.MA_LONG}",
+        },
+        "equity_curve": curve,
+    }
+
+
+def index_benchmarks(dates: list[str], *, initial_cash: float) -> dict[str, dict[str, Any]]:
+    """KOSPI and KOSDAQ rebased to the initial cash, from the stored index candles (when stored)."""
+    from historical import selectors as historical_selectors
+
+    found: dict[str, dict[str, Any]] = {}
+    if not dates:
+        return found
+    for code, closes, simulated in historical_selectors.index_closes(start=_date(dates[0]), end=_date(dates[-1])):
+        series = pd.Series(closes, dtype=float)
+        found[code] = {
+            "equity": portfolio.index_curve(series, dates, initial_cash=initial_cash),
+            "simulated": simulated,
+        }
+    return found
+
+
+def _history(features: pd.DataFrame, symbols: list[str], before: str) -> pd.DataFrame:
+    closes = pipeline.closes_by_date(features)[symbols]
+    return closes[closes.index < before]
+
+
 def train(run: StrategyRun, *, report: pipeline.ProgressReport | None = None) -> dict[str, Any]:
     spec = run.spec
-    features = _features(spec, end=spec["train_end"])
-    train_frame = pipeline.split(features, spec["train_start"], spec["train_end"])
+    last = spec.get("validation_end") or spec["train_end"]
+    features, data_sha256 = _load(spec, start=spec["train_start"], end=last)
+    train_frame, warmup_days = _period(features, spec, start=spec["train_start"], end=spec["train_end"])
     env_spec = _env_spec(spec, train_frame)
+    validation = None
+    if spec.get("validation_start"):
+        validation_frame, _ = _period(features, spec, start=spec["validation_start"], end=spec["validation_end"])
+        validation = validation_frame
     agent = pipeline.train(
-        train_frame, env_spec, hyperparameters=spec["hyperparameters"], seed=int(spec["seed"]), report=report
+        train_frame,
+        env_spec,
+        hyperparameters=spec["hyperparameters"],
+        seed=int(spec["seed"]),
+        report=report,
+        validation=validation,
     )
     relative = artifact_path(run)
     sha256 = agent.save(Path(settings.ARTIFACTS_DIR) / relative)
     in_sample = pipeline.run_episode(pipeline.make_env(train_frame, env_spec), agent.act)
-    return {
+    results: dict[str, Any] = {
         "metrics": {
-            **metrics.performance(in_sample.equity, in_sample.trades),
+            **metrics.performance(in_sample.equity, in_sample.trades, in_sample.invested),
             "timesteps": agent.timesteps,
             "train_days": len(in_sample.dates),
+            "warmup_days_excluded": warmup_days,
             "hmax": env_spec.hmax,
             "in_sample": True,
+            "period": "train",
+            "device": agent.device,
+            "early_stopping": agent.early_stopping,
         },
         "model_path": str(relative),
         "model_sha256": sha256,
+        "data_sha256": data_sha256,
     }
+    if validation is not None:
+        history = _history(features, env_spec.symbols, spec["validation_start"])
+        evaluated = evaluate(agent.act, validation, env_spec, history=history, warmup_days=0)
+        results["validation_metrics"] = {
+            **evaluated["metrics"],
+            "period": "validation",
+            "benchmark": evaluated["benchmark_metrics"],
+            "baseline": evaluated["baseline_metrics"],
+        }
+    return results
 
 
 def backtest(run: StrategyRun) -> dict[str, Any]:
+    """The test period, reported once per trained model (services refuses a second look)."""
     spec = run.spec
     model_run = run.model_run
     if model_run is None or not model_run.model_path:
@@ -90,35 +221,20 @@ def backtest(run: StrategyRun) -> dict[str, Any]:
     agent = pipeline.TrainedAgent.load(
         Path(settings.ARTIFACTS_DIR) / model_run.model_path, sha256=model_run.model_sha256
     )
-    features = _features(spec, end=spec["test_end"])
-    test_frame = pipeline.split(features, spec["test_start"], spec["test_end"])
+    features, data_sha256 = _load(spec, start=spec["test_start"], end=spec["test_end"])
+    test_frame, warmup_days = _period(features, spec, start=spec["test_start"], end=spec["test_end"])
     env_spec = agent.spec
-    env_spec.buy_cost = [spec["buy_cost"][s] for s in env_spec.symbols]
-    env_spec.sell_cost = [spec["sell_cost"][s] for s in env_spec.symbols]
-    episode = pipeline.run_episode(pipeline.make_env(test_frame, env_spec), agent.act)
-
-    closes = pipeline.closes_by_date(test_frame)[env_spec.symbols]
-    all_closes = pipeline.closes_by_date(features)[env_spec.symbols]
-    history = all_closes[all_closes.index < spec["test_start"]]
-    costs = {"buy_cost": spec["buy_cost"], "sell_cost": spec["sell_cost"], "initial_cash": float(spec["initial_cash"])}
-    benchmark = portfolio.buy_and_hold(closes, **costs)
-    baseline = portfolio.moving_average_crossover(closes, history=history, **costs)
-    curve = [
-        {"date": date, "equity": round(equity, 2), "benchmark": round(bench, 2), "baseline": round(base, 2)}
-        for date, equity, bench, base in zip(
-            episode.dates, episode.equity, benchmark.equity, baseline.equity, strict=True
-        )
-    ]
+    history = _history(features, env_spec.symbols, spec["test_start"])
+    evaluated = evaluate(agent.act, test_frame, env_spec, history=history, warmup_days=warmup_days)
+    episode = evaluated["episode"]
     return {
-        "metrics": metrics.performance(episode.equity, episode.trades),
-        "benchmark_metrics": metrics.performance(benchmark.equity, benchmark.trades),
-        "baseline_metrics": {
-            **metrics.performance(baseline.equity, baseline.trades),
-            "name": f"moving-average crossover {portfolio.MA_SHORT}/{portfolio.MA_LONG}",
-        },
-        "equity_curve": curve,
+        "metrics": {**evaluated["metrics"], "period": "test", "model_sha256": model_run.model_sha256},
+        "benchmark_metrics": evaluated["benchmark_metrics"],
+        "baseline_metrics": evaluated["baseline_metrics"],
+        "equity_curve": evaluated["equity_curve"],
         "daily_returns": [float(r) for r in np.round(metrics.daily_returns(episode.equity), 8)],
         "trades": episode.trades,
+        "data_sha256": data_sha256,
     }
 
 

@@ -81,3 +81,68 @@ def test_performance_has_every_metric_of_the_contract():
         "win_rate",
     }
     assert result["max_drawdown"] == pytest.approx(-0.1)
+
+
+def test_profit_factor_and_exposure():
+    trades = [
+        {"symbol": "A", "side": "buy", "quantity": 10, "price": 100.0, "cost": 0.0},
+        {"symbol": "A", "side": "sell", "quantity": 5, "price": 120.0, "cost": 0.0},  # +100
+        {"symbol": "A", "side": "sell", "quantity": 5, "price": 90.0, "cost": 0.0},  # -50
+    ]
+    assert metrics.profit_factor(trades) == pytest.approx(2.0)
+    assert metrics.profit_factor(trades[:2]) is None  # no losing sell
+    assert metrics.exposure([0.0, 50.0, 80.0, 0.0]) == pytest.approx(0.5)
+    assert metrics.average_invested([0.0, 50.0], [100.0, 100.0]) == pytest.approx(0.25)
+    result = metrics.performance([100.0, 101.0, 102.0, 101.0], trades, [0.0, 50.0, 80.0, 0.0])
+    assert result["profit_factor"] == pytest.approx(2.0) and result["exposure"] == pytest.approx(0.5)
+
+
+def _backtest_curves():
+    """Equity curves of real simulations: the benchmark and the baseline over synthetic KRX candles."""
+    import numpy as np
+
+    from strategies import portfolio
+    from strategies.execution import MarketData, Slippage
+    from strategies.synthetic import candles_frame, trading_days, zigzag_closes
+
+    days = 300
+    dates = trading_days("2021-01-04", days)
+    rng = np.random.default_rng(7)
+    walk = 30_000 * np.cumprod(1 + rng.normal(0.0004, 0.018, size=days))
+    frame = candles_frame({"000010": zigzag_closes(days, seed=1), "000020": walk}, dates)
+    pivot = {c: frame.pivot(index="date", columns="tic", values=c).to_numpy(dtype=float) for c in frame.columns[2:]}
+    data = MarketData(
+        dates=dates,
+        symbols=["000010", "000020"],
+        closes=pivot["close"],
+        fills=pivot["open"],
+        volumes=pivot["volume"],
+        buy_rates=np.full(2, 0.00015),
+        sell_rates=np.full((days, 2), 0.00015 + 0.0020),
+        slippage=Slippage(1.0, 0.1),
+    )
+    return [
+        portfolio.buy_and_hold(data, initial_cash=10_000_000).equity,
+        portfolio.moving_average_crossover(data, initial_cash=10_000_000, short=3, long=10).equity,
+        list(walk),
+    ]
+
+
+@pytest.mark.parametrize("curve", range(3))
+def test_metrics_agree_with_empyrical_on_backtest_equity_curves(curve):
+    """An independent implementation (empyrical-reloaded) of the same definitions gives the same values."""
+    import empyrical
+    import numpy as np
+    import pandas as pd
+
+    equity = _backtest_curves()[curve]
+    returns = pd.Series(metrics.daily_returns(equity))
+    ours = metrics.performance(equity)
+    assert ours["cumulative_return"] == pytest.approx(empyrical.cum_returns_final(returns), rel=1e-9)
+    assert ours["annual_return"] == pytest.approx(empyrical.annual_return(returns), rel=1e-9)
+    assert ours["annual_volatility"] == pytest.approx(empyrical.annual_volatility(returns), rel=1e-9)
+    assert ours["sharpe"] == pytest.approx(empyrical.sharpe_ratio(returns), rel=1e-9)
+    assert ours["sortino"] == pytest.approx(empyrical.sortino_ratio(returns), rel=1e-9)
+    assert ours["max_drawdown"] == pytest.approx(empyrical.max_drawdown(returns), rel=1e-9)
+    assert ours["calmar"] == pytest.approx(empyrical.calmar_ratio(returns), rel=1e-9)
+    assert np.isfinite(ours["sharpe"]) and ours["max_drawdown"] < 0
