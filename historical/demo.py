@@ -1,4 +1,5 @@
-"""Demo data: about three years of synthetic daily bars for every active symbol (marked simulated)."""
+"""Demo data: about three years of synthetic daily bars for every active symbol and the KOSPI and KOSDAQ
+indices computed from them (all marked simulated)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ def seed(*, user: Any = None, stdout: IO[str] | None = None) -> None:
     report = services.candles_upsert_many(loads=loads, source=CandleSource.SYNTHETIC)
     for symbol in symbols:
         services.symbol_refresh_prev_close(symbol=symbol)
+    indices = services.index_candles_simulate(start=start, end=end)
     if stdout is not None:
         stdout.write(
             f"historical: {report.written} synthetic daily bars for {len(symbols)} symbols ({start} to {end}); "
-            "previous closes set from the last bar.\n"
+            f"previous closes set from the last bar; simulated KOSPI/KOSDAQ index bars: {indices}.\n"
         )

@@ -29,3 +29,10 @@ class RejectReason(models.TextChoices):
     NEGATIVE_VOLUME = "negative_volume", "Volume is negative"
     NEGATIVE_VALUE = "negative_value", "Traded value is negative"
     DUPLICATE = "duplicate", "The same bar time appears twice in one load (the last one is kept)"
+
+
+class MarketIndex(models.TextChoices):
+    """Market indices stored as daily candles, by FinanceDataReader's codes."""
+
+    KOSPI = "KS11", "KOSPI"
+    KOSDAQ = "KQ11", "KOSDAQ"

@@ -1,6 +1,6 @@
 from django.db import models
 
-from historical.enums import Timeframe
+from historical.enums import MarketIndex, Timeframe
 from market.models import Symbol
 
 
@@ -33,3 +33,33 @@ class Candle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.symbol_id} {self.timeframe} {self.time:%Y-%m-%d %H:%M}"
+
+
+class IndexCandle(models.Model):
+    """One daily bar of a market index (KOSPI, KOSDAQ), in index points; stamped at 00:00 Asia/Seoul.
+
+    Indices have no symbol row: they are not tradable. `simulated` bars are computed from the
+    synthetic market's candles (the demo), never mixed with real ones of the same index and day.
+    """
+
+    index = models.CharField(max_length=8, choices=MarketIndex.choices)
+    time = models.DateTimeField()
+    open = models.DecimalField(max_digits=14, decimal_places=2)
+    high = models.DecimalField(max_digits=14, decimal_places=2)
+    low = models.DecimalField(max_digits=14, decimal_places=2)
+    close = models.DecimalField(max_digits=14, decimal_places=2)
+    volume = models.BigIntegerField(default=0)
+    value = models.BigIntegerField(null=True, blank=True, help_text="Traded value in won, where the source has it.")
+    source = models.CharField(max_length=16, default="fdr", help_text="fdr, or synthetic (simulated).")
+    simulated = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["index", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["index", "time"], name="index_candle_unique_bar"),
+            models.CheckConstraint(condition=models.Q(high__gte=models.F("low")), name="index_candle_high_ge_low"),
+            models.CheckConstraint(condition=models.Q(close__gt=0), name="index_candle_close_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.index} {self.time:%Y-%m-%d} {self.close}"

@@ -26,8 +26,8 @@ from django.db.models.functions import Cast, FirstValue, LastValue, RowNumber, T
 
 from config.exceptions import DomainError, NotFound
 from historical.calendar import trading_days
-from historical.enums import CandleSource, Timeframe
-from historical.models import Candle
+from historical.enums import CandleSource, MarketIndex, Timeframe
+from historical.models import Candle, IndexCandle
 from historical.sources.base import day_start
 from market.models import Symbol
 from market.timetable import SEOUL
@@ -192,3 +192,16 @@ def candle_coverage(*, symbol: Symbol, timeframe: str = Timeframe.DAY) -> dict[s
             open_gap.append(day)
     coverage["gaps"] = gaps
     return coverage
+
+
+def index_closes(*, start: dt.date, end: dt.date) -> list[tuple[str, dict[str, float], bool]]:
+    """[(index name, {YYYY-MM-DD: close}, simulated)] of the stored indices between start and end."""
+    found: list[tuple[str, dict[str, float], bool]] = []
+    for index in MarketIndex:
+        rows = IndexCandle.objects.filter(
+            index=index.value, time__gte=day_start(start), time__lt=day_start(end + dt.timedelta(days=1))
+        ).values_list("time", "close", "simulated")
+        closes = {time.astimezone(SEOUL).strftime("%Y-%m-%d"): float(close) for time, close, _ in rows}
+        if closes:
+            found.append((index.label, closes, any(simulated for _, _, simulated in rows)))
+    return found

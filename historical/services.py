@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -22,9 +23,9 @@ from psycopg.copy import QueuedLibpqWriter
 from config.exceptions import DomainError, NotFound
 from historical import selectors
 from historical.calendar import first_trading_day_on_or_after
-from historical.enums import RejectReason, Timeframe
-from historical.models import Candle
-from historical.sources.base import Bar, CandleSourceProtocol
+from historical.enums import CandleSource, MarketIndex, RejectReason, Timeframe
+from historical.models import Candle, IndexCandle
+from historical.sources.base import Bar, CandleSourceProtocol, IndexBar, day_start
 from jobs import services as job_services
 from jobs.models import Job
 from market.models import Symbol
@@ -492,3 +493,94 @@ def candles_load_symbol(
     if begin > end:
         return LoadReport(dry_run=dry_run)
     return candles_ingest(code=code, source=source, start=begin, end=end, dry_run=dry_run)
+
+
+# --- market indices -------------------------------------------------------------------------------
+
+# Base level of a simulated index on its first day (marked simulated; not the real index's level).
+SIMULATED_INDEX_BASE = Decimal("1000")
+
+
+@transaction.atomic
+def index_candles_upsert(*, index: str, bars: Sequence[IndexBar], source: str, simulated: bool) -> int:
+    """Write an index's daily bars (insert or replace by day) in one transaction; returns the bars written."""
+    if index not in MarketIndex.values:
+        raise DomainError(f"Unknown index {index!r}: use {', '.join(MarketIndex.values)}.", field="index")
+    rows = [
+        IndexCandle(
+            index=index,
+            time=bar.time,
+            open=bar.open,
+            high=max(bar.high, bar.open, bar.close),
+            low=min(bar.low, bar.open, bar.close),
+            close=bar.close,
+            volume=bar.volume,
+            value=bar.value,
+            source=source,
+            simulated=simulated,
+        )
+        for bar in bars
+        if bar.close > 0 and bar.open > 0
+    ]
+    IndexCandle.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["index", "time"],
+        update_fields=["open", "high", "low", "close", "volume", "value", "source", "simulated"],
+    )
+    return len(rows)
+
+
+def index_candles_load(*, index: str, start: dt.date, end: dt.date) -> int:
+    """Fetch an index's daily bars from FinanceDataReader (KS11, KQ11) and store them."""
+    from historical.sources.fdr import fetch_index
+
+    bars = fetch_index(code=index, start=start, end=end)
+    return index_candles_upsert(index=index, bars=bars, source=CandleSource.FDR, simulated=False)
+
+
+def index_candles_simulate(*, start: dt.date, end: dt.date) -> dict[str, int]:
+    """KOSPI and KOSDAQ as the synthetic market shows them: each day's level moves by the mean return
+    of that market's symbols (open vs the previous close, close vs the previous close), from a base
+    of 1000; marked simulated. For the demo, whose candles are synthetic too."""
+    written: dict[str, int] = {}
+    markets = {MarketIndex.KOSPI: "KOSPI", MarketIndex.KOSDAQ: "KOSDAQ"}
+    for index, market in markets.items():
+        rows = (
+            Candle.objects.filter(
+                symbol__market=market,
+                timeframe=Timeframe.DAY,
+                time__gte=day_start(start),
+                time__lt=day_start(end + dt.timedelta(days=1)),
+            )
+            .order_by("time")
+            .values_list("symbol_id", "time", "open", "close")
+        )
+        by_day: dict[dt.datetime, list[tuple[int, int, int]]] = {}
+        for symbol_id, time, open_, close in rows:
+            by_day.setdefault(time, []).append((symbol_id, open_, close))
+        previous: dict[int, int] = {}
+        level = SIMULATED_INDEX_BASE
+        bars: list[IndexBar] = []
+        for time in sorted(by_day):
+            opens, closes = [], []
+            for symbol_id, open_, close in by_day[time]:
+                if symbol_id in previous:
+                    opens.append(Decimal(open_) / previous[symbol_id])
+                    closes.append(Decimal(close) / previous[symbol_id])
+                previous[symbol_id] = close
+            open_level = level * (sum(opens) / len(opens)) if opens else level
+            close_level = level * (sum(closes) / len(closes)) if closes else level
+            bars.append(
+                IndexBar(
+                    time=time,
+                    open=open_level.quantize(Decimal("0.01")),
+                    high=max(open_level, close_level).quantize(Decimal("0.01")),
+                    low=min(open_level, close_level).quantize(Decimal("0.01")),
+                    close=close_level.quantize(Decimal("0.01")),
+                )
+            )
+            level = close_level
+        written[index] = index_candles_upsert(index=index, bars=bars, source=CandleSource.SYNTHETIC, simulated=True)
+    return written

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 from market.timetable import SEOUL
@@ -29,6 +30,19 @@ class Bar:
     volume: int
     value: int | None = None
     line: int | None = None  # where the bar came from in a file, for error reports
+
+
+@dataclass(frozen=True, slots=True)
+class IndexBar:
+    """A daily bar of a market index, in index points."""
+
+    time: dt.datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: int = 0
+    value: int | None = None
 
 
 def day_start(day: dt.date) -> dt.datetime:

@@ -6,22 +6,33 @@ with the module-level `requests.get` and no timeout. We hand the library's modul
 look-alike whose `get` goes through a session with a transport adapter that always sets a timeout,
 fails on HTTP errors, and, when `HISTORICAL_FDR_BASE_URL` is set, sends the request to that host
 instead (a mirror or proxy; the tests point it at a local fake server).
+
+Market indices (KS11 KOSPI, KQ11 KOSDAQ) go through the same `DataReader(code, start, end)`: for them
+FinanceDataReader reads one CSV a year from its KRX index cache
+(raw.githubusercontent.com/FinanceData/fdr_krx_data_cache/.../data/index/year_ks11/2024.csv, columns
+Date,Close,UpDown,Comp,Change,Open,High,Low,Volume,Amount,MarCap) with `pandas.read_csv(url)` and
+drops any year that fails. We hand that module a `pandas` look-alike whose `read_csv` fetches URLs
+through the same session (timeout, host swap): a missing year (404) is skipped as the library does,
+any other failure is raised as a SourceError instead of silently leaving a gap.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import threading
 import types
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import pandas
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
-from historical.sources.base import Bar, SourceError, day_start
+from historical.sources.base import Bar, IndexBar, SourceError, day_start
 
 
 class SourceTransport(HTTPAdapter):
@@ -74,6 +85,39 @@ def _install() -> None:
         naver_data.requests = _requests_for_library()
 
 
+def _read_csv(source: Any, *args: Any, **kwargs: Any) -> pandas.DataFrame:
+    if not (isinstance(source, str) and source.startswith(("http://", "https://"))):
+        return pandas.read_csv(source, *args, **kwargs)
+    try:
+        response = _session().get(source)
+        if response.status_code == 404:
+            raise FileNotFoundError(source)  # a year the cache does not hold: the library skips it
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        _local.index_errors.append(exc)
+        raise
+    return pandas.read_csv(io.StringIO(response.text), *args, **kwargs)
+
+
+def _pandas_for_library() -> types.ModuleType:
+    facade = types.ModuleType("pandas_with_timeouts")
+    facade.__dict__.update({k: v for k, v in vars(pandas).items() if not k.startswith("__")})
+    facade.read_csv = _read_csv  # type: ignore[attr-defined]
+    return facade
+
+
+def _install_index() -> None:
+    from FinanceDataReader.krx import data as krx_data
+
+    if getattr(krx_data.pd, "read_csv", None) is not _read_csv:
+        krx_data.pd = _pandas_for_library()
+
+
+def _to_decimal(value: Any) -> Decimal:
+    number = float(value)
+    return Decimal("0") if math.isnan(number) else Decimal(str(round(number, 2)))
+
+
 def _to_int(value: Any) -> int:
     number = float(value)
     if math.isnan(number):
@@ -118,3 +162,39 @@ class FdrSource:
                 )
             )
         return bars
+
+
+def fetch_index(*, code: str, start: dt.date, end: dt.date) -> list[IndexBar]:
+    """Daily bars of a market index (KS11, KQ11) with start <= day <= end, oldest first."""
+    import FinanceDataReader
+
+    _install_index()
+    _local.index_errors = []
+    try:
+        frame = FinanceDataReader.DataReader(code, start.isoformat(), end.isoformat())
+    except (ValueError, KeyError) as exc:
+        raise SourceError(f"FinanceDataReader returned an unreadable answer for {code}: {exc}") from exc
+    if _local.index_errors:
+        raise SourceError(f"FinanceDataReader could not fetch {code}: {_local.index_errors[0]}")
+    if frame is None or frame.empty:
+        return []
+    missing = {"Open", "High", "Low", "Close"} - set(frame.columns)
+    if missing:
+        raise SourceError(f"FinanceDataReader answer for {code} lacks columns {sorted(missing)}.")
+    bars = []
+    for stamp, row in frame.iterrows():
+        day = stamp.date()
+        if not (start <= day <= end):
+            continue
+        bars.append(
+            IndexBar(
+                time=day_start(day),
+                open=_to_decimal(row["Open"]),
+                high=_to_decimal(row["High"]),
+                low=_to_decimal(row["Low"]),
+                close=_to_decimal(row["Close"]),
+                volume=_to_int(row["Volume"]) if "Volume" in frame.columns else 0,
+                value=_to_int(row["Amount"]) if "Amount" in frame.columns else None,
+            )
+        )
+    return bars
