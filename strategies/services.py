@@ -463,7 +463,8 @@ def _stop_schedule(deployment: Deployment) -> None:
 
 @transaction.atomic
 def strategy_deploy(*, strategy_id: int, owner: Any, account_id: int, interval_seconds: int = 60) -> Deployment:
-    """Trade the strategy's model on a paper account every `interval_seconds` (Celery beat)."""
+    """Trade the strategy's model on a paper account once per trading day, at its execution moment;
+    the beat schedule checks the market clock every `interval_seconds`."""
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     from orders.models import Account

@@ -1,4 +1,11 @@
-"""A deployed strategy's periodic decision: observe the account and market, act, place paper orders."""
+"""A deployed strategy trades as its backtest did: once per trading day, at its execution moment on the
+market clock, on the previous close, sized by the environment's rules, under the same turbulence guard.
+
+- execution "open": during the opening call (08:30-09:00) of trading day t+1 it decides on the close of
+  t (the last stored daily candle before t+1) and places market orders that join the opening auction;
+- execution "close": the same decision, placed during the closing call (15:20-15:30) of t+1.
+The beat schedule only polls (every `interval_seconds`); a deployment claims each trading day once.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +15,27 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from django.conf import settings
 from django.utils import timezone
 
 from config.exceptions import DomainError
 from market import state as market_state
+from market import timetable
 from market.clock import market_clock
 from orders import services as order_services
 from orders.models import Account, Position
 from strategies import data, services
+from strategies.execution import EXECUTION_CLOSE
 from strategies.models import Deployment
 from strategies.rl import pipeline
 from strategies.signals import deployment_error
+from strategies.specs import warmup_bars
 
 logger = logging.getLogger(__name__)
-HISTORY_DAYS = 400  # calendar days of candles behind today's bar: warms up 60-bar indicators and more
+# Calendar days of candles read behind the decision day: recursive indicators (RSI, MACD: exponential
+# smoothing) depend on where they start, so live reads at least as much as a backtest's warm-up does.
+HISTORY_DAYS = 400
+HISTORY_MARGIN_DAYS = 30
 
 
 @lru_cache(maxsize=8)
@@ -31,98 +43,70 @@ def _agent(path: str, sha256: str) -> pipeline.TrainedAgent:
     return pipeline.TrainedAgent.load(Path(path), sha256=sha256)
 
 
-def observation(
-    *, agent: pipeline.TrainedAgent, account: Account, today: dt.date
-) -> tuple[np.ndarray, dict[str, float]]:
-    """FinRL's state for today: [cash] + prices + holdings + indicators (indicator-major, tickers sorted).
+def execution_window(day: dt.date, execution: str) -> tuple[dt.datetime, dt.datetime] | None:
+    """[start, end) on the market clock when a deployment acts on trading day `day` (None: no session)."""
+    session = timetable.closing_call(day) if execution == EXECUTION_CLOSE else timetable.opening_call(day)
+    return (session.starts_at, session.ends_at) if session is not None else None
 
-    Prices are live quotes where the feed has them, else the last stored close; today's live price is
-    appended as today's bar before the indicators are computed.
-    """
+
+def observation(
+    *, agent: pipeline.TrainedAgent, account: Account, before: dt.date
+) -> tuple[np.ndarray, dict[str, float], str, bool]:
+    """FinRL's state on the last close before `before`: [cash] + closes + holdings + indicators
+    (indicator-major, tickers sorted) — the environment's state of that day; also the closes, the
+    decision day and whether the turbulence guard is on."""
     spec = agent.spec
-    frame = data.candle_frame(symbols=spec.symbols, start=today - dt.timedelta(days=HISTORY_DAYS), end=today)
+    warmup = warmup_bars(spec.indicators, use_turbulence=spec.use_turbulence)
+    history = max(HISTORY_DAYS, int((warmup + 2) * 1.6) + HISTORY_MARGIN_DAYS)
+    last = before - dt.timedelta(days=1)
+    frame = data.candle_frame(symbols=spec.symbols, start=last - dt.timedelta(days=history), end=last)
     if frame.empty:
         raise ValueError("No stored candles for the deployed symbols.")
-    quotes = market_state.store().quotes(spec.symbols)
-    today_key = today.strftime("%Y-%m-%d")
-    last = frame.groupby("tic").tail(1).set_index("tic")
-    rows = []
-    for code in spec.symbols:
-        quote = quotes.get(code)
-        if quote is None:
-            continue
-        price = float(quote.price)
-        rows.append(
-            {
-                "date": today_key,
-                "tic": code,
-                "open": float(quote.open or price),
-                "high": float(max(quote.high or price, price)),
-                "low": float(min(quote.low or price, price)),
-                "close": price,
-                "volume": float(quote.volume or 0),
-            }
-        )
-    if len(rows) == len(spec.symbols):
-        frame = pd.concat([frame[frame["date"] != today_key], pd.DataFrame(rows)], ignore_index=True)
     features = pipeline.engineer_features(frame, indicators=spec.indicators, use_turbulence=spec.use_turbulence)
-    latest = features[features["date"] == features["date"].max()].sort_values("tic").set_index("tic")
-    prices = {
-        code: float(latest.loc[code, "close"]) if code in latest.index else float(last.loc[code, "close"])
-        for code in spec.symbols
-    }
+    decided_on = str(features["date"].max())
+    latest = features[features["date"] == decided_on].sort_values("tic").set_index("tic")
+    prices = {code: float(latest.loc[code, "close"]) for code in spec.symbols}
     held = dict(
         Position.objects.filter(account=account, symbol__code__in=spec.symbols).values_list("symbol__code", "quantity")
     )
     holdings = [float(held.get(code, 0)) for code in spec.symbols]
     indicators = [float(latest.loc[code, name]) for name in spec.indicators for code in spec.symbols]
     state = np.asarray([float(account.available_cash)] + [prices[c] for c in spec.symbols] + holdings + indicators)
-    return state, prices
+    guarded = bool(
+        spec.use_turbulence
+        and spec.turbulence_threshold is not None
+        and float(latest["turbulence"].iloc[0]) >= spec.turbulence_threshold
+    )
+    return state, prices, decided_on, guarded
+
+
+def _claim(deployment_id: int, day: dt.date) -> bool:
+    """Take `day` for this deployment; False when it already acted on it (race-safe)."""
+    claimed = (
+        Deployment.objects.filter(pk=deployment_id, is_active=True)
+        .exclude(last_trading_day=day)
+        .update(last_trading_day=day)
+    )
+    return claimed == 1
 
 
 def deployment_step(*, deployment_id: int) -> str:
-    """Decide and place today's orders for one deployment; returns (and records) what it did."""
-    deployment = Deployment.objects.select_related("model_run", "account").filter(pk=deployment_id).first()
+    """At the deployment's execution moment of a trading day, decide once and place that day's orders."""
+    deployment = Deployment.objects.select_related("model_run", "account", "strategy").filter(pk=deployment_id).first()
     if deployment is None or not deployment.is_active:
         return "inactive"
     run = deployment.model_run
+    now = market_clock().now()
+    day = timetable.trading_day_of(now)
+    execution = run.spec.get("execution", "open")
+    window = execution_window(day, execution)
+    if window is None or not window[0] <= now < window[1]:
+        return f"Waiting for the {'closing' if execution == EXECUTION_CLOSE else 'opening'} auction of {day}"
+    if not _claim(deployment_id, day):
+        return f"Already traded on {day}"
     try:
-        agent = _agent(str(Path(settings.ARTIFACTS_DIR) / run.model_path), run.model_sha256)
-        now = market_clock().now()
-        state, prices = observation(agent=agent, account=deployment.account, today=now.date())
-        action = agent.act(state)
-        shares = (np.clip(action, -1, 1) * agent.spec.hmax).astype(int)
-        held = state[1 + len(agent.spec.symbols) : 1 + 2 * len(agent.spec.symbols)]
-        placed = []
-        tick = now.strftime("%Y%m%d%H%M%S")
-        order = sorted(range(len(shares)), key=lambda i: shares[i])  # sells first, like the env
-        for i in order:
-            code, quantity = agent.spec.symbols[i], int(shares[i])
-            if quantity < 0:
-                quantity = min(-quantity, int(held[i]))
-                side = "sell"
-            else:
-                # Like the env: buy no more than the cash pays for, commission included.
-                deployment.account.refresh_from_db()
-                price = prices[code] * (1 + agent.spec.buy_cost[i])
-                quantity = min(quantity, int(deployment.account.available_cash // price))
-                side = "buy"
-            if quantity <= 0:
-                continue
-            try:
-                result, _ = order_services.order_place(
-                    account_id=deployment.account_id,
-                    symbol=code,
-                    side=side,
-                    type="market",
-                    quantity=quantity,
-                    client_order_id=f"dep{deployment.pk}-{tick}-{code}",
-                )
-                placed.append(f"{side} {quantity} {code}: {result.status}")
-            except DomainError as exc:
-                placed.append(f"{side} {quantity} {code}: {exc.message}")
-        message = "; ".join(placed) or "No trade"
-    except Exception as exc:  # noqa: BLE001 - a failed tick is recorded and the schedule goes on
+        message = _act(deployment, day=day)
+    except Exception as exc:  # noqa: BLE001 - a failed day is recorded and the schedule goes on
         logger.exception("deployment %s failed", deployment_id)
         message = f"Error: {exc}"
         services.deployment_record(deployment_id=deployment_id, message=message)
@@ -130,3 +114,44 @@ def deployment_step(*, deployment_id: int) -> str:
         return message
     services.deployment_record(deployment_id=deployment_id, message=message)
     return message
+
+
+def _act(deployment: Deployment, *, day: dt.date) -> str:
+    run = deployment.model_run
+    agent = _agent(str(Path(settings.ARTIFACTS_DIR) / run.model_path), run.model_sha256)
+    spec = agent.spec
+    state, prices, decided_on, guarded = observation(agent=agent, account=deployment.account, before=day)
+    count = len(spec.symbols)
+    held = state[1 + count : 1 + 2 * count].astype(np.int64)
+    orders = pipeline.order_shares(agent.act(state), hmax=spec.hmax, holdings=held, guarded=guarded)
+    quotes = market_state.store().quotes(spec.symbols)
+    placed = []
+    for i in np.argsort(orders, kind="stable"):  # sells first, like the environment
+        code, wanted = spec.symbols[i], int(orders[i])
+        if wanted < 0:
+            side, quantity = "sell", min(-wanted, int(held[i]))
+        elif wanted > 0 and not guarded:
+            # Like the environment: buy no more than the cash pays for at the expected price, commission in.
+            deployment.account.refresh_from_db()
+            quote = quotes.get(code)
+            reference = float(quote.price) if quote is not None and quote.price else prices[code]
+            side = "buy"
+            quantity = min(wanted, int(deployment.account.available_cash // (reference * (1 + spec.buy_cost[i]))))
+        else:
+            continue
+        if quantity <= 0:
+            continue
+        try:
+            result, _ = order_services.order_place(
+                account_id=deployment.account_id,
+                symbol=code,
+                side=side,
+                type="market",
+                quantity=quantity,
+                client_order_id=f"dep{deployment.pk}-{day:%Y%m%d}-{code}",
+            )
+            placed.append(f"{side} {quantity} {code}: {result.status}")
+        except DomainError as exc:
+            placed.append(f"{side} {quantity} {code}: {exc.message}")
+    guard = " (turbulence guard: selling out)" if guarded else ""
+    return f"{day} on the close of {decided_on}{guard}: " + ("; ".join(placed) or "no trade")

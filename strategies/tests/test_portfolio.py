@@ -8,7 +8,7 @@ from strategies import portfolio
 from strategies.execution import MarketData, Slippage
 
 
-def market(closes, opens, *, buy=0.0, sell=0.0, volumes=None, slippage=Slippage(0.0, 0.0), dates=None):
+def market(closes, opens, *, buy=0.0, sell=0.0, volumes=None, slippage=None, dates=None):
     closes = np.asarray(closes, dtype=float).reshape(len(closes), -1)
     opens = np.asarray(opens, dtype=float).reshape(closes.shape)
     count = closes.shape[1]
@@ -20,7 +20,7 @@ def market(closes, opens, *, buy=0.0, sell=0.0, volumes=None, slippage=Slippage(
         volumes=np.full(closes.shape, 1e9) if volumes is None else np.asarray(volumes, dtype=float),
         buy_rates=np.full(count, buy),
         sell_rates=np.full(closes.shape, sell),
-        slippage=slippage,
+        slippage=slippage or Slippage(0.0, 0.0),
     )
 
 
