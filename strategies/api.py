@@ -8,7 +8,8 @@ from rest_framework.views import APIView
 
 from config.inputs import JsonInput, code_field, id_field
 from strategies import selectors, services
-from strategies.enums import Algorithm
+from strategies.enums import Algorithm, Execution
+from strategies.execution import DEFAULT_IMPACT, DEFAULT_SPREAD_TICKS
 from strategies.models import Deployment, Strategy, StrategyRun
 from strategies.services import MAX_INDICATORS, MAX_SYMBOLS
 
@@ -16,7 +17,16 @@ from strategies.services import MAX_INDICATORS, MAX_SYMBOLS
 class DeploymentOutput(serializers.ModelSerializer):
     class Meta:
         model = Deployment
-        fields = ["id", "account", "model_run", "interval_seconds", "is_active", "last_run_at", "last_message"]
+        fields = [
+            "id",
+            "account",
+            "model_run",
+            "interval_seconds",
+            "is_active",
+            "last_trading_day",
+            "last_run_at",
+            "last_message",
+        ]
 
 
 class StrategyOutput(serializers.ModelSerializer):
@@ -40,6 +50,11 @@ class StrategyOutput(serializers.ModelSerializer):
             "initial_cash",
             "seed",
             "use_turbulence",
+            "validation_start",
+            "validation_end",
+            "execution",
+            "spread_ticks",
+            "impact",
             "is_trained",
             "trained_run",
             "deployment",
@@ -74,6 +89,11 @@ class StrategyInput(JsonInput):
     initial_cash = serializers.IntegerField(min_value=100_000, max_value=10**13, default=10_000_000)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=0)
     use_turbulence = serializers.BooleanField(default=False)
+    validation_start = serializers.DateField(required=False, allow_null=True, default=None)
+    validation_end = serializers.DateField(required=False, allow_null=True, default=None)
+    execution = serializers.ChoiceField(choices=Execution.choices, default=Execution.OPEN)
+    spread_ticks = serializers.FloatField(min_value=0, max_value=20, default=DEFAULT_SPREAD_TICKS)
+    impact = serializers.FloatField(min_value=0, max_value=10, default=DEFAULT_IMPACT)
 
 
 class StrategyUpdateInput(StrategyInput):
@@ -104,7 +124,9 @@ class RunDetailOutput(serializers.ModelSerializer):
             "equity_curve",
             "daily_returns",
             "trades",
+            "validation_metrics",
             "model_sha256",
+            "data_sha256",
             "error",
             "created_at",
             "finished_at",

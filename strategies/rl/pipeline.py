@@ -433,7 +433,7 @@ class TrainedAgent:
     def save(self, path: Path) -> str:
         """Write the model bundle atomically; returns its sha256."""
         model_bytes = io.BytesIO()
-        self.model.save(model_bytes)
+        self.model.save(model_bytes, exclude=["start_time"])  # a wall-clock stamp: would change the hash
         normalizer = {
             "mean": self.obs_mean.tolist(),
             "var": self.obs_var.tolist(),
@@ -445,11 +445,11 @@ class TrainedAgent:
         os.close(fd)
         with zipfile.ZipFile(tmp_name, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
             for name, payload in (
-                ("model.zip", model_bytes.getvalue()),
+                ("model.zip", _fixed_stamps(model_bytes.getvalue())),
                 ("normalizer.json", json.dumps(normalizer).encode()),
                 ("spec.json", json.dumps({**asdict(self.spec), "timesteps": self.timesteps}).encode()),
             ):
-                info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))  # fixed stamp: same bytes, same hash
+                info = zipfile.ZipInfo(name, date_time=FIXED_STAMP)  # fixed stamp: same bytes, same hash
                 bundle.writestr(info, payload, compress_type=zipfile.ZIP_DEFLATED)
         os.replace(tmp_name, path)
         return file_sha256(path)
@@ -475,6 +475,19 @@ class TrainedAgent:
             epsilon=normalizer["epsilon"],
             timesteps=timesteps,
         )
+
+
+FIXED_STAMP = (2000, 1, 1, 0, 0, 0)
+
+
+def _fixed_stamps(archive: bytes) -> bytes:
+    """stable-baselines3's zip with every entry's time set to one fixed stamp: same model, same bytes."""
+    source, target = zipfile.ZipFile(io.BytesIO(archive)), io.BytesIO()
+    with source, zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as rewritten:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=FIXED_STAMP)
+            rewritten.writestr(info, source.read(entry), compress_type=zipfile.ZIP_DEFLATED)
+    return target.getvalue()
 
 
 def frame_sha256(frame: pd.DataFrame) -> str:

@@ -159,6 +159,8 @@ def test_same_data_seed_and_parameters_give_the_same_metrics(auth_client, dates,
         assert run["status"] == "succeeded", run["error"]
         results.append(run)
     assert results[0]["metrics"] == results[1]["metrics"]
+    assert results[0]["metrics"]["model_sha256"] == results[1]["metrics"]["model_sha256"]  # the same model file
+    assert results[0]["data_sha256"] == results[1]["data_sha256"] and len(results[0]["data_sha256"]) == 64
     assert results[0]["trades"] == results[1]["trades"]
     assert results[0]["equity_curve"] == results[1]["equity_curve"]
 

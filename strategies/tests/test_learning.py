@@ -46,8 +46,9 @@ def test_agent_learns_the_planted_pattern(user, django_capture_on_commit_callbac
     hold_return = backtest.benchmark_metrics["cumulative_return"]
 
     # A random policy in the same environment (same test days and costs), averaged over seeds.
-    features = runs._features(backtest.spec, end=backtest.spec["test_end"])
-    test_frame = pipeline.split(features, backtest.spec["test_start"], backtest.spec["test_end"])
+    spec = backtest.spec
+    features, _ = runs._load(spec, start=spec["test_start"], end=spec["test_end"])
+    test_frame, _ = runs._period(features, spec, start=spec["test_start"], end=spec["test_end"])
     env_spec = pipeline.TrainedAgent.load(
         runs.settings.ARTIFACTS_DIR / strategy.trained_run.model_path, sha256=strategy.trained_run.model_sha256
     ).spec
