@@ -70,11 +70,11 @@ def _get(url: str, **kwargs: Any) -> requests.Response:
     return response
 
 
-def _requests_for_library() -> types.ModuleType:
-    """A stand-in for the `requests` module inside FinanceDataReader's Naver reader."""
-    facade = types.ModuleType("requests_with_timeouts")
-    facade.__dict__.update({k: v for k, v in vars(requests).items() if not k.startswith("__")})
-    facade.get = _get  # type: ignore[attr-defined]
+def _stand_in(module: types.ModuleType, **overrides: Any) -> types.ModuleType:
+    """A copy of `module` with some functions replaced, for a library module to use instead."""
+    facade = types.ModuleType(f"{module.__name__}_through_our_session")
+    facade.__dict__.update({k: v for k, v in vars(module).items() if not k.startswith("__")})
+    facade.__dict__.update(overrides)
     return facade
 
 
@@ -82,7 +82,7 @@ def _install() -> None:
     from FinanceDataReader.naver import data as naver_data
 
     if getattr(naver_data.requests, "get", None) is not _get:
-        naver_data.requests = _requests_for_library()
+        naver_data.requests = _stand_in(requests, get=_get)
 
 
 def _read_csv(source: Any, *args: Any, **kwargs: Any) -> pandas.DataFrame:
@@ -99,18 +99,11 @@ def _read_csv(source: Any, *args: Any, **kwargs: Any) -> pandas.DataFrame:
     return pandas.read_csv(io.StringIO(response.text), *args, **kwargs)
 
 
-def _pandas_for_library() -> types.ModuleType:
-    facade = types.ModuleType("pandas_with_timeouts")
-    facade.__dict__.update({k: v for k, v in vars(pandas).items() if not k.startswith("__")})
-    facade.read_csv = _read_csv  # type: ignore[attr-defined]
-    return facade
-
-
 def _install_index() -> None:
     from FinanceDataReader.krx import data as krx_data
 
     if getattr(krx_data.pd, "read_csv", None) is not _read_csv:
-        krx_data.pd = _pandas_for_library()
+        krx_data.pd = _stand_in(pandas, read_csv=_read_csv)
 
 
 def _to_decimal(value: Any) -> Decimal:

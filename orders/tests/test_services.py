@@ -453,9 +453,9 @@ def test_sell_tax_table_by_date_and_market(day, market, rate):
     [
         # trade day → settlement day (T+2 on XKRX days): the new rate starts with the settlement day
         (dt.date(2019, 5, 30), dt.date(2019, 6, 3), "0.0025", "0.0025", "0.0030"),
-        (dt.date(2020, 12, 30), dt.date(2021, 1, 4), "0.0023", "0.0023", "0.0025"),
+        (dt.date(2020, 12, 29), dt.date(2021, 1, 4), "0.0023", "0.0023", "0.0025"),
         (dt.date(2024, 12, 27), dt.date(2025, 1, 2), "0.0015", "0.0015", "0.0018"),
-        (dt.date(2025, 12, 30), dt.date(2026, 1, 2), "0.0020", "0.0020", "0.0015"),
+        (dt.date(2025, 12, 29), dt.date(2026, 1, 2), "0.0020", "0.0020", "0.0015"),
     ],
 )
 def test_a_sale_pays_the_rate_of_its_settlement_date(trade_day, settles, kospi, kosdaq, before):
