@@ -361,8 +361,12 @@ def test_strategy_runs_and_deployment_errors_are_events(user, dev_settings, rece
     account = Account.objects.create(owner=user, name="dep", initial_cash=0)
     # A deployment whose model file is missing: its tick fails on the worker, as a lost artifact would.
     deployment = Deployment.objects.create(strategy=strategy, account=account, model_run=run)
-    from strategies.rl.live import deployment_step
+    from market import clock, timetable
+    from strategies.rl.live import deployment_step, execution_window
 
+    # A deployment acts once a trading day, in its execution window (the opening call by default).
+    day = timetable.next_trading_day(dt.date.today())
+    clock.set_market_clock(clock.PracticeClock.starting(execution_window(day, "open")[0] + dt.timedelta(minutes=1)))
     message = deployment_step(deployment_id=deployment.pk)
     assert message.startswith("Error:")
     hook.wait_for(2)
