@@ -37,6 +37,16 @@ def _fresh_symbol_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_minute_bars():
+    """The minute bars of one test's trades never reach the next test's database."""
+    from historical.intraday import minute_bars
+
+    minute_bars.forget()
+    yield
+    minute_bars.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_known_accounts():
     """What the order engine remembers of accounts never outlives the test that wrote them."""
     from orders import pg

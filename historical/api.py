@@ -8,12 +8,15 @@ from rest_framework.views import APIView
 
 from config.inputs import JsonInput, QueryInput, code_field
 from historical import selectors, services
-from historical.enums import CandleSource, Timeframe
+from historical.enums import INTRADAY_TIMEFRAMES, CandleSource, Timeframe
 from jobs.api import JobOutput
 
 
 class CandleOutput(serializers.Serializer):
-    time = serializers.CharField(help_text="YYYY-MM-DD (weekly bars: the Monday, monthly bars: the 1st)")
+    time = serializers.CharField(
+        help_text="Daily bars: YYYY-MM-DD (weekly: the Monday, monthly: the 1st). Minute bars (1m, 5m, 15m, 60m): "
+        "the ISO 8601 start of the bar in Asia/Seoul, e.g. 2024-06-12T09:05:00+09:00."
+    )
     open = serializers.IntegerField()
     high = serializers.IntegerField()
     low = serializers.IntegerField()
@@ -34,10 +37,17 @@ class CandleListApi(APIView):
     class Input(QueryInput):
         symbol = code_field()
         timeframe = serializers.ChoiceField(
-            choices=[Timeframe.DAY, Timeframe.WEEK, Timeframe.MONTH], default=Timeframe.DAY
+            choices=[*INTRADAY_TIMEFRAMES, Timeframe.DAY, Timeframe.WEEK, Timeframe.MONTH],
+            default=Timeframe.DAY,
+            help_text="1m/5m/15m/60m: minute bars built from the market's trades; 1d/1w/1M: daily, weekly, monthly.",
         )
-        start = serializers.DateField(required=False, input_formats=["iso-8601"])
-        end = serializers.DateField(required=False, input_formats=["iso-8601"])
+        start = serializers.DateField(
+            required=False,
+            input_formats=["iso-8601"],
+            help_text="First trading day (Asia/Seoul). Without start and end, minute bars begin 7 days (1m, 5m) "
+            "or 31 days (15m, 60m) before the last stored bar.",
+        )
+        end = serializers.DateField(required=False, input_formats=["iso-8601"], help_text="Last trading day.")
 
     @extend_schema(parameters=[Input], responses=CandleSeriesOutput)
     def get(self, request: Request) -> HttpResponse:

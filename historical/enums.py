@@ -2,14 +2,20 @@ from django.db import models
 
 
 class Timeframe(models.TextChoices):
-    MINUTE = "1m", "1 minute"
-    DAY = "1d", "Daily"
-    WEEK = "1w", "Weekly"
-    MONTH = "1M", "Monthly"
+    MINUTE = "1m", "1분"
+    MINUTE_5 = "5m", "5분"
+    MINUTE_15 = "15m", "15분"
+    MINUTE_60 = "60m", "60분"
+    DAY = "1d", "일"
+    WEEK = "1w", "주"
+    MONTH = "1M", "월"
 
 
 STORED_TIMEFRAMES = (Timeframe.MINUTE, Timeframe.DAY)
-# Timeframes the candle API aggregates from daily bars in the database.
+# Timeframes the candle API aggregates in the database: from 1-minute bars (minutes per bar) ...
+INTRADAY_AGGREGATED = {Timeframe.MINUTE_5: 5, Timeframe.MINUTE_15: 15, Timeframe.MINUTE_60: 60}
+INTRADAY_TIMEFRAMES = (Timeframe.MINUTE, *INTRADAY_AGGREGATED)
+# ... and from daily bars.
 AGGREGATED_TIMEFRAMES = (Timeframe.WEEK, Timeframe.MONTH)
 
 
@@ -17,6 +23,7 @@ class CandleSource(models.TextChoices):
     FDR = "fdr", "FinanceDataReader"
     CSV = "csv", "CSV file"
     SYNTHETIC = "synthetic", "Synthetic (simulated)"
+    KIS = "kis", "KIS Open API (live trades)"
 
 
 class RejectReason(models.TextChoices):

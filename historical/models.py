@@ -5,12 +5,13 @@ from market.models import Symbol
 
 
 class Candle(models.Model):
-    """One OHLCV bar. Daily bars are stamped at 00:00 Asia/Seoul of the trading day."""
+    """One OHLCV bar. Daily bars are stamped at 00:00 Asia/Seoul of the trading day, minute bars at the
+    start of their minute (historical.intraday builds them from the market's trades)."""
 
     # No index of its own: the unique (symbol, timeframe, time) index serves every lookup by symbol,
     # and one index fewer makes bulk loads faster.
     symbol = models.ForeignKey(Symbol, on_delete=models.CASCADE, related_name="candles", db_index=False)
-    timeframe = models.CharField(max_length=2, choices=Timeframe.choices, default=Timeframe.DAY)
+    timeframe = models.CharField(max_length=3, choices=Timeframe.choices, default=Timeframe.DAY)
     time = models.DateTimeField()
     open = models.BigIntegerField()
     high = models.BigIntegerField()
@@ -18,7 +19,9 @@ class Candle(models.Model):
     close = models.BigIntegerField()
     volume = models.BigIntegerField()
     value = models.BigIntegerField(null=True, blank=True, help_text="Traded value in won, where the source has it.")
-    source = models.CharField(max_length=16, default="fdr", help_text="fdr, csv or synthetic (simulated data).")
+    source = models.CharField(
+        max_length=16, default="fdr", help_text="fdr, csv, synthetic (simulated data) or kis (live KIS trades)."
+    )
 
     class Meta:
         ordering = ["symbol", "timeframe", "time"]

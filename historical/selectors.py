@@ -22,11 +22,29 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, FirstValue, LastValue, RowNumber, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import (
+    Cast,
+    ExtractMinute,
+    FirstValue,
+    Floor,
+    LastValue,
+    RowNumber,
+    TruncDate,
+    TruncHour,
+    TruncMonth,
+    TruncWeek,
+)
 
 from config.exceptions import DomainError, NotFound
 from historical.calendar import trading_days
-from historical.enums import CandleSource, MarketIndex, Timeframe
+from historical.enums import (
+    AGGREGATED_TIMEFRAMES,
+    INTRADAY_AGGREGATED,
+    INTRADAY_TIMEFRAMES,
+    CandleSource,
+    MarketIndex,
+    Timeframe,
+)
 from historical.models import Candle, IndexCandle
 from historical.sources.base import day_start
 from market.models import Symbol
@@ -34,6 +52,7 @@ from market.timetable import SEOUL
 
 UNKNOWN_SYMBOL = "There is no symbol {code}."
 TOO_MANY_BARS = "The request covers more than {limit:,} bars; narrow start/end or use a coarser timeframe (1w, 1M)."
+INTRADAY_DEFAULT_DAYS = {"1m": 7, "5m": 7, "15m": 31, "60m": 31}
 
 __all__ = ["SEOUL", "candle_series", "candle_coverage", "symbol_get"]
 
@@ -79,31 +98,59 @@ def _range(symbol_id: int, timeframe: str, start: dt.date | None, end: dt.date |
 _SYNTHETIC = Case(When(source=CandleSource.SYNTHETIC, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _aggregated(rows: QuerySet[Candle], timeframe: str) -> QuerySet[Candle]:
-    """Weekly/monthly bars from daily ones, computed by the database with window functions.
+def _aggregated(rows: QuerySet[Candle], partition: list[Any]) -> QuerySet[Candle]:
+    """Coarser bars from finer ones, computed by the database with window functions.
 
-    Each daily row gets its period (Monday / first of the month in Asia/Seoul) and the period's
-    first open, max high, min low, last close and volume sum; the first row of each period is kept.
+    Each row gets its period (`partition`) and the period's first open, max high, min low, last
+    close and volume sum; the first row of each period is kept, with its own time (the caller
+    floors it to the period's start).
     """
-    trunc = TruncWeek if timeframe == Timeframe.WEEK else TruncMonth
-    period = trunc("time", tzinfo=SEOUL)
-    whole = {"partition_by": [period], "order_by": F("time").asc(), "frame": RowRange(start=None, end=None)}
+    whole = {"partition_by": partition, "order_by": F("time").asc(), "frame": RowRange(start=None, end=None)}
     return (
         rows.annotate(
-            period=period,
             p_open=Window(FirstValue("open"), **whole),
-            p_high=Window(Max("high"), partition_by=[period]),
-            p_low=Window(Min("low"), partition_by=[period]),
+            p_high=Window(Max("high"), partition_by=partition),
+            p_low=Window(Min("low"), partition_by=partition),
             p_close=Window(LastValue("close"), **whole),
-            p_volume=Window(Sum("volume"), partition_by=[period]),
-            p_value=Window(Sum("value"), partition_by=[period]),
-            p_synthetic=Window(Max(_SYNTHETIC), partition_by=[period]),
-            p_row=Window(RowNumber(), partition_by=[period], order_by=F("time").asc()),
+            p_volume=Window(Sum("volume"), partition_by=partition),
+            p_value=Window(Sum("value"), partition_by=partition),
+            p_synthetic=Window(Max(_SYNTHETIC), partition_by=partition),
+            p_row=Window(RowNumber(), partition_by=partition, order_by=F("time").asc()),
         )
         .filter(p_row=1)
-        .order_by("period")
-        .values_list("period", "p_open", "p_high", "p_low", "p_close", "p_volume", "p_value", "p_synthetic")
+        .order_by("time")
+        .values_list("time", "p_open", "p_high", "p_low", "p_close", "p_volume", "p_value", "p_synthetic")
     )
+
+
+def _period_partition(timeframe: str) -> list[Any]:
+    if timeframe == Timeframe.WEEK:
+        return [TruncWeek("time", tzinfo=SEOUL)]
+    if timeframe == Timeframe.MONTH:
+        return [TruncMonth("time", tzinfo=SEOUL)]
+    minutes = INTRADAY_AGGREGATED[timeframe]
+    # Seoul is a whole number of hours from UTC, so the UTC hour and minute give the same buckets.
+    hour = TruncHour("time", tzinfo=SEOUL)
+    return [hour] if minutes == 60 else [hour, Floor(ExtractMinute("time") / Value(minutes))]
+
+
+def _period_start(time: dt.datetime, timeframe: str) -> str:
+    """The stamp of the bar `time` (its first finer bar) belongs to, as the API writes it."""
+    local = time.astimezone(SEOUL)
+    if timeframe == Timeframe.WEEK:
+        return (local.date() - dt.timedelta(days=local.weekday())).isoformat()
+    if timeframe == Timeframe.MONTH:
+        return local.date().replace(day=1).isoformat()
+    minutes = INTRADAY_AGGREGATED.get(timeframe, 1)
+    return local.replace(minute=local.minute - local.minute % minutes, second=0, microsecond=0).isoformat()
+
+
+def _intraday_default_start(symbol_id: int, timeframe: str) -> dt.date | None:
+    """Without `start`, intraday series begin a week (1m, 5m) or a month (15m, 60m) before the last bar."""
+    _, last = candle_bounds(symbol_id=symbol_id, timeframe=Timeframe.MINUTE)
+    if last is None:
+        return None
+    return last - dt.timedelta(days=INTRADAY_DEFAULT_DAYS[timeframe])
 
 
 def _fetch_plain(rows: QuerySet[Candle]) -> list[tuple[Any, ...]]:
@@ -124,8 +171,11 @@ def candle_series(
     if start is not None and end is not None and start > end:
         raise DomainError("start must not be after end.", field="start")
     limit = settings.HISTORICAL_MAX_BARS
-    if timeframe in (Timeframe.WEEK, Timeframe.MONTH):
-        rows = list(_aggregated(_range(symbol.pk, Timeframe.DAY, start, end), timeframe)[: limit + 1])
+    if timeframe in INTRADAY_TIMEFRAMES and start is None and end is None:
+        start = _intraday_default_start(symbol.pk, timeframe)
+    if timeframe in (*AGGREGATED_TIMEFRAMES, *INTRADAY_AGGREGATED):
+        base = Timeframe.DAY if timeframe in AGGREGATED_TIMEFRAMES else Timeframe.MINUTE
+        rows = list(_aggregated(_range(symbol.pk, base, start, end), _period_partition(timeframe))[: limit + 1])
     elif timeframe == Timeframe.DAY:
         # The database writes the Seoul date as text: parsing thousands of timestamps in Python
         # would cost more than the query itself.
@@ -148,12 +198,7 @@ def candle_series(
     candles = []
     for time, open_, high, low, close, volume, value, marker in rows:
         simulated = simulated or marker in (CandleSource.SYNTHETIC, 1)
-        if timeframe == Timeframe.DAY:
-            stamp = time
-        elif timeframe == Timeframe.MINUTE:
-            stamp = time.astimezone(SEOUL).isoformat()
-        else:
-            stamp = _local_date(time).isoformat()
+        stamp = time if timeframe == Timeframe.DAY else _period_start(time, timeframe)
         candles.append(
             {"time": stamp, "open": open_, "high": high, "low": low, "close": close, "volume": volume, "value": value}
         )

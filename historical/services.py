@@ -224,7 +224,7 @@ def _write_copy(loads: Sequence[tuple[int, Sequence[Bar]]], timeframe: str, sour
         # Session-local; DELETE ROWS on commit and TRUNCATE up front keep loads inside one outer
         # transaction (tests, demo) from seeing each other's rows.
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE_TABLE} (symbol_id bigint, timeframe varchar(2), "
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE_TABLE} (symbol_id bigint, timeframe varchar(3), "
             "time timestamptz, open bigint, high bigint, low bigint, close bigint, volume bigint, value bigint, "
             "source varchar(16)) ON COMMIT DELETE ROWS"
         )

@@ -103,7 +103,7 @@ def test_synthetic_bars_are_flagged_simulated(auth_client, samsung):
         ({}, "symbol"),
         ({"symbol": "005930", "start": "2024-13-01"}, "start"),
         ({"symbol": "005930", "end": "yesterday"}, "end"),
-        ({"symbol": "005930", "timeframe": "5m"}, "timeframe"),
+        ({"symbol": "005930", "timeframe": "3m"}, "timeframe"),
         ({"symbol": "5930"}, "symbol"),
         ({"symbol": ""}, "symbol"),
     ],
