@@ -29,3 +29,39 @@ class UserSettings(models.Model):
 
     def __str__(self) -> str:
         return f"settings of {self.user}"
+
+
+class Watchlist(models.Model):
+    """A user's 관심종목 group, in the order the user arranged the groups."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="watchlists")
+    name = models.CharField(max_length=30)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "관심종목 그룹"
+        verbose_name_plural = "관심종목 그룹"
+        ordering = ["user", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="watchlist_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"
+
+
+class WatchlistItem(models.Model):
+    """One symbol of a group, at its place in the group."""
+
+    watchlist = models.ForeignKey(Watchlist, on_delete=models.CASCADE, related_name="items")
+    symbol = models.ForeignKey("market.Symbol", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "관심종목"
+        verbose_name_plural = "관심종목"
+        ordering = ["watchlist", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["watchlist", "symbol"], name="watchlist_item_unique_symbol")]
+
+    def __str__(self) -> str:
+        return f"{self.watchlist} · {self.symbol_id}"

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from market.rules import SEOUL
+from market.timetable import SEOUL
 from market.state import Trade
 
 logger = logging.getLogger(__name__)

@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from accounts import watchlists
 from jobs import services as job_services
 from orders import services as order_services
 from orders.tests.factories import SymbolFactory
@@ -50,7 +51,7 @@ def test_every_private_endpoint_refuses_anonymous_callers():
     for route in routes:
         if route in PUBLIC:
             continue
-        for method in ("get", "post", "patch", "delete"):
+        for method in ("get", "post", "put", "patch", "delete"):
             status = getattr(client, method)(route, {}, format="json").status_code
             if status not in (401, 403, 405):
                 open_doors.append(f"{method.upper()} {route} -> {status}")
@@ -81,6 +82,8 @@ def victims_things(user, settings):
     settings.WEBHOOKS_ALLOW_PRIVATE = True
     hook, _ = webhook_services.endpoint_create(owner=user, url="http://127.0.0.1:9/hook", events=["order.filled"])
     delivery = webhook_services.endpoint_ping(endpoint_id=hook.pk)
+    watchlist = watchlists.watchlist_create(user=user, name="반도체")
+    watchlists.watchlist_symbol_add(user=user, watchlist_id=watchlist.pk, code="005930")
     return {
         "account": account,
         "order": order,
@@ -89,14 +92,15 @@ def victims_things(user, settings):
         "job": job,
         "hook": hook,
         "delivery": delivery,
+        "watchlist": watchlist,
     }
 
 
 def test_another_users_ids_answer_404_everywhere(victims_things, other_user):
     thief = APIClient()
     thief.force_authenticate(other_user)
-    a, o, s, r, j, w, d = (
-        victims_things[k].pk for k in ("account", "order", "strategy", "run", "job", "hook", "delivery")
+    a, o, s, r, j, w, d, wl = (
+        victims_things[k].pk for k in ("account", "order", "strategy", "run", "job", "hook", "delivery", "watchlist")
     )
     attempts = [
         ("get", f"/api/v1/accounts/{a}", None),
@@ -129,6 +133,12 @@ def test_another_users_ids_answer_404_everywhere(victims_things, other_user):
         ("post", f"/api/v1/strategies/{s}/undeploy", {}),
         ("get", f"/api/v1/jobs/{j}", None),
         ("post", f"/api/v1/jobs/{j}/cancel", {}),
+        ("get", f"/api/v1/watchlists/{wl}", None),
+        ("patch", f"/api/v1/watchlists/{wl}", {"name": "stolen"}),
+        ("delete", f"/api/v1/watchlists/{wl}", None),
+        ("post", f"/api/v1/watchlists/{wl}/symbols", {"code": "005930"}),
+        ("put", f"/api/v1/watchlists/{wl}/symbols", {"codes": ["005930"]}),
+        ("delete", f"/api/v1/watchlists/{wl}/symbols/005930", None),
     ]
     leaks = []
     for method, path, body in attempts:
@@ -147,6 +157,7 @@ def test_another_users_ids_answer_404_everywhere(victims_things, other_user):
         "/api/v1/strategies",
         "/api/v1/jobs",
         "/api/v1/webhooks",
+        "/api/v1/watchlists",
     )
     for path in lists:
         body = thief.get(path).json()
@@ -161,3 +172,7 @@ def test_another_users_ids_answer_404_everywhere(victims_things, other_user):
     assert victims_things["order"].status == "new"
     victims_things["hook"].refresh_from_db()
     assert victims_things["hook"].events == ["order.filled"]
+    # A group order naming the victim's group is refused, and the victim's group is untouched.
+    assert thief.put("/api/v1/watchlists/order", {"ids": [wl]}, format="json").status_code == 400
+    kept = watchlists.watchlist_get(user=victims_things["account"].owner, watchlist_id=wl)
+    assert kept.name == "반도체" and [i.symbol.code for i in kept.items.all()] == ["005930"]

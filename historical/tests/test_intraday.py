@@ -12,7 +12,7 @@ from historical.intraday import minute_bars
 from historical.models import Candle
 from market.feeds.publisher import Publisher
 from market.feeds.simulated import SimulatedFeed
-from market.rules import SEOUL
+from market.timetable import SEOUL
 
 # The publisher writes from its own worker thread and connection, as in the feed process.
 pytestmark = pytest.mark.django_db(transaction=True)
