@@ -22,8 +22,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from market.timetable import SEOUL
 from market.state import Trade
+from market.timetable import SEOUL
 
 logger = logging.getLogger(__name__)
 
