@@ -11,26 +11,26 @@ from historical.enums import Timeframe
 from historical.intraday import minute_bars
 from historical.models import Candle
 from market.feeds.publisher import Publisher
-from market.feeds.simulated import SimulatedFeed
+from market.feeds.simulated import SymbolSpec, SyntheticMarket
 from market.timetable import SEOUL
 
 # The publisher writes from its own worker thread and connection, as in the feed process.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/api/v1/historical/candles"
-OPEN = dt.datetime(2024, 6, 12, 9, 0, tzinfo=SEOUL)
+OPEN = dt.datetime(2024, 6, 12, 10, 0, tzinfo=SEOUL)
 
 
 def publish_session(seconds: int, *, start: dt.datetime = OPEN, seed: int = 7, every: int = 4) -> list:
     """Step the synthetic market every `every` seconds from `start`, publish every trade; the trades printed."""
-    feed = SimulatedFeed([("005930", 71_000)], seed=seed)
+    market = SyntheticMarket([SymbolSpec("005930", "KOSPI", 71_000, 10**12, kospi200=True)], seed=seed)
     publisher = Publisher(names={"005930": "삼성전자"})
     printed = []
     try:
         for second in range(0, seconds, every):
-            for trade, quote, _book in feed.step(start + dt.timedelta(seconds=second)):
-                if trade is not None:
-                    async_to_sync(publisher.trade)(trade, quote)
+            for update in market.advance_to(start + dt.timedelta(seconds=second)):
+                for trade in update.trades:
+                    async_to_sync(publisher.trade)(trade, update.quote)
                     printed.append(trade)
         minute_bars.flush()
     finally:
@@ -62,7 +62,7 @@ def expected_bars(trades, minutes: int) -> list[dict]:
 
 @pytest.fixture
 def traded(samsung):
-    return publish_session(16 * 60)  # 09:00 to 09:16: sixteen 1-minute bars, three 5-minute ones
+    return publish_session(16 * 60)  # 10:00 to 10:16: sixteen 1-minute bars, three 5-minute ones
 
 
 @pytest.mark.parametrize(("timeframe", "minutes"), [("1m", 1), ("5m", 5), ("15m", 15), ("60m", 60)])
@@ -77,16 +77,16 @@ def test_intraday_bars_are_the_trades_aggregated(auth_client, traded, timeframe,
 def test_bars_are_stamped_at_the_minute_start_in_seoul(auth_client, traded):
     candles = auth_client.get(URL, {"symbol": "005930", "timeframe": "5m"}).json()["candles"]
     assert [c["time"] for c in candles] == [
-        "2024-06-12T09:00:00+09:00",
-        "2024-06-12T09:05:00+09:00",
-        "2024-06-12T09:10:00+09:00",
-        "2024-06-12T09:15:00+09:00",
+        "2024-06-12T10:00:00+09:00",
+        "2024-06-12T10:05:00+09:00",
+        "2024-06-12T10:10:00+09:00",
+        "2024-06-12T10:15:00+09:00",
     ]
 
 
 def test_a_restarted_builder_continues_the_stored_minute(auth_client, samsung):
-    first = publish_session(90)  # 09:00:00 .. 09:01:29
-    minute_bars.forget()  # the feed process restarts in the middle of 09:01
+    first = publish_session(90)  # 10:00:00 .. 10:01:29
+    minute_bars.forget()  # the feed process restarts in the middle of 10:01
     second = publish_session(60, start=OPEN + dt.timedelta(seconds=90), seed=8)
     candles = auth_client.get(URL, {"symbol": "005930", "timeframe": "1m", "start": "2024-06-12"}).json()["candles"]
     assert candles == expected_bars(first + second, 1)
