@@ -173,6 +173,6 @@ def test_another_users_ids_answer_404_everywhere(victims_things, other_user):
     victims_things["hook"].refresh_from_db()
     assert victims_things["hook"].events == ["order.filled"]
     # A group order naming the victim's group is refused, and the victim's group is untouched.
-    assert thief.put("/api/v1/watchlists/order", {"ids": [wl]}, format="json").status_code == 400
+    assert thief.put("/api/v1/watchlists/order", {"ids": [wl]}, format="json").status_code == 422
     kept = watchlists.watchlist_get(user=victims_things["account"].owner, watchlist_id=wl)
     assert kept.name == "반도체" and [i.symbol.code for i in kept.items.all()] == ["005930"]

@@ -48,7 +48,7 @@ def test_groups_are_reordered(auth_client):
     assert [g["position"] for g in auth_client.get(URL).json()] == [0, 1, 2]
     # An order that leaves a group out (or names one twice) changes nothing.
     bad = auth_client.put(f"{URL}/order", {"ids": [ids[0], ids[0], ids[1]]}, format="json")
-    assert bad.status_code == 400 and bad.json()["error"]["message"] == watchlists.ORDER_MISMATCH
+    assert bad.status_code == 422 and bad.json()["error"]["message"] == watchlists.ORDER_MISMATCH
     assert [g["name"] for g in auth_client.get(URL).json()] == ["C", "A", "B"]
 
 
@@ -67,7 +67,7 @@ def test_mistakes_get_clear_errors(auth_client, symbols):
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_in_watchlist"
     missing = auth_client.delete(f"{path}/000660")
     assert missing.status_code == 404
-    assert auth_client.put(path, {"codes": ["000660"]}, format="json").status_code == 400
+    assert auth_client.put(path, {"codes": ["000660"]}, format="json").status_code == 422
     assert codes(auth_client.get(f"{URL}/{group['id']}").json()) == ["005930"]
 
 
