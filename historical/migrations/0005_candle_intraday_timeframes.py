@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('historical', '0003_candle_symbol_no_extra_index'),
+        ("historical", "0004_index_candles"),
     ]
 
     operations = [
