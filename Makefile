@@ -4,19 +4,20 @@ PYTHON_BIN ?= $(shell command -v python3.11 || ls -d $$HOME/.pyenv/versions/3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-REQS := requirements/base.txt requirements/dev.txt $(wildcard requirements/strategies*.txt)
+REQS := requirements/base.txt requirements/dev.txt requirements/clients.txt clients/python/pyproject.toml $(wildcard requirements/strategies*.txt)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The services the tests use (PostgreSQL and Redis on their standard local ports).
 TEST_DATABASE_URL ?= postgres://papertrade@127.0.0.1:5432/papertrade
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: help install services frontend migrate seed run test lint test-py test-embedded test-frontend bench clean
+.PHONY: help install services frontend migrate seed run test lint test-py test-embedded test-frontend bench clean mcp
 
 help:
 	@echo "make run    - set up and start the whole platform on http://$(HOST):$(PORT) with demo data"
 	@echo "make test   - set up and run every test (lint, Python on PostgreSQL+Redis and embedded, SPA)"
 	@echo "make bench  - run the benchmarks"
+	@echo "make mcp    - the MCP server for AI agents on stdio, as the user of \`.venv/bin/papertrade login\`"
 
 $(VENV)/.installed: $(REQS)
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -63,6 +64,13 @@ test: lint test-py test-embedded test-frontend
 
 bench: install services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench
+
+# The MCP server (clients/python/src/papertrade/mcp_server.py) speaks MCP on stdin/stdout and the
+# REST API with the token that `papertrade login` stored (or PAPERTRADE_URL / PAPERTRADE_TOKEN).
+# stdout is the MCP channel: the set-up's own output goes to stderr.
+mcp:
+	@$(MAKE) -s install >&2
+	@exec $(VENV)/bin/papertrade mcp
 
 clean:
 	rm -rf $(VENV) var staticfiles frontend/node_modules frontend/dist

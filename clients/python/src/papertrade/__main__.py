@@ -1,0 +1,3 @@
+from papertrade.cli import main
+
+raise SystemExit(main())
