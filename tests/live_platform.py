@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from papertrade import Client
 
 from tests import servers
 
@@ -31,6 +32,15 @@ class PlatformServer:
     url: str
     env: dict[str, str]
     log_dir: Path
+
+
+@pytest.fixture
+def demo(platform_server: PlatformServer) -> Iterator[Client]:
+    """The demo user's client, logged in with a token."""
+    client = Client(platform_server.url)
+    client.login(DEMO_USER, DEMO_PASSWORD)
+    yield client
+    client.close()
 
 
 def _clock_start() -> str:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,17 +23,9 @@ import pytest
 from papertrade import AuthenticationError, Client, InvalidRequest, NotFound, StreamError
 
 from accounts.api import INVALID_CREDENTIALS
-from tests.live_platform import DEMO_PASSWORD, DEMO_USER, PlatformServer, platform_server  # noqa: F401
+from tests.live_platform import DEMO_PASSWORD, DEMO_USER
 
 CODE, OTHER = "005930", "000660"
-
-
-@pytest.fixture
-def demo(platform_server: PlatformServer) -> Iterator[Client]:  # noqa: F811
-    client = Client(platform_server.url)
-    client.login(DEMO_USER, DEMO_PASSWORD)
-    yield client
-    client.close()
 
 
 async def _next(stream: AsyncIterator[dict[str, Any]], kind: str | tuple[str, ...], timeout: float = 20) -> dict:
@@ -69,7 +62,7 @@ def _cli(home: Path, *args: str, stdin: str | None = None) -> subprocess.Complet
 # --- REST ------------------------------------------------------------------------------------------
 
 
-def test_token_login_reads_the_users_accounts_and_session_login_writes_with_csrf(platform_server):  # noqa: F811
+def test_token_login_reads_the_users_accounts_and_session_login_writes_with_csrf(platform_server):
     with Client(platform_server.url) as by_token:
         user = by_token.login(DEMO_USER, DEMO_PASSWORD)
         assert user["username"] == DEMO_USER and by_token.token
@@ -92,7 +85,7 @@ def test_token_login_reads_the_users_accounts_and_session_login_writes_with_csrf
             browser_like.accounts()
 
 
-def test_errors_carry_the_apis_message_and_field_errors(platform_server, demo):  # noqa: F811
+def test_errors_carry_the_apis_message_and_field_errors(platform_server, demo):
     with Client(platform_server.url) as anonymous:
         with pytest.raises(InvalidRequest) as refused:
             anonymous.login(DEMO_USER, "not-the-password")
@@ -140,7 +133,7 @@ def test_market_data_and_candles_as_dataframes(demo):
 # --- the command line and the order stream -------------------------------------------------------------
 
 
-async def test_an_order_placed_from_the_cli_shows_up_on_stream_orders(platform_server, demo, tmp_path):  # noqa: F811
+async def test_an_order_placed_from_the_cli_shows_up_on_stream_orders(platform_server, demo, tmp_path):
     login_args = ["login", "--url", platform_server.url, "--username", DEMO_USER, "--password-stdin"]
     login = await asyncio.to_thread(_cli, tmp_path, *login_args, stdin=DEMO_PASSWORD + "\n")
     assert login.returncode == 0, login.stderr
@@ -180,7 +173,7 @@ async def test_an_order_placed_from_the_cli_shows_up_on_stream_orders(platform_s
     assert after.returncode == 1 and "papertrade login" in after.stderr
 
 
-def test_cli_reads_quotes_positions_and_a_live_table(platform_server, tmp_path):  # noqa: F811
+def test_cli_reads_quotes_positions_and_a_live_table(platform_server, tmp_path):
     login_args = ["login", "--url", platform_server.url, "--username", DEMO_USER, "--password-stdin"]
     env_login = _cli(tmp_path, *login_args, stdin=DEMO_PASSWORD)
     assert env_login.returncode == 0, env_login.stderr
@@ -233,7 +226,7 @@ class CuttableProxy:
         self.server.close()
 
 
-async def test_a_dropped_quote_stream_reconnects_and_resubscribes(platform_server, demo):  # noqa: F811
+async def test_a_dropped_quote_stream_reconnects_and_resubscribes(platform_server, demo):
     proxy = CuttableProxy(platform_server.url)
     via_proxy = Client(await proxy.start(), token=demo.token)
     try:
@@ -263,7 +256,7 @@ async def test_a_dropped_quote_stream_reconnects_and_resubscribes(platform_serve
         via_proxy.close()
 
 
-async def test_streams_refused_for_good_raise_instead_of_retrying(platform_server):  # noqa: F811
+async def test_streams_refused_for_good_raise_instead_of_retrying(platform_server):
     stranger = Client(platform_server.url, token="0" * 40)
     with pytest.raises(StreamError):
         await _next(stranger.stream_orders(), "hello", timeout=10)
@@ -277,7 +270,7 @@ async def test_streams_refused_for_good_raise_instead_of_retrying(platform_serve
     demo_client.close()
 
 
-def test_the_readme_example_backtests_on_stored_candles_then_trades_the_paper_account(platform_server, demo, tmp_path):  # noqa: F811
+def test_the_readme_example_backtests_on_stored_candles_then_trades_the_paper_account(platform_server, demo, tmp_path):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     example = re.search(r"```python\n(# example: backtest-then-trade\n.*?)```", readme, re.S)
     assert example, "the README lost its example"
@@ -304,3 +297,44 @@ def test_the_readme_example_backtests_on_stored_candles_then_trades_the_paper_ac
         again = run()[1]
         assert again == "no order today" or again.startswith(side)
         assert len([o for o in demo.orders(symbol=CODE) if o["client_order_id"] == mine[0]["client_order_id"]]) == 1
+
+
+def test_account_history_and_activities(platform_server, demo, tmp_path):
+    account = demo.accounts()[-1]
+    deposited = demo.deposit(account["id"], 1_000_000)
+    bought = demo.buy(account["id"], CODE, 1)  # market: fills against the synthetic book
+    assert bought["status"] == "filled", bought
+
+    today = demo.history(account["id"], period="1D")
+    assert today.attrs["period"] == "1D" and today.attrs["timeframe"] == "1Min"
+    assert isinstance(today.index, pd.DatetimeIndex) and today.index.is_monotonic_increasing and len(today)
+    columns = {"equity", "cash", "market_value", "invested", "profit_loss", "return_rate", "period_profit_loss"}
+    assert columns <= set(today.columns)
+    assert today["cash"].iloc[-1] == demo.account(account["id"])["cash"]  # the last point is live
+    monthly = demo.history(account["id"])
+    assert (monthly.attrs["period"], monthly.attrs["timeframe"]) == ("1M", "1D")
+    login_args = ["login", "--url", platform_server.url, "--username", DEMO_USER, "--password-stdin"]
+    assert _cli(tmp_path, *login_args, stdin=DEMO_PASSWORD).returncode == 0
+    shown = _cli(tmp_path, "--json", "history", "--period", "1D", "--account", str(account["id"]))
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["points"][-1]["cash"] == today["cash"].iloc[-1]
+    with pytest.raises(InvalidRequest) as refused:
+        demo.history(account["id"], period="5Y")
+    assert refused.value.status == 400 and refused.value.fields["period"] and refused.value.message
+
+    deposits = list(demo.activities(account["id"], types=["deposit"]))
+    assert deposits[0]["type"] == "deposit" and deposits[0]["amount"] == 1_000_000
+    assert deposits[0]["balance_after"] == deposited["cash"]
+    fills = list(demo.activities(account["id"], types=["fill"]))
+    assert fills[0]["order"] == bought["id"] and fills[0]["symbol"] == CODE and fills[0]["quantity"] == 1
+    everything = list(demo.activities(account["id"]))
+    assert {"deposit", "fill"} <= {a["type"] for a in everything}
+    times = [a["time"] for a in everything]
+    assert times == sorted(times, reverse=True)
+    filled_at = dt.datetime.fromisoformat(fills[0]["time"])
+    just_before = filled_at - dt.timedelta(microseconds=1)
+    window = list(demo.activities(account["id"], types=["fill"], after=just_before, until=filled_at))
+    assert [a["id"] for a in window] == [fills[0]["id"]]
+    assert fills[0]["id"] not in [a["id"] for a in demo.activities(account["id"], until=just_before)]
+    with pytest.raises(NotFound):
+        list(demo.activities(999_999))

@@ -8,16 +8,14 @@ import json
 import os
 import sys
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from mcp import Client as McpClient
 from mcp.client.stdio import StdioServerParameters
 from papertrade import Client
 from papertrade.mcp_server import build_server
 
-from tests.live_platform import DEMO_PASSWORD, DEMO_USER, PlatformServer, platform_server  # noqa: F401
+from tests.live_platform import PlatformServer
 
 CODE = "005930"
 TOOLS = {
@@ -45,21 +43,13 @@ def _error(result: Any) -> str:
     return " ".join(block.text for block in result.content)
 
 
-@pytest.fixture
-def demo(platform_server: PlatformServer) -> Iterator[Client]:  # noqa: F811
-    client = Client(platform_server.url)
-    client.login(DEMO_USER, DEMO_PASSWORD)
-    yield client
-    client.close()
-
-
-def _stdio(platform_server: PlatformServer, token: str) -> StdioServerParameters:  # noqa: F811
+def _stdio(platform_server: PlatformServer, token: str) -> StdioServerParameters:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERTRADE_")}
     env |= {"PAPERTRADE_URL": platform_server.url, "PAPERTRADE_TOKEN": token, "PAPERTRADE_CONFIG": os.devnull}
     return StdioServerParameters(command=sys.executable, args=["-m", "papertrade", "mcp"], env=env)
 
 
-async def test_a_tool_call_over_stdio_places_an_order_the_api_then_shows(platform_server, demo):  # noqa: F811
+async def test_a_tool_call_over_stdio_places_an_order_the_api_then_shows(platform_server, demo):
     limit = int(demo.symbol(CODE)["price_limits"]["lower"])  # 하한가: the order rests
     async with McpClient(_stdio(platform_server, demo.token)) as agent:
         listed = await agent.list_tools()
@@ -99,7 +89,7 @@ async def test_a_tool_call_over_stdio_places_an_order_the_api_then_shows(platfor
         assert "quantity" in refused
 
 
-async def test_another_users_account_is_refused(platform_server, demo):  # noqa: F811
+async def test_another_users_account_is_refused(platform_server, demo):
     other = Client(platform_server.url)
     name = f"mallory{uuid.uuid4().hex[:6]}"
     other.request("POST", "auth/register", json={"username": name, "password": "correct-horse-battery-9"})

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import httpx
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
@@ -105,7 +106,7 @@ def cmd_accounts(client: Client, args: argparse.Namespace) -> Any:
             _won(a["available_cash"]),
             _signed(a["total_pnl"]),
             _signed(a["return_rate"], "%"),
-        ]  # fmt: skip
+        ]
         for a in accounts
     ]
     return accounts, _table("Paper accounts", columns, rows)
@@ -129,7 +130,7 @@ def _quote_table(quotes: Sequence[dict[str, Any]]) -> Table:
             _won(q.get("best_ask")),
             _won(q.get("volume")),
             str(q.get("time") or "")[11:19],
-        ]  # fmt: skip
+        ]
         for q in quotes
     ]
     return _table("Quotes", columns, rows)
@@ -156,7 +157,7 @@ def _order_table(title: str, orders: Sequence[dict[str, Any]]) -> Table:
             _won(o.get("avg_fill_price")),
             o["status"] + (f" ({o['reject_reason']})" if o.get("reject_reason") else ""),
             str(o.get("created_at") or "")[:19].replace("T", " "),
-        ]  # fmt: skip
+        ]
         for o in orders
     ]
     return _table(title, columns, rows)
@@ -201,7 +202,7 @@ def cmd_positions(client: Client, args: argparse.Namespace) -> Any:
             _won(p["market_value"]),
             _signed(p["unrealized_pnl"]),
             _signed(p["unrealized_pnl_rate"], "%"),
-        ]  # fmt: skip
+        ]
         for p in positions
     ]
     return positions, _table("Positions", columns, rows)
@@ -220,7 +221,7 @@ def cmd_history(client: Client, args: argparse.Namespace) -> Any:
             _signed(p["profit_loss"]),
             _signed(p["return_rate"], "%"),
             _signed(p["period_profit_loss"]),
-        ]  # fmt: skip
+        ]
         for p in points
     ]
     return {**frame.attrs, "points": points}, _table(f"Account history ({frame.attrs.get('period')})", columns, rows)
@@ -230,8 +231,10 @@ def cmd_candles(client: Client, args: argparse.Namespace) -> Any:
     frame = client.candles(args.code, timeframe=args.timeframe, start=args.start, end=args.end)
     bars = [{"date": t.date().isoformat(), **row} for t, row in frame.to_dict("index").items()]
     columns = ["date", "open", "high", "low", "close", "volume"]
-    rows = [[b["date"], _won(b["open"]), _won(b["high"]), _won(b["low"]), _won(b["close"]), _won(b["volume"])]
-            for b in bars[-args.last:]]  # fmt: skip
+    rows = [
+        [b["date"], _won(b["open"]), _won(b["high"]), _won(b["low"]), _won(b["close"]), _won(b["volume"])]
+        for b in bars[-args.last :]
+    ]
     return bars, _table(f"Candles {args.code} ({args.timeframe})", columns, rows)
 
 
@@ -367,6 +370,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except PapertradeError as exc:
         err_console.print(f"[red]Error:[/red] {exc}", highlight=False)
+        return 1
+    except httpx.TransportError as exc:
+        where = exc.request.url if exc.request else credentials.load().url
+        err_console.print(f"[red]Cannot reach the server[/red] ({where}): {exc}", highlight=False)
         return 1
     if isinstance(result, tuple):
         body, table = result
