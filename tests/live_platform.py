@@ -11,16 +11,18 @@ demo data instead (`make run`), as E2E_BASE_URL does for the browser tests.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from papertrade import Client
+from papertrade import Client, NotFound
 
 from tests import servers
 
@@ -41,6 +43,38 @@ def demo(platform_server: PlatformServer) -> Iterator[Client]:
     client.login(DEMO_USER, DEMO_PASSWORD)
     yield client
     client.close()
+
+
+def _warm_up(url: str) -> None:
+    """The first requests of a fresh server (imports, the first password hash, the feed's first books, the
+    first quote subscription) are slow on a loaded machine; made once here, so no test's timeout pays for them."""
+    with Client(url, timeout=180) as client:
+        client.login(DEMO_USER, DEMO_PASSWORD)
+        client.orders()
+        deadline = time.monotonic() + 120
+        while True:  # until the feed has published both symbols the tests trade
+            try:
+                for code in ("005930", "000660"):
+                    client.quote(code)
+                    client.order_book(code)
+                break
+            except NotFound:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        # With Redis, a web process loads its mirror of the books on the first quote subscription.
+        asyncio.run(_first_subscription(client))
+
+
+async def _first_subscription(client: Client) -> None:
+    stream = client.stream_quotes(["005930"])
+    try:
+        async with asyncio.timeout(180):
+            async for message in stream:
+                if message["type"] == "subscribed":
+                    return
+    finally:
+        await stream.aclose()
 
 
 def _clock_start() -> str:
@@ -79,6 +113,7 @@ def platform_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platfo
             if not embedded:
                 stack.enter_context(servers.process(servers.feed_cmd(), env, log_dir / "feed.log"))
             servers.wait_healthy(url)
+            _warm_up(url)
             yield PlatformServer(url=url, env=env, log_dir=log_dir)
     finally:
         if not embedded:

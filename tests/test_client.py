@@ -181,7 +181,7 @@ def test_cli_reads_quotes_positions_and_a_live_table(platform_server, tmp_path):
     assert [q["code"] for q in json.loads(quote.stdout)] == [CODE, OTHER]
     positions = _cli(tmp_path, "--json", "positions")
     assert positions.returncode == 0 and isinstance(json.loads(positions.stdout), list)
-    watch = _cli(tmp_path, "watch", CODE, OTHER, "--seconds", "3")
+    watch = _cli(tmp_path, "watch", CODE, OTHER, "--seconds", "8")
     assert watch.returncode == 0, watch.stderr
     assert CODE in watch.stdout and OTHER in watch.stdout and "live" in watch.stdout
 

@@ -62,7 +62,8 @@ def _signed(value: Any, suffix: str = "") -> str:
 def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
     table = Table(title=title)
     for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i == 0 else "right")
+        # The first column names the row (a code, an id): never shortened on a narrow terminal.
+        table.add_column(column, justify="left" if i <= 1 else "right", no_wrap=True, min_width=6 if i == 0 else None)
     for row in rows:
         table.add_row(*[str(cell) for cell in row])
     return table
@@ -118,7 +119,7 @@ def cmd_quote(client: Client, args: argparse.Namespace) -> Any:
 
 
 def _quote_table(quotes: Sequence[dict[str, Any]]) -> Table:
-    columns = ["code", "name", "price", "change", "change %", "bid", "ask", "volume", "time"]
+    columns = ["code", "name", "price", "chg", "chg %", "bid", "ask", "volume"]
     rows = [
         [
             q["code"],
@@ -129,7 +130,6 @@ def _quote_table(quotes: Sequence[dict[str, Any]]) -> Table:
             _won(q.get("best_bid")),
             _won(q.get("best_ask")),
             _won(q.get("volume")),
-            str(q.get("time") or "")[11:19],
         ]
         for q in quotes
     ]
@@ -250,7 +250,7 @@ def cmd_watch(client: Client, args: argparse.Namespace) -> Any:
 
     async def follow() -> None:
         deadline = time.monotonic() + args.seconds if args.seconds else None
-        status = "connecting..."
+        status, connections = "connecting...", 0
         with Live(render(status), console=console, refresh_per_second=8, transient=False) as live:
             stream = client.stream_quotes(args.codes)
             while True:
@@ -265,7 +265,8 @@ def cmd_watch(client: Client, args: argparse.Namespace) -> Any:
                 if kind in ("quote", "trade") and message.get("quote"):
                     quotes[message["quote"]["code"]] = message["quote"]
                 elif kind == "hello":
-                    status = "reconnected, subscribing..." if quotes else "subscribing..."
+                    connections += 1
+                    status = "reconnected, subscribing..." if connections > 1 else "subscribing..."
                 elif kind == "subscribed":
                     status = "live (Ctrl-C to stop)"
                 elif kind == "market.status":
