@@ -109,7 +109,7 @@ def platform_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platfo
         port = servers.free_port()
         url = f"http://127.0.0.1:{port}"
         with contextlib.ExitStack() as stack:
-            stack.enter_context(servers.process(servers.daphne_cmd(port), env, log_dir / "web.log"))
+            stack.enter_context(servers.process(servers.web_cmd(port), env, log_dir / "web.log"))
             if not embedded:
                 stack.enter_context(servers.process(servers.feed_cmd(), env, log_dir / "feed.log"))
             servers.wait_healthy(url)
