@@ -98,6 +98,8 @@ def platform_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platfo
         "PAPERTRADE_MARKET_CLOCK": "practice",
         "PAPERTRADE_CLOCK_START": _clock_start(),
         "PAPERTRADE_FEED_RATE": "10",
+        # every test logs in as it would from a notebook: the default (10 a minute) is for people
+        "PAPERTRADE_THROTTLE_LOGIN": "1000/min",
     }
     if embedded:
         env = servers.service_env("", "", prefix, **extra)

@@ -89,7 +89,7 @@ def test_errors_carry_the_apis_message_and_field_errors(platform_server, demo):
     with Client(platform_server.url) as anonymous:
         with pytest.raises(InvalidRequest) as refused:
             anonymous.login(DEMO_USER, "not-the-password")
-        assert refused.value.message == INVALID_CREDENTIALS and refused.value.status == 400
+        assert refused.value.message == INVALID_CREDENTIALS and refused.value.status == 422
         with pytest.raises(AuthenticationError):
             anonymous.accounts()
 
