@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from accounts import watchlists
 from accounts.models import Watchlist
+from config.inputs import JsonInput
 
 CODE_FIELD = {"max_length": 6, "min_length": 6, "help_text": "KRX 6-digit code, e.g. 005930"}
 
@@ -28,11 +29,11 @@ class WatchlistOutput(serializers.Serializer):
     items = WatchlistItemOutput(many=True)
 
 
-class WatchlistNameInput(serializers.Serializer):
+class WatchlistNameInput(JsonInput):
     name = serializers.CharField(max_length=30, help_text="1–30 characters, unique among the user's groups")
 
 
-class WatchlistOrderInput(serializers.Serializer):
+class WatchlistOrderInput(JsonInput):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         max_length=watchlists.MAX_WATCHLISTS,
@@ -40,11 +41,11 @@ class WatchlistOrderInput(serializers.Serializer):
     )
 
 
-class SymbolInput(serializers.Serializer):
+class SymbolInput(JsonInput):
     code = serializers.CharField(**CODE_FIELD)
 
 
-class SymbolOrderInput(serializers.Serializer):
+class SymbolOrderInput(JsonInput):
     codes = serializers.ListField(
         child=serializers.CharField(**CODE_FIELD),
         max_length=watchlists.MAX_SYMBOLS_PER_WATCHLIST,
@@ -84,8 +85,10 @@ class WatchlistDetailApi(APIView):
 
     @extend_schema(request=WatchlistNameInput, responses={200: WatchlistOutput})
     def patch(self, request: Request, watchlist_id: int) -> Response:
-        data = WatchlistNameInput(data=request.data)
+        data = WatchlistNameInput(data=request.data, partial=True)  # a PATCH may leave the name as it is
         data.is_valid(raise_exception=True)
+        if "name" not in data.validated_data:
+            return _one(watchlists.watchlist_get(user=request.user, watchlist_id=watchlist_id))
         return _one(watchlists.watchlist_rename(user=request.user, watchlist_id=watchlist_id, **data.validated_data))
 
     @extend_schema(responses={204: None})

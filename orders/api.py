@@ -363,7 +363,7 @@ def _choices_text(choices: type) -> str:
     return ", ".join(choices.values)
 
 
-class HistoryInput(serializers.Serializer):
+class HistoryInput(QueryInput):
     period = serializers.ChoiceField(
         choices=HistoryPeriod.choices,
         required=False,
@@ -426,7 +426,7 @@ class ActivityTypesField(serializers.CharField):
         return list(dict.fromkeys(text.split(",")))
 
 
-class ActivitiesInput(serializers.Serializer):
+class ActivitiesInput(QueryInput):
     type = ActivityTypesField(
         required=False, trim_whitespace=False, help_text="Comma-separated activity types; all by default."
     )

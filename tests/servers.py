@@ -43,6 +43,16 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def busy_market_env(speed: int = 60) -> dict[str, str]:
+    """A practice clock in the middle of a trading day's continuous session, running fast, so a test
+    that waits on the synthetic market's trades sees them within seconds."""
+    return {
+        "PAPERTRADE_MARKET_CLOCK": "practice",
+        "PAPERTRADE_CLOCK_START": continuous_clock_start(),
+        "PAPERTRADE_CLOCK_SPEED": str(speed),
+    }
+
+
 def continuous_clock_start() -> str:
     """10:00 of the next trading day: a practice clock that starts in the continuous session."""
     from market import timetable

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.inputs import JsonInput
 from webhooks import selectors, services
 from webhooks.enums import SUBSCRIBABLE_EVENTS, DeliveryStatus, WebhookEvent
 from webhooks.models import Attempt, Delivery, Endpoint
@@ -33,8 +34,10 @@ class EndpointWithSecretOutput(EndpointOutput):
         fields = [*EndpointOutput.Meta.fields, "secret"]
 
 
-class EndpointInput(serializers.Serializer):
-    url = serializers.URLField(max_length=500, help_text="https:// URL resolving to public addresses only.")
+class EndpointInput(JsonInput):
+    # A string the schema can state; whether it is an https:// URL resolving to public addresses is
+    # the delivery rule's to check (webhooks.transport.check_url), a 422 when it is not.
+    url = serializers.CharField(max_length=500, help_text="https:// URL resolving to public addresses only.")
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_CHOICES),
         allow_empty=False,
@@ -45,8 +48,8 @@ class EndpointInput(serializers.Serializer):
     is_active = serializers.BooleanField(required=False, default=True)
 
 
-class EndpointUpdateInput(serializers.Serializer):
-    url = serializers.URLField(
+class EndpointUpdateInput(JsonInput):
+    url = serializers.CharField(
         max_length=500, required=False, help_text="https:// URL resolving to public addresses only."
     )
     events = serializers.ListField(

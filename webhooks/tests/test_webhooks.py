@@ -378,15 +378,16 @@ def test_strategy_runs_and_deployment_errors_are_events(user, dev_settings, rece
 
 @pytest.mark.django_db
 def test_endpoint_validation_messages(auth_client, dev_settings):
-    bad = [
-        ({"url": "http://127.0.0.1:9/x", "events": []}, "events"),
-        ({"url": "http://127.0.0.1:9/x", "events": ["order.exploded"]}, "events"),
-        ({"url": "http://127.0.0.1:9/x", "events": ["ping"]}, "events"),
-        ({"url": "not a url", "events": ["order.filled"]}, "url"),
+    bad = [  # what the schema refuses is a 400; a string the URL rule refuses is a 422
+        ({"url": "http://127.0.0.1:9/x", "events": []}, "events", 400),
+        ({"url": "http://127.0.0.1:9/x", "events": ["order.exploded"]}, "events", 400),
+        ({"url": "http://127.0.0.1:9/x", "events": ["ping"]}, "events", 400),
+        ({"url": "not a url", "events": ["order.filled"]}, "url", 422),
+        ({"url": 5, "events": ["order.filled"]}, "url", 400),
     ]
-    for body, field in bad:
+    for body, field, status in bad:
         response = auth_client.post("/api/v1/webhooks", body, format="json")
-        assert response.status_code == 400 and field in response.json()["error"]["fields"], response.json()
+        assert response.status_code == status and field in response.json()["error"]["fields"], response.json()
 
 
 @pytest.mark.django_db
