@@ -8,9 +8,7 @@ from rest_framework.views import APIView
 
 from accounts import watchlists
 from accounts.models import Watchlist
-from config.inputs import JsonInput
-
-CODE_FIELD = {"max_length": 6, "min_length": 6, "help_text": "KRX 6-digit code, e.g. 005930"}
+from config.inputs import JsonInput, code_field
 
 
 class WatchlistItemOutput(serializers.Serializer):
@@ -42,12 +40,12 @@ class WatchlistOrderInput(JsonInput):
 
 
 class SymbolInput(JsonInput):
-    code = serializers.CharField(**CODE_FIELD)
+    code = code_field()
 
 
 class SymbolOrderInput(JsonInput):
     codes = serializers.ListField(
-        child=serializers.CharField(**CODE_FIELD),
+        child=code_field(),
         max_length=watchlists.MAX_SYMBOLS_PER_WATCHLIST,
         help_text="Every code of the group, each once, in the new order",
     )
