@@ -300,7 +300,7 @@ async def test_both_web_processes_push_the_same_ticks_from_exactly_one_feed(stac
         warm = await collect(stack, port, f"/ws/quotes/{CODE}", 90, until=lambda m: bool(trades(m)))
         assert trades(warm), warm[:3]
     seen_a, seen_b = await asyncio.gather(
-        collect(stack, port_a, f"/ws/quotes/{CODE}", 4), collect(stack, port_b, f"/ws/quotes/{CODE}", 4)
+        collect(stack, port_a, f"/ws/quotes/{CODE}", 12), collect(stack, port_b, f"/ws/quotes/{CODE}", 12)
     )
     a, b = trades(seen_a), trades(seen_b)
     assert len(a) >= 3 and len(b) >= 3, (seen_a[:3], seen_b[:3])
