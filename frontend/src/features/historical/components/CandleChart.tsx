@@ -313,6 +313,9 @@ function ChartCanvas({
         }),
       );
     return () => {
+      // A new or unmounted chart has already disposed of this series and its lines (the chart
+      // effect's clean-up runs first); removing them from it again throws "Object is disposed".
+      if (priceSeries.current !== series) return;
       for (const priceLine of lines) series.removePriceLine(priceLine);
     };
   }, [openOrders, candles, key, theme, t]);
