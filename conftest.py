@@ -47,16 +47,6 @@ def _fresh_minute_bars():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_known_accounts():
-    """What the order engine remembers of accounts never outlives the test that wrote them."""
-    from orders import pg
-
-    pg.forget()
-    yield
-    pg.forget()
-
-
-@pytest.fixture(autouse=True)
 def _fresh_quote_store(settings):
     """Each test starts with empty market state (process memory or its own Redis prefix)."""
     from market import state
@@ -95,3 +85,13 @@ def busy_market_clock(practice_clock):
     clock.set_market_clock(fast)
     yield fast
     clock.set_market_clock(practice_clock)
+
+
+@pytest.fixture(autouse=True)
+def exchange(practice_clock):
+    """Every test has an exchange: the real venue and engines on the test's clock, with no other
+    participants until the test adds them (`exchange.add_liquidity`, `exchange.trade`)."""
+    from market.testing import Exchange
+
+    with Exchange() as running:
+        yield running

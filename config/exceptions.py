@@ -55,6 +55,13 @@ class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
 
 
+class ServiceUnavailable(DomainError):
+    """A part of the platform the request needs is away (e.g. the exchange); nothing was done."""
+
+    code = "unavailable"
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 

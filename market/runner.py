@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 
-from market import timetable
+from market import timetable, venue
 from market.clock import clock_owner, in_daemon_thread, market_clock
 from market.feeds.base import Feed
 from market.feeds.publisher import Publisher
@@ -126,6 +126,11 @@ async def run_feed(feed: Feed, publisher: Publisher, stop: asyncio.Event) -> Non
     owner = await asyncio.wrap_future(in_daemon_thread(clock_owner))
     if owner is not None:
         await asyncio.wrap_future(in_daemon_thread(owner.resume))
+    listening = None
+    if settings.REDIS_URL and not getattr(settings, "MARKET_FEED_IN_PROCESS", False):
+        # services: web processes hand this process their orders over Redis (market.venue)
+        listening = threading.Event()
+        threading.Thread(target=venue.listen, args=(listening,), name="venue-listener", daemon=True).start()
     tasks = [asyncio.create_task(feed.run(publisher, stop)), asyncio.create_task(publisher.snapshot_loop(stop))]
     if owner is not None:
         tasks.append(asyncio.create_task(owner.run(stop)))
@@ -136,6 +141,8 @@ async def run_feed(feed: Feed, publisher: Publisher, stop: asyncio.Event) -> Non
                 raise task.exception()
     finally:
         stop.set()
+        if listening is not None:
+            listening.set()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

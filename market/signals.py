@@ -4,9 +4,12 @@ imports orders.
 
 trade_printed(sender, trade: market.state.Trade, quote: market.state.Quote)
 book_changed(sender, book: market.state.OrderBook)
+order_events(sender, code: str, board: str, events: list[dict]) — what the exchange did with users'
+    orders (accepted, rejected, traded, cancelled, modified; see market.venue), in engine order
 """
 
 from django.dispatch import Signal
 
 trade_printed = Signal()
 book_changed = Signal()
+order_events = Signal()

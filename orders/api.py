@@ -21,6 +21,7 @@ from orders.enums import (
     ActivityType,
     HistoryPeriod,
     HistoryTimeframe,
+    OrderSession,
     OrderSide,
     OrderStatus,
     OrderType,
@@ -81,6 +82,9 @@ class OrderOutput(serializers.ModelSerializer):
     account = serializers.IntegerField(source="account_id", read_only=True)
     symbol = serializers.CharField(source="symbol.code", read_only=True)
     symbol_name = serializers.CharField(source="symbol.name", read_only=True)
+    queue_ahead = serializers.SerializerMethodField(
+        help_text="Shares ahead of the order at its price while it rests in the book (GET of one order)."
+    )
 
     class Meta:
         model = Order
@@ -92,6 +96,7 @@ class OrderOutput(serializers.ModelSerializer):
             "side",
             "type",
             "time_in_force",
+            "session",
             "quantity",
             "price",
             "status",
@@ -99,9 +104,13 @@ class OrderOutput(serializers.ModelSerializer):
             "filled_quantity",
             "avg_fill_price",
             "client_order_id",
+            "queue_ahead",
             "created_at",
             "updated_at",
         ]
+
+    def get_queue_ahead(self, order: Order) -> int | None:
+        return getattr(order, "queue_ahead", None)
 
 
 class OrderInput(JsonInput):
@@ -110,6 +119,7 @@ class OrderInput(JsonInput):
     side = serializers.ChoiceField(choices=OrderSide.choices)
     type = serializers.ChoiceField(choices=OrderType.choices)
     time_in_force = serializers.ChoiceField(choices=TimeInForce.choices, default=TimeInForce.DAY)
+    session = serializers.ChoiceField(choices=OrderSession.choices, default=OrderSession.REGULAR)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     price = serializers.IntegerField(
         required=False,
@@ -117,7 +127,8 @@ class OrderInput(JsonInput):
         default=None,
         min_value=1,
         max_value=MAX_CASH,
-        help_text="Won, on the tick grid and inside today's band; required for limit orders, null for market.",
+        help_text="Won, on the tick grid and inside today's band; required for limit and conditional orders, "
+        "null for market, best and priority.",
     )
     client_order_id = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
 
@@ -288,14 +299,52 @@ class OrderListCreateApi(generics.ListAPIView):
 class OrderDetailApi(APIView):
     @extend_schema(responses={200: OrderOutput})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(OrderOutput(selectors.order_get(user=request.user, order_id=pk)).data)
+        order = selectors.order_get(user=request.user, order_id=pk)
+        order.queue_ahead = services.order_queue_ahead(order=order)
+        return Response(order_payload(order))
+
+
+class OrderCancelInput(JsonInput):
+    quantity = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        help_text="Shares to cancel (a partial cancel keeps the order's time priority); empty: all that is open.",
+    )
 
 
 class OrderCancelApi(APIView):
-    @extend_schema(request=None, responses={200: OrderOutput})
+    @extend_schema(request=OrderCancelInput, responses={200: OrderOutput})
     def post(self, request: Request, pk: int) -> Response:
         order = selectors.order_get(user=request.user, order_id=pk)
-        return Response(OrderOutput(services.order_cancel(order_id=order.pk)).data)
+        data = OrderCancelInput(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        return Response(order_payload(services.order_cancel(order_id=order.pk, **data.validated_data)))
+
+
+class OrderModifyInput(JsonInput):
+    price = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_CASH)
+    quantity = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        help_text="The new open quantity: a larger one loses time priority, a smaller one keeps it.",
+    )
+
+
+class OrderModifyApi(APIView):
+    """정정: a new price and/or open quantity for an open order."""
+
+    @extend_schema(request=OrderModifyInput, responses={200: OrderOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        order = selectors.order_get(user=request.user, order_id=pk)
+        data = OrderModifyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(order_payload(services.order_modify(order_id=order.pk, **data.validated_data)))
 
 
 class OrderCostsApi(APIView):

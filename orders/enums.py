@@ -7,8 +7,22 @@ class OrderSide(models.TextChoices):
 
 
 class OrderType(models.TextChoices):
-    MARKET = "market", "Market"
-    LIMIT = "limit", "Limit"
+    """KRX's order types (유가증권시장 업무규정 제2조, 시행세칙: 지정가, 시장가, 조건부지정가,
+    최유리지정가, 최우선지정가), as market.exchange.OrderKind names them."""
+
+    MARKET = "market", "시장가"
+    LIMIT = "limit", "지정가"
+    CONDITIONAL = "conditional", "조건부지정가"
+    BEST = "best", "최유리지정가"
+    PRIORITY = "priority", "최우선지정가"
+
+
+class OrderSession(models.TextChoices):
+    """The board an order is entered on (market.timetable.Session.board)."""
+
+    REGULAR = "regular", "정규장"
+    CLOSE_PRICE = "close_price", "시간외 종가"
+    SINGLE_PRICE = "single_price", "시간외 단일가"
 
 
 class TimeInForce(models.TextChoices):
@@ -18,12 +32,12 @@ class TimeInForce(models.TextChoices):
 
 
 class OrderStatus(models.TextChoices):
-    NEW = "new", "New"
-    PARTIALLY_FILLED = "partially_filled", "Partially filled"
-    FILLED = "filled", "Filled"
-    CANCELLED = "cancelled", "Cancelled"
-    REJECTED = "rejected", "Rejected"
-    EXPIRED = "expired", "Expired"
+    NEW = "new", "접수"
+    PARTIALLY_FILLED = "partially_filled", "부분체결"
+    FILLED = "filled", "체결"
+    CANCELLED = "cancelled", "취소"
+    REJECTED = "rejected", "거부"
+    EXPIRED = "expired", "만료"
 
 
 OPEN_STATUSES = (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)

@@ -57,6 +57,7 @@ def order_payload(order: Order, tz: dt.tzinfo | None = None) -> dict[str, Any]:
         "side": order.side,
         "type": order.type,
         "time_in_force": order.time_in_force,
+        "session": order.session,
         "quantity": order.quantity,
         "price": order.price,
         "status": order.status,
@@ -64,6 +65,7 @@ def order_payload(order: Order, tz: dt.tzinfo | None = None) -> dict[str, Any]:
         "filled_quantity": order.filled_quantity,
         "avg_fill_price": None if order.avg_fill_price is None else f"{order.avg_fill_price:.4f}",
         "client_order_id": order.client_order_id,
+        "queue_ahead": getattr(order, "queue_ahead", None),
         "created_at": _time(order.created_at, tz),
         "updated_at": _time(order.updated_at, tz),
     }

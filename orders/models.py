@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from orders.enums import CashEntryKind, OrderSide, OrderStatus, OrderType, SnapshotTimeframe, TimeInForce
+from orders.enums import CashEntryKind, OrderSession, OrderSide, OrderStatus, OrderType, SnapshotTimeframe, TimeInForce
 
 
 class Account(models.Model):
@@ -50,8 +50,9 @@ class Order(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="orders", db_index=False)
     symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+", db_index=False)
     side = models.CharField(max_length=4, choices=OrderSide.choices)
-    type = models.CharField(max_length=6, choices=OrderType.choices)
+    type = models.CharField(max_length=11, choices=OrderType.choices)
     time_in_force = models.CharField(max_length=3, choices=TimeInForce.choices, default=TimeInForce.DAY)
+    session = models.CharField(max_length=12, choices=OrderSession.choices, default=OrderSession.REGULAR)
     quantity = models.BigIntegerField()
     price = models.BigIntegerField(null=True, blank=True, help_text="Limit price; empty for market orders.")
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.NEW)
@@ -117,6 +118,9 @@ class Trade(models.Model):
     commission = models.BigIntegerField(default=0)
     tax = models.BigIntegerField(default=0)
     time = models.DateTimeField()
+    # The exchange's execution this fill books (market.venue: owner start, code, board, sequence):
+    # a redelivered execution is booked once.
+    exec_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-id"]
@@ -127,6 +131,9 @@ class Trade(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_trade_quantity_gt_0"),
             models.CheckConstraint(condition=Q(price__gt=0), name="orders_trade_price_gt_0"),
             models.CheckConstraint(condition=Q(commission__gte=0) & Q(tax__gte=0), name="orders_trade_costs_gte_0"),
+            models.UniqueConstraint(
+                fields=["order", "exec_id"], condition=~Q(exec_id=""), name="orders_trade_exec_once"
+            ),
         ]
 
     def __str__(self) -> str:

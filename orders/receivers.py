@@ -1,14 +1,15 @@
-"""The engine's side of market.signals: resting orders are checked on every tick.
+"""The order engine's side of market.signals, in the process that owns the exchange's books.
 
-Runs in the process that runs the feed. A failure is logged and never stops the feed.
+- `order_events`: what the exchange did with users' orders (fills, IOC/FOK remainders, cancels,
+  expiries, modifications) is booked into the ledger (`services.book_order_events`). This is the
+  only way the exchange's executions reach accounts.
+- `trade_printed`, `book_changed`: the first tick after each close of the regular board (15:30, or 16:30 on a
+  CSAT day, on the market clock) also expires DAY orders placed before that close that the book
+  no longer holds (the exchange expires its own at the close; this covers orders it lost, e.g. a
+  restart across a close; idempotent). Prints also record the accounts' values for their history,
+  at most once a minute per process (`orders.history.snapshots_on_tick`).
 
-The first tick after each close of the regular board (15:30, or 16:30 on a CSAT day, on the
-market clock) also expires the DAY orders placed before that close. The celery-beat entry does the
-same at 15:30 in the services configuration; this covers the embedded default, which has no beat,
-a beat that was down and the practice clock's own closes (all idempotent).
-
-Ticks also record the accounts' values for their history, at most once a minute per process
-(`orders.history.snapshots_on_tick`; the beat entry does the same where one runs).
+A failure is logged and never stops the feed.
 """
 
 import datetime as dt
@@ -19,7 +20,7 @@ from market import timetable
 from market.clock import market_clock
 from market.state import OrderBook, Quote, Trade
 from orders.history import snapshots_on_tick
-from orders.services import order_expire_at_close, orders_match_tick
+from orders.services import book_order_events, order_expire_at_close
 
 logger = logging.getLogger(__name__)
 
@@ -38,20 +39,25 @@ def expire_after_close(now: dt.datetime | None = None) -> int:
     return expired
 
 
+def on_order_events(sender: Any, code: str, board: str, events: list[dict], **kwargs: Any) -> None:
+    try:
+        book_order_events(code=code, events=events)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not book the exchange's events of %s (%s)", code, board)
+
+
 def on_trade_printed(sender: Any, trade: Trade, quote: Quote | None = None, **kwargs: Any) -> None:
     try:
         expire_after_close()
-        orders_match_tick(code=trade.code, trade=trade)
     except Exception:  # noqa: BLE001
-        logger.exception("order matching failed on a trade of %s", trade.code)
+        logger.exception("could not expire the last close's orders")
 
 
 def on_book_changed(sender: Any, book: OrderBook, **kwargs: Any) -> None:
     try:
         expire_after_close()
-        orders_match_tick(code=book.code, book=book)
     except Exception:  # noqa: BLE001
-        logger.exception("order matching failed on a book of %s", book.code)
+        logger.exception("could not expire the last close's orders")
 
 
 def on_tick_snapshot(sender: Any, **kwargs: Any) -> None:

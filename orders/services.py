@@ -15,24 +15,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.exceptions import Conflict, DomainError, NotFound
-from market import rules, timetable
+from config.exceptions import Conflict, DomainError, NotFound, ServiceUnavailable
+from market import rules, timetable, venue
 from market.cache import symbol_cached
 from market.clock import market_clock
 from market.models import Symbol
-from market.state import OrderBook, Quote, store
-from market.state import Trade as MarketTrade
-from orders import costs, pg
+from market.state import Quote, store
+from orders import costs
 from orders.enums import OPEN_STATUSES, CashEntryKind, OrderSide, OrderStatus, OrderType, TimeInForce
 from orders.events import EventBatch
 from orders.models import Account, CashEntry, Order, Position, Trade
@@ -42,36 +38,50 @@ logger = logging.getLogger(__name__)
 MAX_CASH = 10**15  # a quadrillion won: far beyond any paper account, far inside BIGINT
 MAX_QUANTITY = 10**9
 
-ACCOUNT_NOT_FOUND = "This account does not exist."
-ORDER_NOT_FOUND = "This order does not exist."
-AMOUNT_NOT_POSITIVE = "The amount must be a positive whole number of won."
-AMOUNT_TOO_LARGE = "The amount is too large for a paper account."
-NAME_REQUIRED = "Give the account a name."
-QUANTITY_NOT_POSITIVE = "The quantity must be a positive whole number of shares."
-QUANTITY_TOO_LARGE = "The quantity is too large."
-SYMBOL_UNKNOWN = "There is no listed symbol {code}."
-SYMBOL_INACTIVE = "{code} is not listed any more; orders are not accepted."
-SYMBOL_NOT_TRADABLE = "Trading in {code} is suspended; orders are not accepted."
-NO_REFERENCE_PRICE = "{code} has no reference price yet (no previous close), so today's price limits are unknown."
-PRICE_REQUIRED = "A limit order needs a price."
-PRICE_NOT_ALLOWED = "A market order takes no price; leave it empty."
+ACCOUNT_NOT_FOUND = "계좌를 찾을 수 없습니다."
+ORDER_NOT_FOUND = "주문을 찾을 수 없습니다."
+AMOUNT_NOT_POSITIVE = "금액은 1원 이상의 정수로 입력해 주세요."
+AMOUNT_TOO_LARGE = "모의투자 계좌에 넣을 수 있는 금액을 넘었습니다."
+NAME_REQUIRED = "계좌 이름을 입력해 주세요."
+QUANTITY_NOT_POSITIVE = "수량은 1주 이상의 정수로 입력해 주세요."
+QUANTITY_TOO_LARGE = "주문 수량이 너무 많습니다."
+SYMBOL_UNKNOWN = "{code} 종목을 찾을 수 없습니다."
+SYMBOL_INACTIVE = "{code} 종목은 상장폐지되어 주문할 수 없습니다."
+SYMBOL_NOT_TRADABLE = "{code} 종목은 거래정지 중이라 주문할 수 없습니다."
+NO_REFERENCE_PRICE = "{code} 종목은 아직 기준가(전일 종가)가 없어 오늘의 가격제한폭을 알 수 없습니다."
+PRICE_REQUIRED = "지정가·조건부지정가 주문은 가격을 입력해 주세요."
+PRICE_NOT_ALLOWED = "시장가·최유리·최우선지정가 주문은 가격을 입력하지 않습니다."
 PRICE_OFF_TICK = (
-    "{price:,} won is not on the tick grid: prices around it move in steps of {tick:,} won (e.g. {down:,} or {up:,})."
+    "{price:,}원은 호가단위에 맞지 않습니다: 이 가격대의 호가단위는 {tick:,}원입니다(예: {down:,}원 또는 {up:,}원)."
 )
-PRICE_OUTSIDE_BAND = "{price:,} won is outside today's price limits for {code}: {lower:,} to {upper:,} won."
+PRICE_OUTSIDE_BAND = "{price:,}원은 {code}의 오늘 가격제한폭({lower:,}원~{upper:,}원)을 벗어납니다."
 NOT_ENOUGH_CASH = (
-    "Not enough cash: this order needs {needed:,} won including commission, {available:,} won are available."
+    "주문가능금액이 부족합니다: 이 주문에는 수수료를 포함해 {needed:,}원이 필요하고, "
+    "주문가능금액은 {available:,}원입니다."
 )
-NOT_ENOUGH_SHARES = "Not enough shares to sell: you can sell {available:,} of {code} (no short selling)."
-BAD_SIDE = "Side must be buy or sell."
-BAD_TYPE = "Type must be market or limit."
-BAD_TIF = "Time in force must be DAY, IOC or FOK."
-ORDER_NOT_OPEN = "Only open orders can be cancelled; this order is {status}."
-NO_LIQUIDITY = "No {side} in the order book of {code} right now; the market order was not executed."
-FOK_NOT_FILLABLE = "Fill-or-kill: only {available:,} of {quantity:,} shares were available at an acceptable price."
-IOC_REMAINDER = "The unfilled rest was cancelled ({tif})."
-EXPIRED_AT_CLOSE = "Day order expired at the close."
-CANCELLED_BY_RESET = "Cancelled by an account reset."
+NOT_ENOUGH_SHARES = "매도 가능 수량이 부족합니다: {code}은(는) {available:,}주까지 매도할 수 있습니다(공매도 불가)."
+BAD_SIDE = "매매 구분은 buy(매수) 또는 sell(매도)입니다."
+BAD_TYPE = (
+    "주문 유형은 limit(지정가), market(시장가), conditional(조건부지정가), best(최유리지정가), "
+    "priority(최우선지정가) 중 하나입니다."
+)
+BAD_TIF = "주문 조건은 DAY, IOC, FOK 중 하나입니다."
+ORDER_NOT_OPEN = "미체결 주문만 정정·취소할 수 있습니다. 이 주문은 {status} 상태입니다."
+EXPIRED_AT_CLOSE = "장 종료로 주문이 만료되었습니다."
+MARKET_BUY_RESERVED = (
+    "시장가·최유리·조건부지정가 매수는 상한가({upper:,}원) 기준으로 주문가능금액을 확인합니다: "
+    "{needed:,}원이 필요하고, 주문가능금액은 {available:,}원입니다."
+)
+MODIFY_NOTHING = "정정할 가격이나 수량을 입력해 주세요."
+CANCEL_TOO_MANY = "취소 수량은 미체결 수량({open:,}주) 이하여야 합니다."
+BAD_SESSION = "주문 세션은 regular(정규장), close_price(시간외 종가), single_price(시간외 단일가) 중 하나입니다."
+CANCEL_REASONS = {
+    "ioc": "즉시체결되지 않은 잔량이 취소되었습니다(IOC).",
+    "fok": "전량 체결할 수 없어 주문이 취소되었습니다(FOK).",
+    "expired": "장 종료로 주문이 만료되었습니다.",
+    "user": "",
+}
+CANCELLED_BY_RESET = "계좌 초기화로 주문이 취소되었습니다."
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -157,7 +167,6 @@ def account_deposit(*, account_id: int, amount: int) -> Account:
         account.total_deposits += amount
         CashEntry.objects.bulk_create(entries)
         account.save(update_fields=["cash", "total_deposits"])
-    pg.forget(account.pk)
     return account
 
 
@@ -188,7 +197,11 @@ def account_reset(*, account_id: int, initial_cash: int | None = None) -> Accoun
         account.total_deposits = 0
         account.reset_at = now
         account.save()
-    pg.forget(account.pk)
+    for order in open_orders:  # take them out of the book too (if it is away, their fills are dropped)
+        try:
+            venue.send(venue.Cancel(ref=f"o{order.pk}", code=order.symbol.code, board=order.session))
+        except venue.VenueUnavailable:
+            logger.warning("account %s reset: the exchange is away; order %s stays in its book", account.pk, order.pk)
     return account
 
 
@@ -209,51 +222,30 @@ def reference_price(symbol: Symbol, quote: Quote | None = None) -> int | None:
     return quote.prev_close if quote is not None and quote.prev_close else None
 
 
-def fills_from_book(
-    *,
-    side: str,
-    limit: int | None,
-    quantity: int,
-    book: OrderBook | None,
-    band: tuple[int, int],
-    taken: dict[tuple[str, int], int] | None = None,
-) -> list[Fill]:
-    """Walk the opposite side of the book level by level (best first) within the limit and band.
-
-    `taken` records depth already consumed by earlier orders on the same tick, so two resting
-    orders never both take the same visible shares.
-    """
-    if book is None or quantity <= 0:
-        return []
-    buying = side == OrderSide.BUY
-    levels = book.asks if buying else book.bids
-    fills: list[Fill] = []
-    remaining = quantity
-    for level in levels:
-        if limit is not None and (level.price > limit if buying else level.price < limit):
-            break  # levels are sorted best first: the rest are worse still
-        if not (band[0] <= level.price <= band[1]):
-            continue
-        key = (side, level.price)
-        used = taken.get(key, 0) if taken is not None else 0
-        take = min(remaining, level.quantity - used)
-        if take <= 0:
-            continue
-        fills.append(Fill(level.price, take))
-        if taken is not None:
-            taken[key] = used + take
-        remaining -= take
-        if remaining == 0:
-            break
-    return fills
-
-
 def _set_avg_cost(position: Position) -> None:
     position.avg_cost = (
         (Decimal(position.cost_basis) / position.quantity).quantize(Decimal("0.0001"))
         if position.quantity
         else Decimal(0)
     )
+
+
+def reservation_price(order: Order) -> int:
+    """The price a buy's cash is held at: its limit, or (market, 최유리 before it is priced,
+    조건부지정가 which may become a market order) today's upper limit, as brokers hold it."""
+    if order.type in (OrderType.LIMIT, OrderType.BEST, OrderType.PRIORITY) and order.price:
+        return order.price
+    base = reference_price(order.symbol)
+    return rules.price_limit_band(base)[1] if base else (order.price or 0)
+
+
+def reservation_for(order: Order, open_quantity: int, *, filled_amount: int = 0) -> int:
+    """Cash a buy holds for `open_quantity` more shares: their amount at the reservation price plus
+    the commission the order's total will owe beyond what its fills so far paid."""
+    if open_quantity <= 0:
+        return 0
+    amount = reservation_price(order) * open_quantity
+    return amount + costs.commission_for(filled_amount + amount) - costs.commission_for(filled_amount)
 
 
 class Movement(NamedTuple):
@@ -312,10 +304,15 @@ class _Book:
         """Book one fill of `order`: cash, reservation, position, order progress, ledger."""
         account, now = self.account, self.now
         amount = fill.price * fill.quantity
-        commission = costs.commission_for(amount)
+        # Commission and tax on the order's total, not floored fill by fill: splitting an order
+        # into many fills must not save any (each fill pays the total's increase).
+        before, after = order.filled_amount, order.filled_amount + amount
+        commission = costs.commission_for(after) - costs.commission_for(before)
         tax = 0
         if order.side == OrderSide.SELL:
-            tax = costs.sell_tax_for(amount, order.symbol.market, costs.settlement_date(costs.trade_date(now)))
+            settles = costs.settlement_date(costs.trade_date(now))
+            market = order.symbol.market
+            tax = costs.sell_tax_for(after, market, settles) - costs.sell_tax_for(before, market, settles)
         trade = Trade(
             order=order,
             account=account,
@@ -334,9 +331,7 @@ class _Book:
         if order.side == OrderSide.BUY:
             position = self.position_for_buy(order.symbol)
             if order.reserved_cash:
-                still_needed = (
-                    costs.buy_reservation(order.price, order.remaining_quantity) if order.remaining_quantity else 0
-                )
+                still_needed = reservation_for(order, order.remaining_quantity, filled_amount=order.filled_amount)
                 account.reserved_cash -= order.reserved_cash - still_needed
                 order.reserved_cash = still_needed
             self.move(CashEntryKind.BUY, -amount, order, trade)
@@ -357,8 +352,7 @@ class _Book:
                 self.move(CashEntryKind.COMMISSION, -commission, order, trade)
             if tax:
                 self.move(CashEntryKind.TAX, -tax, order, trade)
-            if order.type == OrderType.LIMIT:
-                position.reserved_quantity -= fill.quantity
+            position.reserved_quantity -= fill.quantity
             position.quantity -= fill.quantity
             position.cost_basis -= released
             position.realized_pnl += amount - released - commission - tax
@@ -370,7 +364,7 @@ class _Book:
         """End an order that is still (partly) open: give back what it holds."""
         self.account.reserved_cash -= order.reserved_cash
         order.reserved_cash = 0
-        if order.side == OrderSide.SELL and order.type == OrderType.LIMIT and order.remaining_quantity:
+        if order.side == OrderSide.SELL and order.remaining_quantity:
             position = self.position(order.symbol)
             if position is not None:
                 position.reserved_quantity -= order.remaining_quantity
@@ -411,7 +405,6 @@ class _Book:
                 ]
             )
         self.account.save(update_fields=["cash", "reserved_cash"])
-        pg.forget(self.account.pk)
 
 
 # --- orders ---------------------------------------------------------------------------------------
@@ -470,6 +463,10 @@ def _existing(account_id: int, client_order_id: str) -> Order | None:
     return Order.objects.select_related("symbol").filter(account_id=account_id, client_order_id=client_order_id).first()
 
 
+BOARDS = ("regular", "close_price", "single_price")
+PRICED = (OrderType.LIMIT, OrderType.CONDITIONAL)  # the types that carry a price
+
+
 def order_place(
     *,
     account_id: int,
@@ -481,21 +478,28 @@ def order_place(
     price: int | None = None,
     client_order_id: str = "",
     owner_id: int | None = None,
+    session: str = "regular",
+    condition_id: int | None = None,
 ) -> tuple[Order, bool]:
-    """Validate, reserve and (where the book allows) fill an order. Returns (order, created).
+    """Validate and reserve an order, then enter it in the exchange. Returns (order, created).
 
-    The same client_order_id on the same account returns the first order with created=False,
-    also when two requests race: the second waits for the account lock and then sees the first,
-    and the unique constraint backs that up. With owner_id the account must be that user's.
+    The order is recorded (status new, its cash or shares held) before it reaches the book; the
+    exchange's answer — its immediate fills, its rest in the book, or its refusal — is booked by
+    `book_order_events` before `venue.send` returns, so the order returned is as the exchange left
+    it. The same client_order_id on the same account returns the first order with created=False.
+    With owner_id the account must be that user's. The exchange away: the order is refused and
+    ServiceUnavailable (503) raised; nothing stays held.
     """
     side = _validate_choice(side, OrderSide, BAD_SIDE, "side")
     type = _validate_choice(type, OrderType, BAD_TYPE, "type")
     time_in_force = _validate_choice(time_in_force, TimeInForce, BAD_TIF, "time_in_force")
+    if session not in BOARDS:
+        raise DomainError(BAD_SESSION, field="session")
     client_order_id = (client_order_id or "").strip()[:64]
     quantity = _check_quantity(quantity)
-    if type == OrderType.LIMIT and price is None:
+    if type in PRICED and price is None:
         raise DomainError(PRICE_REQUIRED, field="price")
-    if type == OrderType.MARKET and price is not None:
+    if type not in PRICED and price is not None:
         raise DomainError(PRICE_NOT_ALLOWED, field="price")
     sym = _tradable_symbol(symbol)
     quote = None if sym.prev_close else store().quote(sym.code)
@@ -503,210 +507,351 @@ def order_place(
     if base is None:
         raise DomainError(NO_REFERENCE_PRICE.format(code=sym.code), field="symbol")
     band = rules.price_limit_band(base)
-    if type == OrderType.LIMIT:
+    if type in PRICED:
         price = _check_limit_price(price, band, sym.code)
 
-    request = _OrderRequest(sym, side, type, time_in_force, quantity, price, client_order_id)
+    events = EventBatch()
     try:
-        return _place(request, account_id=account_id, owner_id=owner_id, band=band)
+        with transaction.atomic():
+            account = _lock_account(account_id, owner_id)
+            if (first := _existing(account.pk, client_order_id)) is not None:
+                return first, False
+            order = Order(
+                account=account,
+                symbol=sym,
+                side=side,
+                type=type,
+                time_in_force=time_in_force,
+                quantity=quantity,
+                price=price,
+                session=session,
+                client_order_id=client_order_id,
+            )
+            if condition_id is not None and hasattr(Order, "condition_id"):
+                order.condition_id = condition_id
+            _hold(account, order, band)
+            order.save(force_insert=True)
+            events.order(account.owner_id, order)
     except IntegrityError:
         # Only a writer that bypassed the account lock could have stored this client_order_id
         # meanwhile; the unique constraint stopped the second order, so answer with the first.
         if client_order_id and (first := _existing(account_id, client_order_id)) is not None:
             return first, False
         raise
-
-
-@dataclass(frozen=True, slots=True)
-class _OrderRequest:
-    """An order as asked for, validated (symbol tradable, price on the grid and in the band)."""
-
-    sym: Symbol
-    side: str
-    type: str
-    time_in_force: str
-    quantity: int
-    price: int | None
-    client_order_id: str
-
-
-def _place(
-    request: _OrderRequest, *, account_id: int, owner_id: int | None, band: tuple[int, int]
-) -> tuple[Order, bool]:
-    now = timezone.now()
-    sym, client_order_id = request.sym, request.client_order_id
-    # Market data, not account state: read before the lock, so the lock is held for less time.
-    book = store().book(sym.code)
-    fills = fills_from_book(side=request.side, limit=request.price, quantity=request.quantity, book=book, band=band)
-    if fills and not _board_continuous(sym.code):
-        fills = []  # a call or VI book is not there to trade against
-    if connection.vendor != "postgresql":
-        events = EventBatch()
-        with transaction.atomic():
-            account = _lock_account(account_id, owner_id)
-            if (first := _existing(account.pk, client_order_id)) is not None:
-                return first, False
-            books = _Book(account, now)
-            order = _decide(books, request, fills)
-            order.save(force_insert=True)
-            books.save()
-            _announce(events, order, books)
-        return order, True
-
-    own = pg.own_transaction_possible()
-    if own and (snapshot := pg.known_snapshot(account_id=account_id, owner_id=owner_id, symbol=sym)) is not None:
-        placed = _place_on_known(request, snapshot, fills, now)
-        if placed is not None:
-            return placed
-    events = EventBatch(on_commit=not own)
-    with _pg_transaction(own):  # own: BEGIN with the lock, COMMIT with the write, two round trips in all
-        snapshot, first_id = pg.lock_for_order(
-            account_id=account_id, owner_id=owner_id, symbol=sym, client_order_id=client_order_id, begin=own
-        )
-        if first_id is None:
-            books = _Book(snapshot.account, now)
-            books.preload(sym, snapshot.position)
-            order = _decide(books, request, fills)
-            if not pg.write_new_order(order, books, snapshot, commit=own, meanwhile=_announcing(events, order, books)):
-                raise RuntimeError(f"account {account_id} changed under its lock")  # rolls back
-    if first_id is not None:
-        return Order.objects.select_related("symbol").get(pk=first_id), False
-    if own:
-        events.send()
-    return order, True
-
-
-def _place_on_known(
-    request: _OrderRequest, snapshot: pg.Snapshot, fills: list[Fill], now: dt.datetime
-) -> tuple[Order, bool] | None:
-    """Place the order on the account as this process last wrote it, in one statement and one
-    round trip, without locking first. None when that is not possible: the account or position
-    changed since (the write's guard found other versions and wrote nothing), the order would be
-    refused (refusals are decided under the lock, on what is current), or the client_order_id is
-    taken. The caller then goes the locked way, which decides again from scratch."""
-    books = _Book(snapshot.account, now)
-    books.preload(request.sym, snapshot.position)
-    try:
-        order = _decide(books, request, fills)
-    except DomainError:
-        return None
-    events = EventBatch(on_commit=False)
-    try:
-        written = pg.write_new_order(order, books, snapshot, alone=True, meanwhile=_announcing(events, order, books))
-    except IntegrityError:
-        return None
-    if not written:
-        return None
-    events.send()
-    return order, True
-
-
-@contextmanager
-def _pg_transaction(own: bool) -> Iterator[None]:
-    """The transaction of one placement on PostgreSQL: Django's atomic, or (own) the one that
-    orders.pg opens with the lock and commits with the write, rolled back on any failure."""
-    if not own:
-        with transaction.atomic():
-            yield
-        return
-    try:
-        yield
-    finally:
-        pg.rollback_quietly()  # a no-op after the COMMIT
-
-
-def _announcing(events: EventBatch, order: Order, books: _Book) -> Callable[[], None]:
-    """The order's events, built while its write runs (they need no ids; send() adds them)."""
-
-    def build() -> None:
-        _announce(events, order, books)
-        events.prepare()
-
-    return build
-
-
-def _announce(events: EventBatch, order: Order, books: _Book) -> None:
-    events.order(books.account.owner_id, order)
-    for trade in books.trades:
-        events.fill(books.account.owner_id, trade, order)
-
-
-def _decide(books: _Book, request: _OrderRequest, fills: list[Fill]) -> Order:
-    """The order as placed against `fills` (the book's liquidity within its limit and the band),
-    with every change to cash, reservations and the position collected in `books`.
-
-    Raises DomainError (nothing changed) when the account cannot pay or has not the shares.
-    """
-    sym, side, type, time_in_force = request.sym, request.side, request.type, request.time_in_force  # noqa: A001
-    quantity, price = request.quantity, request.price
-    account = books.account
-    order = Order(
-        account=account,
-        symbol=sym,
+    command = venue.Submit(
+        ref=f"o{order.pk}",
+        code=sym.code,
+        board=session,
         side=side,
-        type=type,
-        time_in_force=time_in_force,
-        quantity=quantity,
+        kind=type,
         price=price,
-        client_order_id=request.client_order_id,
+        quantity=quantity,
+        tif=time_in_force.lower(),
+        owner=account.pk,
     )
-    fillable = sum(f.quantity for f in fills)
+    try:
+        reply = venue.send(command)
+    except venue.VenueUnavailable as exc:
+        _refuse(order.pk, exc.message)
+        raise ServiceUnavailable(exc.message) from None
+    refused = next((e for e in reply.events if e["type"] == "rejected"), None)
+    if refused is not None:
+        _refuse(order.pk, refused["message"])
+    order = Order.objects.select_related("symbol").get(pk=order.pk)
+    order.queue_ahead = reply.queue_ahead
+    return order, True
 
-    # Funds and shares first: an order that cannot be paid for is refused, not recorded.
-    if side == OrderSide.BUY:
-        if type == OrderType.LIMIT:
-            needed = costs.buy_reservation(price, quantity)
-        else:
-            needed = sum(f.price * f.quantity + costs.commission_for(f.price * f.quantity) for f in fills)
+
+def _hold(account: Account, order: Order, band: tuple[int, int]) -> None:
+    """Hold what the order may spend: a buy's cash (at its limit, or the upper limit where it may
+    become a market order), a sell's shares. Raises DomainError when they are not there."""
+    if order.side == OrderSide.BUY:
+        needed = reservation_for(order, order.quantity)
         if needed > account.available_cash:
-            raise DomainError(NOT_ENOUGH_CASH.format(needed=needed, available=account.available_cash), field="quantity")
-        if type == OrderType.LIMIT:
-            order.reserved_cash = needed
-            account.reserved_cash += needed
-    else:
-        position = books.position(sym)
-        free = position.quantity - position.reserved_quantity if position else 0
-        if quantity > free:
-            raise DomainError(NOT_ENOUGH_SHARES.format(available=free, code=sym.code), field="quantity")
-        if type == OrderType.LIMIT:
-            position.reserved_quantity += quantity
-
-    if time_in_force == TimeInForce.FOK and fillable < quantity:
-        fills = []
-        books.close(order, OrderStatus.CANCELLED, FOK_NOT_FILLABLE.format(available=fillable, quantity=quantity))
-    elif type == OrderType.MARKET and not fills:
-        books.close(
-            order,
-            OrderStatus.REJECTED,
-            NO_LIQUIDITY.format(side="asks" if side == OrderSide.BUY else "bids", code=sym.code),
-        )
-    for fill in fills:
-        books.apply_fill(order, fill)
-    if order.is_open and order.remaining_quantity and (type == OrderType.MARKET or time_in_force != TimeInForce.DAY):
-        books.close(
-            order,
-            OrderStatus.CANCELLED,
-            IOC_REMAINDER.format(tif="market order" if type == OrderType.MARKET else time_in_force),
-        )
-    return order
+            if order.type == OrderType.LIMIT:
+                raise DomainError(
+                    NOT_ENOUGH_CASH.format(needed=needed, available=account.available_cash), field="quantity"
+                )
+            raise DomainError(
+                MARKET_BUY_RESERVED.format(upper=band[1], needed=needed, available=account.available_cash),
+                field="quantity",
+            )
+        order.reserved_cash = needed
+        account.reserved_cash += needed
+        account.save(update_fields=["reserved_cash"])
+        return
+    position = Position.objects.select_for_update().filter(account=account, symbol=order.symbol).first()
+    free = position.quantity - position.reserved_quantity if position else 0
+    if order.quantity > free:
+        raise DomainError(NOT_ENOUGH_SHARES.format(available=free, code=order.symbol.code), field="quantity")
+    position.reserved_quantity += order.quantity
+    position.save(update_fields=["reserved_quantity", "updated_at"])
 
 
-def order_cancel(*, order_id: int) -> Order:
-    account_id = Order.objects.filter(pk=order_id).values_list("account_id", flat=True).first()
-    if account_id is None:
-        raise NotFound(ORDER_NOT_FOUND)
+def _refuse(order_id: int, reason: str) -> None:
+    """The exchange refused the order (or was away): end it and give back what it holds."""
     events = EventBatch()
     with transaction.atomic():
+        account_id = Order.objects.filter(pk=order_id).values_list("account_id", flat=True).get()
         account = _lock_account(account_id)
         order = Order.objects.select_related("symbol").get(pk=order_id)
-        if not order.is_open:
-            raise Conflict(ORDER_NOT_OPEN.format(status=order.get_status_display().lower()))
+        if not order.is_open or order.filled_quantity:
+            return
         books = _Book(account, timezone.now())
-        books.close(order, OrderStatus.CANCELLED)
+        books.close(order, OrderStatus.REJECTED, reason)
         order.save(update_fields=["status", "reject_reason", "reserved_cash", "updated_at"])
         books.save()
         events.order(account.owner_id, order)
+
+
+def _open_order(order_id: int, owner_id: int | None = None) -> Order:
+    order = Order.objects.select_related("symbol", "account").filter(pk=order_id).first()
+    if order is None or (owner_id is not None and order.account.owner_id != owner_id):
+        raise NotFound(ORDER_NOT_FOUND)
+    if not order.is_open:
+        raise Conflict(ORDER_NOT_OPEN.format(status=order.get_status_display()))
     return order
+
+
+def _exchange(command: venue.Command) -> venue.Reply:
+    try:
+        return venue.send(command)
+    except venue.VenueUnavailable as exc:
+        raise ServiceUnavailable(exc.message) from None
+
+
+def order_cancel(*, order_id: int, quantity: int | None = None, owner_id: int | None = None) -> Order:
+    """Cancel an open order, or `quantity` of it (a partial cancel keeps its time priority)."""
+    order = _open_order(order_id, owner_id)
+    if quantity is not None:
+        quantity = _check_quantity(quantity)
+        if quantity > order.remaining_quantity:
+            raise DomainError(CANCEL_TOO_MANY.format(open=order.remaining_quantity), field="quantity")
+        if quantity == order.remaining_quantity:
+            quantity = None
+    reply = _exchange(venue.Cancel(ref=f"o{order.pk}", code=order.symbol.code, board=order.session, quantity=quantity))
+    refused = next((e for e in reply.events if e["type"] == "rejected"), None)
+    if refused is not None and refused.get("reason") == "unknown_order":
+        # The book no longer holds it (it ended there while this process was not listening):
+        # the order ends here too.
+        _end(order.pk, OrderStatus.CANCELLED, "")
+    elif refused is not None:
+        raise DomainError(refused["message"])
+    return Order.objects.select_related("symbol").get(pk=order.pk)
+
+
+def order_modify(
+    *, order_id: int, price: int | None = None, quantity: int | None = None, owner_id: int | None = None
+) -> Order:
+    """정정: a new price and/or open quantity. A new price or a larger quantity loses time priority
+    (유가증권시장 업무규정 제22조②), a smaller quantity keeps it. More cash or shares are held
+    first; what the change does not need is given back when the exchange confirms it."""
+    if price is None and quantity is None:
+        raise DomainError(MODIFY_NOTHING)
+    order = _open_order(order_id, owner_id)
+    if price is not None:
+        if order.type not in PRICED:
+            raise DomainError(PRICE_NOT_ALLOWED, field="price")
+        base = reference_price(order.symbol)
+        price = _check_limit_price(price, rules.price_limit_band(base), order.symbol.code)
+    if quantity is not None:
+        quantity = _check_quantity(quantity)
+    extra = 0
+    with transaction.atomic():
+        account = _lock_account(order.account_id)
+        order = Order.objects.select_related("symbol").get(pk=order.pk)
+        if not order.is_open:
+            raise Conflict(ORDER_NOT_OPEN.format(status=order.get_status_display()))
+        open_after = quantity if quantity is not None else order.remaining_quantity
+        if order.side == OrderSide.BUY:
+            planned = Order(symbol=order.symbol, type=order.type, price=price or order.price)
+            needed = reservation_for(planned, open_after, filled_amount=order.filled_amount)
+            extra = needed - order.reserved_cash
+            if extra > account.available_cash:
+                raise DomainError(
+                    NOT_ENOUGH_CASH.format(needed=extra, available=account.available_cash), field="quantity"
+                )
+            if extra > 0:
+                order.reserved_cash += extra
+                account.reserved_cash += extra
+                account.save(update_fields=["reserved_cash"])
+                order.save(update_fields=["reserved_cash", "updated_at"])
+        elif open_after > order.remaining_quantity:
+            position = Position.objects.select_for_update().get(account=account, symbol=order.symbol)
+            extra = open_after - order.remaining_quantity
+            if extra > position.quantity - position.reserved_quantity:
+                raise DomainError(
+                    NOT_ENOUGH_SHARES.format(
+                        available=position.quantity - position.reserved_quantity, code=order.symbol.code
+                    ),
+                    field="quantity",
+                )
+            position.reserved_quantity += extra
+            position.save(update_fields=["reserved_quantity", "updated_at"])
+            order.quantity += extra  # held now; the exchange's answer sets the final figure
+            order.save(update_fields=["quantity", "updated_at"])
+    reply = _exchange(
+        venue.Modify(ref=f"o{order.pk}", code=order.symbol.code, board=order.session, price=price, quantity=quantity)
+    )
+    refused = next((e for e in reply.events if e["type"] == "rejected"), None)
+    _release_surplus(order.pk, shares_held=extra if refused is not None and order.side == OrderSide.SELL else 0)
+    if refused is not None:
+        raise DomainError(refused["message"])
+    return Order.objects.select_related("symbol").get(pk=order.pk)
+
+
+def _release_surplus(order_id: int, *, shares_held: int = 0) -> None:
+    """Give back what a modify held beyond what the order needs now: a buy's surplus cash, or the
+    `shares_held` for a larger sell the exchange refused."""
+    with transaction.atomic():
+        account_id = Order.objects.filter(pk=order_id).values_list("account_id", flat=True).get()
+        account = _lock_account(account_id)
+        order = Order.objects.select_related("symbol").get(pk=order_id)
+        if not order.is_open:
+            return
+        if order.side == OrderSide.BUY:
+            exact = reservation_for(order, order.remaining_quantity, filled_amount=order.filled_amount)
+            if exact < order.reserved_cash:
+                account.reserved_cash -= order.reserved_cash - exact
+                order.reserved_cash = exact
+                account.save(update_fields=["reserved_cash"])
+                order.save(update_fields=["reserved_cash", "updated_at"])
+        elif shares_held:
+            position = Position.objects.select_for_update().get(account=account, symbol=order.symbol)
+            position.reserved_quantity -= shares_held
+            position.save(update_fields=["reserved_quantity", "updated_at"])
+            order.quantity -= shares_held
+            order.save(update_fields=["quantity", "updated_at"])
+
+
+def _end(order_id: int, status: str, reason: str) -> None:
+    with transaction.atomic():
+        account_id = Order.objects.filter(pk=order_id).values_list("account_id", flat=True).get()
+        account = _lock_account(account_id)
+        order = Order.objects.select_related("symbol").get(pk=order_id)
+        if not order.is_open:
+            return
+        books = _Book(account, timezone.now())
+        books.close(order, status, reason)
+        order.save(update_fields=["status", "reject_reason", "reserved_cash", "updated_at"])
+        books.save()
+        EventBatch().order(account.owner_id, order)
+
+
+# --- what the exchange did ------------------------------------------------------------------------
+def _refs(event: dict[str, Any]) -> list[str]:
+    if event["type"] == "traded":
+        return [r for r in (event["buy_order_id"], event["sell_order_id"]) if venue.is_user_ref(r)]
+    return [event["order_id"]] if venue.is_user_ref(event.get("order_id")) else []
+
+
+def book_order_events(*, code: str, events: list[dict[str, Any]]) -> int:
+    """Book what the exchange did with users' orders (market.signals.order_events): fills, the
+    rest of IOC/FOK orders, cancels, expiries, modifications. Each order's events in one
+    transaction under its account's lock, in the exchange's order; a fill is booked once (its
+    `exec_id`), so a redelivery changes nothing. Returns the number of fills booked."""
+    by_order: dict[int, list[dict[str, Any]]] = {}
+    for event in events:
+        for ref in _refs(event):
+            by_order.setdefault(int(ref[1:]), []).append(event)
+    accounts = dict(Order.objects.filter(pk__in=list(by_order)).values_list("pk", "account_id"))
+    booked = 0
+    for order_id, order_events in by_order.items():
+        if order_id in accounts:
+            booked += _book_one(order_id, accounts[order_id], order_events)
+    return booked
+
+
+def _book_one(order_id: int, account_id: int, events: list[dict[str, Any]]) -> int:
+    batch = EventBatch()
+    fills = 0
+    with transaction.atomic():
+        account = _lock_account(account_id)
+        order = Order.objects.select_related("symbol").get(pk=order_id)
+        books = _Book(account, timezone.now())
+        seen = set(Trade.objects.filter(order=order).exclude(exec_id="").values_list("exec_id", flat=True))
+        changed = False
+        for event in events:
+            kind = event["type"]
+            if not order.is_open:
+                break
+            if kind == "accepted":
+                if order.price is None and event.get("price") and order.type in (OrderType.BEST, OrderType.PRIORITY):
+                    order.price = event["price"]  # 최유리/최우선: priced on arrival
+                    if order.side == OrderSide.BUY:
+                        exact = reservation_for(order, order.remaining_quantity, filled_amount=order.filled_amount)
+                        account.reserved_cash -= order.reserved_cash - exact
+                        order.reserved_cash = exact
+                    changed = True
+            elif kind == "traded":
+                if event["exec_id"] in seen:
+                    continue
+                take = min(event["quantity"], order.remaining_quantity)
+                if take <= 0:
+                    continue
+                trade = books.apply_fill(order, Fill(event["price"], take))
+                trade.exec_id = event["exec_id"]
+                seen.add(event["exec_id"])
+                fills += 1
+                changed = True
+            elif kind == "cancelled":
+                if event["remaining"] == 0:
+                    status = OrderStatus.EXPIRED if event["reason"] == "expired" else OrderStatus.CANCELLED
+                    books.close(order, status, CANCEL_REASONS.get(event["reason"], event["reason"]))
+                else:
+                    _shrink(books, order, order.filled_quantity + event["remaining"])
+                changed = True
+            elif kind == "modified":
+                if event.get("price") is not None:
+                    order.price = event["price"]
+                _shrink(books, order, order.filled_quantity + event["quantity"])
+                changed = True
+        if not changed:
+            return 0
+        order.save()
+        books.save()
+        for trade in books.trades:  # a fill's message carries its order as it stands
+            batch.fill(account.owner_id, trade, order)
+        if not books.trades:
+            batch.order(account.owner_id, order)
+    return fills
+
+
+def _shrink(books: _Book, order: Order, quantity: int) -> None:
+    """The order's quantity is now `quantity` (a partial cancel or a modify): hold what that needs."""
+    account = books.account
+    if order.side == OrderSide.SELL:
+        position = books.position(order.symbol)
+        if position is not None:
+            position.reserved_quantity -= order.quantity - quantity
+    order.quantity = quantity
+    if order.side == OrderSide.BUY:
+        exact = reservation_for(order, order.remaining_quantity, filled_amount=order.filled_amount)
+        account.reserved_cash -= order.reserved_cash - exact
+        order.reserved_cash = exact
+
+
+def resting_commands() -> list[venue.Submit]:
+    """The open orders of today's session for the exchange to re-enter after a restart, oldest first
+    (they come back in their relative time priority). Older DAY orders are expired instead."""
+    closed = timetable.last_regular_close(market_clock().now())
+    order_expire_at_close(close=closed)
+    out = []
+    for order in Order.objects.filter(status__in=OPEN_STATUSES).select_related("symbol").order_by("created_at", "id"):
+        out.append(
+            venue.Submit(
+                ref=f"o{order.pk}",
+                code=order.symbol.code,
+                board=order.session,
+                side=order.side,
+                kind=order.type,
+                price=order.price,
+                quantity=order.remaining_quantity,
+                tif=order.time_in_force.lower(),
+                owner=order.account_id,
+            )
+        )
+    return out
 
 
 def order_expire_day_orders(*, before: dt.datetime | None = None) -> int:
@@ -742,104 +887,13 @@ def order_expire_at_close(*, close: dt.datetime | None = None) -> int:
     return order_expire_day_orders(before=clock.wall_time_of(close))
 
 
-# --- fills on market ticks ------------------------------------------------------------------------
-
-
-def _board_continuous(code: str) -> bool:
-    """Whether the symbol trades continuously now: a book in a call auction (the opening or closing
-    call, after-hours single-price calls) or in a VI is not a book to fill against. The feed's
-    quote says so; without one, the market clock's phase does."""
-    quote = store().quote(code)
-    if quote is None:
-        return timetable.phase_at(market_clock().now()) == timetable.CONTINUOUS
-    return quote.phase == timetable.CONTINUOUS and quote.vi is None
-
-
-def orders_match_tick(*, code: str, book: OrderBook | None = None, trade: MarketTrade | None = None) -> int:
-    """Fill resting limit orders of one symbol against a new book or a printed trade.
-
-    Book: a buy fills at the ask levels at or below its limit (at those prices), a sell at the
-    bid levels at or above it; the visible depth is shared by the orders in time priority.
-    Trade: a print at or through the limit fills the order at its limit price (a resting order
-    at a better price would have traded first), up to the printed quantity.
-    Never outside today's band. Returns the number of fills.
-    """
-    if book is None and trade is None:
-        return 0
-    if book is not None:
-        best_ask = book.asks[0].price if book.asks else None
-        best_bid = book.bids[0].price if book.bids else None
-    else:
-        best_ask = best_bid = trade.price
-    crossing = Q()
-    if best_ask is not None:
-        crossing |= Q(side=OrderSide.BUY, price__gte=best_ask)
-    if best_bid is not None:
-        crossing |= Q(side=OrderSide.SELL, price__lte=best_bid)
-    if not crossing:
-        return 0
-    candidates = list(
-        Order.objects.filter(crossing, symbol__code=code, status__in=OPEN_STATUSES, type=OrderType.LIMIT)
-        .select_related("symbol")
-        .order_by("id")
-    )
-    if not candidates or not _board_continuous(code):
-        return 0
-    base = reference_price(candidates[0].symbol)
-    if base is None:
-        return 0
-    band = rules.price_limit_band(base)
-
-    # Allocate the visible liquidity in time priority across all accounts first ...
-    taken: dict[tuple[str, int], int] = {}
-    trade_left = trade.quantity if trade is not None else 0
-    planned: dict[int, dict[int, list[Fill]]] = {}
-    for order in candidates:
-        if book is not None:
-            fills = fills_from_book(
-                side=order.side, limit=order.price, quantity=order.remaining_quantity, book=book, band=band, taken=taken
-            )
-        else:
-            if trade_left <= 0:
-                break
-            if not (band[0] <= order.price <= band[1]):
-                continue
-            take = min(order.remaining_quantity, trade_left)
-            fills = [Fill(order.price, take)]
-            trade_left -= take
-        if fills:
-            planned.setdefault(order.account_id, {})[order.pk] = fills
-
-    # ... then book each account's fills in one transaction under its lock. The orders are read
-    # again there: one may have been cancelled or filled meanwhile, so fills only ever shrink.
-    fills_done = 0
-    for account_id, by_order in planned.items():
-        events = EventBatch()
-        with transaction.atomic():
-            account = _lock_account(account_id)
-            books = _Book(account, timezone.now())
-            changed: list[Order] = []
-            for order in Order.objects.select_related("symbol").filter(pk__in=list(by_order)).order_by("id"):
-                left = order.remaining_quantity if order.is_open else 0
-                trades_before = len(books.trades)
-                for fill in by_order[order.pk]:
-                    if left <= 0:
-                        break
-                    books.apply_fill(order, Fill(fill.price, min(fill.quantity, left)))
-                    left = order.remaining_quantity
-                if len(books.trades) > trades_before:
-                    changed.append(order)
-                    for t in books.trades[trades_before:]:
-                        events.fill(account.owner_id, t, order)
-            if not changed:
-                continue
-            now = timezone.now()
-            for order in changed:
-                order.updated_at = now
-            Order.objects.bulk_update(
-                changed,
-                ["status", "filled_quantity", "filled_amount", "avg_fill_price", "reserved_cash", "updated_at"],
-            )
-            books.save()
-            fills_done += len(books.trades)
-    return fills_done
+def order_queue_ahead(*, order: Order) -> int | None:
+    """Shares ahead of a resting order at its price, as the exchange holds it (None: not resting,
+    or the exchange is away — a read, so its absence is not an error here)."""
+    if not order.is_open:
+        return None
+    try:
+        reply = venue.send(venue.Inspect(ref=f"o{order.pk}", code=order.symbol.code, board=order.session), timeout=1)
+    except venue.VenueUnavailable:
+        return None
+    return reply.queue_ahead

@@ -13,6 +13,7 @@ urlpatterns = [
     path("orders/costs", api.OrderCostsApi.as_view(), name="order-costs"),
     path("orders/<int:pk>", api.OrderDetailApi.as_view(), name="order-detail"),
     path("orders/<int:pk>/cancel", api.OrderCancelApi.as_view(), name="order-cancel"),
+    path("orders/<int:pk>/modify", api.OrderModifyApi.as_view(), name="order-modify"),
     path("positions", api.PositionListApi.as_view(), name="position-list"),
     path("trades", api.TradeListApi.as_view(), name="trade-list"),
 ]

@@ -314,9 +314,6 @@ ORDERS_COMMISSION_RATE = env_str("PAPERTRADE_ORDERS_COMMISSION_RATE", "0.00015")
 # empty uses orders.costs.DEFAULT_SELL_TAX_TABLE.
 ORDERS_SELL_TAX_TABLE = env_str("PAPERTRADE_ORDERS_SELL_TAX_TABLE", "")
 ORDERS_DEFAULT_INITIAL_CASH = int(env_str("PAPERTRADE_ORDERS_DEFAULT_INITIAL_CASH", "100000000"))
-# The order engine's PostgreSQL statements (orders/pg.py) are PREPAREd once per connection. Turn
-# off behind a pooler in transaction mode (PgBouncer before 1.21), which cannot keep them.
-ORDERS_DB_PREPARE = env_bool("PAPERTRADE_DB_PREPARE", True)
 # Stable OpenAPI enum names for fields named alike in several apps ("status", "type"); without them
 # drf-spectacular warns (W001) and `check --deploy --fail-level WARNING` fails.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
@@ -324,6 +321,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "OrderStatusEnum": "orders.enums.OrderStatus",
         "OrderTypeEnum": "orders.enums.OrderType",
         "TimeInForceEnum": "orders.enums.TimeInForce",
+        "OrderSessionEnum": "orders.enums.OrderSession",
+        "AfterHoursSessionEnum": ["close_price", "single_price"],
         # With OrderStatus named, the job statuses still collide with the health check's "status".
         "JobStatusEnum": "jobs.enums.JobStatus",
         "DeliveryStatusEnum": "webhooks.enums.DeliveryStatus",

@@ -23,7 +23,7 @@ from typing import Any
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from market import events, signals
+from market import events, signals, venue
 from market.clock import market_clock
 from market.state import OrderBook, Quote, Trade, store
 from market.timetable import MarketStatus
@@ -124,6 +124,12 @@ class Publisher:
         await loop.run_in_executor(self._worker, self._apply_book, book)
         self.books += 1
         await self._group_send(events.quote_group(book.code), events.book_event(book))
+
+    async def order_events(self, batches: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
+        """What the exchange did with users' orders: `market.signals.order_events`, on the worker
+        thread after everything published before it (the ledger sees the tape in order)."""
+        if batches and self.send_signals:
+            await asyncio.get_running_loop().run_in_executor(self._worker, venue.deliver, batches)
 
     async def status(self, status: MarketStatus) -> None:
         """The market's phase changed: tell every quote socket (`market.status`)."""

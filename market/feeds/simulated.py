@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from market import rules, timetable
+from market import rules, timetable, venue
 from market.exchange import (
     BookPhase,
     CallReason,
@@ -30,6 +30,7 @@ from market.exchange import (
     LevelChanged,
     MatchingEngine,
     PhaseChanged,
+    Rejected,
     Traded,
     ViReleased,
     ViTriggered,
@@ -37,6 +38,7 @@ from market.exchange import (
 from market.feeds.base import Feed, FeedSink
 from market.feeds.participants import MarketFactor, Participants, Profile
 from market.state import BookLevel, OrderBook, Quote, Trade
+from market.venue import NO_BOOK, Cancel, Command, LocalVenue, Modify, Reply, Submit, batched, concerns_user
 
 logger = logging.getLogger(__name__)
 
@@ -110,39 +112,65 @@ class _Symbol:
 class SyntheticMarket:
     """Every simulated symbol's boards and participants, run on the KRX timetable (pure)."""
 
-    def __init__(self, specs: list[SymbolSpec], *, seed: int | str = 0, scale: float = 1.0) -> None:
+    def __init__(
+        self, specs: list[SymbolSpec], *, seed: int | str = 0, scale: float = 1.0, participants: bool = True
+    ) -> None:
         self.seed = seed
         self.scale = scale
+        self.participants = participants  # False: only the users' orders (tests build their books)
+        self._user_events: list[tuple[str, str, Any]] = []
         self.factor = MarketFactor(seed)
         self.symbols: dict[str, _Symbol] = {}
         for spec in specs:
-            if spec.prev_close <= 0:
-                continue
-            base = rules.round_to_tick(spec.prev_close)
-            profile = Profile(code=spec.code, market=spec.market, reference_price=base, daily_value=spec.daily_value)
-
-            def engine(board: str, spec: SymbolSpec = spec, base: int = base) -> MatchingEngine:
-                return MatchingEngine(
-                    spec.code,
-                    base_price=base,
-                    kospi200=spec.kospi200,
-                    market=spec.market,
-                    seed=f"{seed}:{spec.code}:{board}",
-                )
-
-            self.symbols[spec.code] = _Symbol(
-                spec=spec,
-                participants=Participants(profile, self.factor, seed, scale=scale),
-                regular=engine("regular"),
-                close_board=engine("close"),
-                single_board=engine("single"),
-                prev_close=base,
-            )
+            self._add(spec)
         self.now: int | None = None  # market time reached, µs
         self.day: dt.date | None = None
         self._edges: list[tuple[int, int, timetable.Session, str]] = []  # (at, order, session, "start"|"end")
         self._day_over = 0
         self._events: dict[str, list[tuple[str, Any]]] = {}
+        self._pending: list[MarketUpdate] = []
+
+    def _add(self, spec: SymbolSpec) -> _Symbol | None:
+        if spec.prev_close <= 0:
+            return None
+        base = rules.round_to_tick(spec.prev_close)
+        profile = Profile(code=spec.code, market=spec.market, reference_price=base, daily_value=spec.daily_value)
+
+        def engine(board: str, spec: SymbolSpec = spec, base: int = base) -> MatchingEngine:
+            return MatchingEngine(
+                spec.code,
+                base_price=base,
+                kospi200=spec.kospi200,
+                market=spec.market,
+                seed=f"{self.seed}:{spec.code}:{board}",
+            )
+
+        self.symbols[spec.code] = _Symbol(
+            spec=spec,
+            participants=Participants(profile, self.factor, self.seed, scale=self.scale),
+            regular=engine("regular"),
+            close_board=engine("close"),
+            single_board=engine("single"),
+            prev_close=base,
+        )
+        return self.symbols[spec.code]
+
+    def add_symbol(self, spec: SymbolSpec) -> None:
+        """List a symbol while the market runs: it joins the day (and its sessions) under way."""
+        sym = self._add(spec)
+        if sym is None or self.day is None or self.now is None:
+            return
+        at = self.now
+        for board, engine in zip(BOARDS, sym.engines, strict=True):
+            self._tagged(sym, board, engine.new_day(at, base_price=sym.prev_close))
+        regular = [s for s in timetable.sessions_on(self.day) if s.board == "regular"]
+        opens = next((s.ends_at for s in regular if s.kind == "call"), regular[0].starts_at)
+        sym.participants.start_day(
+            day=self.day, base_price=sym.prev_close, opens_at=to_micros(opens), closes_at=to_micros(regular[-1].ends_at)
+        )
+        for session in timetable.sessions_on(self.day):
+            if to_micros(session.starts_at) <= at < to_micros(session.ends_at):
+                self._tagged(sym, session.board, self._apply(sym, session, "start", at))
 
     # --- the timetable ----------------------------------------------------------------------
     def _open_day(self, day: dt.date, at: int) -> None:
@@ -253,7 +281,58 @@ class SyntheticMarket:
         return True
 
     def _tagged(self, sym: _Symbol, board: str, events: list[Any]) -> list[tuple[str, Any]]:
+        """The events of one of the symbol's boards, tagged with it; users' are kept for the ledger."""
+        code = sym.spec.code
+        self._user_events += [(code, board, event) for event in events if concerns_user(event)]
         return [(board, event) for event in events]
+
+    def take_user_events(self) -> list[tuple[str, str, Any]]:
+        """(code, board, event) of every event about a user's order since the last call, in order."""
+        out, self._user_events = self._user_events, []
+        return out
+
+    def _engine(self, sym: _Symbol, board: str) -> MatchingEngine:
+        return sym.engines[BOARDS.index(board)]
+
+    def execute(self, command: Command, now: dt.datetime) -> tuple[list[Any], int | None, str]:
+        """Run a user's command on its board at `now` (the market is advanced there first).
+
+        Returns the command's events, the queue ahead of its order if it rests, and the board's
+        phase; what changed in the market meanwhile is collected for `take_updates`."""
+        self._pending += self.advance_to(now)
+        sym = self.symbols.get(command.code)
+        at = to_micros(now) if self.now is None else self.now
+        if sym is None or command.board not in BOARDS:
+            return [Rejected(0, at, command.ref, "no_book", NO_BOOK.format(code=command.code))], None, "closed"
+        engine = self._engine(sym, command.board)
+        if isinstance(command, Submit):
+            events = engine.submit(
+                at,
+                order_id=command.ref,
+                side=command.side,
+                quantity=command.quantity,
+                kind=command.kind,
+                price=command.price,
+                tif=command.tif,
+                owner=command.owner,
+            )
+        elif isinstance(command, Cancel):
+            events = engine.cancel(at, order_id=command.ref, quantity=command.quantity)
+        elif isinstance(command, Modify):
+            events = engine.modify(at, order_id=command.ref, price=command.price, quantity=command.quantity)
+        else:
+            events = []
+        tagged = self._tagged(sym, command.board, events)
+        if events:
+            status = timetable.status_at(from_micros(at))
+            self._pending.append(self._update(sym, tagged, at, status))
+        ahead = engine.queue_ahead(command.ref) if engine.order(command.ref) is not None else None
+        return events, ahead, str(engine.phase)
+
+    def take_updates(self) -> list[MarketUpdate]:
+        """What users' commands changed in the market since the last call (to publish)."""
+        out, self._pending = self._pending, []
+        return out
 
     def advance_to(self, now: dt.datetime) -> list[MarketUpdate]:
         """Run the market up to `now` (market time); what changed, per symbol."""
@@ -292,7 +371,11 @@ class SyntheticMarket:
         events = self._events[sym.spec.code]
         for board, engine in zip(BOARDS, sym.engines, strict=True):
             fixed = sym.fixed_price if engine is sym.close_board else None
-            events += self._tagged(sym, board, sym.participants.act(engine, start, stop, fixed_price=fixed))
+            if self.participants:
+                acted = sym.participants.act(engine, start, stop, fixed_price=fixed)
+            else:
+                acted = engine.advance(stop)
+            events += self._tagged(sym, board, acted)
         events += self._after_events(sym, stop)
 
     def _update(
@@ -405,11 +488,38 @@ class SimulatedFeed(Feed):
     async def run(self, sink: FeedSink, stop: asyncio.Event) -> None:
         interval = 1.0 / self.steps_per_second if self.steps_per_second > 0 else 0.25
         first = True
+        self.sink = sink
+        self.venue = LocalVenue(self.market, loop=asyncio.get_running_loop(), clock=self.clock, execute=self.execute)
+        await self._restore()
+        venue.serve(self.venue)
+        try:
+            await self._run(sink, stop, interval, first)
+        finally:
+            if venue.local() is self.venue:
+                venue.serve(None)
+
+    async def _restore(self) -> None:
+        """Re-enter the users' resting orders, oldest first, before the market moves on."""
+        loop = asyncio.get_running_loop()
+        for command in await loop.run_in_executor(None, venue.resting_orders):
+            await self.execute(command)
+
+    async def execute(self, command: Command) -> Reply:
+        """A user's command, on the feed's loop (the books' one writer): run it, book it, publish it."""
+        reply, batches = self.venue.run_here(command)
+        await self.sink.order_events(batches)
+        await asyncio.gather(*(self._publish(self.sink, update) for update in self.market.take_updates()))
+        return reply
+
+    async def _run(self, sink: FeedSink, stop: asyncio.Event, interval: float, first: bool) -> None:
         while not stop.is_set():
             started = time.monotonic()
             now = self.clock.now()
             day_before = self.market.day
-            updates = self.market.advance_to(now)
+            updates = self.market.take_updates() + self.market.advance_to(now)
+            batches = batched(self.market.take_user_events(), self.venue.epoch)
+            if batches:
+                await sink.order_events(batches)
             if self.market.day != day_before and day_before is not None:
                 await sink.new_session(self.market.prev_closes())
             await self._publish_status(sink, now)

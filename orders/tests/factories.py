@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 import factory
 from django.utils import timezone
 
+from market import venue
 from market.enums import Market
 from market.models import Symbol
 from market.rules import tick_down, tick_up
-from market.signals import book_changed, trade_printed
-from market.state import BookLevel, OrderBook, Quote, Trade, store
+from market.state import BookLevel, OrderBook, Quote
 from orders.models import Account
 
 
@@ -54,27 +56,41 @@ def quote_for(code: str, price: int, prev_close: int, bid: int | None = None, as
     )
 
 
-def publish_book(book: OrderBook, prev_close: int = 70_000) -> None:
-    """What the feed does: store the book (and a quote), then signal it."""
-    bid = book.bids[0].price if book.bids else None
-    ask = book.asks[0].price if book.asks else None
-    last = bid or ask or prev_close
-    store().put(quote=quote_for(book.code, last, prev_close, bid, ask), book=book)
-    book_changed.send(sender=None, book=book)
+_other_orders = itertools.count(1)
 
 
-def publish_trade(code: str, price: int, quantity: int, side: str = "sell", prev_close: int = 70_000) -> None:
-    quote = quote_for(code, price, prev_close)
-    store().put(quote=quote)
-    trade = Trade(code=code, price=price, quantity=quantity, side=side, time=timezone.now())
-    trade_printed.send(sender=None, trade=trade, quote=quote)
+def _other(code: str, side: str, price: int, quantity: int, tif: str = "day") -> None:
+    """Another participant's limit order in the exchange (market.testing's venue)."""
+    command = venue.Submit(
+        ref=f"sim-factory-{next(_other_orders)}",
+        code=code,
+        board="regular",
+        side=side,
+        kind="limit",
+        price=price,
+        quantity=quantity,
+        tif=tif,
+        owner=0,
+    )
+    venue.send(command, timeout=5)
 
 
 def set_book(book: OrderBook, prev_close: int = 70_000) -> None:
-    """Store a book without signalling (the state an order placement sees)."""
-    bid = book.bids[0].price if book.bids else None
-    ask = book.asks[0].price if book.asks else None
-    store().put(quote=quote_for(book.code, bid or ask or prev_close, prev_close, bid, ask), book=book)
+    """Rest other participants' orders in the exchange so that its book shows `book`'s levels
+    (where they cross users' resting orders, they trade with them first, as in the market)."""
+    for level in book.asks:
+        _other(book.code, "sell", level.price, level.quantity)
+    for level in book.bids:
+        _other(book.code, "buy", level.price, level.quantity)
+
+
+publish_book = set_book
+
+
+def publish_trade(code: str, price: int, quantity: int, side: str = "sell", prev_close: int = 70_000) -> None:
+    """Another participant's immediate-or-cancel order at `price` (a sell by default): it trades with
+    what rests at or through that price, users' orders included, at their prices."""
+    _other(code, side, price, quantity, tif="ioc")
 
 
 def account_in_deep_market(owner: object, *, code: str = "005930", cash: int = 10_000_000) -> Account:

@@ -106,7 +106,7 @@ def test_place_list_detail_cancel(auth_client, account, symbol):
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     again = auth_client.post(f"/api/v1/orders/{order['id']}/cancel")
     assert again.status_code == 409
-    assert again.json()["error"]["message"] == services.ORDER_NOT_OPEN.format(status="cancelled")
+    assert again.json()["error"]["message"] == services.ORDER_NOT_OPEN.format(status=OrderStatus.CANCELLED.label)
 
 
 @pytest.mark.django_db
@@ -115,10 +115,10 @@ def test_validation_errors_are_human(auth_client, account, symbol):
     response = auth_client.post("/api/v1/orders", order_body(account, price=69_050), format="json")
     assert response.status_code == 422
     error = response.json()["error"]
-    assert error["message"].startswith("69,050 won is not on the tick grid")
+    assert error["message"] == services.PRICE_OFF_TICK.format(price=69_050, tick=100, down=69_000, up=69_100)
     assert error["fields"] == {"price": [error["message"]]}
     response = auth_client.post("/api/v1/orders", order_body(account, quantity=1_000), format="json")
-    assert response.status_code == 422 and response.json()["error"]["message"].startswith("Not enough cash")
+    assert response.status_code == 422 and response.json()["error"]["message"].startswith("주문가능금액이 부족합니다")
     for wrong in ({"symbol": "5930"}, {"quantity": 0}, {"account": "1"}, {"price": 0}):
         response = auth_client.post("/api/v1/orders", {**order_body(account), **wrong}, format="json")
         assert response.status_code == 400 and set(wrong) == set(response.json()["error"]["fields"])
@@ -392,7 +392,7 @@ async def test_ws_orders_delivers_a_burst_complete_and_in_commit_order(user):
     assert [(f["type"], f["order"]["id"]) for f in frames] == [
         (kind, order_id) for order_id in placed for kind in ("order", "fill")
     ]
-    assert all(f["order"]["status"] == "filled" for f in frames)
+    assert all(f["order"]["status"] == "filled" for f in frames if f["type"] == "fill")
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
     await sync_to_async(connections.close_all)()

@@ -12,7 +12,7 @@ from orders.api import BAD_ACTIVITY_TYPE, BAD_PERIOD
 from orders.enums import SnapshotTimeframe
 from orders.history import AFTER_NOT_BEFORE_UNTIL, BAD_PAGE_TOKEN
 from orders.models import Account, AccountSnapshot, CashEntry
-from orders.tests.factories import account_in_deep_market, publish_trade, quote_for
+from orders.tests.factories import account_in_deep_market, book_around, publish_trade, quote_for, set_book
 
 pytestmark = pytest.mark.django_db
 CODE = "005930"
@@ -136,8 +136,9 @@ def test_the_beat_entry_records_minutes_only_in_the_session(account):
 
 def test_the_feed_s_ticks_record_snapshots_once_a_minute(account, monkeypatch):
     monkeypatch.setattr(history, "_last_tick_minute", None)
-    publish_trade(CODE, 70_000, 5)
-    publish_trade(CODE, 70_100, 5)
+    set_book(book_around(CODE, 69_900, 70_000, levels=2))
+    publish_trade(CODE, 70_000, 5, side="buy")  # two prints: a buyer takes the best asks twice
+    publish_trade(CODE, 70_100, 5, side="buy")
     rows = AccountSnapshot.objects.filter(account=account)
     assert sorted(rows.values_list("timeframe", flat=True)) == [SnapshotTimeframe.DAY, SnapshotTimeframe.MINUTE]
 

@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.exceptions import DomainError
+from market import rules
 from market.rules import tick_down, tick_up
 from market.state import BookLevel, OrderBook
-from orders import services
+from orders import costs, services
 from orders.enums import OPEN_STATUSES
 from orders.models import Order
 from orders.tests.factories import SymbolFactory, publish_book, publish_trade, set_book
@@ -117,10 +118,8 @@ def test_invariants_hold_after_every_step(django_user_model, steps, cash):
     _check(django_user_model, steps, cash)
 
 
-# Outside a test transaction, as in production: on PostgreSQL orders then take the hot path's
-# own transactions, and after an account's first order the one-statement way on what this
-# process knows. Another process's deposits (a second connection) are mixed in, which this
-# process does not hear of: only the write's guard can notice them.
+# Outside a test transaction, as in production, with another process's deposits (a second
+# connection) mixed in: every write reads the account under its lock, so they are never lost.
 elsewhere_op = st.fixed_dictionaries(
     {"op": st.just("elsewhere"), "amount": st.integers(min_value=1, max_value=5_000_000)}
 )
@@ -169,9 +168,10 @@ def _check(django_user_model, steps, cash, elsewhere=None) -> None:
     account = services.account_create(owner=user, name="prop", initial_cash=cash)
     # Start with a book and some shares so sells have something to work with.
     set_book(build_book(0, 1, [30] * 10))
+    upper = rules.price_limit_band(PREV_CLOSE)[1]  # a market buy is held at the upper limit
     services.order_place(
         account_id=account.pk, symbol=CODE, side="buy", type="market", quantity=5
-    ) if cash > 400_000 else None
+    ) if cash >= costs.buy_reservation(upper, 5) else None
     assert_account_invariants(account.pk)
     for step in steps:
         if step["op"] == "elsewhere":

@@ -32,6 +32,7 @@ def test_first_tick_after_the_close_expires_older_day_orders(user, practice_cloc
     close = practice_clock.wall_time_of(timetable.last_regular_close(practice_clock.now()))
     Order.objects.filter(pk=stale.pk).update(created_at=close - dt.timedelta(minutes=5))
     Order.objects.filter(pk=fresh.pk).update(created_at=close + dt.timedelta(seconds=1))
+    receivers._last_close_handled = None  # the placements' own ticks came before the backdating
     publish_book(book_around(CODE, 69_900, 70_000))
     assert Order.objects.get(pk=stale.pk).status == OrderStatus.EXPIRED
     assert Order.objects.get(pk=fresh.pk).status == OrderStatus.NEW
@@ -64,48 +65,22 @@ def test_day_orders_expire_when_the_practice_clock_passes_the_close(user):
     assert Order.objects.get(pk=order.pk).status == OrderStatus.EXPIRED
 
 
-def test_nothing_fills_against_a_call_or_vi_book_or_while_closed(user, practice_clock):
-    """A call book (pre-open, closing call, VI) crosses by design; it is not a book to trade against."""
-    import dataclasses
-
-    from market import clock
-    from market.state import store
+def test_an_order_while_the_market_is_closed_is_refused_naming_the_next_session(user, practice_clock):
+    from market import clock, venue
 
     SymbolFactory(code=CODE, prev_close=70_000)
     account = services.account_create(owner=user, name="m", initial_cash=10_000_000)
-    resting, _ = services.order_place(
+    day = timetable.next_trading_day(dt.date.today())
+    evening = dt.datetime.combine(day, dt.time(18, 30), tzinfo=SEOUL)
+    clock.set_market_clock(PracticeClock.starting(evening))
+    order, _ = services.order_place(
         account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=69_000
     )
-    book = book_around(CODE, 68_800, 68_900)  # through the order's limit
-    quote = store().quote(CODE)
-    for flagged in (
-        {"phase": "pre_open", "expected_price": 68_900, "expected_quantity": 500},
-        {"phase": "closing_auction"},
-        {
-            "phase": "continuous",
-            "vi": {
-                "kind": "dynamic",
-                "reference_price": 70_000,
-                "trigger_price": 68_900,
-                "ends_at": "2026-12-03T10:02:00+09:00",
-            },
-        },  # fmt: skip
-    ):
-        store().put(quote=dataclasses.replace(quote or _quote(), **flagged), book=book)
-        assert services.orders_match_tick(code=CODE, book=book) == 0
-        placed, _ = services.order_place(
-            account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=69_000
-        )
-        assert placed.status == OrderStatus.NEW and placed.filled_quantity == 0  # rests instead of filling
-    # no quote at all: the market clock's phase decides — closed at night
-    store().clear()
-    evening = dt.datetime.combine(timetable.next_trading_day(dt.date.today()), dt.time(18, 30), tzinfo=SEOUL)
-    clock.set_market_clock(PracticeClock.starting(evening))  # wakes at 08:25 the next day: closed
-    store().put(book=book)
-    assert services.orders_match_tick(code=CODE, book=book) == 0
-    clock.set_market_clock(practice_clock)  # back in the continuous session: the book fills the order
-    assert services.orders_match_tick(code=CODE, book=book) >= 1
-    assert Order.objects.get(pk=resting.pk).status == OrderStatus.FILLED
+    assert order.status == OrderStatus.REJECTED and order.filled_quantity == 0
+    assert order.reject_reason == venue.closed_message(evening, "regular")
+    following = timetable.next_trading_day(day)
+    assert f"{following.month}월 {following.day}일" in order.reject_reason and "08:30" in order.reject_reason
+    assert services.Account.objects.get(pk=account.pk).reserved_cash == 0
 
 
 def _quote():

@@ -9,11 +9,11 @@ from django.utils import timezone
 from config.exceptions import Conflict, DomainError
 from market import timetable
 from market.enums import Market
-from market.state import BookLevel, OrderBook
+from market.state import BookLevel, OrderBook, store
 from orders import costs, services
 from orders.enums import CashEntryKind, OrderStatus
 from orders.models import Account, CashEntry, Order, Position, Trade
-from orders.tests.factories import SymbolFactory, book_around, publish_book, publish_trade, set_book
+from orders.tests.factories import SymbolFactory, book_around, publish_book, publish_trade, quote_for, set_book
 from orders.tests.invariants import assert_account_invariants
 
 pytestmark = pytest.mark.django_db
@@ -140,11 +140,10 @@ def test_band_uses_the_feed_prev_close_when_the_master_has_none(account):
     with pytest.raises(DomainError) as exc:
         place(account, price=70_000)
     assert exc.value.message == services.NO_REFERENCE_PRICE.format(code=CODE)
-    set_book(book_around(CODE, 9_990, 10_000), prev_close=10_000)
+    store().put(quote=quote_for(CODE, 10_000, 10_000))  # the feed knows the previous close
     with pytest.raises(DomainError) as exc:
         place(account, price=70_000)
-    assert "outside today's price limits" in exc.value.message
-    assert place(account, price=10_000, quantity=1).status == OrderStatus.FILLED
+    assert exc.value.message == services.PRICE_OUTSIDE_BAND.format(price=70_000, code=CODE, lower=7_000, upper=13_000)
 
 
 def test_inactive_unknown_and_suspended_symbols_are_refused(account):
@@ -209,30 +208,39 @@ def test_market_buy_walks_the_book_level_by_level(account, symbol):
     assert_account_invariants(account.pk)
 
 
-def test_market_order_remainder_beyond_visible_depth_is_cancelled(account, symbol):
+def test_market_order_takes_the_depth_and_its_remainder_waits_holding_the_upper_limit(account, symbol):
     set_book(book_around(CODE, 69_900, 70_000, quantity=1, levels=3))
     order = place(account, type="market", quantity=5)
-    assert order.status == OrderStatus.CANCELLED and order.filled_quantity == 3
-    assert "cancelled" in order.reject_reason
+    # KRX: what a market order cannot take waits in the book (market.exchange); its cash is held
+    # at today's upper limit (91,000 won), as brokers hold a market buy's.
+    assert order.status == OrderStatus.PARTIALLY_FILLED and order.filled_quantity == 3
+    assert order.reserved_cash == services.reservation_for(order, 2, filled_amount=order.filled_amount)
+    assert order.reserved_cash >= 2 * 91_000
     assert_account_invariants(account.pk)
 
 
-def test_market_order_without_a_book_is_rejected_with_a_reason(account, symbol):
-    order = place(account, type="market", quantity=5)
-    assert order.status == OrderStatus.REJECTED
-    assert order.reject_reason == services.NO_LIQUIDITY.format(side="asks", code=CODE)
+def test_market_buy_is_checked_at_the_upper_limit(account, symbol):
+    with pytest.raises(DomainError) as exc:
+        place(account, type="market", quantity=10**9)
+    needed = costs.buy_reservation(91_000, 10**9)
+    assert exc.value.message == services.MARKET_BUY_RESERVED.format(upper=91_000, needed=needed, available=10_000_000)
+    order = place(account, type="market", quantity=5)  # no sellers: it waits, holding 5 × 91,000
+    assert order.status == OrderStatus.NEW and fresh(account).reserved_cash == costs.buy_reservation(91_000, 5)
     assert fresh(account).cash == 10_000_000
 
 
-def test_market_buy_never_fills_outside_the_band(account, symbol):
-    # Asks above the 91,000 upper limit are not taken.
+def test_a_large_market_buy_triggers_vi_and_never_fills_outside_the_band(account, symbol, exchange):
+    # Asks 30% up from the 70,000 base; one above the 91,000 upper limit, which the exchange refuses.
     book = OrderBook(
         CODE, asks=(BookLevel(90_900, 1), BookLevel(91_000, 1), BookLevel(91_100, 50)), bids=(), time=timezone.now()
     )
     set_book(book)
     order = place(account, type="market", quantity=5)
-    assert order.filled_quantity == 2 and order.status == OrderStatus.CANCELLED
-    assert max(Trade.objects.filter(order=order).values_list("price", flat=True)) == 91_000
+    # The sweep stops before the static VI's trigger (±10% of the base): the order waits in the VI
+    # call, holding the upper limit's cash; nothing fills outside the band.
+    assert exchange.engine(CODE).vi is not None
+    assert order.status == OrderStatus.NEW and order.filled_quantity == 0
+    assert not Trade.objects.filter(price__gt=91_000).exists()
     assert_account_invariants(account.pk)
 
 
@@ -259,7 +267,7 @@ def test_fok_is_all_or_nothing_against_visible_depth(account, symbol):
     set_book(book_around(CODE, 69_900, 70_000, quantity=10))
     killed = place(account, price=70_100, quantity=21, time_in_force="FOK")
     assert killed.status == OrderStatus.CANCELLED and killed.filled_quantity == 0
-    assert killed.reject_reason == services.FOK_NOT_FILLABLE.format(available=20, quantity=21)
+    assert killed.reject_reason == services.CANCEL_REASONS["fok"]
     filled = place(account, price=70_100, quantity=20, time_in_force="FOK")
     assert filled.status == OrderStatus.FILLED
     assert fresh(account).reserved_cash == 0
@@ -267,7 +275,7 @@ def test_fok_is_all_or_nothing_against_visible_depth(account, symbol):
 
 
 def test_sell_costs_and_realized_pnl_net_of_costs(account, symbol):
-    set_book(book_around(CODE, 69_900, 70_000))
+    set_book(book_around(CODE, 69_900, 70_000, quantity=10, levels=1))
     place(account, type="market", quantity=10)  # 700,000 + 105 commission
     set_book(book_around(CODE, 80_000, 80_100))
     sell = place(account, side="sell", type="market", quantity=4)
@@ -284,18 +292,17 @@ def test_sell_costs_and_realized_pnl_net_of_costs(account, symbol):
 # --- resting orders on ticks -----------------------------------------------------------------------
 
 
-def test_resting_buy_fills_when_the_ask_reaches_its_limit(account, symbol):
-    set_book(book_around(CODE, 69_900, 70_000))
+def test_resting_buy_fills_at_its_own_limit_when_sellers_reach_it(account, symbol):
     order = place(account, price=69_500, quantity=5)
-    assert order.status == OrderStatus.NEW
-    publish_book(book_around(CODE, 69_500, 69_600))  # ask still above
+    publish_book(book_around(CODE, 69_000, 69_600))  # asks from 69,600 (above the limit), bids below it
     assert fresh(order).status == OrderStatus.NEW
-    publish_book(book_around(CODE, 69_300, 69_400, quantity=3))
+    publish_trade(CODE, 69_400, 3)  # a sell through the limit meets the best bid: ours
+    publish_trade(CODE, 69_500, 10)
     order = fresh(order)
     assert order.status == OrderStatus.FILLED
-    # Filled at the asks (better than the limit), level by level.
+    # At its own limit (the resting order's price), never better: it was in the book.
     assert list(Trade.objects.filter(order=order).order_by("id").values_list("price", "quantity")) == [
-        (69_400, 3),
+        (69_500, 3),
         (69_500, 2),
     ]
     assert fresh(account).reserved_cash == 0
@@ -315,16 +322,17 @@ def test_resting_buy_fills_at_its_limit_when_a_trade_prints_through_it(account, 
     assert_account_invariants(account.pk)
 
 
-def test_resting_sell_fills_when_the_bid_reaches_its_limit(account, symbol):
-    set_book(book_around(CODE, 69_900, 70_000))
+def test_resting_sell_fills_at_its_own_limit_when_buyers_reach_it(account, symbol):
+    set_book(book_around(CODE, 69_900, 70_000, quantity=10, levels=1))
     place(account, type="market", quantity=10)
     sell = place(account, side="sell", price=71_000, quantity=10)
-    publish_book(book_around(CODE, 70_900, 71_000))
+    publish_trade(CODE, 70_900, 100, side="buy")
     assert fresh(sell).status == OrderStatus.NEW
-    publish_book(book_around(CODE, 71_200, 71_300, quantity=4))
+    publish_trade(CODE, 71_300, 4, side="buy")
+    publish_trade(CODE, 71_000, 6, side="buy")
     sell = fresh(sell)
     assert sell.status == OrderStatus.FILLED
-    assert min(Trade.objects.filter(order=sell).values_list("price", flat=True)) >= 71_000
+    assert set(Trade.objects.filter(order=sell).values_list("price", flat=True)) == {71_000}
     position = Position.objects.get(account=account)
     assert position.quantity == 0 and position.reserved_quantity == 0 and position.cost_basis == 0
     assert_account_invariants(account.pk)
@@ -334,7 +342,7 @@ def test_visible_depth_is_shared_between_resting_orders(account, symbol):
     first = place(account, price=69_500, quantity=5)
     second = place(account, price=69_500, quantity=5)
     publish_book(OrderBook(CODE, asks=(BookLevel(69_500, 6),), bids=(), time=timezone.now()))
-    assert fresh(first).filled_quantity == 5  # time priority
+    assert fresh(first).filled_quantity == 5  # time priority: the first placed fills first
     assert fresh(second).filled_quantity == 1
     assert_account_invariants(account.pk)
 
@@ -356,7 +364,7 @@ def test_cancel_releases_the_reservation_and_only_once(account, symbol):
     assert fresh(account).reserved_cash == 0
     with pytest.raises(Conflict) as exc:
         services.order_cancel(order_id=order.pk)
-    assert exc.value.message == services.ORDER_NOT_OPEN.format(status="cancelled")
+    assert exc.value.message == services.ORDER_NOT_OPEN.format(status=OrderStatus.CANCELLED.label)
     assert_account_invariants(account.pk)
 
 

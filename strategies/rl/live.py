@@ -137,6 +137,8 @@ def _act(deployment: Deployment, *, day: dt.date) -> str:
             reference = float(quote.price) if quote is not None and quote.price else prices[code]
             side = "buy"
             quantity = min(wanted, int(deployment.account.available_cash // (reference * (1 + spec.buy_cost[i]))))
+            # A market buy is held at today's upper limit, as a broker holds it: no more than that pays for.
+            quantity = min(quantity, _market_buy_capacity(code, deployment.account.available_cash))
         else:
             continue
         if quantity <= 0:
@@ -155,3 +157,21 @@ def _act(deployment: Deployment, *, day: dt.date) -> str:
             placed.append(f"{side} {quantity} {code}: {exc.message}")
     guard = " (turbulence guard: selling out)" if guarded else ""
     return f"{day} on the close of {decided_on}{guard}: " + ("; ".join(placed) or "no trade")
+
+
+def _market_buy_capacity(code: str, available: int) -> int:
+    """The most shares a market buy of `code` may ask for with `available` won (주문가능수량):
+    its cash is checked at the upper limit, commission included."""
+    from market import rules
+    from market.models import Symbol
+    from orders import costs
+
+    symbol = Symbol.objects.filter(code=code).first()
+    base = order_services.reference_price(symbol) if symbol is not None else None
+    if not base:
+        return 0
+    upper = rules.price_limit_band(base)[1]
+    quantity = int(available // upper)
+    while quantity > 0 and costs.buy_reservation(upper, quantity) > available:
+        quantity -= 1
+    return quantity

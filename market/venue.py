@@ -1,0 +1,367 @@
+"""The venue: the one way an order reaches a book.
+
+The process that runs the feed owns every book and is their only writer (embedded default: the
+feed thread of the web process; services: `manage.py run_feed`, the holder of the feed lock). Other
+code hands it commands — `Submit`, `Cancel`, `Modify`, `Inspect` — through `send()` and gets the
+events the command caused. Users' orders are orders of the matching engine like the synthetic
+participants': a resting limit order is part of the public book and keeps its time priority.
+
+- In the owning process `send()` calls the owner directly (`serve()` registered it).
+- Elsewhere, with Redis, it pushes the command on `<prefix>:market:venue:in` and waits on a reply
+  list of its own; the owner's listener thread executes it at once. No owner (the feed lock is not
+  held) or no answer within the timeout: `VenueUnavailable` (the API's 503). A command carries a
+  deadline, and an owner that takes it late drops it, so a command answered 503 never runs later.
+
+Every event about a user's order (its acceptance, refusal, trades, cancellation, expiry, change)
+goes out as `market.signals.order_events` in the owning process, in engine order, on one thread;
+`send()` returns once those receivers have run, so the ledger is booked when the caller hears back.
+A user's order is one whose reference starts with "o" (`f"o{order.pk}"`); its owner is the
+account id. `register_resting_source(fn)`: on start the owner re-enters the open orders `fn()`
+returns, oldest first, so they keep their relative priority across a restart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from market import signals, timetable
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = "거래소 연결이 끊겨 주문을 처리할 수 없습니다. 잠시 후 다시 시도해 주세요."
+NO_BOOK = "{code} 종목은 지금 거래소에서 매매되지 않습니다."
+SESSION_NAMES = {"regular": "정규장", "close_price": "시간외 종가", "single_price": "시간외 단일가"}
+WEEKDAYS = "월화수목금토일"
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class VenueUnavailable(Exception):
+    def __init__(self, message: str = UNAVAILABLE) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- commands -------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Submit:
+    ref: str
+    code: str
+    board: str
+    side: str
+    kind: str
+    price: int | None
+    quantity: int
+    tif: str
+    owner: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    ref: str
+    code: str
+    board: str
+    quantity: int | None = None  # None: all that is open
+
+
+@dataclass(frozen=True, slots=True)
+class Modify:
+    ref: str
+    code: str
+    board: str
+    price: int | None = None
+    quantity: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inspect:
+    """Reads only: how much rests ahead of the order at its price."""
+
+    ref: str
+    code: str
+    board: str
+
+
+Command = Submit | Cancel | Modify | Inspect
+COMMANDS: dict[str, type] = {"submit": Submit, "cancel": Cancel, "modify": Modify, "inspect": Inspect}
+
+
+def command_to_json(command: Command) -> dict[str, Any]:
+    return {"type": type(command).__name__.lower(), **dataclasses.asdict(command)}
+
+
+def command_from_json(data: dict[str, Any]) -> Command:
+    data = dict(data)
+    return COMMANDS[data.pop("type")](**data)
+
+
+@dataclass(slots=True)
+class Reply:
+    events: list[dict[str, Any]]
+    queue_ahead: int | None
+    phase: str
+
+
+def is_user_ref(order_id: object) -> bool:
+    return isinstance(order_id, str) and order_id.startswith("o")
+
+
+def concerns_user(event: Any) -> bool:
+    """An engine event about a user's order (the ledger's business)."""
+    order_id = getattr(event, "order_id", None)
+    if order_id is not None:
+        return is_user_ref(order_id)
+    return is_user_ref(getattr(event, "buy_order_id", None)) or is_user_ref(getattr(event, "sell_order_id", None))
+
+
+def event_to_json(event: Any, *, code: str, board: str, epoch: int) -> dict[str, Any]:
+    """An engine event as the ledger and the API see it: a dict of its fields, enums as text."""
+    out: dict[str, Any] = {"type": type(event).__name__.lower()}
+    for field in dataclasses.fields(event):
+        value = getattr(event, field.name)
+        out[field.name] = str(value) if isinstance(value, enum.Enum) else value
+    if out["type"] == "traded":
+        out["exec_id"] = f"{epoch}:{code}:{board}:{event.seq}"
+    return out
+
+
+def closed_message(at: dt.datetime, board: str) -> str:
+    """Why an order is refused while its board is closed, naming when that board takes orders next."""
+    day = timetable.trading_day_of(at)
+    for _ in range(30):
+        for session in timetable.sessions_on(day):
+            if session.board == board and session.ends_at > at:
+                start = session.starts_at.astimezone(timetable.SEOUL)
+                name = SESSION_NAMES.get(board, board)
+                when = f"{start.month}월 {start.day}일({WEEKDAYS[start.weekday()]}) {start:%H:%M}"
+                return f"지금은 {name} 주문을 받지 않습니다. 다음 {name}은 {when}부터 주문을 받습니다."
+        day = timetable.next_trading_day(day)
+    return f"지금은 {SESSION_NAMES.get(board, board)} 주문을 받지 않습니다."
+
+
+# --- owners ---------------------------------------------------------------------------------------
+class BookOwner(Protocol):
+    """What holds the books: the synthetic market's engines, or (KIS) shadow books.
+
+    `execute` runs one command at market time `now` and returns the engine events it caused on the
+    command's board, the queue ahead of the order afterwards (None unless it rests) and the board's
+    phase. `take_user_events` hands over (code, board, event) of every user-order event since the
+    last call, the command's and the market's own (fills by other participants, expiries)."""
+
+    def execute(self, command: Command, now: dt.datetime) -> tuple[list[Any], int | None, str]: ...
+
+    def take_user_events(self) -> list[tuple[str, str, Any]]: ...
+
+
+_resting_sources: list[Callable[[], list[Submit]]] = []
+
+
+def register_resting_source(source: Callable[[], list[Submit]]) -> None:
+    if source not in _resting_sources:
+        _resting_sources.append(source)
+
+
+def resting_orders() -> list[Submit]:
+    out: list[Submit] = []
+    for source in _resting_sources:
+        try:
+            out += source()
+        except Exception:  # noqa: BLE001 - a broken source must not stop the market
+            logger.exception("resting-order source %r failed", source)
+    return out
+
+
+def deliver(batches: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
+    """Send order_events per (code, board) batch, in order (the caller is the one delivery thread)."""
+    for code, board, events in batches:
+        for receiver, result in signals.order_events.send_robust(sender=None, code=code, board=board, events=events):
+            if isinstance(result, Exception):
+                logger.error("order_events receiver %r failed", receiver, exc_info=result)
+
+
+def batched(user_events: list[tuple[str, str, Any]], epoch: int) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """Consecutive events of one (code, board) in one batch, keeping their order."""
+    out: list[tuple[str, str, list[dict[str, Any]]]] = []
+    for code, board, event in user_events:
+        data = event_to_json(event, code=code, board=board, epoch=epoch)
+        if out and out[-1][0] == code and out[-1][1] == board:
+            out[-1][2].append(data)
+        else:
+            out.append((code, board, [data]))
+    return out
+
+
+class LocalVenue:
+    """The owner of the books in this process.
+
+    `run` executes a command on the owner; with a `loop` (the feed's) it runs there, so the feed's
+    own steps and the commands take turns on one thread; without one (tests, tools) under a lock,
+    delivering order_events on the caller's thread."""
+
+    def __init__(
+        self, owner: Any, *, loop: Any = None, clock: Any = None, execute: Any = None, on_updates: Any = None
+    ) -> None:
+        self.owner = owner
+        self.loop = loop
+        self.clock = clock
+        self.epoch = time.time_ns() // 1000
+        self._execute_async = execute  # the feed's coroutine that runs a command and publishes
+        self.on_updates = on_updates  # without a loop: what to do with the market's updates
+        self.lock = threading.Lock()
+
+    def now(self) -> dt.datetime:
+        if self.clock is not None:
+            return self.clock.now()
+        from market.clock import market_clock
+
+        return market_clock().now()
+
+    def run_here(self, command: Command) -> tuple[Reply, list[tuple[str, str, list[dict[str, Any]]]]]:
+        """Execute on the owner (the caller is its one writer); the reply and the user batches."""
+        now = self.now()
+        events, ahead, phase = self.owner.execute(command, now)
+        out = [event_to_json(e, code=command.code, board=command.board, epoch=self.epoch) for e in events]
+        for data in out:
+            if data["type"] == "rejected" and data.get("reason") == "closed":
+                data["message"] = closed_message(now, command.board)
+        return Reply(events=out, queue_ahead=ahead, phase=phase), batched(self.owner.take_user_events(), self.epoch)
+
+    def send(self, command: Command, timeout: float) -> Reply:
+        if self.loop is None:
+            with self.lock:
+                reply, batches = self.run_here(command)
+                deliver(batches)
+                if self.on_updates is not None:
+                    self.on_updates(self.owner.take_updates())
+                return reply
+        import asyncio
+
+        future = asyncio.run_coroutine_threadsafe(self._execute_async(command), self.loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise VenueUnavailable from None
+
+
+_local: LocalVenue | None = None
+
+
+def serve(venue: LocalVenue | None) -> None:
+    """Make `venue` the owner of this process's books (None: no longer)."""
+    global _local
+    _local = venue
+
+
+def local() -> LocalVenue | None:
+    return _local
+
+
+def send(command: Command, *, timeout: float = 2.0) -> Reply:
+    """Execute a command on the books, wherever their owner runs."""
+    venue = _local
+    if venue is not None:
+        return venue.send(command, timeout)
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        return _redis_send(command, timeout)
+    raise VenueUnavailable
+
+
+# --- Redis transport (services) -------------------------------------------------------------------
+def _keys() -> tuple[str, str]:
+    from django.conf import settings
+
+    return f"{settings.REDIS_PREFIX}:market:venue:in", f"{settings.REDIS_PREFIX}:market:feed-lock"
+
+
+_redis_lock = threading.Lock()
+_redis_client = None
+
+
+def _redis() -> Any:
+    global _redis_client
+    if _redis_client is None:
+        with _redis_lock:
+            if _redis_client is None:
+                import redis
+                from django.conf import settings
+
+                _redis_client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+    return _redis_client
+
+
+def _redis_send(command: Command, timeout: float) -> Reply:
+    inbox, lock_key = _keys()
+    reply_key = f"{inbox}:reply:{uuid.uuid4().hex}"
+    message = json.dumps({"command": command_to_json(command), "reply": reply_key, "deadline": time.time() + timeout})
+    client = _redis()
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.exists(lock_key)
+        pipe.lpush(inbox, message)
+        held, _ = pipe.execute()
+        if not held:  # nobody owns the books: take the command back unless an owner just took it
+            if client.lrem(inbox, 1, message):
+                raise VenueUnavailable
+        answer = client.blpop([reply_key], timeout=max(timeout, 0.01))
+    except VenueUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Redis down is the venue unavailable
+        logger.warning("venue: Redis unavailable (%s)", exc)
+        raise VenueUnavailable from exc
+    if answer is None:
+        raise VenueUnavailable
+    data = json.loads(answer[1])
+    if "error" in data:
+        raise VenueUnavailable(data["error"])
+    return Reply(events=data["events"], queue_ahead=data["queue_ahead"], phase=data["phase"])
+
+
+def listen(stop: threading.Event) -> None:
+    """The owner's side of the Redis transport: take commands as they come and answer each, on a
+    thread of the process that holds the feed lock (the commands run on the feed's loop)."""
+    import redis as redis_lib
+
+    inbox, _ = _keys()
+    client = _redis()
+    while not stop.is_set():
+        try:
+            item = client.blpop([inbox], timeout=1)
+        except redis_lib.RedisError as exc:
+            logger.warning("venue listener: Redis unavailable (%s); retrying", exc)
+            stop.wait(1)
+            continue
+        if item is None:
+            continue
+        try:
+            message = json.loads(item[1])
+            if time.time() > message["deadline"]:
+                continue  # its sender has given up (503): never execute it late
+            venue = _local
+            if venue is None:
+                raise VenueUnavailable
+            reply = venue.send(command_from_json(message["command"]), max(message["deadline"] - time.time(), 0.05))
+            body: dict[str, Any] = dataclasses.asdict(reply)
+        except VenueUnavailable as exc:
+            body = {"error": exc.message}
+        except Exception:  # noqa: BLE001 - answer, log, go on with the next command
+            logger.exception("venue: a command failed")
+            body = {"error": UNAVAILABLE}
+        try:
+            pipe = client.pipeline(transaction=False)
+            pipe.rpush(message["reply"], json.dumps(body))
+            pipe.expire(message["reply"], 10)
+            pipe.execute()
+        except redis_lib.RedisError:
+            logger.warning("venue: could not answer a command")
