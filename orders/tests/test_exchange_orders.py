@@ -1,0 +1,177 @@
+"""Users' orders in the exchange: time priority, fills at their own price, liquidity used up,
+정정 and partial cancels, the queue ahead, and the exchange away (503)."""
+
+import pytest
+
+from config.exceptions import DomainError, ServiceUnavailable
+from market import venue
+from orders import services
+from orders.enums import OrderStatus
+from orders.models import Account, Order, Position, Trade
+from orders.tests.factories import SymbolFactory, book_around, publish_trade, set_book
+from orders.tests.invariants import assert_account_invariants
+
+pytestmark = pytest.mark.django_db
+CODE = "005930"
+
+
+@pytest.fixture
+def symbol():
+    return SymbolFactory(code=CODE, prev_close=70_000)
+
+
+@pytest.fixture
+def alice(user):
+    return services.account_create(owner=user, name="a", initial_cash=10_000_000)
+
+
+@pytest.fixture
+def bob(other_user):
+    return services.account_create(owner=other_user, name="b", initial_cash=10_000_000)
+
+
+def buy(account: Account, price: int, quantity: int) -> Order:
+    order, _ = services.order_place(
+        account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=quantity, price=price
+    )
+    return order
+
+
+def test_two_users_orders_at_one_price_fill_in_the_order_they_were_placed(symbol, alice, bob):
+    first = buy(bob, 69_500, 5)
+    second = buy(alice, 69_500, 5)
+    publish_trade(CODE, 69_500, 7)
+    assert Order.objects.get(pk=first.pk).filled_quantity == 5
+    assert Order.objects.get(pk=second.pk).filled_quantity == 2
+    assert set(Trade.objects.values_list("price", flat=True)) == {69_500}
+    assert_account_invariants(alice.pk)
+    assert_account_invariants(bob.pk)
+
+
+def test_a_resting_order_is_part_of_the_public_book_with_its_queue_ahead(symbol, alice, bob, exchange):
+    exchange.add_liquidity(CODE, "buy", 69_500, 300)
+    order = buy(alice, 69_500, 10)
+    _, bids = exchange.book(CODE)
+    assert bids[0] == (69_500, 310)  # the level grew by the order's quantity
+    assert order.queue_ahead == 300
+    assert services.order_queue_ahead(order=order) == 300
+    publish_trade(CODE, 69_500, 120)  # 120 of the 300 ahead trade
+    assert services.order_queue_ahead(order=Order.objects.get(pk=order.pk)) == 180
+
+
+def test_what_a_marketable_order_took_is_gone_for_the_next(symbol, alice, bob, exchange):
+    set_book(book_around(CODE, 69_900, 70_000, quantity=10, levels=2))
+    first, _ = services.order_place(account_id=alice.pk, symbol=CODE, side="buy", type="market", quantity=10)
+    second, _ = services.order_place(account_id=bob.pk, symbol=CODE, side="buy", type="market", quantity=10)
+    assert Trade.objects.get(order=first).price == 70_000
+    assert Trade.objects.get(order=second).price == 70_100  # the 70,000 offer was used up
+    asks, _ = exchange.book(CODE)
+    assert asks == []
+
+
+def test_a_resting_buy_never_fills_above_its_limit_nor_below_the_price_that_traded(symbol, alice):
+    order = buy(alice, 69_500, 10)
+    publish_trade(CODE, 69_000, 4)  # a seller through the limit: the fill is at 69,500, where it rested
+    publish_trade(CODE, 69_600, 4)  # above the limit: nothing
+    trades = list(Trade.objects.filter(order=order).values_list("price", "quantity"))
+    assert trades == [(69_500, 4)]
+
+
+def test_modify_a_price_loses_priority_a_smaller_quantity_keeps_it(symbol, alice, bob):
+    first = buy(alice, 69_500, 10)
+    second = buy(bob, 69_500, 10)
+    services.order_modify(order_id=first.pk, quantity=6)  # smaller: still first in the queue
+    publish_trade(CODE, 69_500, 6)
+    assert Order.objects.get(pk=first.pk).status == OrderStatus.FILLED
+    assert Order.objects.get(pk=second.pk).filled_quantity == 0
+    third = buy(alice, 69_400, 10)
+    services.order_modify(order_id=third.pk, price=69_500)  # a new price: behind bob
+    assert services.order_queue_ahead(order=Order.objects.get(pk=third.pk)) == 10
+    moved = Order.objects.get(pk=third.pk)
+    assert moved.price == 69_500 and moved.reserved_cash == services.reservation_for(moved, 10)
+    assert Account.objects.get(pk=alice.pk).reserved_cash == moved.reserved_cash
+    assert_account_invariants(alice.pk)
+
+
+def test_modify_to_more_than_the_cash_pays_for_is_refused_and_holds_nothing_more(symbol, alice):
+    order = buy(alice, 69_500, 10)
+    held = Account.objects.get(pk=alice.pk).reserved_cash
+    with pytest.raises(DomainError) as exc:
+        services.order_modify(order_id=order.pk, quantity=1_000)
+    assert "주문가능금액이 부족합니다" in exc.value.message
+    assert Account.objects.get(pk=alice.pk).reserved_cash == held
+
+
+def test_a_partial_cancel_keeps_priority_and_gives_back_its_part(symbol, alice, bob):
+    first = buy(alice, 69_500, 10)
+    buy(bob, 69_500, 10)
+    services.order_cancel(order_id=first.pk, quantity=4)
+    first = Order.objects.get(pk=first.pk)
+    assert first.quantity == 6 and first.status == OrderStatus.NEW
+    assert first.reserved_cash == services.reservation_for(first, 6)
+    publish_trade(CODE, 69_500, 6)
+    assert Order.objects.get(pk=first.pk).status == OrderStatus.FILLED
+    assert_account_invariants(alice.pk)
+
+
+def test_a_partial_cancel_of_a_sell_gives_back_its_shares(symbol, alice):
+    set_book(book_around(CODE, 69_900, 70_000, quantity=10, levels=1))
+    services.order_place(account_id=alice.pk, symbol=CODE, side="buy", type="limit", quantity=10, price=70_000)
+    sell, _ = services.order_place(
+        account_id=alice.pk, symbol=CODE, side="sell", type="limit", quantity=10, price=71_000
+    )
+    services.order_cancel(order_id=sell.pk, quantity=3)
+    assert Position.objects.get(account=alice).reserved_quantity == 7
+    assert_account_invariants(alice.pk)
+
+
+def test_with_the_exchange_away_an_order_is_refused_with_503_and_holds_nothing(symbol, alice, settings):
+    settings.REDIS_URL = ""
+    venue.serve(None)
+    with pytest.raises(ServiceUnavailable) as exc:
+        buy(alice, 69_500, 10)
+    assert exc.value.status_code == 503 and exc.value.message == venue.UNAVAILABLE
+    order = Order.objects.get(account=alice)
+    assert order.status == OrderStatus.REJECTED and order.reject_reason == venue.UNAVAILABLE
+    assert Account.objects.get(pk=alice.pk).reserved_cash == 0
+
+
+def test_the_api_answers_503_in_korean_while_the_exchange_is_away(auth_client, symbol, alice, settings):
+    settings.REDIS_URL = ""
+    venue.serve(None)
+    body = {"account": alice.pk, "symbol": CODE, "side": "buy", "type": "limit", "quantity": 1, "price": 69_500}
+    response = auth_client.post("/api/v1/orders", body, format="json")
+    assert response.status_code == 503
+    assert response.json()["error"]["message"] == venue.UNAVAILABLE
+
+
+def test_modify_and_partial_cancel_through_the_api(auth_client, symbol, alice):
+    body = {"account": alice.pk, "symbol": CODE, "side": "buy", "type": "limit", "quantity": 10, "price": 69_500}
+    order = auth_client.post("/api/v1/orders", body, format="json").json()
+    assert order["session"] == "regular" and order["queue_ahead"] == 0
+    modified = auth_client.post(f"/api/v1/orders/{order['id']}/modify", {"price": 69_600}, format="json")
+    assert modified.status_code == 200 and modified.json()["price"] == 69_600
+    cancelled = auth_client.post(f"/api/v1/orders/{order['id']}/cancel", {"quantity": 4}, format="json")
+    assert cancelled.status_code == 200 and cancelled.json()["quantity"] == 6
+    off_tick = auth_client.post(f"/api/v1/orders/{order['id']}/modify", {"price": 69_650}, format="json")
+    assert off_tick.status_code == 422 and "호가단위" in off_tick.json()["error"]["message"]
+    nothing = auth_client.post(f"/api/v1/orders/{order['id']}/modify", {}, format="json")
+    assert nothing.status_code == 422 and nothing.json()["error"]["message"] == services.MODIFY_NOTHING
+    detail = auth_client.get(f"/api/v1/orders/{order['id']}").json()
+    assert detail["queue_ahead"] == 0 and detail["quantity"] == 6
+
+
+def test_resting_orders_come_back_in_their_priority_after_a_restart(symbol, alice, bob, exchange):
+    first = buy(bob, 69_500, 5)
+    second = buy(alice, 69_500, 5)
+    # The exchange restarts: a new one, empty, re-entered from the ledger's open orders.
+    from market.testing import Exchange
+
+    with Exchange() as restarted:
+        for command in venue.resting_orders():
+            restarted.venue.send(command, timeout=5)
+        assert restarted.book(CODE)[1] == [(69_500, 10)]
+        publish_trade(CODE, 69_500, 5)
+    assert Order.objects.get(pk=first.pk).status == OrderStatus.FILLED
+    assert Order.objects.get(pk=second.pk).filled_quantity == 0
+    assert Trade.objects.count() == 1  # nothing filled twice
