@@ -114,7 +114,7 @@ def platform_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platfo
             stack.enter_context(servers.process(servers.web_cmd(port), env, log_dir / "web.log"))
             if not embedded:
                 stack.enter_context(servers.process(servers.feed_cmd(), env, log_dir / "feed.log"))
-            servers.wait_healthy(url)
+            servers.wait_exchange(url)
             _warm_up(url)
             yield PlatformServer(url=url, env=env, log_dir=log_dir)
     finally:

@@ -98,6 +98,18 @@ def wait_healthy(base_url: str, timeout: float = 60) -> dict:
     raise TimeoutError(f"{base_url} did not become healthy: {last_error}")
 
 
+def wait_exchange(base_url: str, timeout: float = 90) -> None:
+    """Until health says the exchange answers (the feed runner has restored the books and listens)."""
+    deadline = time.time() + timeout
+    body: dict = {}
+    while time.time() < deadline:
+        body = wait_healthy(base_url, timeout=max(deadline - time.time(), 1))
+        if body["checks"].get("exchange", {}).get("ok"):
+            return
+        time.sleep(0.3)
+    raise TimeoutError(f"the exchange did not answer at {base_url}: {body}")
+
+
 @contextlib.contextmanager
 def process(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
     with log.open("wb") as out:

@@ -188,7 +188,7 @@ def test_postgres_restart_under_a_stream_of_orders_loses_nothing(tmp_path):
             servers.process(servers.web_cmd(port), env, tmp_path / "web.log") as web,
             servers.process(servers.feed_cmd(), env, tmp_path / "feed.log") as feed,
         ):
-            servers.wait_healthy(base_url)
+            servers.wait_exchange(base_url)
             headers = servers.demo_headers(base_url)
             account = requests.get(f"{base_url}/api/v1/accounts", headers=headers, timeout=10).json()["results"][0]
             outcomes: list[tuple[str, int | str]] = []

@@ -88,9 +88,27 @@ def test_health_reports_every_part(api_client):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "channel_layer", "task_queue"}
+    assert set(body["checks"]) == {"database", "channel_layer", "task_queue", "exchange"}
     assert body["checks"]["database"]["vendor"] == ("sqlite" if not settings.DATABASE_URL else "postgresql")
     assert all(check["ok"] for check in body["checks"].values())
+
+
+@pytest.mark.django_db
+def test_health_is_degraded_but_ready_while_the_exchange_is_away(api_client, settings):
+    from market import venue
+
+    settings.REDIS_URL = ""
+    served = venue.local()
+    venue.serve(None)
+    try:
+        response = api_client.get("/api/v1/health")
+    finally:
+        venue.serve(served)
+    assert response.status_code == 200, "the process still serves everything but orders"
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["exchange"]["ok"] is False
+    assert "거래소" in body["checks"]["exchange"]["error"]
 
 
 @pytest.mark.slow
