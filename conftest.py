@@ -92,6 +92,21 @@ def exchange(practice_clock):
     """Every test has an exchange: the real venue and engines on the test's clock, with no other
     participants until the test adds them (`exchange.add_liquidity`, `exchange.trade`)."""
     from market.testing import Exchange
+    from orders import conditions
 
+    # Conditional orders watch prints on a thread of their own: only the tests of them (the
+    # `watcher` fixture) let it run, so no other test's prints reach the database from there.
+    conditions._watcher.enabled = False
     with Exchange() as running:
         yield running
+
+
+@pytest.fixture
+def watcher():
+    """The conditional orders' watcher, running; `watcher.settle()` waits until it has looked."""
+    from orders import conditions
+
+    conditions._watcher.enabled = True
+    yield conditions._watcher
+    conditions._watcher.settle()
+    conditions._watcher.enabled = False

@@ -131,6 +131,8 @@ def event_to_json(event: Any, *, code: str, board: str, epoch: int) -> dict[str,
         out[field.name] = str(value) if isinstance(value, enum.Enum) else value
     if out["type"] == "traded":
         out["exec_id"] = f"{epoch}:{code}:{board}:{event.seq}"
+    elif out["type"] in ("accepted", "modified"):
+        out["queue_key"] = f"{epoch:020d}:{event.seq:012d}"  # sorts as the exchange's time priority
     return out
 
 

@@ -16,9 +16,11 @@ from config.inputs import JsonInput, QueryInput, code_field, id_field
 from config.throttling import AtomicScopedRateThrottle
 from market.clock import market_clock
 from market.enums import Market
-from orders import costs, history, selectors, services
+from orders import conditions, costs, history, selectors, services
 from orders.enums import (
     ActivityType,
+    ConditionStatus,
+    ConditionTrigger,
     HistoryPeriod,
     HistoryTimeframe,
     OrderSession,
@@ -28,7 +30,7 @@ from orders.enums import (
     TimeInForce,
 )
 from orders.events import order_payload
-from orders.models import Account, Order, Position, Trade
+from orders.models import Account, Condition, Order, Position, Trade
 from orders.services import MAX_CASH, MAX_QUANTITY
 
 # --- serializers ----------------------------------------------------------------------------------
@@ -36,6 +38,20 @@ from orders.services import MAX_CASH, MAX_QUANTITY
 
 class AccountOutput(serializers.ModelSerializer):
     available_cash = serializers.IntegerField(read_only=True)
+    settled_cash = serializers.IntegerField(
+        source="balances.settled", read_only=True, help_text="예수금: cash whose trades have settled (T+2)."
+    )
+    d1_cash = serializers.IntegerField(
+        source="balances.d1", read_only=True, help_text="D+1 예수금: after the next trading day's settlements."
+    )
+    d2_cash = serializers.IntegerField(
+        source="balances.d2", read_only=True, help_text="D+2 예수금: after every pending settlement (= cash)."
+    )
+    orderable_cash = serializers.IntegerField(
+        source="balances.orderable",
+        read_only=True,
+        help_text="주문가능금액: cash less open buy orders' reservations (sale proceeds count at once).",
+    )
     market_value = serializers.IntegerField(source="value.market_value", read_only=True)
     equity = serializers.IntegerField(source="value.equity", read_only=True)
     realized_pnl = serializers.IntegerField(source="value.realized_pnl", read_only=True)
@@ -52,6 +68,10 @@ class AccountOutput(serializers.ModelSerializer):
             "cash",
             "reserved_cash",
             "available_cash",
+            "settled_cash",
+            "d1_cash",
+            "d2_cash",
+            "orderable_cash",
             "market_value",
             "equity",
             "realized_pnl",
@@ -85,6 +105,9 @@ class OrderOutput(serializers.ModelSerializer):
     queue_ahead = serializers.SerializerMethodField(
         help_text="Shares ahead of the order at its price while it rests in the book (GET of one order)."
     )
+    condition = serializers.IntegerField(
+        source="condition_id", read_only=True, allow_null=True, help_text="The conditional order that placed it."
+    )
 
     class Meta:
         model = Order
@@ -105,6 +128,7 @@ class OrderOutput(serializers.ModelSerializer):
             "avg_fill_price",
             "client_order_id",
             "queue_ahead",
+            "condition",
             "created_at",
             "updated_at",
         ]
@@ -177,8 +201,10 @@ class CostsOutput(serializers.Serializer):
 
 def _valued_accounts(accounts: list[Account]) -> list[Account]:
     prices = selectors.account_prices(accounts)
+    balances = selectors.account_balances(accounts, timezone.now())
     for account in accounts:
         account.value = selectors.account_value(account, prices)
+        account.balances = balances[account.pk]
     return accounts
 
 
@@ -552,3 +578,133 @@ class AccountActivitiesApi(APIView):
             next_url = request.build_absolute_uri(request.path + "?" + query.urlencode())
         results = [history.activity_fields(a) for a in page.results]
         return Response(ActivityPageOutput({"next": next_url, "page_token": page.next_token, "results": results}).data)
+
+
+# --- conditional orders ---------------------------------------------------------------------------
+
+
+class ConditionOutput(serializers.ModelSerializer):
+    account = serializers.IntegerField(source="account_id", read_only=True)
+    symbol = serializers.CharField(source="symbol.code", read_only=True)
+    symbol_name = serializers.CharField(source="symbol.name", read_only=True)
+    parent_order = serializers.IntegerField(source="parent_order_id", read_only=True, allow_null=True)
+    order = serializers.IntegerField(
+        source="order_id", read_only=True, allow_null=True, help_text="The order its trigger placed."
+    )
+
+    class Meta:
+        model = Condition
+        fields = [
+            "id",
+            "account",
+            "symbol",
+            "symbol_name",
+            "side",
+            "quantity",
+            "trigger",
+            "trigger_price",
+            "trail_amount",
+            "trail_percent",
+            "extreme",
+            "order_type",
+            "limit_price",
+            "oco_group",
+            "parent_order",
+            "status",
+            "message",
+            "order",
+            "created_at",
+            "triggered_at",
+        ]
+
+
+class ConditionInput(JsonInput):
+    account = id_field()
+    symbol = code_field()
+    side = serializers.ChoiceField(choices=OrderSide.choices)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    trigger = serializers.ChoiceField(choices=ConditionTrigger.choices)
+    trigger_price = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_CASH, help_text="stop, take_profit."
+    )
+    trail_amount = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_CASH, help_text="trailing: won."
+    )
+    trail_percent = serializers.DecimalField(
+        required=False, allow_null=True, default=None, max_digits=5, decimal_places=2, help_text="trailing: percent."
+    )
+    order_type = serializers.ChoiceField(choices=[OrderType.MARKET, OrderType.LIMIT], default=OrderType.MARKET)
+    limit_price = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_CASH, help_text="order_type limit."
+    )
+
+
+class BracketEntryInput(JsonInput):
+    type = serializers.ChoiceField(choices=[OrderType.MARKET, OrderType.LIMIT], default=OrderType.LIMIT)
+    price = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_CASH)
+
+
+class BracketInput(JsonInput):
+    account = id_field()
+    symbol = code_field()
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    take_profit = serializers.IntegerField(min_value=1, max_value=MAX_CASH, help_text="Sell when last ≥ this.")
+    stop_loss = serializers.IntegerField(min_value=1, max_value=MAX_CASH, help_text="Sell when last ≤ this.")
+    entry = BracketEntryInput(
+        required=False, allow_null=True, default=None, help_text="A buy placed first; the legs wait for its fills."
+    )
+
+
+class BracketOutput(serializers.Serializer):
+    entry_order = OrderOutput(allow_null=True)
+    conditions = ConditionOutput(many=True)
+
+
+class ConditionQuery(AccountQuery):
+    status = serializers.ChoiceField(choices=ConditionStatus.choices, required=False)
+    symbol = code_field(required=False)
+
+
+@extend_schema_view(get=extend_schema(parameters=[ConditionQuery]))
+class ConditionListCreateApi(generics.ListAPIView):
+    """자동감시주문: stop, take-profit and trailing conditions the platform watches."""
+
+    serializer_class = ConditionOutput
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Condition.objects.none()
+        rows = Condition.objects.filter(account__owner=self.request.user).select_related("symbol")
+        return _filtered(self.request, ConditionQuery, rows)
+
+    @extend_schema(request=ConditionInput, responses={201: ConditionOutput})
+    def post(self, request: Request) -> Response:
+        data = ConditionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        condition = conditions.condition_create(account_id=values.pop("account"), owner_id=request.user.pk, **values)
+        return Response(ConditionOutput(condition).data, status=status.HTTP_201_CREATED)
+
+
+class BracketCreateApi(APIView):
+    """A take-profit and a stop-loss sell, one-cancels-other, on shares held or on a new buy."""
+
+    @extend_schema(request=BracketInput, responses={201: BracketOutput})
+    def post(self, request: Request) -> Response:
+        data = BracketInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        entry, legs = conditions.bracket_create(account_id=values.pop("account"), owner_id=request.user.pk, **values)
+        body = {
+            "entry_order": order_payload(entry) if entry else None,
+            "conditions": ConditionOutput(legs, many=True).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ConditionCancelApi(APIView):
+    @extend_schema(request=None, responses={200: ConditionOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        condition = conditions.condition_cancel(condition_id=pk, owner_id=request.user.pk)
+        return Response(ConditionOutput(condition).data)

@@ -9,6 +9,7 @@ class OrdersConfig(AppConfig):
         # market never imports orders: the engine subscribes to the feed's signals here.
         from market import venue, watched
         from market.signals import book_changed, order_events, trade_printed
+        from orders import conditions
         from orders.receivers import on_book_changed, on_order_events, on_tick_snapshot, on_trade_printed
         from orders.selectors import codes_held_or_ordered
         from orders.services import resting_commands
@@ -17,6 +18,8 @@ class OrdersConfig(AppConfig):
         trade_printed.connect(on_trade_printed, dispatch_uid="orders.on_trade_printed")
         book_changed.connect(on_book_changed, dispatch_uid="orders.on_book_changed")
         trade_printed.connect(on_tick_snapshot, dispatch_uid="orders.on_tick_snapshot")
+        # conditional orders watch the prints of the process that owns the books
+        trade_printed.connect(conditions.on_trade_printed, dispatch_uid="orders.conditions")
         # a restarted exchange re-enters the open orders, oldest first
         venue.register_resting_source(resting_commands)
         # the live feed streams the codes with open orders or positions first

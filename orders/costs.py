@@ -100,7 +100,9 @@ SETTLEMENT_LAG = 2  # T+2 (KRX 결제: the second trading day after the trade)
 
 @lru_cache(maxsize=4096)
 def settlement_date(trade_day: dt.date) -> dt.date:
-    """The day a trade made on `trade_day` settles: the second XKRX trading day after it."""
+    """The day a trade made on `trade_day` settles: the second XKRX trading day after it. 한국거래소
+    유가증권시장 업무규정 (law.krx.co.kr, lawid=000109), 매매거래의 종류: 보통거래 is settled on the
+    third day counting the trade day (휴장일 제외), i.e. T+2; the KOSDAQ rules say the same."""
     day = trade_day
     for _ in range(SETTLEMENT_LAG):
         day = next_trading_day(day)

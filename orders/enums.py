@@ -85,3 +85,22 @@ class ActivityType(models.TextChoices):
     COMMISSION = "commission", "Commission"
     TAX = "tax", "Securities transaction tax"
     SETTLEMENT = "settlement", "Settlement (T+2)"
+
+
+class ConditionTrigger(models.TextChoices):
+    """What a conditional order (자동감시주문) watches: the last traded price."""
+
+    STOP = "stop", "스톱"  # buy: last ≥ stop price; sell: last ≤ stop price
+    TAKE_PROFIT = "take_profit", "이익실현"  # sell: last ≥ the price; buy: last ≤ the price
+    TRAILING = "trailing", "트레일링 스톱"  # sell: last ≤ highest since armed − trail; buy: mirrored
+
+
+class ConditionStatus(models.TextChoices):
+    WAITING = "waiting", "대기(진입 주문 체결 전)"  # a bracket leg before its entry order fills
+    ACTIVE = "active", "감시중"
+    TRIGGERED = "triggered", "발동"
+    CANCELLED = "cancelled", "취소"
+    FAILED = "failed", "발동 실패"
+
+
+LIVE_CONDITION_STATUSES = (ConditionStatus.WAITING, ConditionStatus.ACTIVE)

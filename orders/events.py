@@ -66,6 +66,7 @@ def order_payload(order: Order, tz: dt.tzinfo | None = None) -> dict[str, Any]:
         "avg_fill_price": None if order.avg_fill_price is None else f"{order.avg_fill_price:.4f}",
         "client_order_id": order.client_order_id,
         "queue_ahead": getattr(order, "queue_ahead", None),
+        "condition": order.condition_id,
         "created_at": _time(order.created_at, tz),
         "updated_at": _time(order.updated_at, tz),
     }

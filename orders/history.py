@@ -26,10 +26,11 @@ from django.utils import timezone
 
 from config.exceptions import DomainError
 from market import timetable
-from market.timetable import SEOUL, is_trading_day
+from market.timetable import SEOUL
+from orders.costs import settlement_date
 from orders.enums import ActivityType, CashEntryKind, HistoryPeriod, HistoryTimeframe, SnapshotTimeframe
 from orders.models import Account, AccountSnapshot, CashEntry, Position, Trade
-from orders.selectors import account_prices, account_value
+from orders.selectors import TRADE_CASH_KINDS, account_prices, account_value
 
 SNAPSHOT_CHUNK = 1000  # accounts valued per query round
 MINUTE_RETENTION_DAYS = 2  # minute rows are kept for today's chart (and yesterday's, for a late look)
@@ -292,8 +293,6 @@ CASH_ACTIVITIES = {
     ActivityType.COMMISSION: CashEntryKind.COMMISSION,
     ActivityType.TAX: CashEntryKind.TAX,
 }
-TRADE_CASH_KINDS = (CashEntryKind.BUY, CashEntryKind.SELL, CashEntryKind.COMMISSION, CashEntryKind.TAX)
-SETTLEMENT_DAYS = 2  # 보통거래: T+2
 
 
 @dataclass(frozen=True)
@@ -350,18 +349,6 @@ def _before(key: tuple[dt.datetime, int, int] | None, rank: int, time_field: str
     if rank > key_rank:
         return Q(**{f"{time_field}__lt": time})
     return Q(**{f"{time_field}__lt": time}) | Q(**{time_field: time, "pk__lt": ident})
-
-
-def settlement_date(trade_date: dt.date) -> dt.date:
-    """The day a trade settles: the second KRX business day after the trade date. 한국거래소
-    유가증권시장 업무규정 (law.krx.co.kr, lawid=000109), 매매거래의 종류: 보통거래 is settled on the
-    third day counting the trade day (휴장일 제외), i.e. T+2; the KOSDAQ rules say the same."""
-    day, left = trade_date, SETTLEMENT_DAYS
-    while left:
-        day += dt.timedelta(days=1)
-        if is_trading_day(day):
-            left -= 1
-    return day
 
 
 def _settlements(account: Account, now: dt.datetime) -> list[Activity]:

@@ -11,7 +11,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from orders.enums import CashEntryKind, OrderSession, OrderSide, OrderStatus, OrderType, SnapshotTimeframe, TimeInForce
+from orders.enums import (
+    CashEntryKind,
+    ConditionStatus,
+    ConditionTrigger,
+    OrderSession,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    SnapshotTimeframe,
+    TimeInForce,
+)
 
 
 class Account(models.Model):
@@ -64,6 +74,13 @@ class Order(models.Model):
     client_order_id = models.CharField(max_length=64, blank=True, default="")
     # Cash this order still holds on its account (buy limit orders only).
     reserved_cash = models.BigIntegerField(default=0)
+    # Its place in the exchange's time priority ("<venue epoch>:<event seq>", set when the exchange
+    # accepts it and when a 정정 loses priority): a restarted exchange re-enters orders in this order.
+    queue_key = models.CharField(max_length=40, blank=True, default="")
+    # The conditional order whose trigger placed this one (orders.conditions).
+    condition = models.ForeignKey(
+        "orders.Condition", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,8 +165,9 @@ class Position(models.Model):
     """Shares of one symbol in one account.
 
     `cost_basis` is the exact integer won paid for the shares still held (prices only, commissions
-    are expensed); `avg_cost` = cost_basis / quantity. `realized_pnl` is net of the sell-side
-    commission and tax: Σ (proceeds − released cost basis − commission − tax) over sells.
+    are expensed); `avg_cost` = cost_basis / quantity. `realized_pnl` is net of every cost:
+    Σ (proceeds − released cost basis − commission − tax) over sells − Σ commission over buys, so
+    an account's realised + unrealised P&L (market value − cost basis) is its total P&L.
     """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="positions")
@@ -175,6 +193,71 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return f"{self.symbol_id} × {self.quantity}"
+
+
+class Condition(models.Model):
+    """A conditional order the platform holds until its trigger (자동감시주문, 스톱지정가): when the
+    last price crosses it, it places an ordinary order (`order`, whose `condition` points back).
+
+    stop         buy when last ≥ trigger_price, sell when last ≤ trigger_price
+    take_profit  sell when last ≥ trigger_price, buy when last ≤ trigger_price
+    trailing     sell when last ≤ extreme − trail (extreme: the highest price since it was armed;
+                 a buy mirrors it with the lowest); trail is `trail_amount` won or `trail_percent` %
+
+    Legs of one `oco_group` are one-cancels-other: the first to trigger cancels the rest. A leg with
+    a `parent_order` (a bracket on an entry order) waits until that order fills and then watches
+    the quantity it filled."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="conditions")
+    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=4, choices=OrderSide.choices)
+    quantity = models.BigIntegerField()
+    trigger = models.CharField(max_length=12, choices=ConditionTrigger.choices)
+    trigger_price = models.BigIntegerField(null=True, blank=True)
+    trail_amount = models.BigIntegerField(null=True, blank=True)
+    trail_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    extreme = models.BigIntegerField(null=True, blank=True, help_text="Trailing: the best price since armed.")
+    # The order it places: market, or limit at limit_price.
+    order_type = models.CharField(max_length=11, choices=OrderType.choices, default=OrderType.MARKET)
+    limit_price = models.BigIntegerField(null=True, blank=True)
+    oco_group = models.CharField(max_length=32, blank=True, default="")
+    parent_order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, null=True, blank=True, related_name="brackets", db_index=False
+    )
+    status = models.CharField(max_length=10, choices=ConditionStatus.choices, default=ConditionStatus.ACTIVE)
+    message = models.CharField(max_length=300, blank=True, default="")
+    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    triggered_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # What each print of a symbol looks at: its live conditions, usually very few.
+            models.Index(
+                fields=["symbol", "status"],
+                condition=Q(status__in=["waiting", "active", "triggered"]),
+                name="orders_condition_live",
+            ),
+            models.Index(fields=["account", "-id"], name="orders_condition_account_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_condition_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=~Q(trigger="trailing") | Q(trail_amount__gt=0) | Q(trail_percent__gt=0),
+                name="orders_condition_trailing_has_trail",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.trigger} {self.side} {self.quantity} {self.symbol_id} {self.status}"
+
+    def trail(self, extreme: int) -> int:
+        """The trailing stop's distance from `extreme`, in won."""
+        if self.trail_amount:
+            return self.trail_amount
+        return int(extreme * self.trail_percent / 100)
 
 
 class CashEntry(models.Model):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
 from config.exceptions import NotFound
 from market.state import store
+from market.timetable import SEOUL, next_trading_day
+from orders import costs
+from orders.enums import CashEntryKind
 from orders.models import Account, CashEntry, Order, Position, Trade
 from orders.services import ACCOUNT_NOT_FOUND, ORDER_NOT_FOUND
 
@@ -54,10 +59,6 @@ def position_list(*, user) -> QuerySet[Position]:
 
 def trade_list(*, user) -> QuerySet[Trade]:
     return Trade.objects.filter(account__owner=user).select_related("symbol")
-
-
-def cash_entry_list(*, account: Account) -> QuerySet[CashEntry]:
-    return CashEntry.objects.filter(account=account)
 
 
 def last_prices(codes: list[str]) -> dict[str, int]:
@@ -114,6 +115,58 @@ def account_value(account: Account, prices: dict[str, int]) -> AccountValue:
         unrealized_pnl=sum(v.unrealized_pnl for v in values),
         total_pnl=total,
         return_rate=round(total * 100 / invested, 4) if invested else 0.0,
+    )
+
+
+TRADE_CASH_KINDS = (CashEntryKind.BUY, CashEntryKind.SELL, CashEntryKind.COMMISSION, CashEntryKind.TAX)
+
+
+@dataclass(frozen=True)
+class Balances:
+    """An account's cash as a Korean broker shows it. A trade's cash moves at once in `cash` (sale
+    proceeds can buy again the same day) but settles T+2 (`costs.settlement_date`):
+
+    settled   예수금: cash whose trades have settled
+    d1        D+1 예수금: after the settlements of the next trading day
+    d2        D+2 예수금: after every pending settlement (= cash)
+    orderable 주문가능금액: cash less what open buy orders hold"""
+
+    settled: int
+    d1: int
+    d2: int
+    orderable: int
+
+
+def account_balances(accounts: list[Account], now: dt.datetime) -> dict[int, Balances]:
+    today = now.astimezone(SEOUL).date()
+    tomorrow = next_trading_day(today)
+    # A trade day settles at most two trading days later: ten calendar days cover any holiday run.
+    since = dt.datetime.combine(today - dt.timedelta(days=10), dt.time(0, 0), tzinfo=SEOUL)
+    rows = _trade_cash_by_day([a.pk for a in accounts], since) if accounts else []
+    pending: dict[int, tuple[int, int]] = {}  # account → (settling by the next trading day, later)
+    for account_id, day, net in rows:
+        settles = costs.settlement_date(day)
+        if settles <= today:
+            continue
+        soon, later = pending.get(account_id, (0, 0))
+        pending[account_id] = (soon + net, later) if settles <= tomorrow else (soon, later + net)
+    out = {}
+    for account in accounts:
+        soon, later = pending.get(account.pk, (0, 0))
+        settled = account.cash - soon - later
+        out[account.pk] = Balances(settled, settled + soon, account.cash, account.available_cash)
+    return out
+
+
+def _trade_cash_by_day(account_ids: list[int], since: dt.datetime) -> list[tuple[int, dt.date, int]]:
+    return list(
+        CashEntry.objects.filter(
+            account_id__in=account_ids, kind__in=TRADE_CASH_KINDS, trade__isnull=False, time__gte=since
+        )
+        .annotate(day=TruncDate("time", tzinfo=SEOUL))
+        .values("account_id", "day")
+        .annotate(net=Sum("amount"))
+        .values_list("account_id", "day", "net")
     )
 
 

@@ -29,9 +29,18 @@ from market.clock import market_clock
 from market.models import Symbol
 from market.state import Quote, store
 from orders import costs
-from orders.enums import OPEN_STATUSES, CashEntryKind, OrderSide, OrderStatus, OrderType, TimeInForce
+from orders.enums import (
+    LIVE_CONDITION_STATUSES,
+    OPEN_STATUSES,
+    CashEntryKind,
+    ConditionStatus,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+)
 from orders.events import EventBatch
-from orders.models import Account, CashEntry, Order, Position, Trade
+from orders.models import Account, CashEntry, Condition, Order, Position, Trade
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +81,7 @@ MARKET_BUY_RESERVED = (
     "시장가·최유리·조건부지정가 매수는 상한가({upper:,}원) 기준으로 주문가능금액을 확인합니다: "
     "{needed:,}원이 필요하고, 주문가능금액은 {available:,}원입니다."
 )
+PRICE_NOT_POSITIVE = "가격은 0보다 큰 원 단위 정수로 입력해 주세요."
 MODIFY_NOTHING = "정정할 가격이나 수량을 입력해 주세요."
 CANCEL_TOO_MANY = "취소 수량은 미체결 수량({open:,}주) 이하여야 합니다."
 BAD_SESSION = "주문 세션은 regular(정규장), close_price(시간외 종가), single_price(시간외 단일가) 중 하나입니다."
@@ -171,7 +181,8 @@ def account_deposit(*, account_id: int, amount: int) -> Account:
 
 
 def account_reset(*, account_id: int, initial_cash: int | None = None) -> Account:
-    """Start the account over: open orders cancelled, positions removed, cash = initial cash."""
+    """Start the account over: open orders and conditions cancelled, positions removed, cash =
+    initial cash."""
     now = timezone.now()
     events = EventBatch()
     with transaction.atomic():
@@ -189,6 +200,9 @@ def account_reset(*, account_id: int, initial_cash: int | None = None) -> Accoun
             order.save(update_fields=["status", "reject_reason", "reserved_cash", "updated_at"])
             events.order(account.owner_id, order)
         Position.objects.filter(account=account).delete()
+        Condition.objects.filter(account=account, status__in=LIVE_CONDITION_STATUSES).update(
+            status=ConditionStatus.CANCELLED, message=CANCELLED_BY_RESET, updated_at=now
+        )
         entries: list[CashEntry] = []
         _entry(entries, account, CashEntryKind.RESET, new_cash - account.cash, now, note="Reset")
         CashEntry.objects.bulk_create(entries)
@@ -339,6 +353,7 @@ class _Book:
                 self.move(CashEntryKind.COMMISSION, -commission, order, trade)
             position.quantity += fill.quantity
             position.cost_basis += amount
+            position.realized_pnl -= commission  # expensed: realised + unrealised = total P&L
         else:
             position = self.position(order.symbol)
             assert position is not None and position.quantity >= fill.quantity, "sell fill without the shares"
@@ -443,7 +458,7 @@ def _tradable_symbol(code: str) -> Symbol:
 
 def _check_limit_price(price: object, band: tuple[int, int], code: str) -> int:
     if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
-        raise DomainError("The price must be a positive whole number of won.", field="price")
+        raise DomainError(PRICE_NOT_POSITIVE, field="price")
     if not rules.is_on_tick(price):
         down = rules.round_to_tick(price, "down")
         raise DomainError(
@@ -488,7 +503,8 @@ def order_place(
     `book_order_events` before `venue.send` returns, so the order returned is as the exchange left
     it. The same client_order_id on the same account returns the first order with created=False.
     With owner_id the account must be that user's. The exchange away: the order is refused and
-    ServiceUnavailable (503) raised; nothing stays held.
+    ServiceUnavailable (503) raised; nothing stays held. `condition_id`: the conditional order
+    whose trigger placed it (orders.conditions).
     """
     side = _validate_choice(side, OrderSide, BAD_SIDE, "side")
     type = _validate_choice(type, OrderType, BAD_TYPE, "type")
@@ -526,9 +542,8 @@ def order_place(
                 price=price,
                 session=session,
                 client_order_id=client_order_id,
+                condition_id=condition_id,
             )
-            if condition_id is not None and hasattr(Order, "condition_id"):
-                order.condition_id = condition_id
             _hold(account, order, band)
             order.save(force_insert=True)
             events.order(account.owner_id, order)
@@ -754,28 +769,38 @@ def book_order_events(*, code: str, events: list[dict[str, Any]]) -> int:
     for event in events:
         for ref in _refs(event):
             by_order.setdefault(int(ref[1:]), []).append(event)
-    accounts = dict(Order.objects.filter(pk__in=list(by_order)).values_list("pk", "account_id"))
-    booked = 0
-    for order_id, order_events in by_order.items():
-        if order_id in accounts:
-            booked += _book_one(order_id, accounts[order_id], order_events)
-    return booked
+    return sum(_book_one(order_id, order_events) for order_id, order_events in by_order.items())
 
 
-def _book_one(order_id: int, account_id: int, events: list[dict[str, Any]]) -> int:
+def _book_one(order_id: int, events: list[dict[str, Any]]) -> int:
+    if all(event["type"] == "accepted" for event in events):  # it rests: only its place in the queue
+        Order.objects.filter(pk=order_id).update(queue_key=events[-1]["queue_key"])
+        return 0
     batch = EventBatch()
     fills = 0
     with transaction.atomic():
-        account = _lock_account(account_id)
-        order = Order.objects.select_related("symbol").get(pk=order_id)
+        # The order with its account, the account's row locked (the lock every writer takes first).
+        order = (
+            Order.objects.select_related("account", "symbol")
+            .select_for_update(of=("account",))
+            .filter(pk=order_id)
+            .first()
+        )
+        if order is None:
+            return 0
+        account = order.account
         books = _Book(account, timezone.now())
-        seen = set(Trade.objects.filter(order=order).exclude(exec_id="").values_list("exec_id", flat=True))
+        seen = set()
+        if order.filled_quantity:  # a redelivery: what was booked already
+            seen = set(Trade.objects.filter(order=order).exclude(exec_id="").values_list("exec_id", flat=True))
         changed = False
         for event in events:
             kind = event["type"]
             if not order.is_open:
                 break
             if kind == "accepted":
+                order.queue_key = event["queue_key"]
+                changed = True
                 if order.price is None and event.get("price") and order.type in (OrderType.BEST, OrderType.PRIORITY):
                     order.price = event["price"]  # 최유리/최우선: priced on arrival
                     if order.side == OrderSide.BUY:
@@ -802,6 +827,8 @@ def _book_one(order_id: int, account_id: int, events: list[dict[str, Any]]) -> i
                     _shrink(books, order, order.filled_quantity + event["remaining"])
                 changed = True
             elif kind == "modified":
+                if not event["priority_kept"]:
+                    order.queue_key = event["queue_key"]
                 if event.get("price") is not None:
                     order.price = event["price"]
                 _shrink(books, order, order.filled_quantity + event["quantity"])
@@ -832,12 +859,12 @@ def _shrink(books: _Book, order: Order, quantity: int) -> None:
 
 
 def resting_commands() -> list[venue.Submit]:
-    """The open orders of today's session for the exchange to re-enter after a restart, oldest first
-    (they come back in their relative time priority). Older DAY orders are expired instead."""
+    """The open orders of today's session for the exchange to re-enter after a restart, in the time
+    priority the exchange gave them (`queue_key`). Older DAY orders are expired instead."""
     closed = timetable.last_regular_close(market_clock().now())
     order_expire_at_close(close=closed)
     out = []
-    for order in Order.objects.filter(status__in=OPEN_STATUSES).select_related("symbol").order_by("created_at", "id"):
+    for order in Order.objects.filter(status__in=OPEN_STATUSES).select_related("symbol").order_by("queue_key", "id"):
         out.append(
             venue.Submit(
                 ref=f"o{order.pk}",

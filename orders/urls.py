@@ -14,6 +14,9 @@ urlpatterns = [
     path("orders/<int:pk>", api.OrderDetailApi.as_view(), name="order-detail"),
     path("orders/<int:pk>/cancel", api.OrderCancelApi.as_view(), name="order-cancel"),
     path("orders/<int:pk>/modify", api.OrderModifyApi.as_view(), name="order-modify"),
+    path("conditions", api.ConditionListCreateApi.as_view(), name="condition-list"),
+    path("conditions/bracket", api.BracketCreateApi.as_view(), name="condition-bracket"),
+    path("conditions/<int:pk>/cancel", api.ConditionCancelApi.as_view(), name="condition-cancel"),
     path("positions", api.PositionListApi.as_view(), name="position-list"),
     path("trades", api.TradeListApi.as_view(), name="trade-list"),
 ]

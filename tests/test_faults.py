@@ -4,6 +4,7 @@ Redis stopped and started under live streams, PostgreSQL restarted under a strea
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import signal
@@ -161,6 +162,7 @@ from orders.models import Account, Order
 from orders.tests.invariants import assert_account_invariants
 for account_id in Account.objects.values_list("id", flat=True):
     assert_account_invariants(account_id)
+import itertools
 import json
 print(json.dumps(list(Order.objects.values_list("client_order_id", flat=True))))
 """
@@ -273,3 +275,152 @@ def test_postgres_restart_under_a_stream_of_orders_loses_nothing(tmp_path):
         accepted = {cid for cid, status in outcomes if status == 201}
         assert accepted <= set(stored), "an order the client saw accepted is missing"
         assert len(stored) == len(set(stored)), "a client_order_id was stored twice"
+
+
+RESTING = """
+import itertools
+import json
+from orders.models import Order, Trade
+rows = list(
+    Order.objects.values("id", "client_order_id", "status", "price", "quantity", "filled_quantity", "queue_key")
+)
+fills = {}
+for order_id, exec_id in Trade.objects.values_list("order_id", "exec_id"):
+    fills.setdefault(order_id, []).append(exec_id)
+print(json.dumps({"orders": rows, "fills": {str(k): v for k, v in fills.items()}}))
+"""
+
+
+def test_book_owner_killed_under_a_stream_of_orders_loses_none_and_keeps_priority(tmp_path):
+    """SIGKILL the process that owns the books while four clients stream orders: orders answer 503
+    while it is away; once a new owner has taken over, every accepted order is resting in the book
+    in its original priority or filled, exactly once, and the ledger's invariants hold."""
+    name = f"pt_fault_owner_{os.getpid()}"
+    database_url = servers.fresh_database(name)
+    try:
+        with servers.private_redis(tmp_path) as (redis_port, _, _):
+            env = servers.service_env(
+                database_url,
+                f"redis://127.0.0.1:{redis_port}/0",
+                "ptowner",
+                PAPERTRADE_FEED_RATE="10",
+                PAPERTRADE_THROTTLE_ORDERS="100000/min",
+                **servers.busy_market_env(speed=10),
+            )
+            servers.migrate_and_seed(env)
+            port = servers.free_port()
+            base_url = f"http://127.0.0.1:{port}"
+            with servers.process(servers.web_cmd(port), env, tmp_path / "web.log") as web:
+                first_owner = subprocess.Popen(
+                    servers.feed_cmd(),
+                    env=env,
+                    cwd=servers.ROOT,
+                    stdout=(tmp_path / "feed-1.log").open("wb"),
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+                try:
+                    servers.wait_exchange(base_url)
+                    headers = servers.demo_headers(base_url)
+                    account = requests.get(f"{base_url}/api/v1/accounts", headers=headers, timeout=10).json()
+                    account_id = account["results"][0]["id"]
+                    quote = requests.get(f"{base_url}/api/v1/market/quotes/005930", headers=headers, timeout=10)
+                    lower = quote.json()["lower_limit"]
+                    from market.rules import tick_up
+
+                    # Buys a few ticks above the lower limit rest all day; one price in three is shared
+                    # by every stream, so their relative priority there is tested.
+                    prices = [tick_up(lower, n) for n in (1, 2, 3)]
+                    outcomes: list[tuple[str, int | str]] = []
+                    stop = threading.Event()
+
+                    def place_orders(stream: int) -> None:
+                        session = requests.Session()
+                        n = 0
+                        while not stop.is_set():
+                            n += 1
+                            body: dict = {
+                                "account": account_id,
+                                "symbol": "005930",
+                                "side": "buy",
+                                "quantity": 1 + n % 3,
+                                "client_order_id": f"owner{stream}-{n}",
+                            }
+                            if n % 4 == 0:
+                                body |= {"type": "market", "quantity": 1}  # fills against the others
+                            else:
+                                body |= {"type": "limit", "price": prices[n % 3]}
+                            try:
+                                response = session.post(
+                                    f"{base_url}/api/v1/orders", json=body, headers=headers, timeout=15
+                                )
+                                outcomes.append((body["client_order_id"], response.status_code))
+                            except requests.RequestException as exc:
+                                outcomes.append((body["client_order_id"], type(exc).__name__))
+                            time.sleep(0.05)
+
+                    placers = [threading.Thread(target=place_orders, args=(i,)) for i in range(4)]
+                    for placer in placers:
+                        placer.start()
+                    time.sleep(4)
+                    # The exchange's priority as the ledger recorded it, just before the kill.
+                    before_kill = json.loads(servers.manage(env, "shell", "-c", RESTING).strip().splitlines()[-1])
+                    accepted_before = sum(1 for _, s in outcomes if s == 201)
+                    os.killpg(first_owner.pid, signal.SIGKILL)
+                    first_owner.wait(timeout=10)
+                    time.sleep(3)
+                    refused_while_away = [s for _, s in outcomes[-10:]]
+                finally:
+                    servers.stop(first_owner)
+                with servers.process(servers.feed_cmd(), env, tmp_path / "feed-2.log"):
+                    servers.wait_exchange(base_url, timeout=120)  # the dead owner's lock expires first
+                    time.sleep(4)
+                    stop.set()
+                    for placer in placers:
+                        placer.join(timeout=30)
+                    assert web.poll() is None, "the web process died with the book owner"
+                    assert accepted_before > 0, "no order was accepted before the kill"
+                    assert 503 in refused_while_away, f"not refused while the owner was away: {refused_while_away}"
+                    assert outcomes[-1][1] == 201, f"orders are not accepted again: {outcomes[-5:]}"
+                    codes = {str(s) for _, s in outcomes}
+                    assert codes <= {"201", "503"}, f"unexpected answers: {sorted(codes)}"
+
+                    state = json.loads(servers.manage(env, "shell", "-c", RESTING).strip().splitlines()[-1])
+                    by_client = {row["client_order_id"]: row for row in state["orders"]}
+                    accepted = [cid for cid, s in outcomes if s == 201]
+                    assert len(by_client) == len(outcomes), "an order was recorded twice or not at all"
+                    for cid in accepted:
+                        assert by_client[cid]["status"] in ("new", "partially_filled", "filled"), by_client[cid]
+                    for cid, s in outcomes:
+                        if s == 503:  # refused: nothing of it stays open or held
+                            assert by_client[cid]["status"] in ("rejected", "filled"), by_client[cid]
+                    all_fills = [e for fills in state["fills"].values() for e in fills]
+                    assert len(all_fills) == len(set(all_fills)), "an execution was booked twice"
+
+                    # Every open order is in the new owner's book, and those from before the kill
+                    # in the priority they had then.
+                    resting = [r for r in state["orders"] if r["status"] in ("new", "partially_filled")]
+                    assert resting, "no order rests in the book"
+                    earlier = {r["id"]: r["queue_key"] for r in before_kill["orders"] if r["queue_key"]}
+                    ahead_of: dict[int, int] = {}
+                    for row in resting:
+                        detail = requests.get(f"{base_url}/api/v1/orders/{row['id']}", headers=headers, timeout=10)
+                        ahead = detail.json()["queue_ahead"]
+                        assert ahead is not None, f"order {row['id']} is open in the ledger but not in the book"
+                        ahead_of[row["id"]] = ahead
+                    survivors = [r for r in resting if r["id"] in earlier]
+                    assert survivors, "none of the orders from before the kill is still resting"
+                    by_price: dict[int, list[dict]] = {}
+                    for row in sorted(survivors, key=lambda r: earlier[r["id"]]):
+                        by_price.setdefault(row["price"], []).append(row)
+                    for price, queue in by_price.items():
+                        for first, second in itertools.pairwise(queue):
+                            open_first = first["quantity"] - first["filled_quantity"]
+                            assert ahead_of[second["id"]] >= ahead_of[first["id"]] + open_first, (
+                                f"priority at {price} lost: order {second['id']} is now ahead of {first['id']}"
+                            )
+
+                    check = servers.manage(env, "shell", "-c", INVARIANTS)
+                    assert check.strip(), "the invariants did not run"
+    finally:
+        servers.drop_database(name)

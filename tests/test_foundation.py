@@ -130,15 +130,18 @@ def test_embedded_default_boots_end_to_end(tmp_path):
     )
     try:
         body = None
-        for _ in range(100):
+        for _ in range(300):  # until the in-process exchange has come up too
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as resp:
                     body = json.loads(resp.read())
-                    break
+                    if body["status"] == "ok":
+                        break
             except OSError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         assert body is not None, "server did not answer"
-        assert body["status"] == "ok"
+        assert body["status"] == "ok", body
+        assert body["checks"]["exchange"]["transport"] == "in-process"
         assert body["checks"]["database"]["vendor"] == "sqlite"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=5) as resp:
             assert resp.status == 200

@@ -112,7 +112,7 @@ async def test_rest_order_fills_on_a_tick_and_streams_to_the_owner(user):
     sell_commission = costs.commission_for(695_000)
     position = (await get(f"/api/v1/positions?account={account['id']}")).json()["results"][0]
     assert position["quantity"] == 0
-    assert position["realized_pnl"] == 695_000 - 698_000 - sell_commission - tax
+    assert position["realized_pnl"] == 695_000 - 698_000 - commissions - sell_commission - tax
     numbers = (await get(f"/api/v1/accounts/{account['id']}")).json()
     assert numbers["cash"] == 10_000_000 - 698_000 - commissions + 695_000 - sell_commission - tax
     assert numbers["realized_pnl"] == position["realized_pnl"]

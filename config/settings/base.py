@@ -323,6 +323,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "TimeInForceEnum": "orders.enums.TimeInForce",
         "OrderSessionEnum": "orders.enums.OrderSession",
         "AfterHoursSessionEnum": ["close_price", "single_price"],
+        "MarketOrLimitEnum": ["market", "limit"],
+        "ConditionTriggerEnum": "orders.enums.ConditionTrigger",
+        "ConditionStatusEnum": "orders.enums.ConditionStatus",
         # With OrderStatus named, the job statuses still collide with the health check's "status".
         "JobStatusEnum": "jobs.enums.JobStatus",
         "DeliveryStatusEnum": "webhooks.enums.DeliveryStatus",

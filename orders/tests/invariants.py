@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Sum
 
 from market.rules import price_limit_band
-from orders.enums import OPEN_STATUSES, CashEntryKind, OrderSide, OrderType
+from orders.enums import OPEN_STATUSES, CashEntryKind, OrderSide
 from orders.models import Account, CashEntry, Order, Position, Trade
 
 
@@ -13,10 +13,11 @@ def assert_account_invariants(account_id: int) -> None:
     """cash = Σ ledger ≥ 0, reserved ≤ cash, reservations match open orders, positions ≥ 0,
     no fill outside its limit or the band, filled ≤ quantity, and
 
-        cash + Σ position.cost_basis == funding − Σ buy commissions + Σ position.realized_pnl
+        cash + Σ position.cost_basis == funding + Σ position.realized_pnl
 
     where funding = the last reset's balance (0 if never reset) + deposits since, cost_basis is
-    the price paid for the shares held, and realized_pnl is net of sell commission and tax.
+    the price paid for the shares held, and realized_pnl is net of every commission and tax (that
+    is: cash + cost basis = funding − commissions − taxes + the gross realised gain).
     """
     account = Account.objects.get(pk=account_id)
     entries = list(CashEntry.objects.filter(account=account).select_related("trade").order_by("id"))
@@ -39,8 +40,9 @@ def assert_account_invariants(account_id: int) -> None:
         held_by_sells = sum(
             o.quantity - o.filled_quantity
             for o in open_orders
-            if o.side == OrderSide.SELL and o.type == OrderType.LIMIT and o.symbol_id == position.symbol_id
+            if o.side == OrderSide.SELL and o.symbol_id == position.symbol_id
         )
+        # Every open sell holds its shares (a market sell rests too, in a call auction or a VI).
         assert position.reserved_quantity == held_by_sells, "reserved shares differ from open sells"
         assert position.cost_basis >= 0 and (position.quantity > 0 or position.cost_basis == 0)
 
@@ -62,12 +64,8 @@ def assert_account_invariants(account_id: int) -> None:
         funding = resets[-1].balance_after
         since = [e for e in entries if e.pk > resets[-1].pk]
     funding += sum(e.amount for e in since if e.kind == CashEntryKind.DEPOSIT)
-    buy_commissions = -sum(
-        e.amount for e in since if e.kind == CashEntryKind.COMMISSION and e.trade and e.trade.side == OrderSide.BUY
-    )
     basis = sum(p.cost_basis for p in positions)
     realized = sum(p.realized_pnl for p in positions)
-    assert account.cash + basis == funding - buy_commissions + realized, (
-        f"cash {account.cash} + basis {basis} != funding {funding}"
-        f" - buy commissions {buy_commissions} + realized {realized}"
+    assert account.cash + basis == funding + realized, (
+        f"cash {account.cash} + basis {basis} != funding {funding} + realized {realized}"
     )

@@ -62,7 +62,12 @@ def test_account_numbers_follow_live_quotes(auth_client, account, symbol):
     assert body["unrealized_pnl"] == 70_000
     assert body["equity"] == 10_000_000 - 700_105 + 770_000
     assert body["total_pnl"] == 70_000 - 105
+    assert body["realized_pnl"] == -105, "the buy commission is a realised cost"
+    assert body["realized_pnl"] + body["unrealized_pnl"] == body["total_pnl"]
     assert body["return_rate"] == round((70_000 - 105) * 100 / 10_000_000, 4)
+    # Bought today: nothing settles before T+2, so 예수금 is still the whole deposit.
+    assert body["settled_cash"] == 10_000_000 and body["d1_cash"] == 10_000_000
+    assert body["d2_cash"] == body["cash"] and body["orderable_cash"] == body["available_cash"]
     positions = auth_client.get(f"/api/v1/positions?account={account.pk}").json()["results"]
     assert positions == [
         {
@@ -72,7 +77,7 @@ def test_account_numbers_follow_live_quotes(auth_client, account, symbol):
             "quantity": 10,
             "reserved_quantity": 0,
             "avg_cost": "70000.0000",
-            "realized_pnl": 0,
+            "realized_pnl": -105,
             "last_price": 77_000,
             "market_value": 770_000,
             "unrealized_pnl": 70_000,
@@ -209,7 +214,7 @@ def test_account_list_query_count_does_not_grow_with_positions(
     for name in ("a", "b", "c"):
         acc = services.account_create(owner=user, name=name, initial_cash=1_000_000)
         services.order_place(account_id=acc.pk, symbol=CODE, side="buy", type="market", quantity=1)
-    with django_assert_max_num_queries(3):  # count, accounts, positions with symbols
+    with django_assert_max_num_queries(4):  # count, accounts, positions with symbols, unsettled cash
         assert auth_client.get("/api/v1/accounts").json()["count"] == 3
 
 

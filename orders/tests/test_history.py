@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from market.state import store
 from market.timetable import SEOUL
-from orders import history, services
+from orders import costs, history, services
 from orders.api import BAD_ACTIVITY_TYPE, BAD_PERIOD
 from orders.enums import SnapshotTimeframe
 from orders.history import AFTER_NOT_BEFORE_UNTIL, BAD_PAGE_TOKEN
@@ -171,7 +171,7 @@ def test_activities_list_fills_deposits_costs_and_settlements_newest_first(accou
     assert types[0] == "settlement" and types[1] == "deposit"
     assert types.count("fill") == 2 and types.count("commission") == 2 and types.count("tax") == 1
     settlement = page.results[0]
-    assert settlement.trade_date == trade_day and settlement.settlement_date == history.settlement_date(trade_day)
+    assert settlement.trade_date == trade_day and settlement.settlement_date == costs.settlement_date(trade_day)
     net = sum(
         CashEntry.objects.filter(account=account, kind__in=("buy", "sell", "commission", "tax")).values_list(
             "amount", flat=True
@@ -185,8 +185,8 @@ def test_activities_list_fills_deposits_costs_and_settlements_newest_first(accou
 
 
 def test_settlement_is_two_business_days_later():
-    assert history.settlement_date(dt.date(2026, 12, 3)) == dt.date(2026, 12, 7)  # Thu → Mon
-    assert history.settlement_date(dt.date(2026, 12, 1)) == dt.date(2026, 12, 3)
+    assert costs.settlement_date(dt.date(2026, 12, 3)) == dt.date(2026, 12, 7)  # Thu → Mon
+    assert costs.settlement_date(dt.date(2026, 12, 1)) == dt.date(2026, 12, 3)
 
 
 def test_activities_pages_cover_everything_once(auth_client, account):

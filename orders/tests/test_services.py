@@ -285,7 +285,7 @@ def test_sell_costs_and_realized_pnl_net_of_costs(account, symbol):
     assert trade.tax == costs.sell_tax_for(320_000, Market.KOSPI, day)
     position = Position.objects.get(account=account)
     assert position.quantity == 6 and position.cost_basis == 420_000
-    assert position.realized_pnl == 320_000 - 280_000 - 48 - trade.tax
+    assert position.realized_pnl == 320_000 - 280_000 - 48 - trade.tax - 105  # the buy's commission too
     assert_account_invariants(account.pk)
 
 
@@ -505,3 +505,58 @@ def test_demo_seed_funds_one_account_once(user):
     account = Account.objects.get(owner=user)
     assert (account.name, account.cash) == ("기본 계좌", 100_000_000)
     assert_account_invariants(account.pk)
+
+
+# --- T+2 balances ---------------------------------------------------------------------------------
+
+
+def _on_day(order, day: dt.date) -> None:
+    """Move an order's fills and their ledger rows to 10:00 KST on `day` (a trade made that day)."""
+    at = dt.datetime.combine(day, dt.time(10, 0), tzinfo=timetable.SEOUL)
+    Trade.objects.filter(order=order).update(time=at)
+    CashEntry.objects.filter(order=order).update(time=at)
+
+
+def test_sale_proceeds_are_orderable_at_once_but_settle_two_trading_days_later(account, symbol):
+    from orders.selectors import account_balances
+
+    set_book(book_around(CODE, 69_900, 70_000, quantity=10, levels=1))
+    buy = place(account, type="market", quantity=10)  # 700,000 + 105 commission
+    set_book(book_around(CODE, 80_000, 80_100))
+    sell = place(account, side="sell", type="market", quantity=10)
+    # Bought on Friday 2026-11-27, sold on Monday 11-30: they settle Tue 12-01 and Wed 12-02.
+    _on_day(buy, dt.date(2026, 11, 27))
+    _on_day(sell, dt.date(2026, 11, 30))
+    account = fresh(account)
+    bought = -(700_000 + 105)
+    sold = sum(e.amount for e in CashEntry.objects.filter(order=sell))
+    assert sold == 800_000 - costs.commission_for(800_000) - Trade.objects.get(order=sell).tax
+    start = 10_000_000
+
+    def at(day: dt.date):
+        now = dt.datetime.combine(day, dt.time(12, 0), tzinfo=timetable.SEOUL)
+        return account_balances([account], now)[account.pk]
+
+    monday = at(dt.date(2026, 11, 30))
+    assert (monday.settled, monday.d1, monday.d2) == (start, start + bought, start + bought + sold)
+    assert monday.orderable == account.cash == start + bought + sold, "the sale can buy again at once"
+    tuesday = at(dt.date(2026, 12, 1))
+    assert (tuesday.settled, tuesday.d1, tuesday.d2) == (start + bought, account.cash, account.cash)
+    wednesday = at(dt.date(2026, 12, 2))
+    assert wednesday.settled == wednesday.d1 == wednesday.d2 == account.cash
+
+
+def test_a_holiday_pushes_settlement_back(account, symbol):
+    from orders.selectors import account_balances
+
+    set_book(book_around(CODE, 69_900, 70_000, quantity=10, levels=1))
+    buy = place(account, type="market", quantity=10)
+    # Bought Wed 2026-12-30; 12-31 is KRX's year-end closing day and 01-01 a holiday: settles Mon 01-05.
+    _on_day(buy, dt.date(2026, 12, 30))
+    account = fresh(account)
+    assert costs.settlement_date(dt.date(2026, 12, 30)) == dt.date(2027, 1, 5)
+    friday = account_balances([account], dt.datetime(2027, 1, 2, 12, tzinfo=timetable.SEOUL))[account.pk]
+    assert friday.settled == 10_000_000 and friday.d2 == account.cash
+    assert friday.d1 == 10_000_000, "the next trading day (Mon 01-04) settles nothing"
+    monday = account_balances([account], dt.datetime(2027, 1, 4, 12, tzinfo=timetable.SEOUL))[account.pk]
+    assert monday.settled == 10_000_000 and monday.d1 == account.cash

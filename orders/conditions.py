@@ -1,0 +1,410 @@
+"""Conditional orders the platform holds until their trigger (brokers' 자동감시주문, Nextrade's
+스톱지정가): stop and take-profit on the last price, trailing stops, one-cancels-other groups and
+brackets on an entry order (models.Condition says what each watches).
+
+They are not in the exchange's book: the process that owns the books watches its prints
+(`market.signals.trade_printed`). `on_trade_printed` only notes each symbol's high, low and last
+since the last look; one thread (`_watcher`) then looks at every symbol that printed, in one query,
+and places the orders of the conditions that triggered through the ordinary path
+(`services.order_place`, client_order_id `condition-<id>-<attempt>`, so a retry places nothing
+twice). A
+condition marked triggered whose order is not placed yet (the exchange was away, the process died)
+is placed again on the symbol's next print.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from config.exceptions import DomainError, NotFound, ServiceUnavailable
+from market import rules
+from market.state import store
+from orders import services
+from orders.enums import (
+    LIVE_CONDITION_STATUSES,
+    OPEN_STATUSES,
+    ConditionStatus,
+    ConditionTrigger,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+)
+from orders.models import Condition, Order, Position
+
+logger = logging.getLogger(__name__)
+
+BAD_TRIGGER = "감시 조건은 stop(스톱), take_profit(이익실현), trailing(트레일링 스톱) 중 하나입니다."
+BAD_ORDER_TYPE = "발동 시 주문은 market(시장가) 또는 limit(지정가)입니다."
+TRIGGER_PRICE_REQUIRED = "감시 가격(trigger_price)을 입력해 주세요."
+TRIGGER_PRICE_OFF_TICK = "감시 가격 {price:,}원은 호가단위에 맞지 않습니다."
+TRAIL_REQUIRED = "트레일링 스톱은 trail_amount(원) 또는 trail_percent(%) 중 하나를 입력해 주세요."
+TRAIL_PERCENT_RANGE = "trail_percent는 0보다 크고 30 이하인 백분율입니다."
+LIMIT_PRICE_REQUIRED = "지정가 주문에는 limit_price가 필요합니다."
+LIMIT_PRICE_NOT_ALLOWED = "시장가 주문에는 limit_price를 보내지 않습니다."
+NOT_ENOUGH_SHARES = "{code}을(를) {held:,}주 보유 중입니다: 매도 감시 수량은 보유 수량 이하여야 합니다."
+NO_PRICE = "{code}의 현재가가 없어 감시를 시작할 수 없습니다."
+ALREADY_MET = "현재가 {last:,}원에서 이미 발동 조건에 해당합니다: 감시 가격을 다시 확인해 주세요."
+BRACKET_PRICES = "이익실현 가격({take_profit:,}원)은 손절 가격({stop_loss:,}원)보다 높아야 합니다."
+NOT_LIVE = "감시중이거나 대기중인 조건만 취소할 수 있습니다. 이 조건은 {status} 상태입니다."
+CONDITION_NOT_FOUND = "감시 주문을 찾을 수 없습니다."
+NO_SHARES_AT_TRIGGER = "발동 시점에 매도 가능한 {code} 주식이 없습니다."
+OCO_CANCELLED = "같은 OCO 그룹의 다른 조건이 먼저 발동되어 취소되었습니다."
+ENTRY_NOT_FILLED = "진입 주문이 체결 없이 종료되어 취소되었습니다."
+
+
+# --- creating and cancelling ----------------------------------------------------------------------
+
+
+def _positive_price(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise DomainError(services.PRICE_NOT_POSITIVE, field=field)
+    if not rules.is_on_tick(value):
+        raise DomainError(TRIGGER_PRICE_OFF_TICK.format(price=value), field=field)
+    return value
+
+
+def _last_price(code: str) -> int | None:
+    quote = store().quote(code)
+    return quote.price if quote is not None and quote.price else None
+
+
+def _met(condition: Condition, high: int, low: int, last: int) -> bool:
+    """Whether prints with this high, low and last trigger it (trailing: after moving its extreme)."""
+    sell = condition.side == OrderSide.SELL
+    if condition.trigger == ConditionTrigger.STOP:
+        return low <= condition.trigger_price if sell else high >= condition.trigger_price
+    if condition.trigger == ConditionTrigger.TAKE_PROFIT:
+        return high >= condition.trigger_price if sell else low <= condition.trigger_price
+    before = condition.extreme
+    if sell:
+        condition.extreme = max(before, high)
+        return low <= before - condition.trail(before) or last <= condition.extreme - condition.trail(condition.extreme)
+    condition.extreme = min(before, low)
+    return high >= before + condition.trail(before) or last >= condition.extreme + condition.trail(condition.extreme)
+
+
+def _new_condition(
+    *,
+    account: Any,
+    symbol: Any,
+    side: str,
+    quantity: int,
+    trigger: str,
+    trigger_price: object = None,
+    trail_amount: object = None,
+    trail_percent: object = None,
+    order_type: str = OrderType.MARKET,
+    limit_price: object = None,
+) -> Condition:
+    """A validated, unsaved condition (its trailing extreme set from the last price)."""
+    side = services._validate_choice(side, OrderSide, services.BAD_SIDE, "side")
+    trigger = services._validate_choice(trigger, ConditionTrigger, BAD_TRIGGER, "trigger")
+    if order_type not in (OrderType.MARKET, OrderType.LIMIT):
+        raise DomainError(BAD_ORDER_TYPE, field="order_type")
+    quantity = services._check_quantity(quantity)
+    condition = Condition(account=account, symbol=symbol, side=side, quantity=quantity, trigger=trigger)
+    condition.order_type = order_type
+    if order_type == OrderType.LIMIT:
+        if limit_price is None:
+            raise DomainError(LIMIT_PRICE_REQUIRED, field="limit_price")
+        condition.limit_price = _positive_price(limit_price, "limit_price")
+    elif limit_price is not None:
+        raise DomainError(LIMIT_PRICE_NOT_ALLOWED, field="limit_price")
+    if trigger == ConditionTrigger.TRAILING:
+        if (trail_amount is None) == (trail_percent is None):
+            raise DomainError(TRAIL_REQUIRED, field="trail_amount")
+        if trail_amount is not None:
+            if isinstance(trail_amount, bool) or not isinstance(trail_amount, int) or trail_amount <= 0:
+                raise DomainError(TRAIL_REQUIRED, field="trail_amount")
+            condition.trail_amount = trail_amount
+        else:
+            try:
+                percent = Decimal(str(trail_percent))
+            except InvalidOperation:
+                raise DomainError(TRAIL_PERCENT_RANGE, field="trail_percent") from None
+            if not (0 < percent <= 30):
+                raise DomainError(TRAIL_PERCENT_RANGE, field="trail_percent")
+            condition.trail_percent = percent.quantize(Decimal("0.01"))
+    else:
+        if trigger_price is None:
+            raise DomainError(TRIGGER_PRICE_REQUIRED, field="trigger_price")
+        condition.trigger_price = _positive_price(trigger_price, "trigger_price")
+    return condition
+
+
+def _arm(condition: Condition) -> None:
+    """Start watching from the last price; refuse a condition the last price already meets."""
+    last = _last_price(condition.symbol.code) or condition.symbol.prev_close
+    if not last:
+        raise DomainError(NO_PRICE.format(code=condition.symbol.code), field="symbol")
+    if condition.trigger == ConditionTrigger.TRAILING:
+        condition.extreme = last
+    if _met(condition, last, last, last):
+        raise DomainError(ALREADY_MET.format(last=last), field="trigger_price")
+
+
+def _check_shares(account: Any, symbol: Any, quantity: int) -> None:
+    held = Position.objects.filter(account=account, symbol=symbol).values_list("quantity", flat=True).first() or 0
+    if quantity > held:
+        raise DomainError(NOT_ENOUGH_SHARES.format(code=symbol.code, held=held), field="quantity")
+
+
+def condition_create(*, account_id: int, owner_id: int | None = None, symbol: str, **fields: Any) -> Condition:
+    """Watch one condition (stop, take-profit or trailing) on the last price of `symbol`.
+
+    A sell must not watch more shares than the account holds now (they are not reserved: at its
+    trigger it sells what is free then). Nothing is held for a buy until it triggers."""
+    sym = services._tradable_symbol(symbol)
+    with transaction.atomic():
+        account = services._lock_account(account_id, owner_id)
+        condition = _new_condition(account=account, symbol=sym, **fields)
+        if condition.side == OrderSide.SELL:
+            _check_shares(account, sym, condition.quantity)
+        _arm(condition)
+        condition.save(force_insert=True)
+    return condition
+
+
+def bracket_create(
+    *,
+    account_id: int,
+    owner_id: int | None = None,
+    symbol: str,
+    quantity: int,
+    take_profit: object,
+    stop_loss: object,
+    entry: dict[str, Any] | None = None,
+) -> tuple[Order | None, list[Condition]]:
+    """Take-profit and stop-loss sells, one-cancels-other. With `entry` ({type, price?}) a buy is
+    placed first and the two legs wait for its fills, then watch the quantity it filled; without
+    it they watch shares the account holds."""
+    sym = services._tradable_symbol(symbol)
+    quantity = services._check_quantity(quantity)
+    take_profit = _positive_price(take_profit, "take_profit")
+    stop_loss = _positive_price(stop_loss, "stop_loss")
+    if take_profit <= stop_loss:
+        raise DomainError(BRACKET_PRICES.format(take_profit=take_profit, stop_loss=stop_loss), field="take_profit")
+    legs = [
+        _new_condition(
+            account=None, symbol=sym, side=OrderSide.SELL, quantity=quantity, trigger=trigger, trigger_price=price
+        )
+        for trigger, price in ((ConditionTrigger.TAKE_PROFIT, take_profit), (ConditionTrigger.STOP, stop_loss))
+    ]
+    for leg in legs:  # both checked before anything is placed
+        _arm(leg)
+    entry_order = None
+    if entry is not None:
+        entry_order, _ = services.order_place(
+            account_id=account_id,
+            owner_id=owner_id,
+            symbol=sym.code,
+            side=OrderSide.BUY,
+            type=entry.get("type", OrderType.LIMIT),
+            price=entry.get("price"),
+            quantity=quantity,
+        )
+    group = uuid.uuid4().hex
+    with transaction.atomic():
+        account = services._lock_account(account_id, owner_id)
+        if entry_order is None:
+            _check_shares(account, sym, quantity)
+        for leg in legs:
+            leg.account, leg.oco_group = account, group
+            if entry_order is not None:
+                leg.parent_order, leg.status = entry_order, ConditionStatus.WAITING
+        Condition.objects.bulk_create(legs)
+    if entry_order is not None and entry_order.filled_quantity:
+        watch([sym.code])  # filled on arrival: the legs start watching now
+    return entry_order, legs
+
+
+def condition_cancel(*, condition_id: int, owner_id: int | None = None) -> Condition:
+    with transaction.atomic():
+        condition = Condition.objects.select_related("account", "symbol").filter(pk=condition_id).first()
+        if condition is None or (owner_id is not None and condition.account.owner_id != owner_id):
+            raise NotFound(CONDITION_NOT_FOUND)
+        services._lock_account(condition.account_id)
+        condition.refresh_from_db(fields=["status"])
+        if condition.status not in LIVE_CONDITION_STATUSES:
+            raise DomainError(NOT_LIVE.format(status=condition.get_status_display()))
+        condition.status = ConditionStatus.CANCELLED
+        condition.save(update_fields=["status", "updated_at"])
+    return condition
+
+
+# --- watching ---------------------------------------------------------------------------------------
+
+
+def evaluate(prints: dict[str, tuple[int, int, int]]) -> list[int]:
+    """Look at the live conditions of the symbols that printed ({code: (high, low, last)}); arm the
+    bracket legs whose entry filled, move trailing extremes, mark what triggered (cancelling its
+    OCO siblings) and place their orders. Returns the ids of the conditions that placed an order."""
+    live = (
+        Condition.objects.select_related("symbol", "parent_order")
+        .filter(symbol__code__in=list(prints))
+        .filter(Q(status__in=LIVE_CONDITION_STATUSES) | Q(status=ConditionStatus.TRIGGERED, order__isnull=True))
+        .order_by("id")
+    )
+    due: list[int] = []
+    with transaction.atomic():
+        moved: list[Condition] = []
+        for condition in live.select_for_update(of=("self",)):
+            high, low, last = prints[condition.symbol.code]
+            if condition.status == ConditionStatus.TRIGGERED:
+                due.append(condition.pk)  # triggered before, its order not placed yet
+                continue
+            if condition.status == ConditionStatus.WAITING and not _armed_by_entry(condition, last):
+                continue
+            extreme = condition.extreme
+            if _met(condition, high, low, last):
+                if _trigger(condition):
+                    due.append(condition.pk)
+            elif condition.extreme != extreme:
+                moved.append(condition)
+        if moved:
+            Condition.objects.bulk_update(moved, ["extreme"])
+    return [pk for pk in due if _place(pk)]
+
+
+def _armed_by_entry(condition: Condition, last: int) -> bool:
+    """A bracket leg: watch the quantity its entry order has filled; ends if it filled nothing."""
+    entry = condition.parent_order
+    if entry.filled_quantity == 0:
+        if entry.status not in OPEN_STATUSES:
+            condition.status, condition.message = ConditionStatus.CANCELLED, ENTRY_NOT_FILLED
+            condition.save(update_fields=["status", "message", "updated_at"])
+        return False
+    condition.quantity = entry.filled_quantity
+    condition.status = ConditionStatus.ACTIVE
+    if condition.trigger == ConditionTrigger.TRAILING:
+        condition.extreme = last
+    condition.save(update_fields=["quantity", "status", "extreme", "updated_at"])
+    return True
+
+
+def _trigger(condition: Condition) -> bool:
+    """Mark it triggered and cancel its OCO siblings; False if a sibling triggered first."""
+    if condition.oco_group:
+        fired = Condition.objects.filter(oco_group=condition.oco_group, status=ConditionStatus.TRIGGERED).exists()
+        if fired:
+            return False
+        Condition.objects.filter(oco_group=condition.oco_group, status__in=LIVE_CONDITION_STATUSES).exclude(
+            pk=condition.pk
+        ).update(status=ConditionStatus.CANCELLED, message=OCO_CANCELLED, updated_at=timezone.now())
+    condition.status = ConditionStatus.TRIGGERED
+    condition.triggered_at = timezone.now()
+    condition.save(update_fields=["status", "triggered_at", "extreme", "updated_at"])
+    return True
+
+
+def _place(condition_id: int) -> bool:
+    """Place a triggered condition's order: attempt n has client_order_id `condition-<id>-<n>`, a
+    new attempt only after the exchange refused the last one for being away (503)."""
+    condition = Condition.objects.select_related("symbol").get(pk=condition_id)
+    attempts = list(Order.objects.filter(condition_id=condition.pk).values_list("pk", "status", "reject_reason"))
+    placed = next((pk for pk, status, _ in attempts if status != OrderStatus.REJECTED), None)
+    if placed is not None:  # placed before its link was written (the process stopped between)
+        Condition.objects.filter(pk=condition.pk).update(order_id=placed, updated_at=timezone.now())
+        return True
+    quantity = condition.quantity
+    if condition.side == OrderSide.SELL:
+        free = (
+            Position.objects.filter(account_id=condition.account_id, symbol=condition.symbol)
+            .values_list("quantity", "reserved_quantity")
+            .first()
+        )
+        quantity = min(quantity, free[0] - free[1]) if free else 0
+        if quantity <= 0:
+            _fail(condition, NO_SHARES_AT_TRIGGER.format(code=condition.symbol.code))
+            return False
+    try:
+        order, _ = services.order_place(
+            account_id=condition.account_id,
+            symbol=condition.symbol.code,
+            side=condition.side,
+            type=condition.order_type,
+            price=condition.limit_price,
+            quantity=quantity,
+            client_order_id=f"condition-{condition.pk}-{len(attempts)}",
+            condition_id=condition.pk,
+        )
+    except ServiceUnavailable:
+        return False  # still triggered without an order: placed on the next print
+    except DomainError as exc:
+        _fail(condition, exc.message)
+        return False
+    Condition.objects.filter(pk=condition.pk).update(order=order, updated_at=timezone.now())
+    if order.status == OrderStatus.REJECTED:
+        _fail(condition, order.reject_reason)
+        return False
+    return True
+
+
+def _fail(condition: Condition, message: str) -> None:
+    Condition.objects.filter(pk=condition.pk).update(
+        status=ConditionStatus.FAILED, message=str(message)[:300], updated_at=timezone.now()
+    )
+
+
+class _Watcher:
+    """Prints noted as they come; one thread looks at them (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self.enabled = True  # tests switch it off where they do not test it
+        self._lock = threading.Lock()
+        self._prints: dict[str, tuple[int, int, int]] = {}
+        self._scheduled = False
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="conditions")
+
+    def note(self, code: str, price: int) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            seen = self._prints.get(code)
+            self._prints[code] = (max(seen[0], price), min(seen[1], price), price) if seen else (price, price, price)
+            if self._scheduled:
+                return
+            self._scheduled = True
+        self._executor.submit(self._look)
+
+    def _look(self) -> None:
+        with self._lock:
+            prints, self._prints, self._scheduled = self._prints, {}, False
+        close_old_connections()
+        try:
+            evaluate(prints)
+        except Exception:  # noqa: BLE001 - log and go on with the next prints
+            logger.exception("could not evaluate the conditions of %s", ", ".join(prints))
+
+    def settle(self, timeout: float = 10) -> None:
+        """Wait until what was noted so far has been looked at (tests, shutdown)."""
+        self._executor.submit(lambda: None).result(timeout)
+
+
+_watcher = _Watcher()
+
+
+def on_trade_printed(sender: Any, trade: Any, **kwargs: Any) -> None:
+    """market.signals.trade_printed, in the process that owns the books."""
+    _watcher.note(trade.code, trade.price)
+
+
+def watch(codes: list[str]) -> None:
+    """Look at these symbols' conditions now, at their last prices (a bracket filled on arrival)."""
+    for code in codes:
+        last = _last_price(code)
+        if last:
+            _watcher.note(code, last)
+
+
+def settle(timeout: float = 10) -> None:
+    _watcher.settle(timeout)

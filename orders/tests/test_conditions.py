@@ -1,0 +1,281 @@
+"""Conditional orders (자동감시주문): stops, take-profits, trailing stops, OCO brackets, on the prints
+of the exchange, placed through the ordinary order path by the watcher's thread."""
+
+import pytest
+
+from config.exceptions import DomainError
+from market import venue
+from orders import conditions, services
+from orders.enums import ConditionStatus, OrderStatus
+from orders.models import Account, Condition, Order, Trade
+from orders.tests.factories import SymbolFactory
+from orders.tests.invariants import assert_account_invariants
+
+# The watcher's thread has its own database connection: it sees only what is committed.
+pytestmark = pytest.mark.django_db(transaction=True)
+CODE = "005930"
+
+
+@pytest.fixture
+def symbol():
+    return SymbolFactory(code=CODE, prev_close=70_000)
+
+
+@pytest.fixture
+def holder(user, symbol, exchange, watcher) -> Account:
+    """An account that bought 10 shares at 70,000 (the last price is 70,000)."""
+    account = services.account_create(owner=user, name="main", initial_cash=10_000_000)
+    exchange.add_liquidity(CODE, "sell", 70_000, 10)
+    services.order_place(account_id=account.pk, symbol=CODE, side="buy", type="market", quantity=10)
+    watcher.settle()
+    return account
+
+
+def print_at(exchange, price: int) -> None:
+    """Two other participants trade one share at `price`, leaving nothing in the book."""
+    exchange.add_liquidity(CODE, "buy", price, 1)
+    exchange.trade(CODE, price, 1)
+
+
+def floor(exchange, price: int = 67_900) -> None:
+    """Others' bids below every print, for the sells the triggers place."""
+    exchange.add_liquidity(CODE, "buy", price, 100)
+
+
+def stop(account: Account, **fields) -> Condition:
+    params = {"symbol": CODE, "side": "sell", "quantity": 10, "trigger": "stop", "trigger_price": 68_000}
+    return conditions.condition_create(account_id=account.pk, **(params | fields))
+
+
+def fresh(condition: Condition) -> Condition:
+    return Condition.objects.get(pk=condition.pk)
+
+
+def test_a_sell_stop_waits_for_its_price_then_sells_through_the_ordinary_path(holder, exchange, watcher):
+    condition = stop(holder)
+    floor(exchange)
+    print_at(exchange, 69_000)
+    watcher.settle()
+    assert fresh(condition).status == ConditionStatus.ACTIVE
+    print_at(exchange, 68_000)
+    watcher.settle()
+    condition = fresh(condition)
+    assert condition.status == ConditionStatus.TRIGGERED and condition.triggered_at is not None
+    order = Order.objects.get(pk=condition.order_id)
+    assert order.condition_id == condition.pk and order.client_order_id == f"condition-{condition.pk}-0"
+    assert order.side == "sell" and order.type == "market" and order.status == OrderStatus.FILLED
+    assert set(Trade.objects.filter(order=order).values_list("price", flat=True)) == {67_900}
+    assert_account_invariants(holder.pk)
+
+
+def test_a_stop_limit_places_a_limit_order_at_its_limit(holder, exchange, watcher):
+    condition = stop(holder, order_type="limit", limit_price=67_800)
+    floor(exchange)
+    print_at(exchange, 68_000)
+    watcher.settle()
+    order = Order.objects.get(pk=fresh(condition).order_id)
+    assert order.type == "limit" and order.price == 67_800
+    assert order.status == OrderStatus.FILLED  # the bids at 67,900 are above its limit
+    assert Trade.objects.get(order=order).price == 67_900
+
+
+def test_a_buy_stop_triggers_when_the_price_rises_to_it(user, symbol, exchange, watcher):
+    account = services.account_create(owner=user, name="b", initial_cash=10_000_000)
+    condition = conditions.condition_create(
+        account_id=account.pk, symbol=CODE, side="buy", quantity=3, trigger="stop", trigger_price=71_000
+    )
+    exchange.add_liquidity(CODE, "sell", 71_000, 100)
+    exchange.trade(CODE, 71_000, 1, side="buy")  # someone buys one at 71,000
+    watcher.settle()
+    order = Order.objects.get(pk=fresh(condition).order_id)
+    assert order.side == "buy" and order.filled_quantity == 3
+    assert_account_invariants(account.pk)
+
+
+def test_a_trailing_stop_follows_the_high_and_sells_on_the_pullback(holder, exchange, watcher):
+    condition = stop(holder, trigger="trailing", trigger_price=None, trail_amount=1_000)
+    assert condition.extreme == 70_000
+    floor(exchange, 69_000)
+    for price in (71_000, 72_000):
+        print_at(exchange, price)
+        watcher.settle()
+    assert fresh(condition).extreme == 72_000 and fresh(condition).status == ConditionStatus.ACTIVE
+    print_at(exchange, 71_500)
+    watcher.settle()
+    assert fresh(condition).status == ConditionStatus.ACTIVE, "500 below the high is inside the trail"
+    print_at(exchange, 71_000)
+    watcher.settle()
+    condition = fresh(condition)
+    assert condition.status == ConditionStatus.TRIGGERED and condition.extreme == 72_000
+    assert Order.objects.get(pk=condition.order_id).filled_quantity == 10
+
+
+def test_a_trailing_stop_in_percent(holder, exchange, watcher):
+    condition = stop(holder, trigger="trailing", trigger_price=None, trail_percent="2.5")
+    floor(exchange, 69_000)
+    print_at(exchange, 72_000)
+    watcher.settle()
+    print_at(exchange, 70_300)  # 72,000 − 2.5% = 70,200: not yet
+    watcher.settle()
+    assert fresh(condition).status == ConditionStatus.ACTIVE
+    print_at(exchange, 70_200)
+    watcher.settle()
+    assert fresh(condition).status == ConditionStatus.TRIGGERED
+
+
+def test_an_oco_bracket_on_shares_held_sells_once_and_cancels_the_other_leg(holder, exchange, watcher):
+    entry, (take_profit, stop_loss) = conditions.bracket_create(
+        account_id=holder.pk, symbol=CODE, quantity=10, take_profit=72_000, stop_loss=68_000
+    )
+    assert entry is None and take_profit.oco_group == stop_loss.oco_group != ""
+    floor(exchange)
+    print_at(exchange, 72_000)
+    watcher.settle()
+    assert fresh(take_profit).status == ConditionStatus.TRIGGERED
+    assert fresh(stop_loss).status == ConditionStatus.CANCELLED
+    assert fresh(stop_loss).message == conditions.OCO_CANCELLED
+    print_at(exchange, 68_000)
+    watcher.settle()
+    assert fresh(stop_loss).order_id is None
+    assert Order.objects.filter(condition__isnull=False).count() == 1
+    assert_account_invariants(holder.pk)
+
+
+def test_a_bracket_on_an_entry_order_waits_for_its_fills_and_watches_what_filled(user, symbol, exchange, watcher):
+    account = services.account_create(owner=user, name="e", initial_cash=10_000_000)
+    entry, legs = conditions.bracket_create(
+        account_id=account.pk,
+        symbol=CODE,
+        quantity=10,
+        take_profit=72_000,
+        stop_loss=68_000,
+        entry={"type": "limit", "price": 69_500},
+    )
+    assert entry.status == OrderStatus.NEW
+    assert [fresh(leg).status for leg in legs] == [ConditionStatus.WAITING] * 2
+    exchange.trade(CODE, 69_500, 4)  # someone sells 4 into the entry
+    watcher.settle()
+    assert [(fresh(leg).status, fresh(leg).quantity) for leg in legs] == [(ConditionStatus.ACTIVE, 4)] * 2
+    services.order_cancel(order_id=entry.pk)  # the rest of the entry: the legs keep watching the 4
+    floor(exchange)
+    print_at(exchange, 68_000)
+    watcher.settle()
+    _, stop_loss = (fresh(leg) for leg in legs)
+    assert stop_loss.status == ConditionStatus.TRIGGERED
+    assert Order.objects.get(pk=stop_loss.order_id).filled_quantity == 4
+    assert_account_invariants(account.pk)
+
+
+def test_bracket_legs_end_when_their_entry_ends_unfilled(user, symbol, exchange, watcher):
+    account = services.account_create(owner=user, name="e", initial_cash=10_000_000)
+    entry, legs = conditions.bracket_create(
+        account_id=account.pk,
+        symbol=CODE,
+        quantity=10,
+        take_profit=72_000,
+        stop_loss=68_000,
+        entry={"type": "limit", "price": 69_500},
+    )
+    services.order_cancel(order_id=entry.pk)
+    print_at(exchange, 69_800)
+    watcher.settle()
+    assert {(fresh(leg).status, fresh(leg).message) for leg in legs} == {
+        (ConditionStatus.CANCELLED, conditions.ENTRY_NOT_FILLED)
+    }
+
+
+def test_a_stop_whose_shares_were_sold_meanwhile_fails_with_the_reason(holder, exchange, watcher):
+    condition = stop(holder)
+    exchange.add_liquidity(CODE, "buy", 69_000, 10)
+    services.order_place(account_id=holder.pk, symbol=CODE, side="sell", type="market", quantity=10)
+    print_at(exchange, 68_000)
+    watcher.settle()
+    condition = fresh(condition)
+    assert condition.status == ConditionStatus.FAILED and condition.order_id is None
+    assert condition.message == conditions.NO_SHARES_AT_TRIGGER.format(code=CODE)
+
+
+def test_a_trigger_while_the_exchange_is_away_is_placed_on_the_next_print(holder, exchange, watcher, settings):
+    condition = stop(holder)
+    settings.REDIS_URL = ""  # no other way to reach an exchange
+    exchange.add_liquidity(CODE, "buy", 68_000, 100)
+    exchange.trade(CODE, 68_000, 1)
+    served = venue.local()
+    venue.serve(None)  # the exchange goes away before the watcher places the order
+    try:
+        watcher.settle()
+    finally:
+        venue.serve(served)
+    condition = fresh(condition)
+    assert condition.status == ConditionStatus.TRIGGERED and condition.order_id is None
+    assert Order.objects.get(client_order_id=f"condition-{condition.pk}-0").status == OrderStatus.REJECTED
+    print_at(exchange, 68_000)
+    watcher.settle()
+    condition = fresh(condition)
+    assert condition.order_id is not None, "placed again on the next print"
+    assert Order.objects.get(pk=condition.order_id).status == OrderStatus.FILLED
+    assert_account_invariants(holder.pk)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"trigger_price": 70_500}, conditions.ALREADY_MET.format(last=70_000)),
+        ({"quantity": 11}, conditions.NOT_ENOUGH_SHARES.format(code=CODE, held=10)),
+        ({"trigger": "trailing", "trigger_price": None}, conditions.TRAIL_REQUIRED),
+        ({"trigger": "trailing", "trigger_price": None, "trail_percent": "31"}, conditions.TRAIL_PERCENT_RANGE),
+        ({"order_type": "limit"}, conditions.LIMIT_PRICE_REQUIRED),
+        ({"trigger_price": 68_050}, conditions.TRIGGER_PRICE_OFF_TICK.format(price=68_050)),
+        ({"trigger": "soon"}, conditions.BAD_TRIGGER),
+    ],
+)
+def test_conditions_that_cannot_work_are_refused_with_the_reason(holder, fields, message):
+    with pytest.raises(DomainError) as refused:
+        stop(holder, **fields)
+    assert refused.value.message == message
+    assert not Condition.objects.exists()
+
+
+def test_the_api_creates_lists_and_cancels_conditions_and_orders_link_to_them(auth_client, holder, exchange, watcher):
+    body = {"account": holder.pk, "symbol": CODE, "side": "sell", "quantity": 5, "trigger": "stop"}
+    refused = auth_client.post("/api/v1/conditions", body, format="json")
+    assert refused.status_code == 422 and refused.json()["error"]["message"] == conditions.TRIGGER_PRICE_REQUIRED
+    created = auth_client.post("/api/v1/conditions", body | {"trigger_price": 68_000}, format="json")
+    assert created.status_code == 201, created.content
+    item = created.json()
+    assert item["status"] == "active" and item["trigger_price"] == 68_000 and item["order"] is None
+    bracket = auth_client.post(
+        "/api/v1/conditions/bracket",
+        {"account": holder.pk, "symbol": CODE, "quantity": 5, "take_profit": 68_000, "stop_loss": 72_000},
+        format="json",
+    )
+    assert bracket.status_code == 422 and "이익실현 가격" in bracket.json()["error"]["message"]
+    listed = auth_client.get(f"/api/v1/conditions?account={holder.pk}&status=active").json()
+    assert [row["id"] for row in listed["results"]] == [item["id"]]
+    cancelled = auth_client.post(f"/api/v1/conditions/{item['id']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    again = auth_client.post(f"/api/v1/conditions/{item['id']}/cancel")
+    assert again.status_code == 422 and "취소" in again.json()["error"]["message"]
+
+    live = auth_client.post("/api/v1/conditions", body | {"trigger_price": 68_000}, format="json").json()
+    floor(exchange)
+    print_at(exchange, 68_000)
+    watcher.settle()
+    order_id = auth_client.get(f"/api/v1/conditions?account={holder.pk}").json()["results"][0]["order"]
+    assert auth_client.get(f"/api/v1/orders/{order_id}").json()["condition"] == live["id"]
+
+
+def test_other_users_conditions_are_not_found(auth_client, other_user, symbol, exchange):
+    account = services.account_create(owner=other_user, name="x", initial_cash=1_000_000)
+    condition = conditions.condition_create(
+        account_id=account.pk, symbol=CODE, side="buy", quantity=1, trigger="stop", trigger_price=71_000
+    )
+    response = auth_client.post(f"/api/v1/conditions/{condition.pk}/cancel")
+    assert response.status_code == 404 and response.json()["error"]["message"] == conditions.CONDITION_NOT_FOUND
+    assert auth_client.get("/api/v1/conditions").json()["count"] == 0
+
+
+def test_a_reset_cancels_the_accounts_conditions(holder):
+    condition = stop(holder)
+    services.account_reset(account_id=holder.pk)
+    assert fresh(condition).status == ConditionStatus.CANCELLED
