@@ -240,23 +240,12 @@ def broadcast(user_id: int, messages: list[dict[str, Any]]) -> None:
         logger.warning("could not push order updates", exc_info=True)
 
 
-# Messages by user, and the order and trade payloads whose ids send() fills in.
-_Built = tuple[
-    dict[int, list[dict[str, Any]]], list[tuple[dict[str, Any], "Order"]], list[tuple[dict[str, Any], "Trade"]]
-]
-
-
 class EventBatch:
-    """Messages for one user's stream, sent together after the current transaction commits.
+    """Messages for one user's stream, sent together after the current transaction commits."""
 
-    With on_commit=False the caller commits a transaction Django does not manage (orders.pg) and
-    calls send() itself once the COMMIT has succeeded.
-    """
-
-    def __init__(self, *, on_commit: bool = True) -> None:
+    def __init__(self) -> None:
         self._by_user: dict[int, list[tuple[Order, Trade | None]]] = {}
-        self._built: _Built | None = None
-        self._registered = not on_commit
+        self._registered = False
 
     def order(self, user_id: int, order: Order) -> None:
         self._add(user_id, (order, None))
@@ -270,45 +259,30 @@ class EventBatch:
             self._registered = True
             transaction.on_commit(self.send)
 
-    def prepare(self) -> None:
-        """Build the messages now, before the rows have their ids (orders.pg builds them while the
-        database writes): send() fills the ids in. Nothing else in them may change after this."""
-        self._built = self._build()
-
     def send(self) -> None:
         try:
-            messages, orders, trades = self._built if self._built is not None else self._build()
+            messages = self._build()
         except Exception:  # noqa: BLE001 - a push failure must never undo a committed trade
             logger.exception("could not build order updates")
             return
-        self._built = None
-        for payload, order in orders:  # the ids as they are now
-            payload["id"] = order.pk
-        for payload, trade in trades:
-            payload["id"], payload["order"] = trade.pk, trade.order_id
         for user_id, user_messages in messages.items():
             broadcast(user_id, user_messages)
             if order_events_committed.receivers:
                 order_events_committed.send_robust(sender=EventBatch, user_id=user_id, events=user_messages)
 
-    def _build(self) -> _Built:
+    def _build(self) -> dict[int, list[dict[str, Any]]]:
         # An order's payload is the same in its update and in each of its fills: built once.
         tz = timezone.get_current_timezone()
         orders: dict[int, dict[str, Any]] = {}
         built: dict[int, list[dict[str, Any]]] = {}
-        order_ids: list[tuple[dict[str, Any], Order]] = []
-        trade_ids: list[tuple[dict[str, Any], Trade]] = []
         for user_id, events in self._by_user.items():
             messages = built[user_id] = []
             for order, trade in events:
                 payload = orders.get(id(order))
                 if payload is None:
                     payload = orders[id(order)] = order_payload(order, tz)
-                    order_ids.append((payload, order))
                 if trade is None:
                     messages.append({"type": "order.update", "order": payload})
                 else:
-                    fill = trade_payload(trade, tz)
-                    trade_ids.append((fill, trade))
-                    messages.append({"type": "order.fill", "trade": fill, "order": payload})
-        return built, order_ids, trade_ids
+                    messages.append({"type": "order.fill", "trade": trade_payload(trade, tz), "order": payload})
+        return built

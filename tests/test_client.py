@@ -173,6 +173,49 @@ async def test_an_order_placed_from_the_cli_shows_up_on_stream_orders(platform_s
     assert after.returncode == 1 and "papertrade login" in after.stderr
 
 
+def test_cli_modifies_and_partly_cancels_orders_and_watches_conditions(platform_server, demo, tmp_path):
+    login_args = ["login", "--url", platform_server.url, "--username", DEMO_USER, "--password-stdin"]
+    assert _cli(tmp_path, *login_args, stdin=DEMO_PASSWORD + "\n").returncode == 0
+    limits = demo.symbol(CODE)["price_limits"]
+    lower, upper = int(limits["lower"]), int(limits["upper"])
+    account_id = demo.accounts()[0]["id"]
+    order = demo.buy(account_id, CODE, 5, limit=lower)
+    assert order["status"] == "new" and order["queue_ahead"] is not None
+
+    modified = _cli(tmp_path, "--json", "modify", str(order["id"]), "--quantity", "3")
+    assert modified.returncode == 0, modified.stderr
+    assert json.loads(modified.stdout)["quantity"] == 3
+    reduced = _cli(tmp_path, "--json", "cancel", str(order["id"]), "--quantity", "1")
+    assert (json.loads(reduced.stdout)["quantity"], json.loads(reduced.stdout)["status"]) == (2, "new")
+    too_many = _cli(tmp_path, "cancel", str(order["id"]), "--quantity", "9")
+    assert too_many.returncode == 1 and "미체결 수량" in too_many.stderr
+    assert demo.cancel_order(order["id"])["status"] == "cancelled"
+
+    # A buy stop at the upper limit watches; the table lists it; cancelling ends it.
+    watching = _cli(tmp_path, "--json", "stop", CODE, "2", str(upper), "--buy")
+    assert watching.returncode == 0, watching.stderr
+    condition = json.loads(watching.stdout)
+    assert (condition["status"], condition["trigger_price"], condition["side"]) == ("active", upper, "buy")
+    table = _cli(tmp_path, "conditions", "--status", "active")
+    assert str(condition["id"]) in table.stdout and "stop" in table.stdout
+    ended = _cli(tmp_path, "--json", "cancel-condition", str(condition["id"]))
+    assert json.loads(ended.stdout)["status"] == "cancelled"
+
+    # A bracket on a new buy: the legs wait for the entry's fills.
+    bracket = demo.place_bracket(account_id, CODE, 4, take_profit=upper, stop_loss=lower, entry_price=lower)
+    assert bracket["entry_order"]["status"] == "new"
+    assert [leg["status"] for leg in bracket["conditions"]] == ["waiting", "waiting"]
+    assert {leg["id"] for leg in demo.conditions(account_id=account_id, status="waiting")} == {
+        leg["id"] for leg in bracket["conditions"]
+    }
+    with pytest.raises(InvalidRequest) as refused:
+        demo.place_condition(account_id, CODE, "buy", 1, trigger="trailing")
+    assert "trail_amount" in refused.value.message
+    for leg in bracket["conditions"]:
+        demo.cancel_condition(leg["id"])
+    demo.cancel_order(bracket["entry_order"]["id"])
+
+
 def test_cli_reads_quotes_positions_and_a_live_table(platform_server, tmp_path):
     login_args = ["login", "--url", platform_server.url, "--username", DEMO_USER, "--password-stdin"]
     env_login = _cli(tmp_path, *login_args, stdin=DEMO_PASSWORD)

@@ -5,7 +5,11 @@
     papertrade buy 005930 10 --limit 71000 # a limit buy (market without --limit)
     papertrade sell 005930 10
     papertrade orders --status new
-    papertrade cancel 42
+    papertrade cancel 42                   # or --quantity 5: a partial cancel (keeps priority)
+    papertrade modify 42 --price 70500     # 정정 (price and/or --quantity)
+    papertrade stop 005930 10 68000        # a sell stop (--buy, --limit, --trail 1000, --trail-percent 3)
+    papertrade bracket 005930 10 --take-profit 75000 --stop-loss 68000 [--entry 70000]
+    papertrade conditions --status active  # conditional orders; cancel-condition 7
     papertrade positions
     papertrade watch 005930 000660         # a live table until Ctrl-C
     papertrade history --period 1W
@@ -180,8 +184,73 @@ def _place(side: str) -> Callable[[Client, argparse.Namespace], Any]:
 
 
 def cmd_cancel(client: Client, args: argparse.Namespace) -> Any:
-    order = client.cancel_order(args.order_id)
-    return order, _order_table("Order cancelled", [order])
+    order = client.cancel_order(args.order_id, quantity=args.quantity)
+    return order, _order_table("Order cancelled" if args.quantity is None else "Order reduced", [order])
+
+
+def cmd_modify(client: Client, args: argparse.Namespace) -> Any:
+    order = client.modify_order(args.order_id, price=args.price, quantity=args.quantity)
+    return order, _order_table("Order modified", [order])
+
+
+def _condition_table(title: str, conditions: Sequence[dict[str, Any]]) -> Table:
+    columns = ["id", "symbol", "side", "qty", "trigger", "at", "order", "status"]
+    rows = [
+        [
+            c["id"],
+            f"{c['symbol']} {c.get('symbol_name') or ''}".strip(),
+            c["side"],
+            c["quantity"],
+            c["trigger"],
+            _won(c.get("trigger_price"))
+            if c["trigger"] != "trailing"
+            else f"-{_won(c['trail_amount'])}"
+            if c.get("trail_amount")
+            else f"-{c['trail_percent']}%",
+            f"{c['order_type']} {_won(c.get('limit_price'))}".strip() if c["order_type"] == "limit" else "market",
+            c["status"] + (f" ({c['message']})" if c.get("message") else ""),
+        ]
+        for c in conditions
+    ]
+    return _table(title, columns, rows)
+
+
+def cmd_stop(client: Client, args: argparse.Namespace) -> Any:
+    trailing = args.trail is not None or args.trail_percent is not None
+    condition = client.place_condition(
+        _account_id(client, args),
+        args.code,
+        "buy" if args.buy else "sell",
+        args.quantity,
+        trigger="trailing" if trailing else "stop",
+        trigger_price=None if trailing else args.price,
+        trail_amount=args.trail,
+        trail_percent=args.trail_percent,
+        limit_price=args.limit,
+    )
+    return condition, _condition_table("Condition watching", [condition])
+
+
+def cmd_bracket(client: Client, args: argparse.Namespace) -> Any:
+    answer = client.place_bracket(
+        _account_id(client, args),
+        args.code,
+        args.quantity,
+        take_profit=args.take_profit,
+        stop_loss=args.stop_loss,
+        entry_price=args.entry,
+    )
+    return answer, _condition_table("Bracket (one cancels the other)", answer["conditions"])
+
+
+def cmd_conditions(client: Client, args: argparse.Namespace) -> Any:
+    conditions = client.conditions(account_id=args.account, status=args.status, symbol=args.symbol)
+    return conditions, _condition_table("Conditional orders", conditions)
+
+
+def cmd_cancel_condition(client: Client, args: argparse.Namespace) -> Any:
+    condition = client.cancel_condition(args.condition_id)
+    return condition, _condition_table("Condition cancelled", [condition])
 
 
 def cmd_orders(client: Client, args: argparse.Namespace) -> Any:
@@ -318,9 +387,42 @@ def build_parser() -> argparse.ArgumentParser:
         place.add_argument("--account", type=int)
         place.add_argument("--client-order-id", help="makes a retry safe: the same id gives the same order")
         place.set_defaults(run=_place(side))
-    cancel = commands.add_parser("cancel", help="cancel an order")
+    cancel = commands.add_parser("cancel", help="cancel an order (or part of it)")
     cancel.add_argument("order_id", type=int)
+    cancel.add_argument("--quantity", type=int, help="cancel only this many shares (keeps time priority)")
     cancel.set_defaults(run=cmd_cancel)
+    modify = commands.add_parser("modify", help="정정: a new price and/or quantity for an open order")
+    modify.add_argument("order_id", type=int)
+    modify.add_argument("--price", type=int)
+    modify.add_argument("--quantity", type=int, help="the new open quantity")
+    modify.set_defaults(run=cmd_modify)
+
+    stop = commands.add_parser("stop", help="a stop or trailing stop (sell unless --buy)")
+    stop.add_argument("code")
+    stop.add_argument("quantity", type=int)
+    stop.add_argument("price", type=int, nargs="?", help="the stop price (not with --trail)")
+    stop.add_argument("--buy", action="store_true")
+    stop.add_argument("--limit", type=int, help="place a limit order at this price (else market)")
+    stop.add_argument("--trail", type=int, help="trailing stop: won from the best price since")
+    stop.add_argument("--trail-percent", help="trailing stop: percent from the best price since")
+    stop.add_argument("--account", type=int)
+    stop.set_defaults(run=cmd_stop)
+    bracket = commands.add_parser("bracket", help="take-profit + stop-loss sells, one cancels the other")
+    bracket.add_argument("code")
+    bracket.add_argument("quantity", type=int)
+    bracket.add_argument("--take-profit", type=int, required=True)
+    bracket.add_argument("--stop-loss", type=int, required=True)
+    bracket.add_argument("--entry", type=int, help="buy first at this limit; the legs wait for its fills")
+    bracket.add_argument("--account", type=int)
+    bracket.set_defaults(run=cmd_bracket)
+    conditions = commands.add_parser("conditions", help="conditional orders, newest first")
+    conditions.add_argument("--account", type=int)
+    conditions.add_argument("--status", choices=["waiting", "active", "triggered", "cancelled", "failed"])
+    conditions.add_argument("--symbol")
+    conditions.set_defaults(run=cmd_conditions)
+    cancel_condition = commands.add_parser("cancel-condition", help="stop watching a conditional order")
+    cancel_condition.add_argument("condition_id", type=int)
+    cancel_condition.set_defaults(run=cmd_cancel_condition)
 
     orders = commands.add_parser("orders", help="orders, newest first")
     orders.add_argument("--account", type=int)

@@ -231,8 +231,84 @@ class Client:
     def sell(self, account_id: int, symbol: str, quantity: int, *, limit: int | None = None, **options: Any) -> Json:
         return self.place_order(account_id, symbol, "sell", quantity, price=limit, **options)
 
-    def cancel_order(self, order_id: int) -> Json:
-        return self._post(f"orders/{order_id}/cancel")
+    def cancel_order(self, order_id: int, *, quantity: int | None = None) -> Json:
+        """Cancel an open order, or `quantity` of it (a partial cancel keeps its time priority)."""
+        return self._post(f"orders/{order_id}/cancel", _params(quantity=quantity))
+
+    def modify_order(self, order_id: int, *, price: int | None = None, quantity: int | None = None) -> Json:
+        """정정: a new price and/or open quantity. A new price or a larger quantity loses the order's
+        time priority; a smaller quantity keeps it."""
+        return self._post(f"orders/{order_id}/modify", _params(price=price, quantity=quantity))
+
+    # --- conditional orders (자동감시주문) -----------------------------------------------------------
+
+    def place_condition(
+        self,
+        account_id: int,
+        symbol: str,
+        side: Side,
+        quantity: int,
+        *,
+        trigger: Literal["stop", "take_profit", "trailing"],
+        trigger_price: int | None = None,
+        trail_amount: int | None = None,
+        trail_percent: float | str | None = None,
+        limit_price: int | None = None,
+    ) -> Json:
+        """Watch the last price and place an order when it crosses: `stop` (sell at or below /
+        buy at or above `trigger_price`), `take_profit` (the reverse), `trailing` (`trail_amount`
+        won or `trail_percent` % from the best price since). A market order, or a limit order at
+        `limit_price`."""
+        body = _params(
+            account=account_id,
+            symbol=symbol,
+            side=side,
+            quantity=quantity,
+            trigger=trigger,
+            trigger_price=trigger_price,
+            trail_amount=trail_amount,
+            trail_percent=None if trail_percent is None else str(trail_percent),
+            order_type="limit" if limit_price is not None else "market",
+            limit_price=limit_price,
+        )
+        return self._post("conditions", body)
+
+    def place_bracket(
+        self,
+        account_id: int,
+        symbol: str,
+        quantity: int,
+        *,
+        take_profit: int,
+        stop_loss: int,
+        entry_price: int | None = None,
+        entry_market: bool = False,
+    ) -> Json:
+        """Take-profit and stop-loss sells, one cancelling the other, on shares held; with
+        `entry_price` (or `entry_market`) a buy is placed first and the legs wait for its fills."""
+        entry = None
+        if entry_market:
+            entry = {"type": "market"}
+        elif entry_price is not None:
+            entry = {"type": "limit", "price": entry_price}
+        body = _params(
+            account=account_id,
+            symbol=symbol,
+            quantity=quantity,
+            take_profit=take_profit,
+            stop_loss=stop_loss,
+            entry=entry,
+        )
+        return self._post("conditions/bracket", body)
+
+    def conditions(
+        self, *, account_id: int | None = None, status: str | None = None, symbol: str | None = None
+    ) -> list[Json]:
+        """Conditional orders, newest first; `status` one of waiting, active, triggered, cancelled, failed."""
+        return list(self._pages("conditions", account=account_id, status=status, symbol=symbol))
+
+    def cancel_condition(self, condition_id: int) -> Json:
+        return self._post(f"conditions/{condition_id}/cancel")
 
     def order(self, order_id: int) -> Json:
         return self._get(f"orders/{order_id}")
