@@ -30,8 +30,8 @@ from orders.enums import (
     TimeInForce,
 )
 from orders.events import order_payload
+from orders.messages import MAX_CASH, MAX_QUANTITY
 from orders.models import Account, Condition, Order, Position, Trade
-from orders.services import MAX_CASH, MAX_QUANTITY
 
 # --- serializers ----------------------------------------------------------------------------------
 

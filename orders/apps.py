@@ -10,9 +10,9 @@ class OrdersConfig(AppConfig):
         from market import venue, watched
         from market.signals import book_changed, order_events, trade_printed
         from orders import conditions
+        from orders.lifecycle import resting_commands
         from orders.receivers import on_book_changed, on_order_events, on_tick_snapshot, on_trade_printed
         from orders.selectors import codes_held_or_ordered
-        from orders.services import resting_commands
 
         order_events.connect(on_order_events, dispatch_uid="orders.on_order_events")
         trade_printed.connect(on_trade_printed, dispatch_uid="orders.on_trade_printed")

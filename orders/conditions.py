@@ -28,7 +28,7 @@ from django.utils import timezone
 from config.exceptions import DomainError, NotFound, ServiceUnavailable
 from market import rules
 from market.state import store
-from orders import services
+from orders import ledger, messages, placement, services
 from orders.enums import (
     LIVE_CONDITION_STATUSES,
     OPEN_STATUSES,
@@ -66,7 +66,7 @@ ENTRY_NOT_FILLED = "진입 주문이 체결 없이 종료되어 취소되었습�
 
 def _positive_price(value: object, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise DomainError(services.PRICE_NOT_POSITIVE, field=field)
+        raise DomainError(messages.PRICE_NOT_POSITIVE, field=field)
     if not rules.is_on_tick(value):
         raise DomainError(TRIGGER_PRICE_OFF_TICK.format(price=value), field=field)
     return value
@@ -106,11 +106,11 @@ def _new_condition(
     limit_price: object = None,
 ) -> Condition:
     """A validated, unsaved condition (its trailing extreme set from the last price)."""
-    side = services._validate_choice(side, OrderSide, services.BAD_SIDE, "side")
-    trigger = services._validate_choice(trigger, ConditionTrigger, BAD_TRIGGER, "trigger")
+    side = placement.validate_choice(side, OrderSide, messages.BAD_SIDE, "side")
+    trigger = placement.validate_choice(trigger, ConditionTrigger, BAD_TRIGGER, "trigger")
     if order_type not in (OrderType.MARKET, OrderType.LIMIT):
         raise DomainError(BAD_ORDER_TYPE, field="order_type")
-    quantity = services._check_quantity(quantity)
+    quantity = placement.check_quantity(quantity)
     condition = Condition(account=account, symbol=symbol, side=side, quantity=quantity, trigger=trigger)
     condition.order_type = order_type
     if order_type == OrderType.LIMIT:
@@ -163,9 +163,9 @@ def condition_create(*, account_id: int, owner_id: int | None = None, symbol: st
 
     A sell must not watch more shares than the account holds now (they are not reserved: at its
     trigger it sells what is free then). Nothing is held for a buy until it triggers."""
-    sym = services._tradable_symbol(symbol)
+    sym = placement.tradable_symbol(symbol)
     with transaction.atomic():
-        account = services._lock_account(account_id, owner_id)
+        account = ledger.lock_account(account_id, owner_id)
         condition = _new_condition(account=account, symbol=sym, **fields)
         if condition.side == OrderSide.SELL:
             _check_shares(account, sym, condition.quantity)
@@ -187,8 +187,8 @@ def bracket_create(
     """Take-profit and stop-loss sells, one-cancels-other. With `entry` ({type, price?}) a buy is
     placed first and the two legs wait for its fills, then watch the quantity it filled; without
     it they watch shares the account holds."""
-    sym = services._tradable_symbol(symbol)
-    quantity = services._check_quantity(quantity)
+    sym = placement.tradable_symbol(symbol)
+    quantity = placement.check_quantity(quantity)
     take_profit = _positive_price(take_profit, "take_profit")
     stop_loss = _positive_price(stop_loss, "stop_loss")
     if take_profit <= stop_loss:
@@ -214,7 +214,7 @@ def bracket_create(
         )
     group = uuid.uuid4().hex
     with transaction.atomic():
-        account = services._lock_account(account_id, owner_id)
+        account = ledger.lock_account(account_id, owner_id)
         if entry_order is None:
             _check_shares(account, sym, quantity)
         for leg in legs:
@@ -232,7 +232,7 @@ def condition_cancel(*, condition_id: int, owner_id: int | None = None) -> Condi
         condition = Condition.objects.select_related("account", "symbol").filter(pk=condition_id).first()
         if condition is None or (owner_id is not None and condition.account.owner_id != owner_id):
             raise NotFound(CONDITION_NOT_FOUND)
-        services._lock_account(condition.account_id)
+        ledger.lock_account(condition.account_id)
         condition.refresh_from_db(fields=["status"])
         if condition.status not in LIVE_CONDITION_STATUSES:
             raise DomainError(NOT_LIVE.format(status=condition.get_status_display()))

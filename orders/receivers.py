@@ -20,7 +20,7 @@ from market import timetable
 from market.clock import market_clock
 from market.state import OrderBook, Quote, Trade
 from orders.history import snapshots_on_tick
-from orders.services import book_order_events, order_expire_at_close
+from orders.lifecycle import book_order_events, order_expire_at_close
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from market.state import store
 from market.timetable import SEOUL, next_trading_day
 from orders import costs
 from orders.enums import CashEntryKind
+from orders.messages import ACCOUNT_NOT_FOUND, ORDER_NOT_FOUND
 from orders.models import Account, CashEntry, Order, Position, Trade
-from orders.services import ACCOUNT_NOT_FOUND, ORDER_NOT_FOUND
 
 
 def account_list(*, user) -> QuerySet[Account]:

@@ -128,7 +128,13 @@ for (const size of SIZES) {
       await expect(card).toHaveAttribute("data-status", "new");
       await expect(page.getByTestId("positions").locator(`tr[data-symbol="${CODE}"]`)).toBeVisible();
       await shot(page, `${size.name}-portfolio`);
-      await card.getByRole("button", { name: "주문취소" }).click();
+      // 취소 opens the dialog; its confirmation says all that is open goes.
+      await card.getByRole("button", { name: "취소", exact: true }).click();
+      const cancel = page.getByRole("dialog", { name: "주문 취소" });
+      await cancel.getByRole("button", { name: "다음" }).click();
+      await expect(cancel.getByTestId("cancel-note")).toContainText("주문이 끝납니다");
+      await shot(page, `${size.name}-cancel-confirm`);
+      await cancel.getByRole("button", { name: "취소 확인" }).click();
       await expect(page.getByTestId("order-history").locator(`tr[data-order-id="${orderId}"]`)).toHaveAttribute("data-status", "cancelled");
 
       // While quotes stream in, the summary's 평가금액 is the sum of the rows' at every moment it is read

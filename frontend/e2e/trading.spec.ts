@@ -1,13 +1,22 @@
-import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { type APIRequestContext, expect, type Locator, type Page, test } from "@playwright/test";
+
+import { tickDown } from "../src/lib/krx";
 
 /**
  * The trading flow in a real browser against the real backend (see global-setup.ts):
  * log in → dashboard → 005930 with a live chart → limit buy at the ask fills → portfolio →
- * a resting order is cancelled → a strategy job shows its progress → settings mask the KIS key.
+ * a resting order is cancelled → at phone and desktop sizes a buy below the market shows as 내 주문
+ * in the 호가창, is re-priced (정정) from that marker and cancelled in part, then in full, from the
+ * open orders → a strategy job shows its progress → settings mask the KIS key.
  */
 
 const SHOTS = "test-results";
 const CODE = "005930";
+const DESKTOP = { width: 1440, height: 960 };
+const SIZES = [
+  { name: "phone", width: 390, height: 844 },
+  { name: "desktop", width: 1440, height: 900 },
+] as const;
 
 test.describe.configure({ mode: "serial" });
 
@@ -30,6 +39,19 @@ async function positionQuantity(request: APIRequestContext, account: number): Pr
 
 function priceOf(text: string | null): number {
   return Number((text ?? "").replace(/[^0-9]/g, ""));
+}
+
+const won = (value: number) => value.toLocaleString("ko-KR");
+
+/** 취소 from an open-orders row: all that is open, through the dialog's confirmation. */
+async function cancelAllFromRow(row: Locator): Promise<void> {
+  await row.getByRole("button", { name: "취소", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "주문 취소" });
+  await expect(dialog.getByRole("radio", { name: /전량 취소/ })).toBeChecked();
+  await dialog.getByRole("button", { name: "다음" }).click();
+  await expect(dialog.getByTestId("change-remaining")).toHaveText(/0주/);
+  await dialog.getByRole("button", { name: "취소 확인" }).click();
+  await expect(dialog).toBeHidden();
 }
 
 test.beforeAll(async ({ browser }) => {
@@ -144,10 +166,89 @@ test("a resting limit order far below the market can be cancelled", async () => 
   const open = page.getByTestId("open-orders").locator(`tr[data-order-id="${orderId}"]`);
   await expect(open).toHaveAttribute("data-status", "new");
   await page.screenshot({ path: `${SHOTS}/05-open-order.png`, fullPage: true });
-  await open.getByRole("button", { name: "주문취소" }).click();
+  await cancelAllFromRow(open);
   await expect(page.getByTestId("order-history").locator(`tr[data-order-id="${orderId}"]`)).toHaveAttribute("data-status", "cancelled");
   await expect(page.locator(`[data-testid="open-orders"] tr[data-order-id="${orderId}"]`)).toHaveCount(0);
 });
+
+for (const size of SIZES) {
+  test(`${size.name} ${size.width}×${size.height}: a buy below the market is marked in the 호가창, re-priced from the marker, cancelled from the open orders`, async () => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: size.width, height: size.height });
+    try {
+      await page.goto(`/symbols/${CODE}?view=order`);
+      const book = page.getByTestId("orderbook");
+      await expect(book.locator('tr[data-side="bid"]')).toHaveCount(10);
+      // Five ticks under the best bid: it rests (the market would have to fall five ticks to reach
+      // it) and stays among the ten bid levels shown (at most four levels can sit above it).
+      const bestBid = Number(await book.locator('tr[data-side="bid"][data-level="1"]').getAttribute("data-price"));
+      const price = tickDown(bestBid, 5);
+      const panel = page.getByTestId("order-panel");
+      await panel.getByRole("button", { name: "매수", exact: true }).click();
+      await panel.getByRole("button", { name: "지정가" }).click();
+      await panel.getByLabel("수량").fill("3");
+      await panel.getByLabel("가격").fill(String(price));
+      await panel.getByLabel("가격").blur();
+      await expect(panel.getByLabel("가격")).toHaveValue(won(price));
+      await panel.getByRole("button", { name: /주문하기/ }).click();
+      const placed = page.getByTestId("order-placed");
+      await expect(placed).toBeVisible();
+      const orderId = await placed.getAttribute("data-order-id");
+      await expect.poll(async () => (await api<{ status: string }>(page.request, `orders/${orderId}`)).status).toBe("new");
+
+      // The 호가창 marks the level with the user's own open quantity.
+      if (size.name === "phone") await page.getByRole("tablist", { name: "화면 전환" }).getByRole("tab", { name: "호가" }).click();
+      const level = (at: number) => book.locator(`tr[data-side="bid"][data-price="${at}"]`);
+      const marker = level(price).getByTestId("own-order");
+      await expect(marker).toHaveText("내 주문 3");
+      await expect(level(price)).toHaveClass(/mine/);
+      await marker.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${SHOTS}/09-${size.name}-own-order.png` });
+
+      // 정정 from the marker: one tick lower, and the confirmation says the order loses its place.
+      await marker.click();
+      const modify = page.getByRole("dialog", { name: "주문 정정" });
+      await expect(modify).toBeVisible();
+      await expect(modify.getByLabel("정정 가격")).toHaveValue(won(price));
+      await modify.getByRole("button", { name: "-tick" }).click();
+      const newPrice = tickDown(price);
+      await expect(modify.getByLabel("정정 가격")).toHaveValue(won(newPrice));
+      await modify.getByRole("button", { name: "다음" }).click();
+      await expect(modify.getByTestId("change-price")).toContainText(`${won(price)} → ${won(newPrice)}`);
+      await expect(modify.getByTestId("priority-warning")).toContainText("가격을 바꾸면 대기 순서가 뒤로 밀립니다.");
+      await page.screenshot({ path: `${SHOTS}/10-${size.name}-modify-confirm.png` });
+      await modify.getByRole("button", { name: "정정 확인" }).click();
+      await expect(modify).toBeHidden();
+      await expect.poll(async () => (await api<{ price: number }>(page.request, `orders/${orderId}`)).price).toBe(newPrice);
+      await expect(level(newPrice).getByTestId("own-order")).toHaveText("내 주문 3");
+      await expect(level(price).getByTestId("own-order")).toHaveCount(0);
+
+      // 취소 from the open orders: one share first (the rest keeps its place), then all that is left.
+      await page.goto("/portfolio");
+      const row = page.getByTestId("open-orders").locator(`tr[data-order-id="${orderId}"]`);
+      await expect(row).toHaveAttribute("data-status", "new");
+      await expect(row.locator('td[data-label="가격"]')).toHaveText(won(newPrice));
+      await expect(row.getByTestId("queue-ahead")).toHaveText(/^대기 앞 [\d,]+주$/);
+      await row.getByRole("button", { name: "취소", exact: true }).click();
+      const cancel = page.getByRole("dialog", { name: "주문 취소" });
+      await cancel.getByRole("radio", { name: "일부 취소" }).check();
+      await cancel.getByLabel("취소 수량").fill("1");
+      await cancel.getByRole("button", { name: "다음" }).click();
+      await expect(cancel.getByTestId("change-cancelled")).toContainText("1주");
+      await expect(cancel.getByTestId("change-remaining")).toHaveText(/2주/);
+      await expect(cancel.getByTestId("cancel-note")).toHaveText("남는 수량은 대기 순서를 그대로 유지합니다.");
+      await page.screenshot({ path: `${SHOTS}/11-${size.name}-cancel-confirm.png` });
+      await cancel.getByRole("button", { name: "취소 확인" }).click();
+      await expect(cancel).toBeHidden();
+      await expect(row.locator('td[data-label="수량"]')).toHaveText("2");
+      await cancelAllFromRow(row);
+      await expect(page.getByTestId("order-history").locator(`tr[data-order-id="${orderId}"]`)).toHaveAttribute("data-status", "cancelled");
+      await expect(page.locator(`[data-testid="open-orders"] tr[data-order-id="${orderId}"]`)).toHaveCount(0);
+    } finally {
+      await page.setViewportSize(DESKTOP);
+    }
+  });
+}
 
 test("several accounts: open one, switch to it, deposit and reset", async () => {
   await page.getByRole("link", { name: "포트폴리오" }).click();

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from config.asgi import application
 from market.state import store
-from orders import services
+from orders import messages, services
 from orders.enums import OrderStatus
 from orders.models import Order
 from orders.tests.factories import SymbolFactory, book_around, publish_book, quote_for, set_book
@@ -90,7 +90,7 @@ def test_account_numbers_follow_live_quotes(auth_client, account, symbol):
 def test_deposit_and_reset(auth_client, account):
     response = auth_client.post(f"/api/v1/accounts/{account.pk}/deposit", {"amount": 1_000}, format="json")
     assert response.status_code == 200 and response.json()["cash"] == 10_001_000
-    for amount in (-1, 0, "5", services.MAX_CASH + 1):  # outside the schema's integer 1..10^15
+    for amount in (-1, 0, "5", messages.MAX_CASH + 1):  # outside the schema's integer 1..10^15
         response = auth_client.post(f"/api/v1/accounts/{account.pk}/deposit", {"amount": amount}, format="json")
         assert response.status_code == 400 and "amount" in response.json()["error"]["fields"]
     response = auth_client.post(f"/api/v1/accounts/{account.pk}/reset", {"initial_cash": 3_000}, format="json")
@@ -111,7 +111,7 @@ def test_place_list_detail_cancel(auth_client, account, symbol):
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     again = auth_client.post(f"/api/v1/orders/{order['id']}/cancel")
     assert again.status_code == 409
-    assert again.json()["error"]["message"] == services.ORDER_NOT_OPEN.format(status=OrderStatus.CANCELLED.label)
+    assert again.json()["error"]["message"] == messages.ORDER_NOT_OPEN.format(status=OrderStatus.CANCELLED.label)
 
 
 @pytest.mark.django_db
@@ -120,7 +120,7 @@ def test_validation_errors_are_human(auth_client, account, symbol):
     response = auth_client.post("/api/v1/orders", order_body(account, price=69_050), format="json")
     assert response.status_code == 422
     error = response.json()["error"]
-    assert error["message"] == services.PRICE_OFF_TICK.format(price=69_050, tick=100, down=69_000, up=69_100)
+    assert error["message"] == messages.PRICE_OFF_TICK.format(price=69_050, tick=100, down=69_000, up=69_100)
     assert error["fields"] == {"price": [error["message"]]}
     response = auth_client.post("/api/v1/orders", order_body(account, quantity=1_000), format="json")
     assert response.status_code == 422 and response.json()["error"]["message"].startswith("주문가능금액이 부족합니다")

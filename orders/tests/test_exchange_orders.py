@@ -5,7 +5,7 @@ import pytest
 
 from config.exceptions import DomainError, ServiceUnavailable
 from market import venue
-from orders import services
+from orders import messages, services
 from orders.enums import OrderStatus
 from orders.models import Account, Order, Position, Trade
 from orders.tests.factories import SymbolFactory, book_around, publish_trade, set_book
@@ -145,20 +145,23 @@ def test_the_api_answers_503_in_korean_while_the_exchange_is_away(auth_client, s
     assert response.json()["error"]["message"] == venue.UNAVAILABLE
 
 
-def test_modify_and_partial_cancel_through_the_api(auth_client, symbol, alice):
+def test_modify_and_partial_cancel_through_the_api(auth_client, symbol, alice, exchange):
+    exchange.add_liquidity(CODE, "buy", 69_600, 200)
     body = {"account": alice.pk, "symbol": CODE, "side": "buy", "type": "limit", "quantity": 10, "price": 69_500}
     order = auth_client.post("/api/v1/orders", body, format="json").json()
     assert order["session"] == "regular" and order["queue_ahead"] == 0
     modified = auth_client.post(f"/api/v1/orders/{order['id']}/modify", {"price": 69_600}, format="json")
     assert modified.status_code == 200 and modified.json()["price"] == 69_600
+    assert modified.json()["queue_ahead"] == 200, "behind the 200 resting at its new price"
     cancelled = auth_client.post(f"/api/v1/orders/{order['id']}/cancel", {"quantity": 4}, format="json")
     assert cancelled.status_code == 200 and cancelled.json()["quantity"] == 6
+    assert cancelled.json()["queue_ahead"] == 200, "a partial cancel keeps its place"
     off_tick = auth_client.post(f"/api/v1/orders/{order['id']}/modify", {"price": 69_650}, format="json")
     assert off_tick.status_code == 422 and "호가단위" in off_tick.json()["error"]["message"]
     nothing = auth_client.post(f"/api/v1/orders/{order['id']}/modify", {}, format="json")
-    assert nothing.status_code == 422 and nothing.json()["error"]["message"] == services.MODIFY_NOTHING
+    assert nothing.status_code == 422 and nothing.json()["error"]["message"] == messages.MODIFY_NOTHING
     detail = auth_client.get(f"/api/v1/orders/{order['id']}").json()
-    assert detail["queue_ahead"] == 0 and detail["quantity"] == 6
+    assert detail["queue_ahead"] == 200 and detail["quantity"] == 6
 
 
 def test_resting_orders_come_back_in_their_priority_after_a_restart(symbol, alice, bob, exchange):

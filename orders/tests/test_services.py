@@ -10,7 +10,7 @@ from config.exceptions import Conflict, DomainError
 from market import timetable
 from market.enums import Market
 from market.state import BookLevel, OrderBook, store
-from orders import costs, services
+from orders import costs, messages, services
 from orders.enums import CashEntryKind, OrderStatus
 from orders.models import Account, CashEntry, Order, Position, Trade
 from orders.tests.factories import SymbolFactory, book_around, publish_book, publish_trade, quote_for, set_book
@@ -68,7 +68,7 @@ def test_a_user_may_hold_several_accounts(user):
 def test_deposit_rejects_non_positive_or_non_integer(account, amount):
     with pytest.raises(DomainError) as exc:
         services.account_deposit(account_id=account.pk, amount=amount)
-    assert exc.value.message == services.AMOUNT_NOT_POSITIVE
+    assert exc.value.message == messages.AMOUNT_NOT_POSITIVE
 
 
 def test_deposit_adds_cash_and_ledger(account):
@@ -88,7 +88,7 @@ def test_reset_cancels_orders_drops_positions_restores_cash(account, symbol):
     assert account.reset_at is not None
     assert not Position.objects.filter(account=account).exists()
     resting = fresh(resting)
-    assert resting.status == OrderStatus.CANCELLED and resting.reject_reason == services.CANCELLED_BY_RESET
+    assert resting.status == OrderStatus.CANCELLED and resting.reject_reason == messages.CANCELLED_BY_RESET
     assert_account_invariants(account.pk)
 
 
@@ -98,14 +98,14 @@ def test_reset_cancels_orders_drops_positions_restores_cash(account, symbol):
 @pytest.mark.parametrize(
     ("kwargs", "message_start"),
     [
-        ({"quantity": 0}, services.QUANTITY_NOT_POSITIVE),
-        ({"quantity": -3}, services.QUANTITY_NOT_POSITIVE),
-        ({"quantity": 1.5}, services.QUANTITY_NOT_POSITIVE),
-        ({"price": None}, services.PRICE_REQUIRED),
-        ({"type": "market", "price": 70_000}, services.PRICE_NOT_ALLOWED),
-        ({"side": "short"}, services.BAD_SIDE),
-        ({"type": "stop"}, services.BAD_TYPE),
-        ({"time_in_force": "GTC"}, services.BAD_TIF),
+        ({"quantity": 0}, messages.QUANTITY_NOT_POSITIVE),
+        ({"quantity": -3}, messages.QUANTITY_NOT_POSITIVE),
+        ({"quantity": 1.5}, messages.QUANTITY_NOT_POSITIVE),
+        ({"price": None}, messages.PRICE_REQUIRED),
+        ({"type": "market", "price": 70_000}, messages.PRICE_NOT_ALLOWED),
+        ({"side": "short"}, messages.BAD_SIDE),
+        ({"type": "stop"}, messages.BAD_TYPE),
+        ({"time_in_force": "GTC"}, messages.BAD_TIF),
     ],
 )
 def test_order_input_rules(account, symbol, kwargs, message_start):
@@ -120,7 +120,7 @@ def test_price_must_be_on_the_tick_grid(account, symbol):
     # 70,000 is in the 50,000–200,000 range: 100-won ticks.
     with pytest.raises(DomainError) as exc:
         place(account, price=70_050)
-    assert exc.value.message == services.PRICE_OFF_TICK.format(price=70_050, tick=100, down=70_000, up=70_100)
+    assert exc.value.message == messages.PRICE_OFF_TICK.format(price=70_050, tick=100, down=70_000, up=70_100)
 
 
 def test_price_must_be_inside_todays_band(account, symbol):
@@ -128,7 +128,7 @@ def test_price_must_be_inside_todays_band(account, symbol):
     for price in (48_900, 91_100):
         with pytest.raises(DomainError) as exc:
             place(account, price=price)
-        assert exc.value.message == services.PRICE_OUTSIDE_BAND.format(
+        assert exc.value.message == messages.PRICE_OUTSIDE_BAND.format(
             price=price, code=CODE, lower=49_000, upper=91_000
         )
     assert place(account, price=91_000).status == OrderStatus.NEW
@@ -139,32 +139,32 @@ def test_band_uses_the_feed_prev_close_when_the_master_has_none(account):
     SymbolFactory(code=CODE, prev_close=None)
     with pytest.raises(DomainError) as exc:
         place(account, price=70_000)
-    assert exc.value.message == services.NO_REFERENCE_PRICE.format(code=CODE)
+    assert exc.value.message == messages.NO_REFERENCE_PRICE.format(code=CODE)
     store().put(quote=quote_for(CODE, 10_000, 10_000))  # the feed knows the previous close
     with pytest.raises(DomainError) as exc:
         place(account, price=70_000)
-    assert exc.value.message == services.PRICE_OUTSIDE_BAND.format(price=70_000, code=CODE, lower=7_000, upper=13_000)
+    assert exc.value.message == messages.PRICE_OUTSIDE_BAND.format(price=70_000, code=CODE, lower=7_000, upper=13_000)
 
 
 def test_inactive_unknown_and_suspended_symbols_are_refused(account):
     with pytest.raises(DomainError) as exc:
         place(account, price=70_000)
-    assert exc.value.message == services.SYMBOL_UNKNOWN.format(code=CODE)
+    assert exc.value.message == messages.SYMBOL_UNKNOWN.format(code=CODE)
     SymbolFactory(code="000001", is_active=False)
     SymbolFactory(code="000002", is_tradable=False)
     with pytest.raises(DomainError) as exc:
         place(account, symbol="000001", price=70_000)
-    assert exc.value.message == services.SYMBOL_INACTIVE.format(code="000001")
+    assert exc.value.message == messages.SYMBOL_INACTIVE.format(code="000001")
     with pytest.raises(DomainError) as exc:
         place(account, symbol="000002", price=70_000)
-    assert exc.value.message == services.SYMBOL_NOT_TRADABLE.format(code="000002")
+    assert exc.value.message == messages.SYMBOL_NOT_TRADABLE.format(code="000002")
 
 
 def test_buy_needs_free_cash_including_commission(account, symbol):
     # 10,000,000 won: 142 × 70,000 = 9,940,000 (+1,491 commission) fits, 143 does not.
     with pytest.raises(DomainError) as exc:
         place(account, price=70_000, quantity=143)
-    assert exc.value.message == services.NOT_ENOUGH_CASH.format(needed=10_011_501, available=10_000_000)
+    assert exc.value.message == messages.NOT_ENOUGH_CASH.format(needed=10_011_501, available=10_000_000)
     order = place(account, price=70_000, quantity=142)
     assert order.reserved_cash == 9_940_000 + 1_491
     assert fresh(account).reserved_cash == 9_941_491
@@ -177,7 +177,7 @@ def test_buy_needs_free_cash_including_commission(account, symbol):
 def test_no_short_selling(account, symbol):
     with pytest.raises(DomainError) as exc:
         place(account, side="sell", price=70_000, quantity=1)
-    assert exc.value.message == services.NOT_ENOUGH_SHARES.format(available=0, code=CODE)
+    assert exc.value.message == messages.NOT_ENOUGH_SHARES.format(available=0, code=CODE)
 
 
 def test_sell_needs_free_shares(account, symbol):
@@ -186,7 +186,7 @@ def test_sell_needs_free_shares(account, symbol):
     place(account, side="sell", price=80_000, quantity=7)
     with pytest.raises(DomainError) as exc:
         place(account, side="sell", price=80_000, quantity=4)
-    assert exc.value.message == services.NOT_ENOUGH_SHARES.format(available=3, code=CODE)
+    assert exc.value.message == messages.NOT_ENOUGH_SHARES.format(available=3, code=CODE)
     assert Position.objects.get(account=account).reserved_quantity == 7
     assert_account_invariants(account.pk)
 
@@ -223,7 +223,7 @@ def test_market_buy_is_checked_at_the_upper_limit(account, symbol):
     with pytest.raises(DomainError) as exc:
         place(account, type="market", quantity=10**9)
     needed = costs.buy_reservation(91_000, 10**9)
-    assert exc.value.message == services.MARKET_BUY_RESERVED.format(upper=91_000, needed=needed, available=10_000_000)
+    assert exc.value.message == messages.MARKET_BUY_RESERVED.format(upper=91_000, needed=needed, available=10_000_000)
     order = place(account, type="market", quantity=5)  # no sellers: it waits, holding 5 × 91,000
     assert order.status == OrderStatus.NEW and fresh(account).reserved_cash == costs.buy_reservation(91_000, 5)
     assert fresh(account).cash == 10_000_000
@@ -267,7 +267,7 @@ def test_fok_is_all_or_nothing_against_visible_depth(account, symbol):
     set_book(book_around(CODE, 69_900, 70_000, quantity=10))
     killed = place(account, price=70_100, quantity=21, time_in_force="FOK")
     assert killed.status == OrderStatus.CANCELLED and killed.filled_quantity == 0
-    assert killed.reject_reason == services.CANCEL_REASONS["fok"]
+    assert killed.reject_reason == messages.CANCEL_REASONS["fok"]
     filled = place(account, price=70_100, quantity=20, time_in_force="FOK")
     assert filled.status == OrderStatus.FILLED
     assert fresh(account).reserved_cash == 0
@@ -364,7 +364,7 @@ def test_cancel_releases_the_reservation_and_only_once(account, symbol):
     assert fresh(account).reserved_cash == 0
     with pytest.raises(Conflict) as exc:
         services.order_cancel(order_id=order.pk)
-    assert exc.value.message == services.ORDER_NOT_OPEN.format(status=OrderStatus.CANCELLED.label)
+    assert exc.value.message == messages.ORDER_NOT_OPEN.format(status=OrderStatus.CANCELLED.label)
     assert_account_invariants(account.pk)
 
 

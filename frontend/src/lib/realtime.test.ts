@@ -19,6 +19,13 @@ const quote = (price: number): Quote => ({
   best_bid: price - 100,
   best_ask: price,
   time: "2026-11-25T10:00:00+09:00",
+  phase: "continuous",
+  session: null,
+  expected_price: null,
+  expected_quantity: null,
+  vi: null,
+  upper_limit: null,
+  lower_limit: null,
 });
 
 describe("live market store", () => {

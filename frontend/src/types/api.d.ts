@@ -36,6 +36,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_accounts_activities_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{id}/deposit": {
         parameters: {
             query?: never;
@@ -46,6 +62,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["v1_accounts_deposit_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_accounts_history_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -149,6 +181,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conditions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description 자동감시주문: stop, take-profit and trailing conditions the platform watches. */
+        get: operations["v1_conditions_list"];
+        put?: never;
+        /** @description 자동감시주문: stop, take-profit and trailing conditions the platform watches. */
+        post: operations["v1_conditions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conditions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_conditions_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conditions/bracket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A take-profit and a stop-loss sell, one-cancels-other, on shares held or on a new buy. */
+        post: operations["v1_conditions_bracket_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -156,6 +239,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description 200 while this process can serve (database, channel layer, task queue); `status` is
+         *     "degraded" as well when the exchange is away, which refuses orders but leaves the rest working.
+         */
         get: operations["v1_health_retrieve"];
         put?: never;
         post?: never;
@@ -325,6 +412,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/market/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Where the market stands on the market clock; the quote streams push each change. */
+        get: operations["v1_market_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/market/symbols": {
         parameters: {
             query?: never;
@@ -399,6 +503,23 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["v1_orders_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/modify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description 정정: a new price and/or open quantity for an open order. */
+        post: operations["v1_orders_modify_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -597,15 +718,215 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/watchlists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_watchlists_list"];
+        put?: never;
+        post: operations["v1_watchlists_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/watchlists/{watchlist_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_watchlists_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["v1_watchlists_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["v1_watchlists_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/watchlists/{watchlist_id}/symbols": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["v1_watchlists_symbols_update"];
+        post: operations["v1_watchlists_symbols_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/watchlists/{watchlist_id}/symbols/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["v1_watchlists_symbols_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/watchlists/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["v1_watchlists_order_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_webhooks_list"];
+        put?: never;
+        post: operations["v1_webhooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_webhooks_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["v1_webhooks_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["v1_webhooks_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The delivery log of one endpoint, newest first. */
+        get: operations["v1_webhooks_deliveries_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_webhooks_ping_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_webhooks_rotate_secret_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_webhooks_deliveries_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_webhooks_deliveries_redeliver_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         AccountCreateInputRequest: {
             name: string;
+            /** Format: int64 */
             initial_cash?: number;
         };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         AccountDepositInputRequest: {
+            /**
+             * Format: int64
+             * @description Won; the cash after it may not pass 10^15 either.
+             */
             amount: number;
         };
         AccountOutput: {
@@ -618,6 +939,14 @@ export interface components {
             /** Format: int64 */
             reserved_cash?: number;
             readonly available_cash: number;
+            /** @description 예수금: cash whose trades have settled (T+2). */
+            readonly settled_cash: number;
+            /** @description D+1 예수금: after the next trading day's settlements. */
+            readonly d1_cash: number;
+            /** @description D+2 예수금: after every pending settlement (= cash). */
+            readonly d2_cash: number;
+            /** @description 주문가능금액: cash less open buy orders' reservations (sale proceeds count at once). */
+            readonly orderable_cash: number;
             readonly market_value: number;
             readonly equity: number;
             readonly realized_pnl: number;
@@ -633,9 +962,62 @@ export interface components {
             /** Format: date-time */
             reset_at?: string | null;
         };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         AccountResetInputRequest: {
+            /** Format: int64 */
             initial_cash?: number;
         };
+        ActivityOutput: {
+            /** @description Unique per account: fill:<trade>, cash:<entry> or settlement:<trade date>. */
+            id: string;
+            type: components["schemas"]["ActivityTypeEnum"];
+            /** Format: date-time */
+            time: string;
+            /** @description Signed cash effect, won (a fill: −price×quantity for a buy). */
+            amount: number;
+            balance_after: number | null;
+            symbol: string | null;
+            symbol_name: string | null;
+            side: (components["schemas"]["SideEnum"] | components["schemas"]["NullEnum"]) | null;
+            quantity: number | null;
+            price: number | null;
+            order: number | null;
+            trade: number | null;
+            note: string;
+            /**
+             * Format: date
+             * @description Settlements: the trading day settled.
+             */
+            trade_date: string | null;
+            /**
+             * Format: date
+             * @description Settlements: T+2 business days.
+             */
+            settlement_date: string | null;
+        };
+        ActivityPageOutput: {
+            /** Format: uri */
+            next: string | null;
+            /** @description Pass as page_token for the next page. */
+            page_token: string | null;
+            results: components["schemas"]["ActivityOutput"][];
+        };
+        /**
+         * @description * `fill` - Fill
+         *     * `deposit` - Deposit
+         *     * `reset` - Reset
+         *     * `commission` - Commission
+         *     * `tax` - Securities transaction tax
+         *     * `settlement` - Settlement (T+2)
+         * @enum {string}
+         */
+        ActivityTypeEnum: "fill" | "deposit" | "reset" | "commission" | "tax" | "settlement";
+        /**
+         * @description * `close_price` - close_price
+         *     * `single_price` - single_price
+         * @enum {string}
+         */
+        AfterHoursSessionEnum: "close_price" | "single_price";
         /**
          * @description * `PPO` - PPO
          *     * `A2C` - A2C
@@ -645,12 +1027,54 @@ export interface components {
          * @enum {string}
          */
         AlgorithmEnum: "PPO" | "A2C" | "DDPG" | "TD3" | "SAC";
+        AttemptOutput: {
+            /** Format: int64 */
+            number: number;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: int64 */
+            duration_ms?: number;
+            /** Format: int64 */
+            status_code?: number | null;
+            error?: string;
+            response_body?: string;
+        };
         BookLevelOutput: {
             price: number;
             quantity: number;
         };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        BracketEntryInputRequest: {
+            /** @default limit */
+            type: components["schemas"]["MarketOrLimitEnum"];
+            /** Format: int64 */
+            price?: number | null;
+        };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        BracketInputRequest: {
+            /** Format: int64 */
+            account: number;
+            symbol: string;
+            quantity: number;
+            /**
+             * Format: int64
+             * @description Sell when last ≥ this.
+             */
+            take_profit: number;
+            /**
+             * Format: int64
+             * @description Sell when last ≤ this.
+             */
+            stop_loss: number;
+            /** @description A buy placed first; the legs wait for its fills. */
+            entry?: components["schemas"]["BracketEntryInputRequest"] | null;
+        };
+        BracketOutput: {
+            entry_order: components["schemas"]["OrderOutput"] | null;
+            conditions: components["schemas"]["ConditionOutput"][];
+        };
         CandleOutput: {
-            /** @description YYYY-MM-DD (weekly bars: the Monday, monthly bars: the 1st) */
+            /** @description Daily bars: YYYY-MM-DD (weekly: the Monday, monthly: the 1st). Minute bars (1m, 5m, 15m, 60m): the ISO 8601 start of the bar in Asia/Seoul, e.g. 2024-06-12T09:05:00+09:00. */
             time: string;
             open: number;
             high: number;
@@ -666,9 +1090,96 @@ export interface components {
             simulated: boolean;
             candles: components["schemas"]["CandleOutput"][];
         };
+        /**
+         * @description * `krx` - krx
+         *     * `practice` - practice
+         * @enum {string}
+         */
+        ClockEnum: "krx" | "practice";
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        ConditionInputRequest: {
+            /** Format: int64 */
+            account: number;
+            symbol: string;
+            side: components["schemas"]["SideEnum"];
+            quantity: number;
+            trigger: components["schemas"]["ConditionTriggerEnum"];
+            /**
+             * Format: int64
+             * @description stop, take_profit.
+             */
+            trigger_price?: number | null;
+            /**
+             * Format: int64
+             * @description trailing: won.
+             */
+            trail_amount?: number | null;
+            /**
+             * Format: decimal
+             * @description trailing: percent.
+             */
+            trail_percent?: string | null;
+            /** @default market */
+            order_type: components["schemas"]["MarketOrLimitEnum"];
+            /**
+             * Format: int64
+             * @description order_type limit.
+             */
+            limit_price?: number | null;
+        };
+        ConditionOutput: {
+            readonly id: number;
+            readonly account: number;
+            readonly symbol: string;
+            readonly symbol_name: string;
+            side: components["schemas"]["SideEnum"];
+            /** Format: int64 */
+            quantity: number;
+            trigger: components["schemas"]["ConditionTriggerEnum"];
+            /** Format: int64 */
+            trigger_price?: number | null;
+            /** Format: int64 */
+            trail_amount?: number | null;
+            /** Format: decimal */
+            trail_percent?: string | null;
+            /**
+             * Format: int64
+             * @description Trailing: the best price since armed.
+             */
+            extreme?: number | null;
+            order_type?: components["schemas"]["OrderTypeEnum"];
+            /** Format: int64 */
+            limit_price?: number | null;
+            oco_group?: string;
+            readonly parent_order: number | null;
+            status?: components["schemas"]["ConditionStatusEnum"];
+            message?: string;
+            /** @description The order its trigger placed. */
+            readonly order: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            triggered_at?: string | null;
+        };
+        /**
+         * @description * `waiting` - 대기(진입 주문 체결 전)
+         *     * `active` - 감시중
+         *     * `triggered` - 발동
+         *     * `cancelled` - 취소
+         *     * `failed` - 발동 실패
+         * @enum {string}
+         */
+        ConditionStatusEnum: "waiting" | "active" | "triggered" | "cancelled" | "failed";
+        /**
+         * @description * `stop` - 스톱
+         *     * `take_profit` - 이익실현
+         *     * `trailing` - 트레일링 스톱
+         * @enum {string}
+         */
+        ConditionTriggerEnum: "stop" | "take_profit" | "trailing";
         CostsOutput: {
             commission_rate: string;
-            /** @description KOSPI's effective rate today (the common case). */
+            /** @description KOSPI's rate for a sale made today (by its T+2 settlement). */
             sell_tax_rate: string;
             market_tax_rates: {
                 [key: string]: string;
@@ -690,7 +1201,55 @@ export interface components {
             bars: number;
             gaps: components["schemas"]["CoverageGap"][];
         };
+        DeliveryDetailOutput: {
+            readonly id: number;
+            readonly endpoint: number;
+            event: components["schemas"]["WebhookEventEnum"];
+            event_id: string;
+            status?: components["schemas"]["DeliveryStatusEnum"];
+            /** Format: int64 */
+            attempts?: number;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+            /** Format: int64 */
+            last_status_code?: number | null;
+            last_error?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** @description The body sent (JSON). */
+            payload: unknown;
+            readonly attempt_log: components["schemas"]["AttemptOutput"][];
+        };
+        DeliveryOutput: {
+            readonly id: number;
+            readonly endpoint: number;
+            event: components["schemas"]["WebhookEventEnum"];
+            event_id: string;
+            status?: components["schemas"]["DeliveryStatusEnum"];
+            /** Format: int64 */
+            attempts?: number;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+            /** Format: int64 */
+            last_status_code?: number | null;
+            last_error?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        DeliveryStatusEnum: "pending" | "succeeded" | "failed";
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         DeployInputRequest: {
+            /** Format: int64 */
             account: number;
             /** @default 60 */
             interval_seconds: number;
@@ -702,10 +1261,56 @@ export interface components {
             /** Format: int64 */
             interval_seconds?: number;
             is_active?: boolean;
+            /**
+             * Format: date
+             * @description The last trading day it acted on.
+             */
+            last_trading_day?: string | null;
             /** Format: date-time */
             last_run_at?: string | null;
             last_message?: string;
         };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        EndpointInputRequest: {
+            /** @description https:// URL resolving to public addresses only. */
+            url: string;
+            events: components["schemas"]["SubscribableWebhookEventEnum"][];
+            description?: string;
+            /** @default true */
+            is_active: boolean;
+        };
+        EndpointOutput: {
+            readonly id: number;
+            /** Format: uri */
+            url: string;
+            description?: string;
+            events: components["schemas"]["SubscribableWebhookEventEnum"][];
+            is_active?: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        EndpointWithSecretOutput: {
+            readonly id: number;
+            /** Format: uri */
+            url: string;
+            description?: string;
+            events: components["schemas"]["SubscribableWebhookEventEnum"][];
+            is_active?: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** @description The signing secret. Shown only now: keep it. */
+            secret: string;
+        };
+        /**
+         * @description * `open` - Next day's opening auction
+         *     * `close` - Next day's closing auction
+         * @enum {string}
+         */
+        ExecutionEnum: "open" | "close";
         Health: {
             status: components["schemas"]["HealthStatusEnum"];
             checks: {
@@ -720,6 +1325,62 @@ export interface components {
          * @enum {string}
          */
         HealthStatusEnum: "ok" | "degraded";
+        HistoryOutput: {
+            account: number;
+            period: components["schemas"]["HistoryPeriodEnum"];
+            timeframe: components["schemas"]["HistoryTimeframeEnum"];
+            /** @description Equity before the first point (its previous close). */
+            base_value: number;
+            points: components["schemas"]["HistoryPointOutput"][];
+        };
+        /**
+         * @description * `1D` - Today
+         *     * `1W` - One week
+         *     * `1M` - One month
+         *     * `3M` - Three months
+         *     * `6M` - Six months
+         *     * `1A` - One year
+         *     * `all` - Since the account opened
+         * @enum {string}
+         */
+        HistoryPeriodEnum: "1D" | "1W" | "1M" | "3M" | "6M" | "1A" | "all";
+        HistoryPointOutput: {
+            /**
+             * Format: date-time
+             * @description Start of the day (00:00 KST) or of the intraday bucket.
+             */
+            time: string;
+            /** @description Cash + market value, won. */
+            equity: number;
+            cash: number;
+            market_value: number;
+            /** @description Initial cash + deposits since the last reset. */
+            invested: number;
+            /** @description equity − invested. */
+            profit_loss: number;
+            /**
+             * Format: double
+             * @description profit_loss / invested, percent.
+             */
+            return_rate: number;
+            /** @description Change of profit_loss since the previous point. */
+            period_profit_loss: number;
+            /**
+             * Format: double
+             * @description period_profit_loss over the money at work, percent.
+             */
+            period_return_rate: number;
+        };
+        /**
+         * @description * `1Min` - 1 minute
+         *     * `5Min` - 5 minutes
+         *     * `15Min` - 15 minutes
+         *     * `1H` - 1 hour
+         *     * `1D` - 1 day
+         * @enum {string}
+         */
+        HistoryTimeframeEnum: "1Min" | "5Min" | "15Min" | "1H" | "1D";
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         InputRequest: {
             symbols: string[];
             /** Format: date */
@@ -761,12 +1422,6 @@ export interface components {
          */
         JobStatusEnum: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         /**
-         * @description * `train` - Training
-         *     * `backtest` - Backtest
-         * @enum {string}
-         */
-        KindEnum: "train" | "backtest";
-        /**
          * @description * `paper` - 모의투자 (paper)
          *     * `real` - 실전투자 (real)
          * @enum {string}
@@ -778,6 +1433,7 @@ export interface components {
          * @enum {string}
          */
         LanguageEnum: "ko" | "en";
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         LoginInputRequest: {
             username: string;
             password: string;
@@ -793,6 +1449,61 @@ export interface components {
          * @enum {string}
          */
         MarketEnum: "KOSPI" | "KOSDAQ" | "KONEX";
+        /**
+         * @description * `market` - market
+         *     * `limit` - limit
+         * @enum {string}
+         */
+        MarketOrLimitEnum: "market" | "limit";
+        MarketStatusOutput: {
+            /**
+             * @description krx: Seoul wall time; practice: simulated.
+             *
+             *     * `krx` - krx
+             *     * `practice` - practice
+             */
+            clock: components["schemas"]["ClockEnum"];
+            /**
+             * Format: date-time
+             * @description The market clock's time (Asia/Seoul).
+             */
+            now: string;
+            /**
+             * Format: date
+             * @description The trading day in progress, or the next one while closed.
+             */
+            trading_day: string;
+            /**
+             * @description The regular board's session phase.
+             *
+             *     * `closed` - Closed
+             *     * `pre_open` - Pre-open auction
+             *     * `continuous` - Continuous trading
+             *     * `closing_auction` - Closing auction
+             *     * `after_hours` - After-hours session
+             */
+            phase: components["schemas"]["SessionPhaseEnum"];
+            /**
+             * @description The off-board session running: 시간외 종가 (close_price) or 시간외 단일가 (single_price).
+             *
+             *     * `close_price` - close_price
+             *     * `single_price` - single_price
+             */
+            session: (components["schemas"]["AfterHoursSessionEnum"] | components["schemas"]["NullEnum"]) | null;
+            next_phase: components["schemas"]["SessionPhaseEnum"];
+            /**
+             * Format: date-time
+             * @description When `phase` next changes (market clock time).
+             */
+            next_phase_at: string;
+            /**
+             * Format: double
+             * @description Market seconds per wall second (1 on the krx clock).
+             */
+            speed: number;
+        };
+        /** @enum {unknown} */
+        NullEnum: null;
         OrderBookOutput: {
             code: string;
             asks: components["schemas"]["BookLevelOutput"][];
@@ -800,17 +1511,36 @@ export interface components {
             /** Format: date-time */
             time: string;
         };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        OrderCancelInputRequest: {
+            /** @description Shares to cancel (a partial cancel keeps the order's time priority); empty: all that is open. */
+            quantity?: number | null;
+        };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         OrderInputRequest: {
+            /** Format: int64 */
             account: number;
             symbol: string;
             side: components["schemas"]["SideEnum"];
             type: components["schemas"]["OrderTypeEnum"];
             /** @default DAY */
             time_in_force: components["schemas"]["TimeInForceEnum"];
+            /** @default regular */
+            session: components["schemas"]["OrderSessionEnum"];
             quantity: number;
+            /**
+             * Format: int64
+             * @description Won, on the tick grid and inside today's band; required for limit and conditional orders, null for market, best and priority.
+             */
             price?: number | null;
-            /** @default  */
-            client_order_id: string;
+            client_order_id?: string;
+        };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        OrderModifyInputRequest: {
+            /** Format: int64 */
+            price?: number | null;
+            /** @description The new open quantity: a larger one loses time priority, a smaller one keeps it. */
+            quantity?: number | null;
         };
         OrderOutput: {
             readonly id: number;
@@ -820,6 +1550,7 @@ export interface components {
             side: components["schemas"]["SideEnum"];
             type: components["schemas"]["OrderTypeEnum"];
             time_in_force?: components["schemas"]["TimeInForceEnum"];
+            session?: components["schemas"]["OrderSessionEnum"];
             /** Format: int64 */
             quantity: number;
             /**
@@ -834,27 +1565,41 @@ export interface components {
             /** Format: decimal */
             avg_fill_price?: string | null;
             client_order_id?: string;
+            /** @description Shares ahead of the order at its price while it rests in the book (GET of one order). */
+            readonly queue_ahead: number | null;
+            /** @description The conditional order that placed it. */
+            readonly condition: number | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
         };
         /**
-         * @description * `new` - New
-         *     * `partially_filled` - Partially filled
-         *     * `filled` - Filled
-         *     * `cancelled` - Cancelled
-         *     * `rejected` - Rejected
-         *     * `expired` - Expired
+         * @description * `regular` - 정규장
+         *     * `close_price` - 시간외 종가
+         *     * `single_price` - 시간외 단일가
+         * @enum {string}
+         */
+        OrderSessionEnum: "regular" | "close_price" | "single_price";
+        /**
+         * @description * `new` - 접수
+         *     * `partially_filled` - 부분체결
+         *     * `filled` - 체결
+         *     * `cancelled` - 취소
+         *     * `rejected` - 거부
+         *     * `expired` - 만료
          * @enum {string}
          */
         OrderStatusEnum: "new" | "partially_filled" | "filled" | "cancelled" | "rejected" | "expired";
         /**
-         * @description * `market` - Market
-         *     * `limit` - Limit
+         * @description * `market` - 시장가
+         *     * `limit` - 지정가
+         *     * `conditional` - 조건부지정가
+         *     * `best` - 최유리지정가
+         *     * `priority` - 최우선지정가
          * @enum {string}
          */
-        OrderTypeEnum: "market" | "limit";
+        OrderTypeEnum: "market" | "limit" | "conditional" | "best" | "priority";
         OverviewOutput: {
             gainers: components["schemas"]["QuoteOutput"][];
             losers: components["schemas"]["QuoteOutput"][];
@@ -874,6 +1619,51 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["AccountOutput"][];
+        };
+        PaginatedConditionOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ConditionOutput"][];
+        };
+        PaginatedDeliveryOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["DeliveryOutput"][];
+        };
+        PaginatedEndpointOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["EndpointOutput"][];
         };
         PaginatedJobOutputList: {
             /** @example 123 */
@@ -965,6 +1755,15 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["TradeOutput"][];
         };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        PatchedEndpointUpdateInputRequest: {
+            /** @description https:// URL resolving to public addresses only. */
+            url?: string;
+            events?: components["schemas"]["SubscribableWebhookEventEnum"][];
+            description?: string;
+            is_active?: boolean;
+        };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         PatchedSettingsInputRequest: {
             language?: components["schemas"]["LanguageEnum"];
             theme?: components["schemas"]["ThemeEnum"];
@@ -973,6 +1772,7 @@ export interface components {
             kis_app_key?: string;
             kis_app_secret?: string;
         };
+        /** @description Dates in order (train before test, no overlap), known symbols and indicators: refused with a 422. */
         PatchedStrategyUpdateInputRequest: {
             name?: string;
             /** @default PPO */
@@ -999,6 +1799,27 @@ export interface components {
             seed: number;
             /** @default false */
             use_turbulence: boolean;
+            /** Format: date */
+            validation_start?: string | null;
+            /** Format: date */
+            validation_end?: string | null;
+            /** @default open */
+            execution: components["schemas"]["ExecutionEnum"];
+            /**
+             * Format: double
+             * @default 1
+             */
+            spread_ticks: number;
+            /**
+             * Format: double
+             * @default 0.1
+             */
+            impact: number;
+        };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        PatchedWatchlistNameInputRequest: {
+            /** @description 1–30 characters, unique among the user's groups */
+            name?: string;
         };
         PositionOutput: {
             readonly account: number;
@@ -1048,16 +1869,45 @@ export interface components {
             best_ask: number | null;
             /** Format: date-time */
             time: string;
+            /**
+             * @description The regular board's session phase.
+             *
+             *     * `closed` - Closed
+             *     * `pre_open` - Pre-open auction
+             *     * `continuous` - Continuous trading
+             *     * `closing_auction` - Closing auction
+             *     * `after_hours` - After-hours session
+             */
+            phase: components["schemas"]["SessionPhaseEnum"];
+            /**
+             * @description The after-hours session running, if any.
+             *
+             *     * `close_price` - close_price
+             *     * `single_price` - single_price
+             */
+            session: (components["schemas"]["AfterHoursSessionEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description 예상체결가 during a call auction. */
+            expected_price: number | null;
+            /** @description 예상체결수량 during a call auction. */
+            expected_quantity: number | null;
+            /** @description The volatility interruption in force, if any. */
+            vi: components["schemas"]["ViOutput"] | null;
+            /** @description 상한가 */
+            upper_limit: number | null;
+            /** @description 하한가 */
+            lower_limit: number | null;
         };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         RegisterInputRequest: {
             username: string;
+            /** @description At least 8 characters, not all digits, not a common password, not like the username. */
             password: string;
             email?: string;
         };
         RunDetailOutput: {
             readonly id: number;
             strategy: number;
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["RunKindEnum"];
             status?: components["schemas"]["JobStatusEnum"];
             job?: number | null;
             spec?: unknown;
@@ -1068,17 +1918,25 @@ export interface components {
             equity_curve?: unknown;
             daily_returns?: unknown;
             trades?: unknown;
+            validation_metrics?: unknown;
             model_sha256?: string;
+            data_sha256?: string;
             error?: string;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             finished_at?: string | null;
         };
+        /**
+         * @description * `train` - Training
+         *     * `backtest` - Backtest
+         * @enum {string}
+         */
+        RunKindEnum: "train" | "backtest";
         RunOutput: {
             readonly id: number;
             strategy: number;
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["RunKindEnum"];
             status?: components["schemas"]["JobStatusEnum"];
             job?: number | null;
             metrics?: unknown;
@@ -1088,6 +1946,15 @@ export interface components {
             /** Format: date-time */
             finished_at?: string | null;
         };
+        /**
+         * @description * `closed` - Closed
+         *     * `pre_open` - Pre-open auction
+         *     * `continuous` - Continuous trading
+         *     * `closing_auction` - Closing auction
+         *     * `after_hours` - After-hours session
+         * @enum {string}
+         */
+        SessionPhaseEnum: "closed" | "pre_open" | "continuous" | "closing_auction" | "after_hours";
         SettingsOutput: {
             language?: components["schemas"]["LanguageEnum"];
             theme?: components["schemas"]["ThemeEnum"];
@@ -1107,9 +1974,11 @@ export interface components {
          * @description * `fdr` - FinanceDataReader
          *     * `csv` - CSV file
          *     * `synthetic` - Synthetic (simulated)
+         *     * `kis` - KIS Open API (live trades)
          * @enum {string}
          */
-        SourceEnum: "fdr" | "csv" | "synthetic";
+        SourceEnum: "fdr" | "csv" | "synthetic" | "kis";
+        /** @description Dates in order (train before test, no overlap), known symbols and indicators: refused with a 422. */
         StrategyInputRequest: {
             name: string;
             /** @default PPO */
@@ -1136,6 +2005,22 @@ export interface components {
             seed: number;
             /** @default false */
             use_turbulence: boolean;
+            /** Format: date */
+            validation_start?: string | null;
+            /** Format: date */
+            validation_end?: string | null;
+            /** @default open */
+            execution: components["schemas"]["ExecutionEnum"];
+            /**
+             * Format: double
+             * @default 1
+             */
+            spread_ticks: number;
+            /**
+             * Format: double
+             * @default 0.1
+             */
+            impact: number;
         };
         StrategyOutput: {
             readonly id: number;
@@ -1158,12 +2043,45 @@ export interface components {
             /** Format: int64 */
             seed?: number;
             use_turbulence?: boolean;
+            /** Format: date */
+            validation_start?: string | null;
+            /** Format: date */
+            validation_end?: string | null;
+            /**
+             * @description When a decision made on a day's close fills: the next day's opening or closing auction.
+             *
+             *     * `open` - Next day's opening auction
+             *     * `close` - Next day's closing auction
+             */
+            execution?: components["schemas"]["ExecutionEnum"];
+            /**
+             * Format: double
+             * @description Typical spread in ticks; a fill pays half of it.
+             */
+            spread_ticks?: number;
+            /**
+             * Format: double
+             * @description Extra slippage per unit of the order's share of day volume.
+             */
+            impact?: number;
             readonly is_trained: boolean;
             trained_run?: number | null;
             readonly deployment: components["schemas"]["DeploymentOutput"] | null;
             /** Format: date-time */
             readonly created_at: string;
         };
+        /**
+         * @description * `order.accepted` - Order accepted
+         *     * `order.filled` - Order filled (each fill)
+         *     * `order.cancelled` - Order cancelled
+         *     * `order.expired` - Order expired at the close
+         *     * `order.rejected` - Order rejected
+         *     * `condition.triggered` - Condition triggered
+         *     * `strategy_run.finished` - Strategy run finished
+         *     * `deployment.error` - Deployment error
+         * @enum {string}
+         */
+        SubscribableWebhookEventEnum: "order.accepted" | "order.filled" | "order.cancelled" | "order.expired" | "order.rejected" | "condition.triggered" | "strategy_run.finished" | "deployment.error";
         SymbolDetailOutput: {
             code: string;
             name: string;
@@ -1176,6 +2094,15 @@ export interface components {
             quote: components["schemas"]["QuoteOutput"] | null;
             tick_size: number | null;
             price_limits: components["schemas"]["PriceLimitsOutput"] | null;
+        };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        SymbolInputRequest: {
+            code: string;
+        };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        SymbolOrderInputRequest: {
+            /** @description Every code of the group, each once, in the new order */
+            codes: string[];
         };
         SymbolOutput: {
             code: string;
@@ -1247,6 +2174,58 @@ export interface components {
              */
             date_joined?: string;
         };
+        /**
+         * @description * `static` - static
+         *     * `dynamic` - dynamic
+         * @enum {string}
+         */
+        ViKindEnum: "static" | "dynamic";
+        ViOutput: {
+            kind: components["schemas"]["ViKindEnum"];
+            reference_price: number;
+            trigger_price: number;
+            /** Format: date-time */
+            ends_at: string;
+        };
+        WatchlistItemOutput: {
+            code: string;
+            name: string;
+            market: string;
+            position: number;
+            /** Format: date-time */
+            added_at: string;
+        };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        WatchlistNameInputRequest: {
+            /** @description 1–30 characters, unique among the user's groups */
+            name: string;
+        };
+        /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
+        WatchlistOrderInputRequest: {
+            /** @description Every group id of the user, each once, in the new order */
+            ids: number[];
+        };
+        WatchlistOutput: {
+            id: number;
+            name: string;
+            position: number;
+            /** Format: date-time */
+            created_at: string;
+            items: components["schemas"]["WatchlistItemOutput"][];
+        };
+        /**
+         * @description * `order.accepted` - Order accepted
+         *     * `order.filled` - Order filled (each fill)
+         *     * `order.cancelled` - Order cancelled
+         *     * `order.expired` - Order expired at the close
+         *     * `order.rejected` - Order rejected
+         *     * `condition.triggered` - Condition triggered
+         *     * `strategy_run.finished` - Strategy run finished
+         *     * `deployment.error` - Deployment error
+         *     * `ping` - Test delivery
+         * @enum {string}
+         */
+        WebhookEventEnum: "order.accepted" | "order.filled" | "order.cancelled" | "order.expired" | "order.rejected" | "condition.triggered" | "strategy_run.finished" | "deployment.error" | "ping";
         Error: {
             error: {
                 code: string;
@@ -1343,6 +2322,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1454,6 +2442,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -1549,6 +2546,136 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_accounts_activities_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Only activities after this moment. */
+                after?: string;
+                page_size?: number;
+                /** @description The page_token of the previous page. */
+                page_token?: string;
+                /** @description Comma-separated activity types (fill, deposit, reset, commission, tax, settlement); all by default. */
+                type?: string;
+                /** @description Only activities at or before this moment. */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPageOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1662,6 +2789,149 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_accounts_history_retrieve: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Default 1M; 1D is today.
+                 *
+                 *     * `1D` - Today
+                 *     * `1W` - One week
+                 *     * `1M` - One month
+                 *     * `3M` - Three months
+                 *     * `6M` - Six months
+                 *     * `1A` - One year
+                 *     * `all` - Since the account opened
+                 */
+                period?: "1D" | "1W" | "1M" | "3M" | "6M" | "1A" | "all";
+                /**
+                 * @description Default 1D, or 1Min with period=1D. Intraday points cover the days whose minutes are kept (today and yesterday).
+                 *
+                 *     * `1Min` - 1 minute
+                 *     * `5Min` - 5 minutes
+                 *     * `15Min` - 15 minutes
+                 *     * `1H` - 1 hour
+                 *     * `1D` - 1 day
+                 */
+                timeframe?: "1Min" | "5Min" | "15Min" | "1H" | "1D";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -1768,6 +3038,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -1860,6 +3139,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1971,6 +3259,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -2063,6 +3360,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2163,6 +3469,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2274,6 +3589,477 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_conditions_list: {
+        parameters: {
+            query?: {
+                /** @description Only this account's rows. */
+                account?: number;
+                /** @description 페이지네이션된 결과 집합 내의 페이지 번호. */
+                page?: number;
+                /** @description 페이지당 반환할 결과 수. */
+                page_size?: number;
+                /**
+                 * @description * `waiting` - 대기(진입 주문 체결 전)
+                 *     * `active` - 감시중
+                 *     * `triggered` - 발동
+                 *     * `cancelled` - 취소
+                 *     * `failed` - 발동 실패
+                 */
+                status?: "waiting" | "active" | "triggered" | "cancelled" | "failed";
+                symbol?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedConditionOutputList"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_conditions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConditionInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConditionOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_conditions_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConditionOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_conditions_bracket_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BracketInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BracketOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -2367,6 +4153,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2478,6 +4273,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -2501,15 +4305,23 @@ export interface operations {
     v1_historical_candles_retrieve: {
         parameters: {
             query: {
+                /** @description Last trading day. */
                 end?: string;
+                /** @description First trading day (Asia/Seoul). Without start and end, minute bars begin 7 days (1m, 5m) or 31 days (15m, 60m) before the last stored bar. */
                 start?: string;
                 symbol: string;
                 /**
-                 * @description * `1d` - 1d
+                 * @description 1m/5m/15m/60m: minute bars built from the market's trades; 1d/1w/1M: daily, weekly, monthly.
+                 *
+                 *     * `1m` - 1m
+                 *     * `5m` - 5m
+                 *     * `15m` - 15m
+                 *     * `60m` - 60m
+                 *     * `1d` - 1d
                  *     * `1w` - 1w
                  *     * `1M` - 1M
                  */
-                timeframe?: "1d" | "1w" | "1M";
+                timeframe?: "1m" | "5m" | "15m" | "60m" | "1d" | "1w" | "1M";
             };
             header?: never;
             path?: never;
@@ -2581,6 +4393,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2691,6 +4512,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -2714,6 +4544,7 @@ export interface operations {
     v1_jobs_list: {
         parameters: {
             query?: {
+                /** @description e.g. historical.backfill */
                 kind?: string;
                 /** @description 페이지네이션된 결과 집합 내의 페이지 번호. */
                 page?: number;
@@ -2726,7 +4557,7 @@ export interface operations {
                  *     * `failed` - Failed
                  *     * `cancelled` - Cancelled
                  */
-                status?: "cancelled" | "failed" | "queued" | "running" | "succeeded";
+                status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             };
             header?: never;
             path?: never;
@@ -2798,6 +4629,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2907,6 +4747,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -3009,6 +4858,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -3034,6 +4892,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description KRX short code, e.g. 005930 */
                 code: string;
             };
             cookie?: never;
@@ -3104,6 +4963,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3211,6 +5079,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -3234,7 +5111,7 @@ export interface operations {
     v1_market_quotes_list: {
         parameters: {
             query: {
-                /** @description Comma-separated, e.g. 005930,000660 */
+                /** @description Comma-separated, e.g. 005930,000660 (at most 100) */
                 codes: string;
             };
             header?: never;
@@ -3314,6 +5191,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -3339,6 +5225,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description KRX short code, e.g. 005930 */
                 code: string;
             };
             cookie?: never;
@@ -3416,6 +5303,124 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_market_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketStatusOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -3439,7 +5444,12 @@ export interface operations {
     v1_market_symbols_list: {
         parameters: {
             query?: {
-                market?: "KONEX" | "KOSDAQ" | "KOSPI";
+                /**
+                 * @description * `KOSPI` - KOSPI
+                 *     * `KOSDAQ` - KOSDAQ
+                 *     * `KONEX` - KONEX
+                 */
+                market?: "KOSPI" | "KOSDAQ" | "KONEX";
                 page?: number;
                 page_size?: number;
                 /** @description Code prefix or part of the Korean or English name */
@@ -3523,6 +5533,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -3548,6 +5567,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description KRX short code, e.g. 005930 */
                 code: string;
             };
             cookie?: never;
@@ -3625,6 +5645,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -3648,20 +5677,21 @@ export interface operations {
     v1_orders_list: {
         parameters: {
             query?: {
+                /** @description Only this account's rows. */
                 account?: number;
                 /** @description 페이지네이션된 결과 집합 내의 페이지 번호. */
                 page?: number;
                 /** @description 페이지당 반환할 결과 수. */
                 page_size?: number;
                 /**
-                 * @description * `new` - New
-                 *     * `partially_filled` - Partially filled
-                 *     * `filled` - Filled
-                 *     * `cancelled` - Cancelled
-                 *     * `rejected` - Rejected
-                 *     * `expired` - Expired
+                 * @description * `new` - 접수
+                 *     * `partially_filled` - 부분체결
+                 *     * `filled` - 체결
+                 *     * `cancelled` - 취소
+                 *     * `rejected` - 거부
+                 *     * `expired` - 만료
                  */
-                status?: "cancelled" | "expired" | "filled" | "new" | "partially_filled" | "rejected";
+                status?: "new" | "partially_filled" | "filled" | "cancelled" | "rejected" | "expired";
                 symbol?: string;
             };
             header?: never;
@@ -3734,6 +5764,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3853,6 +5892,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -3955,6 +6003,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -3984,7 +6041,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OrderCancelInputRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -4050,6 +6111,130 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_orders_modify_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OrderModifyInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4157,6 +6342,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -4180,6 +6374,7 @@ export interface operations {
     v1_positions_list: {
         parameters: {
             query?: {
+                /** @description Only this account's rows. */
                 account?: number;
                 /** @description 페이지네이션된 결과 집합 내의 페이지 번호. */
                 page?: number;
@@ -4256,6 +6451,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4363,6 +6567,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -4460,6 +6673,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4572,6 +6794,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -4669,6 +6900,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4778,6 +7018,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -4872,6 +7121,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4985,6 +7243,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -5080,6 +7347,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5186,6 +7462,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5300,6 +7585,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -5395,6 +7689,15 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5504,6 +7807,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -5606,6 +7918,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; see Retry-After. */
             429: {
                 headers: {
@@ -5629,6 +7950,7 @@ export interface operations {
     v1_trades_list: {
         parameters: {
             query?: {
+                /** @description Only this account's rows. */
                 account?: number;
                 /** @description 페이지네이션된 결과 집합 내의 페이지 번호. */
                 page?: number;
@@ -5706,6 +8028,2169 @@ export interface operations {
             };
             /** @description Unsupported media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_watchlists_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOutput"][];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_watchlists_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WatchlistNameInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_watchlists_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                watchlist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_watchlists_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                watchlist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_watchlists_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                watchlist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedWatchlistNameInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_watchlists_symbols_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                watchlist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SymbolOrderInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_watchlists_symbols_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                watchlist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SymbolInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_watchlists_symbols_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                watchlist_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_watchlists_order_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WatchlistOrderInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistOutput"][];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_webhooks_list: {
+        parameters: {
+            query?: {
+                /** @description 페이지네이션된 결과 집합 내의 페이지 번호. */
+                page?: number;
+                /** @description 페이지당 반환할 결과 수. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedEndpointOutputList"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_webhooks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointWithSecretOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_webhooks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_webhooks_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_webhooks_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedEndpointUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_webhooks_deliveries_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `order.accepted` - Order accepted
+                 *     * `order.filled` - Order filled (each fill)
+                 *     * `order.cancelled` - Order cancelled
+                 *     * `order.expired` - Order expired at the close
+                 *     * `order.rejected` - Order rejected
+                 *     * `condition.triggered` - Condition triggered
+                 *     * `strategy_run.finished` - Strategy run finished
+                 *     * `deployment.error` - Deployment error
+                 *     * `ping` - Test delivery
+                 */
+                event?: "condition.triggered" | "deployment.error" | "order.accepted" | "order.cancelled" | "order.expired" | "order.filled" | "order.rejected" | "ping" | "strategy_run.finished";
+                /** @description 페이지네이션된 결과 집합 내의 페이지 번호. */
+                page?: number;
+                /** @description 페이지당 반환할 결과 수. */
+                page_size?: number;
+                /**
+                 * @description * `pending` - Pending
+                 *     * `succeeded` - Succeeded
+                 *     * `failed` - Failed
+                 */
+                status?: "failed" | "pending" | "succeeded";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDeliveryOutputList"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_webhooks_ping_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_webhooks_rotate_secret_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointWithSecretOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_webhooks_deliveries_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetailOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_webhooks_deliveries_redeliver_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

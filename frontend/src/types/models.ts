@@ -22,28 +22,11 @@ export type JobStatus = Job["status"];
 
 // market
 /** Session phase of the regular board (CONTRACTS.md "Quote fields"). */
-export type MarketPhase = "closed" | "pre_open" | "continuous" | "closing_auction" | "after_hours";
-export type AfterHoursSession = "close_price" | "single_price";
-export interface ViState {
-  kind: "static" | "dynamic";
-  reference_price: number;
-  trigger_price: number;
-  ends_at: string;
-}
-/**
- * The exchange's fields on a quote (CONTRACTS.md); optional so the SPA works against a backend
- * that has not sent them yet. Once they are in the schema, the generated type carries them.
- */
-export interface ExchangeQuoteFields {
-  phase?: MarketPhase | null;
-  session?: AfterHoursSession | null;
-  expected_price?: number | null;
-  expected_quantity?: number | null;
-  vi?: ViState | null;
-  upper_limit?: number | null;
-  lower_limit?: number | null;
-}
-export type Quote = Out<Schemas["QuoteOutput"]> & ExchangeQuoteFields;
+export type MarketPhase = Schemas["SessionPhaseEnum"];
+export type AfterHoursSession = Schemas["AfterHoursSessionEnum"];
+export type ViState = Schemas["ViOutput"];
+/** A quote, with the exchange's fields (phase, session, 예상체결가, VI, 상·하한가) on every one. */
+export type Quote = Out<Schemas["QuoteOutput"]>;
 export type MarketSymbol = Out<Schemas["SymbolOutput"]> & Partial<Pick<Schemas["SymbolDetailOutput"], "tick_size" | "price_limits">>;
 export type SymbolDetail = Out<Schemas["SymbolDetailOutput"]>;
 export type BookLevel = Schemas["BookLevelOutput"];
@@ -89,6 +72,10 @@ export type OrderType = Order["type"];
 export type TimeInForce = Order["time_in_force"];
 export type OrderStatus = Order["status"];
 export type OrderInput = Schemas["OrderInputRequest"];
+/** 정정: the new price and/or the new open quantity (a larger one loses time priority). */
+export type OrderModifyInput = Schemas["OrderModifyInputRequest"];
+/** Partial cancel: the shares to cancel; omitted, all that is open. */
+export type OrderCancelInput = Schemas["OrderCancelInputRequest"];
 export type OrderCosts = Out<Schemas["CostsOutput"]>;
 export type Position = Out<Schemas["PositionOutput"]>;
 export type Fill = Out<Schemas["TradeOutput"]>;
@@ -102,7 +89,10 @@ export type OrderMessage =
 // strategies: the JSON fields (indicators, hyperparameters, deployment, metrics, equity_curve)
 // are untyped in the schema; their shapes follow docs/api.md.
 export type Algorithm = Schemas["StrategyInputRequest"]["algorithm"];
-export type StrategyInput = Schemas["StrategyInputRequest"];
+type StrategyExecutionKnobs = "execution" | "spread_ticks" | "impact";
+/** The backtest's execution model (fill at the open, spread, impact) keeps the server's defaults unless given. */
+export type StrategyInput = Omit<Schemas["StrategyInputRequest"], StrategyExecutionKnobs> &
+  Partial<Pick<Schemas["StrategyInputRequest"], StrategyExecutionKnobs>>;
 
 export type Strategy = Omit<Out<Schemas["StrategyOutput"]>, "indicators" | "hyperparameters" | "deployment"> & {
   indicators?: string[];

@@ -10,6 +10,7 @@ import { useSymbolLive } from "@/features/market/hooks/useSymbolLive";
 import { useOrders } from "@/features/orders/api/orders";
 import { useFills } from "@/features/orders/api/positions";
 import { AccountSelector } from "@/features/orders/components/AccountSummary";
+import { OrderActionDialog } from "@/features/orders/components/OrderActionDialog";
 import { OrderPanel } from "@/features/orders/components/OrderPanel";
 import { OpenOrdersTable } from "@/features/orders/components/PortfolioTables";
 import { useSelectedAccount } from "@/features/orders/hooks/useSelectedAccount";
@@ -40,6 +41,8 @@ function SymbolPage({ code }: { code: string }) {
   const setView = (next: View) => setParams({ view: next }, { replace: true });
   const [picked, setPicked] = useState<{ price: number; at: number } | null>(null);
   const [sideRequest, setSideRequest] = useState<{ side: OrderSide; at: number } | null>(null);
+  // The orders behind a clicked 내 주문 marker, by id: the dialog shows them as they are now.
+  const [bookOrderIds, setBookOrderIds] = useState<number[] | null>(null);
   useEffect(() => visitSymbol(code), [code, visitSymbol]);
 
   const openOrders = (orders.data ?? []).filter((o) => o.status === "new" || o.status === "partially_filled");
@@ -67,7 +70,11 @@ function SymbolPage({ code }: { code: string }) {
               </div>
               <section className="card pane pane-order pane-quote">
                 <h2>{t("order.open")}</h2>
-                {account ? <OpenOrdersTable accountId={account.id} symbol={code} /> : <div className="muted">{t("account.none")}</div>}
+                {account ? (
+                  <OpenOrdersTable accountId={account.id} symbol={code} band={symbol.price_limits ?? null} />
+                ) : (
+                  <div className="muted">{t("account.none")}</div>
+                )}
               </section>
             </div>
             <section className="card pane pane-book pane-quote">
@@ -80,6 +87,7 @@ function SymbolPage({ code }: { code: string }) {
                     limits={symbol.price_limits ?? null}
                     prevClose={live.quote?.prev_close ?? symbol.prev_close ?? undefined}
                     ownOrders={openOrders}
+                    onOwnOrders={(mine) => setBookOrderIds(mine.map((o) => o.id))}
                     onPrice={(price) => {
                       setPicked({ price, at: Date.now() });
                       setView("order");
@@ -101,6 +109,13 @@ function SymbolPage({ code }: { code: string }) {
               <OrderPanel symbol={symbol} quote={live.quote} pickedPrice={picked} sideRequest={sideRequest} />
             </div>
           </div>
+          {bookOrderIds && (
+            <OrderActionDialog
+              orders={openOrders.filter((o) => bookOrderIds.includes(o.id))}
+              band={symbol.price_limits ?? null}
+              onClose={() => setBookOrderIds(null)}
+            />
+          )}
           <div className="trade-bar" role="group" aria-label={t("order.tradeBar")}>
             <button type="button" className="btn btn-sell" onClick={() => orderFrom("sell")}>
               {t("order.sell")}

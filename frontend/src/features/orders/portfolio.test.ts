@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { Account, Position } from "@/types/models";
 
-import { accountFigures, markPosition } from "./portfolio";
+import { accountFigures, cashFigures, markPosition } from "./portfolio";
 
 const position = (symbol: string, quantity: number, avg: string, last: number | null) =>
   ({ symbol, quantity, avg_cost: avg, last_price: last }) as Position;
@@ -21,5 +21,31 @@ describe("accountFigures", () => {
     // invested = 1,700,000 − 50,000 = 1,650,000 → P&L 260,000 → 15.7576%
     expect(figures.totalPnl).toBe(260_000);
     expect(figures.returnRate).toBeCloseTo(15.7576, 3);
+  });
+});
+
+describe("cashFigures", () => {
+  const base = { cash: 5_000_000, available_cash: 4_200_000 } as Account;
+
+  it("예수금 and 주문가능 from the ledger when the server sends no settlement figures", () => {
+    expect(cashFigures(base).map((f) => [f.label, f.value])).toEqual([
+      ["account.cash", 5_000_000],
+      ["account.available", 4_200_000],
+    ]);
+  });
+
+  it("예수금, D+1, D+2 and 주문가능금액 once it does", () => {
+    const account = { ...base, settled_cash: 4_000_000, d1_cash: 4_500_000, d2_cash: 5_000_000, orderable_cash: 3_900_000 } as Account;
+    expect(cashFigures(account).map((f) => [f.label, f.value, f.testId])).toEqual([
+      ["account.settledCash", 4_000_000, "summary-cash"],
+      ["account.d1Cash", 4_500_000, "summary-d1-cash"],
+      ["account.d2Cash", 5_000_000, "summary-d2-cash"],
+      ["account.orderableCash", 3_900_000, "summary-orderable"],
+    ]);
+  });
+
+  it("shows each figure that is there, and no line for one that is not", () => {
+    const account = { ...base, settled_cash: 4_000_000, d2_cash: 5_000_000 } as Account;
+    expect(cashFigures(account).map((f) => f.label)).toEqual(["account.settledCash", "account.d2Cash", "account.available"]);
   });
 });

@@ -1,3 +1,4 @@
+import type { MessageKey } from "@/lib/i18n";
 import type { Account, Position } from "@/types/models";
 
 export interface PositionMark {
@@ -48,3 +49,36 @@ export function accountFigures(account: Account, marks: PositionMark[]): Account
     returnRate: invested ? (totalPnl * 100) / invested : 0,
   };
 }
+
+export interface CashFigure {
+  label: MessageKey;
+  value: number;
+  testId: string;
+}
+
+/** A server from before the settlement figures sends none: each line then falls back or is left out. */
+const given = (value: number | null | undefined): value is number => typeof value === "number";
+
+/**
+ * The account's cash lines as a Korean broker shows them: 예수금 (settled), D+1 and D+2 예수금 (after
+ * the pending T+2 settlements), 주문가능금액. Without the settlement figures 예수금 is the ledger
+ * cash and 주문가능 the cash not held by open orders.
+ */
+export function cashFigures(account: Account): CashFigure[] {
+  const figures: CashFigure[] = [
+    given(account.settled_cash)
+      ? { label: "account.settledCash", value: account.settled_cash, testId: "summary-cash" }
+      : { label: "account.cash", value: account.cash, testId: "summary-cash" },
+  ];
+  if (given(account.d1_cash)) figures.push({ label: "account.d1Cash", value: account.d1_cash, testId: "summary-d1-cash" });
+  if (given(account.d2_cash)) figures.push({ label: "account.d2Cash", value: account.d2_cash, testId: "summary-d2-cash" });
+  figures.push(
+    given(account.orderable_cash)
+      ? { label: "account.orderableCash", value: account.orderable_cash, testId: "summary-orderable" }
+      : { label: "account.available", value: account.available_cash, testId: "summary-orderable" },
+  );
+  return figures;
+}
+
+/** 주문가능금액: the server's figure once it sends one, else the cash open orders do not hold. */
+export const orderableCash = (account: Account): number => (given(account.orderable_cash) ? account.orderable_cash : account.available_cash);

@@ -19,6 +19,13 @@ const quote = (over: Partial<Quote>): Quote => ({
   best_bid: 70_900,
   best_ask: 71_000,
   time: "2026-11-25T10:00:00+09:00",
+  phase: "continuous",
+  session: null,
+  expected_price: null,
+  expected_quantity: null,
+  vi: null,
+  upper_limit: null,
+  lower_limit: null,
   ...over,
 });
 const bar = (time: string, close = 70_000): Candle => ({ time, open: 69_000, high: 70_500, low: 68_900, close, volume: 1000 });

@@ -2,21 +2,36 @@ import { formatWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
 import type { Order, OrderBook, Quote } from "@/types/models";
 
-/** The user's open quantity resting at each price, per side. */
-function ownQuantities(orders: Order[]): { ask: Map<number, number>; bid: Map<number, number> } {
-  const ask = new Map<number, number>();
-  const bid = new Map<number, number>();
+/** The user's open orders resting at one price: their open quantity and the orders themselves. */
+interface OwnLevel {
+  quantity: number;
+  orders: Order[];
+}
+
+/**
+ * The user's open orders per price, per side. Only the regular board's orders: the book shown is
+ * that board's (an after-hours order rests on its own board, not in these queues).
+ */
+export function ownLevels(orders: Order[]): { ask: Map<number, OwnLevel>; bid: Map<number, OwnLevel> } {
+  const ask = new Map<number, OwnLevel>();
+  const bid = new Map<number, OwnLevel>();
   for (const order of orders) {
-    if (!order.price) continue;
+    if (!order.price || (order.session && order.session !== "regular")) continue;
+    const open = order.quantity - order.filled_quantity;
+    if (open <= 0) continue;
     const side = order.side === "buy" ? bid : ask;
-    side.set(order.price, (side.get(order.price) ?? 0) + order.quantity - order.filled_quantity);
+    const level = side.get(order.price) ?? { quantity: 0, orders: [] };
+    level.quantity += open;
+    level.orders.push(order);
+    side.set(order.price, level);
   }
   return { ask, bid };
 }
 
 /**
  * 10-level book: asks above (highest first, best ask nearest the middle), bids below; the user's
- * own orders marked at their levels; 총잔량 per side, today's band, and 예상체결가 during a call.
+ * own orders marked at their levels ("내 주문 30": a click on it hands those orders to `onOwnOrders`,
+ * for 정정·취소); 총잔량 per side, today's band, and 예상체결가 during a call.
  */
 export function OrderBookView({
   book,
@@ -25,6 +40,7 @@ export function OrderBookView({
   prevClose,
   ownOrders = [],
   onPrice,
+  onOwnOrders,
 }: {
   book: OrderBook;
   quote?: Quote | null;
@@ -32,6 +48,7 @@ export function OrderBookView({
   prevClose?: number;
   ownOrders?: Order[];
   onPrice?: (price: number) => void;
+  onOwnOrders?: (orders: Order[]) => void;
 }) {
   const t = useT();
   const asks = [...book.asks.slice(0, 10)].reverse();
@@ -39,19 +56,30 @@ export function OrderBookView({
   const maxQty = Math.max(1, ...book.asks.map((l) => l.quantity), ...book.bids.map((l) => l.quantity));
   const totalAsk = book.asks.reduce((sum, l) => sum + l.quantity, 0);
   const totalBid = book.bids.reduce((sum, l) => sum + l.quantity, 0);
-  const own = ownQuantities(ownOrders);
+  const own = ownLevels(ownOrders);
   const upper = quote?.upper_limit ?? limits?.upper;
   const lower = quote?.lower_limit ?? limits?.lower;
   const priceClass = (price: number) =>
     prevClose ? (price > prevClose ? "dir-up" : price < prevClose ? "dir-down" : "dir-flat") : "";
-  const priceCell = (price: number, mine: number | undefined) => (
+  const priceCell = (price: number, mine: OwnLevel | undefined) => (
     <td className={`center num price ${priceClass(price)}`}>
       <button type="button" className="link" onClick={() => onPrice?.(price)}>
         {formatWon(price)}
       </button>
-      {mine ? (
-        <span className="own-order" data-testid="own-order" title={t("book.mine")}>
-          {t("book.mineShort")} {formatWon(mine)}
+      {mine && onOwnOrders ? (
+        <button
+          type="button"
+          className="own-order"
+          data-testid="own-order"
+          data-quantity={mine.quantity}
+          aria-label={`${t("book.mineAction")}: ${formatWon(price)} ${formatWon(mine.quantity)}${t("order.shares")}`}
+          onClick={() => onOwnOrders(mine.orders)}
+        >
+          {t("book.mine")} {formatWon(mine.quantity)}
+        </button>
+      ) : mine ? (
+        <span className="own-order" data-testid="own-order" data-quantity={mine.quantity} title={t("book.mine")}>
+          {t("book.mine")} {formatWon(mine.quantity)}
         </span>
       ) : null}
     </td>

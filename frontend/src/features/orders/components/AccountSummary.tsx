@@ -10,6 +10,7 @@ import type { Account } from "@/types/models";
 import { useCreateAccount } from "../api/accounts";
 import { useLiveAccount } from "../hooks/useLiveAccount";
 import { useSelectedAccount } from "../hooks/useSelectedAccount";
+import { cashFigures } from "../portfolio";
 
 export function AccountSelector() {
   const t = useT();
@@ -38,14 +39,14 @@ export function AccountFigures({ account }: { account: Account }) {
         <dt>{t("account.equity")}</dt>
         <dd className="num big" data-testid="summary-equity">{formatWon(figures.equity)}</dd>
       </div>
-      <div>
-        <dt>{t("account.cash")}</dt>
-        <dd className="num">{formatWon(account.cash)}</dd>
-      </div>
-      <div>
-        <dt>{t("account.available")}</dt>
-        <dd className="num">{formatWon(account.available_cash)}</dd>
-      </div>
+      {cashFigures(account).map((figure) => (
+        <div key={figure.testId}>
+          <dt>{t(figure.label)}</dt>
+          <dd className="num" data-testid={figure.testId}>
+            {formatWon(figure.value)}
+          </dd>
+        </div>
+      ))}
       <div>
         <dt>{t("account.marketValue")}</dt>
         <dd className="num" data-testid="summary-market-value">{formatWon(figures.marketValue)}</dd>

@@ -38,6 +38,13 @@ const quote: Quote = {
   best_bid: 49_900,
   best_ask: 49_950,
   time: "2026-11-25T10:00:00+09:00",
+  phase: "continuous",
+  session: null,
+  expected_price: null,
+  expected_quantity: null,
+  vi: null,
+  upper_limit: null,
+  lower_limit: null,
 };
 const symbol = { code: "005930", name: "삼성전자", market: "KOSPI" as const, price_limits: { lower: 34_300, upper: 63_700 } };
 

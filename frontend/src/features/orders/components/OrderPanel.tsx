@@ -10,6 +10,7 @@ import { useOrderCosts, usePlaceOrder } from "../api/orders";
 import { usePositions } from "../api/positions";
 import { useSelectedAccount } from "../hooks/useSelectedAccount";
 import { bandViolation, maxBuyQuantity, quantityForShare, sellableQuantity } from "../orderTicket";
+import { orderableCash } from "../portfolio";
 
 const SHARES = [10, 25, 50, 100] as const;
 const TIF_LABEL: Record<TimeInForce, "order.tifDay" | "order.tifIoc" | "order.tifFok"> = {
@@ -83,7 +84,7 @@ export function OrderPanel({
   const estimate = costs.data
     ? estimateOrderCost({ side, price: effectivePrice, quantity, commissionRate: costs.data.commission_rate, sellTaxRate: taxRate })
     : null;
-  const available = account?.available_cash ?? 0;
+  const available = account ? orderableCash(account) : 0;
   // A market buy is checked at the upper limit, as the broker reserves it.
   const buyPrice = type === "market" ? (band?.upper ?? effectivePrice) : effectivePrice;
   const maxQuantity =
@@ -102,6 +103,7 @@ export function OrderPanel({
         side,
         type,
         time_in_force: type === "market" && tif === "DAY" ? "IOC" : tif,
+        session: "regular",
         quantity,
         ...(type === "limit" && price !== null ? { price } : {}),
         client_order_id: crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`,

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { Link } from "react-router";
 
 import { Signed } from "@/components/Price";
@@ -6,12 +7,13 @@ import { formatDateTime, formatWon } from "@/lib/format";
 import { hasMessage, useT } from "@/lib/i18n";
 import type { Account, Order, Position } from "@/types/models";
 
-import { useCancelOrder, useOrders } from "../api/orders";
+import { useOrder, useOrders } from "../api/orders";
 import { useFills } from "../api/positions";
 import { useLiveAccount } from "../hooks/useLiveAccount";
+import { isOpenOrder, isPricedOrder } from "../orderAction";
+import type { Band } from "../orderTicket";
 import type { PositionMark } from "../portfolio";
-
-const OPEN_STATUSES = new Set(["new", "partially_filled"]);
+import { OrderActionDialog, type OrderActionMode } from "./OrderActionDialog";
 
 function StatusLabel({ status }: { status: string }) {
   const t = useT();
@@ -77,17 +79,34 @@ function PositionRow({ position, mark }: { position: Position; mark: PositionMar
   );
 }
 
-function OrderRows({ orders, cancellable }: { orders: Order[]; cancellable: boolean }) {
+/** 대기 앞 N주: the shares ahead of a resting order at its price (from the order's own GET, which lists leave out). */
+function QueueAhead({ order }: { order: Order }) {
   const t = useT();
-  const cancel = useCancelOrder();
+  const detail = useOrder(order.id, order.queue_ahead === null && isPricedOrder(order));
+  const ahead = order.queue_ahead ?? detail.data?.queue_ahead ?? null;
+  if (ahead === null) return null;
+  return (
+    <span className="muted queue-ahead num" data-testid="queue-ahead" data-queue-ahead={ahead}>
+      {t("order.queueAhead")} {formatWon(ahead)}
+      {t("order.shares")}
+    </span>
+  );
+}
+
+type OrderAction = (order: Order, mode: OrderActionMode) => void;
+
+function OrderRows({ orders, onAction, showSymbol = true }: { orders: Order[]; onAction?: OrderAction; showSymbol?: boolean }) {
+  const t = useT();
   return (
     <tbody>
       {orders.map((order) => (
         <tr key={order.id} data-order-id={order.id} data-status={order.status}>
           <td data-label={t("order.time")} className="num muted">{formatDateTime(order.created_at)}</td>
-          <td data-label={t("market.name")}>
-            <Link to={`/symbols/${order.symbol}`}>{order.symbol_name || order.symbol}</Link>
-          </td>
+          {showSymbol && (
+            <td data-label={t("market.name")}>
+              <Link to={`/symbols/${order.symbol}`}>{order.symbol_name || order.symbol}</Link>
+            </td>
+          )}
           <td data-label={t("order.side")}>
             <SideLabel side={order.side} />
           </td>
@@ -97,19 +116,22 @@ function OrderRows({ orders, cancellable }: { orders: Order[]; cancellable: bool
           <td data-label={t("order.filled")} className="right num">{formatWon(order.filled_quantity)}</td>
           <td data-label={t("order.avgPrice")} className="right num">{order.avg_fill_price ? formatWon(order.avg_fill_price) : "-"}</td>
           <td data-label={t("order.status")}>
-            <StatusLabel status={order.status} />
-            {order.reject_reason && <span className="muted"> {order.reject_reason}</span>}
+            <span className="status-cell">
+              <StatusLabel status={order.status} />
+              {order.reject_reason && <span className="muted"> {order.reject_reason}</span>}
+              {onAction && <QueueAhead order={order} />}
+            </span>
           </td>
-          {cancellable && (
-            <td>
-              <button
-                type="button"
-                className="btn btn-small"
-                disabled={cancel.isPending && cancel.variables === order.id}
-                onClick={() => cancel.mutate(order.id)}
-              >
-                {t("order.cancel")}
-              </button>
+          {onAction && (
+            <td className="actions-cell">
+              <div className="order-actions">
+                <button type="button" className="btn btn-small" onClick={() => onAction(order, "modify")}>
+                  {t("order.modify")}
+                </button>
+                <button type="button" className="btn btn-small btn-danger" onClick={() => onAction(order, "cancel")}>
+                  {t("order.cancelShort")}
+                </button>
+              </div>
             </td>
           )}
         </tr>
@@ -118,13 +140,13 @@ function OrderRows({ orders, cancellable }: { orders: Order[]; cancellable: bool
   );
 }
 
-function OrderHead({ cancellable }: { cancellable: boolean }) {
+function OrderHead({ actions, showSymbol = true }: { actions: boolean; showSymbol?: boolean }) {
   const t = useT();
   return (
     <thead>
       <tr>
         <th>{t("order.time")}</th>
-        <th>{t("market.name")}</th>
+        {showSymbol && <th>{t("market.name")}</th>}
         <th>{t("order.side")}</th>
         <th>{t("order.type")}</th>
         <th className="right">{t("order.price")}</th>
@@ -132,34 +154,47 @@ function OrderHead({ cancellable }: { cancellable: boolean }) {
         <th className="right">{t("order.filled")}</th>
         <th className="right">{t("order.avgPrice")}</th>
         <th>{t("order.status")}</th>
-        {cancellable && <th />}
+        {actions && <th />}
       </tr>
     </thead>
   );
 }
 
-export function OpenOrdersTable({ accountId, symbol }: { accountId: number; symbol?: string }) {
+/**
+ * Open orders with 정정 and 취소 on each; the dialog follows the live row, so a fill meanwhile shows
+ * in it. With `symbol` (the symbol page) only that symbol's, without a name column.
+ */
+export function OpenOrdersTable({ accountId, symbol, band }: { accountId: number; symbol?: string; band?: Band | null }) {
   const orders = useOrders({ account: accountId, symbol });
+  const [action, setAction] = useState<{ id: number; mode: OrderActionMode } | null>(null);
+  const open = (orders.data ?? []).filter(isOpenOrder);
+  const chosen = action ? open.filter((o) => o.id === action.id) : [];
   return (
-    <QueryState query={orders} isEmpty={(list) => !list.some((o) => OPEN_STATUSES.has(o.status))}>
-      {(list) => (
-        <table className="table cards" data-testid="open-orders">
-          <OrderHead cancellable />
-          <OrderRows orders={list.filter((o) => OPEN_STATUSES.has(o.status))} cancellable />
-        </table>
-      )}
-    </QueryState>
+    <>
+      <QueryState query={orders} isEmpty={(list) => !list.some(isOpenOrder)}>
+        {() => (
+          // Scrolls sideways in a narrow column (the symbol page's) rather than hide 정정·취소 past its edge.
+          <div className="scroll-x">
+            <table className="table cards" data-testid="open-orders">
+              <OrderHead actions showSymbol={!symbol} />
+              <OrderRows orders={open} showSymbol={!symbol} onAction={(order, mode) => setAction({ id: order.id, mode })} />
+            </table>
+          </div>
+        )}
+      </QueryState>
+      {action && <OrderActionDialog orders={chosen} initialMode={action.mode} band={band} onClose={() => setAction(null)} />}
+    </>
   );
 }
 
 export function OrderHistoryTable({ accountId }: { accountId: number }) {
   const orders = useOrders({ account: accountId });
   return (
-    <QueryState query={orders} isEmpty={(list) => !list.some((o) => !OPEN_STATUSES.has(o.status))}>
+    <QueryState query={orders} isEmpty={(list) => list.every(isOpenOrder)}>
       {(list) => (
         <table className="table cards" data-testid="order-history">
-          <OrderHead cancellable={false} />
-          <OrderRows orders={list.filter((o) => !OPEN_STATUSES.has(o.status))} cancellable={false} />
+          <OrderHead actions={false} />
+          <OrderRows orders={list.filter((o) => !isOpenOrder(o))} />
         </table>
       )}
     </QueryState>
