@@ -630,8 +630,13 @@ class ConditionInput(JsonInput):
     trail_amount = serializers.IntegerField(
         required=False, allow_null=True, default=None, min_value=1, max_value=MAX_CASH, help_text="trailing: won."
     )
-    trail_percent = serializers.DecimalField(
-        required=False, allow_null=True, default=None, max_digits=5, decimal_places=2, help_text="trailing: percent."
+    trail_percent = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0.01,
+        max_value=30,
+        help_text="trailing: percent (two decimals kept).",
     )
     order_type = serializers.ChoiceField(choices=[OrderType.MARKET, OrderType.LIMIT], default=OrderType.MARKET)
     limit_price = serializers.IntegerField(

@@ -128,12 +128,12 @@ def _new_condition(
             condition.trail_amount = trail_amount
         else:
             try:
-                percent = Decimal(str(trail_percent))
+                percent = Decimal(str(trail_percent)).quantize(Decimal("0.01"))
             except InvalidOperation:
                 raise DomainError(TRAIL_PERCENT_RANGE, field="trail_percent") from None
             if not (0 < percent <= 30):
                 raise DomainError(TRAIL_PERCENT_RANGE, field="trail_percent")
-            condition.trail_percent = percent.quantize(Decimal("0.01"))
+            condition.trail_percent = percent
     else:
         if trigger_price is None:
             raise DomainError(TRIGGER_PRICE_REQUIRED, field="trigger_price")

@@ -267,7 +267,7 @@ class Client:
             trigger=trigger,
             trigger_price=trigger_price,
             trail_amount=trail_amount,
-            trail_percent=None if trail_percent is None else str(trail_percent),
+            trail_percent=None if trail_percent is None else float(trail_percent),
             order_type="limit" if limit_price is not None else "market",
             limit_price=limit_price,
         )
