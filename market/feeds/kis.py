@@ -45,9 +45,11 @@ import requests
 import websockets
 from django.conf import settings
 
-from market import rules, timetable
+from market import rules, timetable, venue
 from market.clock import market_clock
 from market.enums import Side
+from market.exchange.shadow import ShadowMarket
+from market.exchange.types import BookPhase
 from market.feeds.base import Feed, FeedSink
 from market.state import BookLevel, OrderBook, Quote, Trade
 from market.timetable import SEOUL
@@ -364,6 +366,10 @@ class KisFeed(Feed):
         self._prev_closes = dict(prev_closes or {})
         self._quotes: dict[str, Quote] = {}  # the last quote published per code
         self._vi: dict[str, dict[str, Any]] = {}  # the VI in force per code
+        # Users' orders against the real market (market.exchange.shadow); the venue once running.
+        self.shadow = ShadowMarket(self._phase)
+        self.venue: venue.LocalVenue | None = None
+        self.sink: FeedSink | None = None
 
     @property
     def capacity(self) -> int:
@@ -406,12 +412,46 @@ class KisFeed(Feed):
         return str(key)
 
     async def run(self, sink: FeedSink, stop: asyncio.Event) -> None:
+        self.sink = sink
+        loop = asyncio.get_running_loop()
+        self.venue = venue.LocalVenue(self.shadow, loop=loop, clock=market_clock(), execute=self.execute)
+        for command in await loop.run_in_executor(None, venue.resting_orders):  # users' open orders first
+            await self.execute(command)
+        previous = venue.local()
+        venue.serve(self.venue)
         status = asyncio.create_task(self._status_loop(sink, stop))
         try:
             await self._connect_loop(sink, stop)
         finally:
+            if venue.local() is self.venue:
+                venue.serve(previous)
             status.cancel()
             await asyncio.gather(status, return_exceptions=True)
+
+    async def execute(self, command: venue.Command) -> venue.Reply:
+        """A user's command, on the feed's loop (the shadow books' one writer): run it, book it."""
+        reply, batches = self.venue.run_here(command)
+        await self.sink.order_events(batches)
+        return reply
+
+    def _phase(self, code: str, at: int) -> BookPhase:
+        """The regular board's phase for `code` at `at` (µs): the timetable's, a VI a call."""
+        phase = timetable.phase_at(dt.datetime.fromtimestamp(at / 1_000_000, tz=SEOUL))
+        if phase == timetable.CONTINUOUS:
+            return BookPhase.CALL if code in self._vi else BookPhase.CONTINUOUS
+        if phase in (timetable.PRE_OPEN, timetable.CLOSING_AUCTION):
+            return BookPhase.CALL
+        return BookPhase.CLOSED
+
+    def _shadow(self, kind: str, first: Any) -> None:
+        """Show the shadow books what the real market did."""
+        at = int(first.time.timestamp() * 1_000_000)
+        if kind == "trade":
+            self.shadow.on_trade(first.code, at, first.price, first.quantity)
+        elif kind == "book":
+            asks = [(level.price, level.quantity) for level in first.asks]
+            bids = [(level.price, level.quantity) for level in first.bids]
+            self.shadow.on_book(first.code, at, asks, bids)
 
     async def _status_loop(self, sink: FeedSink, stop: asyncio.Event) -> None:
         """Push the market's status (the krx clock on the timetable) on every change."""
@@ -545,6 +585,10 @@ class KisFeed(Feed):
                     await sink.quote(first)
                 else:
                     await sink.book(first)
+                if self.venue is not None and kind != "quote":
+                    self._shadow(kind, first)
+            if self.venue is not None and (batches := venue.batched(self.shadow.take_user_events(), self.venue.epoch)):
+                await sink.order_events(batches)
             return
         try:
             message = json.loads(raw)
