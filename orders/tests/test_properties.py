@@ -1,7 +1,7 @@
 """Random order/tick sequences; the money invariants must hold after every single step.
 
 Each example gets a fresh user and account; assert_account_invariants states the identity checked
-(cash + cost basis = funding − buy commissions + realised P&L net of sell costs).
+(cash + cost basis = funding + realised P&L net of every commission and tax).
 """
 
 import itertools
