@@ -254,6 +254,8 @@ def evaluate(prints: dict[str, tuple[int, int, int]]) -> list[int]:
         .filter(Q(status__in=LIVE_CONDITION_STATUSES) | Q(status=ConditionStatus.TRIGGERED, order__isnull=True))
         .order_by("id")
     )
+    if not live.exists():  # the usual case, one indexed read and no transaction
+        return []
     due: list[int] = []
     with transaction.atomic():
         moved: list[Condition] = []

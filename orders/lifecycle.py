@@ -197,7 +197,8 @@ def book_order_events(*, code: str, events: list[dict[str, Any]]) -> int:
 
 def _book_one(order_id: int, events: list[dict[str, Any]]) -> int:
     if all(event["type"] == "accepted" for event in events):  # it rests: only its place in the queue
-        Order.objects.filter(pk=order_id).update(queue_key=events[-1]["queue_key"])
+        with transaction.atomic():  # SQLite: a write outside BEGIN IMMEDIATE can meet a lock and fail
+            Order.objects.filter(pk=order_id).update(queue_key=events[-1]["queue_key"])
         return 0
     batch = EventBatch()
     fills = 0
@@ -252,7 +253,8 @@ def _book_one(order_id: int, events: list[dict[str, Any]]) -> int:
             elif kind == "modified":
                 if not event["priority_kept"]:
                     order.queue_key = event["queue_key"]
-                if event.get("price") is not None:
+                if order.type != OrderType.MARKET:  # a market order's book price is not a limit
+                    # None: a 조건부지정가 became a market order for the closing call
                     order.price = event["price"]
                 _shrink(books, order, order.filled_quantity + event["quantity"])
                 changed = True

@@ -3,8 +3,8 @@ from django.db.models import QuerySet
 from config.exceptions import NotFound
 from strategies.models import Strategy, StrategyRun
 
-STRATEGY_NOT_FOUND = "There is no such strategy."
-RUN_NOT_FOUND = "There is no such run."
+STRATEGY_NOT_FOUND = "전략을 찾을 수 없습니다."
+RUN_NOT_FOUND = "실행 기록을 찾을 수 없습니다."
 
 
 def strategy_list(*, user) -> QuerySet[Strategy]:

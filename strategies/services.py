@@ -34,31 +34,54 @@ from strategies.specs import (
 MIN_TRAIN_BARS = 30
 MIN_TEST_BARS = 10
 MIN_VALIDATION_BARS = 10
-NO_SYMBOLS = "Choose at least one symbol."
-TOO_MANY_SYMBOLS = f"A strategy trades at most {MAX_SYMBOLS} symbols."
-TRAIN_PERIOD_ORDER = "The training period must start before it ends."
-TEST_PERIOD_ORDER = "The test period must start before it ends."
-PERIODS_OVERLAP = "The test period must start after the training period ends (they may not overlap)."
-VALIDATION_BOTH = "Give both the start and the end of the validation period, or neither."
+MIN_INITIAL_CASH = 100_000
+# What the strategies app tells people (Korean, shown as is; docs/api.md "strategies").
+NO_SYMBOLS = "종목을 하나 이상 선택해 주세요."
+TOO_MANY_SYMBOLS = f"전략 하나에는 종목을 최대 {MAX_SYMBOLS}개까지 담을 수 있습니다."
+UNKNOWN_SYMBOLS = "{codes} 종목을 찾을 수 없습니다."
+BAD_DATE = "{field}에는 2024-01-31 형식의 날짜를 입력해 주세요."
+TRAIN_PERIOD_ORDER = "학습 기간의 시작일은 종료일보다 앞서야 합니다."
+TEST_PERIOD_ORDER = "테스트 기간의 시작일은 종료일보다 앞서야 합니다."
+PERIODS_OVERLAP = "테스트 기간은 학습 기간이 끝난 뒤에 시작해야 합니다(두 기간은 겹칠 수 없습니다)."
+VALIDATION_BOTH = "검증 기간은 시작일과 종료일을 모두 입력하거나 모두 비워 주세요."
 VALIDATION_BETWEEN = (
-    "The validation period must start after the training period ends, end before the test period starts, "
-    "and start before it ends."
+    "검증 기간은 학습 기간이 끝난 뒤에 시작하고 테스트 기간이 시작되기 전에 끝나야 하며, "
+    "시작일이 종료일보다 늦을 수 없습니다."
 )
-BAD_EXECUTION = "execution is open (the next day's opening auction) or close (its closing auction)."
-BAD_SPREAD = "spread_ticks (the typical spread in ticks) must be between 0 and 20."
-BAD_IMPACT = "impact must be between 0 and 10."
+# Period names for the data checks below ({period} 기간).
+PERIOD_TRAIN, PERIOD_VALIDATION, PERIOD_TEST = "학습", "검증", "테스트"
+NO_CANDLES = "{period} 기간({start} ~ {end})에 {codes} 종목의 일봉이 없습니다. 먼저 일봉을 불러와 주세요."
+TOO_FEW_DAYS = (
+    "{period} 기간({start} ~ {end})에 모든 종목의 일봉이 있는 거래일은 {count:,}일이지만, "
+    "최소 {minimum:,}거래일이 필요합니다."
+)
+BAD_EXECUTION = (
+    "체결 시점(execution)은 open(다음 거래일 시가 단일가매매) 또는 close(다음 거래일 종가 단일가매매)입니다."
+)
+BAD_SPREAD = "스프레드(spread_ticks: 평소 매수·매도 호가 차이, 호가단위 수)는 0에서 20 사이로 입력해 주세요."
+BAD_IMPACT = "시장충격(impact)은 0에서 10 사이로 입력해 주세요."
+UNKNOWN_ALGORITHM = "알 수 없는 알고리즘입니다. " + ", ".join(Algorithm.values) + " 중에서 선택해 주세요."
+INDICATORS_NOT_LIST = '지표는 이름의 목록으로 입력해 주세요(예: ["macd", "rsi_30"]).'
+TOO_MANY_INDICATORS = f"지표는 최대 {MAX_INDICATORS}개까지 사용할 수 있습니다."
+INDICATOR_REPEATED = "{names} 지표가 두 번 이상 들어 있습니다. 같은 지표는 한 번만 넣어 주세요."
+INITIAL_CASH_TOO_LOW = f"초기 자금은 {MIN_INITIAL_CASH:,}원 이상으로 입력해 주세요."
+CANNOT_CHANGE = "{fields} 항목은 변경할 수 없습니다."
 TEST_ALREADY_REPORTED = (
-    "The test period of this model has already been reported; train again (tune on the validation period) "
-    "before looking at the test period again."
+    "이 모델로는 이미 테스트 기간을 백테스트했습니다. 테스트 기간을 다시 보려면 먼저 검증 기간으로 조정해 "
+    "다시 학습해 주세요."
 )
-NOT_TRAINED = "Train the strategy before backtesting or deploying it."
-RUN_IN_PROGRESS = "A run of this strategy is still in progress; wait for it or cancel its job."
-ALREADY_DEPLOYED = "This strategy is already deployed; undeploy it first."
-NOT_DEPLOYED = "This strategy is not deployed."
-DEPLOYED_NO_EDIT = "Undeploy the strategy before changing it."
-ACCOUNT_NOT_FOUND = "There is no such account."
-TOO_FEW_INDICATORS = f"Use at most {MAX_INDICATORS} indicators."
-UNKNOWN_ALGORITHM = "Unknown algorithm; choose one of " + ", ".join(Algorithm.values) + "."
+NOT_TRAINED = "백테스트하거나 배포하려면 먼저 전략을 학습해 주세요."
+RUN_IN_PROGRESS = "이 전략의 실행이 아직 진행 중입니다. 끝날 때까지 기다리거나 그 작업을 취소해 주세요."
+RUN_FINISHED = "이 실행은 이미 끝났습니다."
+ALREADY_DEPLOYED = "이 전략은 이미 배포되어 있습니다. 먼저 배포를 중지해 주세요."
+NOT_DEPLOYED = "이 전략은 배포되어 있지 않습니다."
+DEPLOYED_NO_EDIT = "전략을 변경하려면 먼저 배포를 중지해 주세요."
+ACCOUNT_NOT_FOUND = "계좌를 찾을 수 없습니다."
+MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS = 5, 86_400
+BAD_INTERVAL = (
+    f"interval_seconds(시장 시계를 확인하는 간격)는 {MIN_INTERVAL_SECONDS}초에서 "
+    f"{MAX_INTERVAL_SECONDS:,}초 사이로 입력해 주세요."
+)
 
 TRAIN_JOB = "strategies.train"
 BACKTEST_JOB = "strategies.backtest"
@@ -93,7 +116,7 @@ def _symbols_for(codes: list[str]) -> list[Symbol]:
     found = {s.code: s for s in Symbol.objects.filter(code__in=codes)}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        raise DomainError(f"Unknown symbol(s): {', '.join(unknown)}.", code="unknown_symbol", field="symbols")
+        raise DomainError(UNKNOWN_SYMBOLS.format(codes=", ".join(unknown)), code="unknown_symbol", field="symbols")
     return [found[c] for c in codes]
 
 
@@ -116,14 +139,13 @@ def _check_data(*, codes: list[str], start: dt.date, end: dt.date, minimum: int,
     empty = [code for code, count in per_symbol.items() if count == 0]
     if empty:
         raise DomainError(
-            f"No daily candles for {', '.join(empty)} in the {label} period {start} – {end}; load them first.",
+            NO_CANDLES.format(period=label, start=start, end=end, codes=", ".join(empty)),
             code="no_data",
             field=field,
         )
     if common < minimum:
         raise DomainError(
-            f"The {label} period {start} – {end} has {common} trading days with candles for every symbol; "
-            f"it needs at least {minimum}.",
+            TOO_FEW_DAYS.format(period=label, start=start, end=end, count=common, minimum=minimum),
             code="no_data",
             field=field,
         )
@@ -137,7 +159,7 @@ def _as_date(value: Any, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise DomainError(f"{field} is a date such as 2024-01-31.", field=field) from None
+        raise DomainError(BAD_DATE.format(field=field), field=field) from None
 
 
 def _check_spec(spec: dict[str, Any], *, check_test_data: bool = True) -> list[Symbol]:
@@ -159,27 +181,28 @@ def _check_spec(spec: dict[str, Any], *, check_test_data: bool = True) -> list[S
     _check_periods(spec)
     indicators = spec["indicators"]
     if not isinstance(indicators, list):
-        raise DomainError("Indicators are a list of names.", field="indicators")
+        raise DomainError(INDICATORS_NOT_LIST, field="indicators")
     if len(indicators) > MAX_INDICATORS:
-        raise DomainError(TOO_FEW_INDICATORS, field="indicators")
+        raise DomainError(TOO_MANY_INDICATORS, field="indicators")
     for name in indicators:
         problem = indicator_problem(name)
         if problem:
             raise DomainError(problem, field="indicators")
-    if len(set(indicators)) != len(indicators):
-        raise DomainError("Each indicator may appear once.", field="indicators")
+    repeated = [name for name in dict.fromkeys(indicators) if indicators.count(name) > 1]
+    if repeated:
+        raise DomainError(INDICATOR_REPEATED.format(names=", ".join(repeated)), field="indicators")
     problems = hyperparameter_problems(spec["algorithm"], spec["hyperparameters"])
     if problems:
         raise DomainError(" ".join(problems), field="hyperparameters")
-    if spec["initial_cash"] < 100_000:
-        raise DomainError("Initial cash must be at least 100,000 won.", field="initial_cash")
+    if spec["initial_cash"] < MIN_INITIAL_CASH:
+        raise DomainError(INITIAL_CASH_TOO_LOW, field="initial_cash")
     codes = [s.code for s in symbols]
     _check_data(
         codes=codes,
         start=spec["train_start"],
         end=spec["train_end"],
         minimum=MIN_TRAIN_BARS,
-        label="training",
+        label=PERIOD_TRAIN,
         field="train_start",
     )
     if spec.get("validation_start") is not None:
@@ -188,7 +211,7 @@ def _check_spec(spec: dict[str, Any], *, check_test_data: bool = True) -> list[S
             start=spec["validation_start"],
             end=spec["validation_end"],
             minimum=MIN_VALIDATION_BARS,
-            label="validation",
+            label=PERIOD_VALIDATION,
             field="validation_start",
         )
     if check_test_data:
@@ -197,7 +220,7 @@ def _check_spec(spec: dict[str, Any], *, check_test_data: bool = True) -> list[S
             start=spec["test_start"],
             end=spec["test_end"],
             minimum=MIN_TEST_BARS,
-            label="test",
+            label=PERIOD_TEST,
             field="test_start",
         )
     return symbols
@@ -285,7 +308,7 @@ def strategy_update(*, strategy_id: int, **changes: Any) -> Strategy:
     spec = _spec_of(strategy)
     unknown = set(changes) - set(spec) - {"name"}
     if unknown:
-        raise DomainError(f"Cannot change {', '.join(sorted(unknown))}.")
+        raise DomainError(CANNOT_CHANGE.format(fields=", ".join(sorted(unknown))))
     name = changes.pop("name", None)
     spec.update(changes)
     symbol_rows = _check_spec(spec)
@@ -438,7 +461,7 @@ def run_cancel(*, run_id: int) -> StrategyRun:
     """Ask a run's job to stop (queued: at once; running: at its next progress report)."""
     run = StrategyRun.objects.get(pk=run_id)
     if run.status in FINISHED_RUN_STATUSES:
-        raise Conflict("This run has already finished.", code="run_finished")
+        raise Conflict(RUN_FINISHED, code="run_finished")
     if run.job_id is not None:
         job = job_services.job_cancel(job_id=run.job_id)
         if job.status == "cancelled":
@@ -474,8 +497,8 @@ def strategy_deploy(*, strategy_id: int, owner: Any, account_id: int, interval_s
         raise DomainError(NOT_TRAINED, code="not_trained")
     if not Account.objects.filter(pk=account_id, owner=owner).exists():
         raise NotFound(ACCOUNT_NOT_FOUND)
-    if not 5 <= interval_seconds <= 86_400:
-        raise DomainError("interval_seconds must be between 5 and 86400.", field="interval_seconds")
+    if not MIN_INTERVAL_SECONDS <= interval_seconds <= MAX_INTERVAL_SECONDS:
+        raise DomainError(BAD_INTERVAL, field="interval_seconds")
     deployment = Deployment.objects.filter(strategy=strategy).first()
     if deployment is not None and deployment.is_active:
         raise Conflict(ALREADY_DEPLOYED, code="deployed")

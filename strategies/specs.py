@@ -98,21 +98,42 @@ def warmup_bars(indicators: list[str], *, use_turbulence: bool = False) -> int:
 
 
 MAX_SYMBOLS = 10
+MIN_WINDOW, MAX_WINDOW = 2, 250
+MAX_LAYERS, MAX_LAYER_SIZE = 4, 1024
+
+# Why a spec is refused (Korean, shown as is in API errors).
+INDICATOR_EMPTY = "지표는 macd나 rsi_30 같은 이름으로 입력해 주세요."
+INDICATOR_WINDOW = f"{{name}} 지표의 기간은 {MIN_WINDOW}봉에서 {MAX_WINDOW}봉 사이여야 합니다."
+INDICATOR_UNKNOWN = (
+    "{name!r}은(는) 지원하지 않는 지표입니다. macd, boll_ub, rsi_30, cci_30, close_30_sma 같은 "
+    "stockstats 지표 이름을 사용해 주세요."
+)
+ALGORITHM_UNKNOWN = "{algorithm!r}은(는) 알 수 없는 알고리즘입니다. {choices} 중에서 선택해 주세요."
+HYPERPARAMETERS_NOT_OBJECT = '하이퍼파라미터는 {"이름": 값} 형태의 객체로 입력해 주세요.'
+HYPERPARAMETER_UNKNOWN = "{algorithm}에는 {name!r} 하이퍼파라미터가 없습니다(사용 가능: {allowed})."
+HYPERPARAMETER_LAYERS = (
+    f"{{name}}은(는) 1~{MAX_LAYER_SIZE} 사이의 층 크기를 1~{MAX_LAYERS}개 담은 목록으로 입력해 주세요(예: [64, 64])."
+)
+HYPERPARAMETER_CHOICES = "{name}은(는) {choices} 중 하나로 입력해 주세요."
+HYPERPARAMETER_NOT_INT = "{name}은(는) 정수로 입력해 주세요."
+HYPERPARAMETER_NOT_NUMBER = "{name}은(는) 숫자로 입력해 주세요."
+HYPERPARAMETER_RANGE = "{name}은(는) {low:g} 이상 {high:g} 이하로 입력해 주세요."
+PPO_BATCH_TOO_LARGE = "PPO에서는 batch_size({batch_size})가 n_steps({n_steps})보다 클 수 없습니다."
 
 
 def indicator_problem(name: str) -> str | None:
     """Why `name` is not an indicator we support, or None when it is."""
     if not isinstance(name, str) or not name:
-        return "An indicator is a non-empty name such as macd or rsi_30."
+        return INDICATOR_EMPTY
     if name in _FIXED_INDICATORS:
         return None
     match = _WINDOWED_INDICATOR.match(name)
     if match:
         window = int(match.group("n1") or match.group("n2"))
-        if 2 <= window <= 250:
+        if MIN_WINDOW <= window <= MAX_WINDOW:
             return None
-        return f"The window of {name} must be between 2 and 250 bars."
-    return f"Unknown indicator {name!r}: use stockstats names such as macd, boll_ub, rsi_30, cci_30, close_30_sma."
+        return INDICATOR_WINDOW.format(name=name)
+    return INDICATOR_UNKNOWN.format(name=name)
 
 
 @dataclass(frozen=True)
@@ -172,39 +193,43 @@ NON_MODEL_KEYS = ("hmax", "total_timesteps", "net_arch")
 def hyperparameter_problems(algorithm: str, hyperparameters: Any) -> list[str]:
     """Every reason `hyperparameters` do not fit `algorithm` (empty when they do)."""
     if algorithm not in HYPERPARAMETERS:
-        return [f"Unknown algorithm {algorithm!r}; choose one of {', '.join(Algorithm.values)}."]
+        return [ALGORITHM_UNKNOWN.format(algorithm=algorithm, choices=", ".join(Algorithm.values))]
     if not isinstance(hyperparameters, dict):
-        return ["Hyperparameters are an object of name: value."]
+        return [HYPERPARAMETERS_NOT_OBJECT]
     allowed = HYPERPARAMETERS[algorithm]
     problems: list[str] = []
     for name, value in hyperparameters.items():
         param = allowed.get(name)
         if param is None:
-            problems.append(f"{algorithm} has no hyperparameter {name!r} (allowed: {', '.join(sorted(allowed))}).")
+            problems.append(
+                HYPERPARAMETER_UNKNOWN.format(algorithm=algorithm, name=name, allowed=", ".join(sorted(allowed)))
+            )
             continue
         if param.kind is list:
             if not (
-                isinstance(value, list) and 1 <= len(value) <= 4 and all(_is_int(v) and 1 <= v <= 1024 for v in value)
+                isinstance(value, list)
+                and 1 <= len(value) <= MAX_LAYERS
+                and all(_is_int(v) and 1 <= v <= MAX_LAYER_SIZE for v in value)
             ):
-                problems.append(f"{name} is a list of 1 to 4 layer sizes between 1 and 1024.")
+                problems.append(HYPERPARAMETER_LAYERS.format(name=name))
             continue
         if param.choices:
             if value not in param.choices:
-                problems.append(f"{name} must be one of {', '.join(param.choices)}.")
+                problems.append(HYPERPARAMETER_CHOICES.format(name=name, choices=", ".join(param.choices)))
             continue
         if param.kind is int and not _is_int(value):
-            problems.append(f"{name} must be a whole number.")
+            problems.append(HYPERPARAMETER_NOT_INT.format(name=name))
             continue
         if param.kind is float and not (_is_int(value) or isinstance(value, float)):
-            problems.append(f"{name} must be a number.")
+            problems.append(HYPERPARAMETER_NOT_NUMBER.format(name=name))
             continue
         if (param.low is not None and value < param.low) or (param.high is not None and value > param.high):
-            problems.append(f"{name} must be between {param.low:g} and {param.high:g}.")
+            problems.append(HYPERPARAMETER_RANGE.format(name=name, low=param.low, high=param.high))
     if algorithm == Algorithm.PPO and not problems:
         n_steps = hyperparameters.get("n_steps", 2048)
         batch_size = hyperparameters.get("batch_size", 64)
         if batch_size > n_steps:
-            problems.append("batch_size must not exceed n_steps for PPO.")
+            problems.append(PPO_BATCH_TOO_LARGE.format(batch_size=batch_size, n_steps=n_steps))
     return problems
 
 

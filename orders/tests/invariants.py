@@ -54,9 +54,16 @@ def assert_account_invariants(account_id: int) -> None:
         assert lower <= trade.price <= upper, f"fill at {trade.price} outside the band {lower}-{upper}"
         if trade.order.price is not None:
             if trade.side == OrderSide.BUY:
-                assert trade.price <= trade.order.price, "buy filled above its limit"
+                assert trade.price <= trade.order.price, (
+                    f"buy filled above its limit: trade {trade.pk} {trade.quantity} at {trade.price}, order "
+                    f"{trade.order.pk} {trade.order.type} {trade.order.price} {trade.order.status} "
+                    f"q{trade.order.quantity} f{trade.order.filled_quantity}"
+                )
             else:
-                assert trade.price >= trade.order.price, "sell filled below its limit"
+                assert trade.price >= trade.order.price, (
+                    f"sell filled below its limit: trade {trade.pk} {trade.quantity} at {trade.price}, order "
+                    f"{trade.order.pk} {trade.order.type} {trade.order.price} {trade.order.status}"
+                )
 
     resets = [e for e in entries if e.kind == CashEntryKind.RESET]
     funding, since = 0, entries

@@ -25,7 +25,6 @@ from orders.tests.invariants import assert_account_invariants
 CODE = "005930"
 PREV_CLOSE = 70_000
 _usernames = itertools.count()
-_seeds = itertools.count(1)
 
 
 class _Clock:
@@ -133,13 +132,17 @@ def run(account_id: int, step: dict, clock: _Clock) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(steps=operations, start=st.sampled_from([dt.time(8, 50), dt.time(8, 59, 30), dt.time(10, 0)]))
-def test_invariants_hold_among_the_synthetic_participants(django_user_model, steps, start):
+@given(
+    steps=operations,
+    start=st.sampled_from([dt.time(8, 50), dt.time(8, 59, 30), dt.time(10, 0)]),
+    seed=st.integers(min_value=0, max_value=10_000),
+)
+def test_invariants_hold_among_the_synthetic_participants(django_user_model, steps, start, seed):
     SymbolFactory(code=CODE, prev_close=PREV_CLOSE)
     day = timetable.next_trading_day(dt.datetime.now(tz=timetable.SEOUL).date())
     clock = _Clock(dt.datetime.combine(day, start, tzinfo=timetable.SEOUL))
     spec = SymbolSpec(code=CODE, market="KOSPI", prev_close=PREV_CLOSE, daily_value=500_000_000_000, kospi200=True)
-    market = SyntheticMarket([spec], seed=next(_seeds), participants=True)
+    market = SyntheticMarket([spec], seed=seed, participants=True)
     prints: dict[str, tuple[int, int, int]] = {}
 
     def noted(sender, trade, **kwargs):  # what the watcher would see, looked at after each step

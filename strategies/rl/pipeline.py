@@ -33,6 +33,11 @@ from stable_baselines3.common.vec_env import DummyVecEnv, VecNormalize
 from strategies import execution as execution_model
 from strategies.specs import DEFAULT_TOTAL_TIMESTEPS, NON_MODEL_KEYS
 
+# Why a run failed, as its `error` tells the user (Korean, shown as is).
+INDICATORS_NOT_COMPUTED = "이 일봉으로는 {names} 지표를 계산할 수 없습니다(stockstats)."
+ROWS_PER_DAY = "거래일마다 종목별 일봉이 하나씩 있어야 합니다."
+MODEL_CHECKSUM = "모델 파일 {name}이(가) 저장된 체크섬과 맞지 않습니다. 파일이 바뀌었거나 손상되었습니다."
+
 # Defaults sized for daily bars over a few years on a CPU; a strategy's hyperparameters override them.
 MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
     "PPO": {"n_steps": 512, "batch_size": 64, "n_epochs": 10, "learning_rate": 3e-4, "ent_coef": 0.01},
@@ -101,7 +106,7 @@ def engineer_features(candles: pd.DataFrame, *, indicators: list[str], use_turbu
         processed = engineer.preprocess_data(candles)
     missing = [name for name in indicators if name not in processed.columns]
     if missing:
-        raise ValueError(f"stockstats could not compute {', '.join(missing)} on these candles.")
+        raise ValueError(INDICATORS_NOT_COMPUTED.format(names=", ".join(missing)))
     columns = list(indicators) + (["turbulence"] if use_turbulence else [])
     processed[columns] = processed[columns].replace([np.inf, -np.inf], np.nan).fillna(0.0)
     return processed
@@ -140,7 +145,7 @@ def market_data(frame: pd.DataFrame, spec: EnvSpec) -> execution_model.MarketDat
     count = len(spec.symbols)
     days = len(frame) // count
     if len(frame) != days * count:
-        raise ValueError("Every trading day needs one row per symbol.")
+        raise ValueError(ROWS_PER_DAY)
     dates = [str(d) for d in frame["date"].to_numpy().reshape(days, count)[:, 0]]
     closes = _matrix(frame, "close", days, count)
     fills = closes if spec.execution == execution_model.EXECUTION_CLOSE else _matrix(frame, "open", days, count)
@@ -458,7 +463,7 @@ class TrainedAgent:
     def load(cls, path: Path, *, sha256: str) -> TrainedAgent:
         actual = file_sha256(path)
         if actual != sha256:
-            raise ValueError(f"The model file {path.name} does not match its checksum; it was changed or damaged.")
+            raise ValueError(MODEL_CHECKSUM.format(name=path.name))
         with zipfile.ZipFile(path) as bundle:
             spec_data = json.loads(bundle.read("spec.json"))
             normalizer = json.loads(bundle.read("normalizer.json"))

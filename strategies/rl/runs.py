@@ -23,6 +23,12 @@ from strategies.specs import warmup_bars
 logger = logging.getLogger(__name__)
 # Share of the job's progress bar given to training steps (the rest: data, features, saving).
 TRAIN_PROGRESS_FROM, TRAIN_PROGRESS_TO = 10.0, 95.0
+# Why a run failed, as its `error` tells the user (Korean, shown as is).
+NO_CANDLES = "이 전략의 종목과 기간에 해당하는 일봉이 없습니다."
+TOO_LITTLE_HISTORY = (
+    "선택한 지표는 거래를 시작하기 전에 {warmup}거래일의 과거 일봉이 필요한데, 저장된 일봉이 그보다 적습니다."
+)
+NOTHING_AFTER_WARMUP = "{start} ~ {end} 기간은 지표 준비 기간({warmup}거래일)을 빼면 남는 거래일이 없습니다."
 
 
 def _date(value: str) -> dt.date:
@@ -39,7 +45,7 @@ def _load(spec: dict[str, Any], *, start: str, end: str) -> tuple[pd.DataFrame, 
     first = _date(start) - dt.timedelta(days=int(warmup * 1.6) + 14)
     frame = data.candle_frame(symbols=spec["symbols"], start=first, end=_date(end))
     if frame.empty:
-        raise ValueError("No candles were found for this strategy's symbols and periods.")
+        raise ValueError(NO_CANDLES)
     features = pipeline.engineer_features(frame, indicators=spec["indicators"], use_turbulence=spec["use_turbulence"])
     return features, pipeline.frame_sha256(frame)
 
@@ -49,12 +55,12 @@ def _period(features: pd.DataFrame, spec: dict[str, Any], *, start: str, end: st
     dates = sorted(features["date"].unique())
     warmup = _warmup(spec)
     if len(dates) <= warmup:
-        raise ValueError(f"These indicators need {warmup} trading days of history before a period can trade.")
+        raise ValueError(TOO_LITTLE_HISTORY.format(warmup=warmup))
     first_clean = max(start, dates[warmup])
     period = pipeline.split(features, first_clean, end)
     dropped = sum(1 for d in dates if start <= d < first_clean)
     if period.empty or period.index.max() < 1:
-        raise ValueError(f"The period {start} – {end} has no trading days left after the {warmup}-day warm-up.")
+        raise ValueError(NOTHING_AFTER_WARMUP.format(start=start, end=end, warmup=warmup))
     return period, dropped
 
 

@@ -42,5 +42,5 @@ def test_admin_lists_runs_and_cancels_a_queued_one(django_user_model, user, djan
     response = client.post(
         "/admin/strategies/strategyrun/", {"action": "cancel_runs", "_selected_action": [run.pk]}, follow=True
     )
-    assert b"already finished" in response.content
+    assert services.RUN_FINISHED.encode() in response.content
     assert StrategyRun.objects.get(pk=run.pk).status == "cancelled"

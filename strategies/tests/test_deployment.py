@@ -177,4 +177,8 @@ def test_deploying_an_untrained_strategy_is_refused(auth_client, user):
     account = order_services.account_create(owner=user, name="bot", initial_cash=1_000_000)
     response = auth_client.post(f"/api/v1/strategies/{strategy.pk}/deploy", {"account": account.pk}, format="json")
     assert response.status_code == 422
-    assert response.json()["error"]["message"] == services.NOT_TRAINED
+    assert (
+        response.json()["error"]["message"]
+        == services.NOT_TRAINED
+        == "백테스트하거나 배포하려면 먼저 전략을 학습해 주세요."
+    )

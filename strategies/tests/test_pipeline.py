@@ -1,5 +1,7 @@
 """The worker pipeline on its own: every algorithm trains and acts; model files are checked on load."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -73,7 +75,7 @@ def test_a_changed_model_file_is_refused(market, tmp_path):
     sha = agent.save(path)
     assert agent.save(tmp_path / "again.zip") == sha  # same model, same bytes
     path.write_bytes(path.read_bytes() + b"tampered")
-    with pytest.raises(ValueError, match="checksum"):
+    with pytest.raises(ValueError, match=re.escape(pipeline.MODEL_CHECKSUM.format(name="model.zip"))):
         pipeline.TrainedAgent.load(path, sha256=sha)
 
 
