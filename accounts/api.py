@@ -15,7 +15,8 @@ from accounts.models import User, UserSettings
 from config.exceptions import DomainError
 from config.inputs import JsonInput
 
-INVALID_CREDENTIALS = "Wrong username or password."
+INVALID_CREDENTIALS = "아이디 또는 비밀번호가 올바르지 않습니다."
+USERNAME_INVALID = "아이디는 글자, 숫자와 @ . + - _ 기호로만 입력해 주세요."
 
 
 class UserOutput(serializers.ModelSerializer):
@@ -39,7 +40,7 @@ class RegisterInput(JsonInput):
         r"^[\w.@+-]+\Z",
         max_length=150,
         trim_whitespace=False,
-        error_messages={"invalid": "Use letters, digits and @/./+/-/_ only."},
+        error_messages={"invalid": USERNAME_INVALID},
     )
     password = serializers.CharField(
         min_length=8,

@@ -7,7 +7,8 @@ from accounts import crypto
 from accounts.models import User, UserSettings
 from config.exceptions import Conflict, DomainError
 
-USERNAME_TAKEN = "That username is already taken."
+USERNAME_TAKEN = "이미 사용 중인 아이디입니다. 다른 아이디를 입력해 주세요."
+KIS_KEYS_REQUIRED = "KIS 시세를 선택하려면 먼저 KIS 앱 키와 앱 시크릿을 저장해 주세요."
 
 
 @transaction.atomic
@@ -68,7 +69,7 @@ def settings_update(
     if kis_app_secret is not None:
         row.kis_app_secret_encrypted = crypto.encrypt(kis_app_secret)
     if row.preferred_feed == "kis" and not (row.kis_app_key_encrypted and row.kis_app_secret_encrypted):
-        raise DomainError("Save your KIS app key and secret before choosing the KIS feed.", field="preferred_feed")
+        raise DomainError(KIS_KEYS_REQUIRED, field="preferred_feed")
     row.save()
     return row
 

@@ -19,7 +19,11 @@ from rest_framework.views import exception_handler
 logger = logging.getLogger(__name__)
 
 
-DATABASE_UNAVAILABLE = "The database is unavailable right now; nothing was changed. Please retry in a moment."
+DATABASE_UNAVAILABLE = "지금은 데이터베이스에 연결할 수 없어 아무것도 바뀌지 않았습니다. 잠시 후 다시 시도해 주세요."
+NOT_FOUND = "요청한 항목을 찾을 수 없습니다."
+NO_API_ENDPOINT = "{path}에는 API가 없습니다. 주소를 확인해 주세요."
+INVALID_INPUT = "입력값이 올바르지 않습니다."
+SERVER_ERROR = "서버에서 오류가 발생했습니다. 아무것도 바뀌지 않았으니 다시 시도해 주세요."
 
 
 class DomainError(Exception):
@@ -87,7 +91,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404 | ObjectDoesNotExist):
-        exc = exceptions.NotFound("Not found.")
+        exc = exceptions.NotFound(NOT_FOUND)
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
 
@@ -103,17 +107,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = exception_handler(exc, context)
     if response is None:
         logger.exception("Unhandled error in API view", exc_info=exc)
-        return Response(
-            error_body("server_error", "Something went wrong on our side. Nothing was changed; please try again."),
-            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        )
+        return Response(error_body("server_error", SERVER_ERROR), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     if isinstance(exc, exceptions.ValidationError):
         fields = _fields(exc.detail)
         messages = _flatten(exc.detail)
         if "non_field_errors" in fields:
             message = fields["non_field_errors"][0]
         else:
-            message = "; ".join(messages) if messages else "Invalid input."
+            message = "; ".join(messages) if messages else INVALID_INPUT
         response.data = error_body("invalid", message, fields)
     else:
         detail = getattr(exc, "detail", str(exc))
@@ -125,5 +126,5 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 @csrf_exempt  # answers JSON 404 for every method; there is nothing to protect here
 def api_not_found(request: Any, *args: Any, **kwargs: Any) -> JsonResponse:
     return JsonResponse(
-        error_body("not_found", f"There is no API endpoint at {request.path}."), status=status.HTTP_404_NOT_FOUND
+        error_body("not_found", NO_API_ENDPOINT.format(path=request.path)), status=status.HTTP_404_NOT_FOUND
     )

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from config.exceptions import error_body
 
-NUL_IN_REQUEST = "Requests must not contain NUL characters."
+NUL_IN_REQUEST = "요청 주소와 쿼리에는 NUL 문자를 넣을 수 없습니다."
 
 
 class RejectNulCharactersMiddleware:

@@ -17,6 +17,12 @@ CLOSE_RATE_LIMITED = 4429
 CLOSE_UNSUPPORTED_DATA = 1003
 CLOSE_MESSAGE_TOO_BIG = 1009
 
+RATE_LIMITED = "메시지를 너무 빠르게 보냈습니다. 간격을 두고 보내 주세요."
+TEXT_ONLY = "텍스트(JSON) 메시지만 받습니다."
+MESSAGE_TOO_LARGE = "메시지가 너무 큽니다: {limit:,}바이트 이하로 보내 주세요."
+NOT_JSON = "메시지는 JSON 형식이어야 합니다."
+NOT_JSON_OBJECT = "메시지는 JSON 객체여야 합니다."
+
 
 class GuardedJsonConsumer(AsyncJsonWebsocketConsumer):
     max_message_bytes = 4096
@@ -49,26 +55,24 @@ class GuardedJsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
         if not self._take_token():
-            await self.send_json({"type": "error", "message": "Too many messages; slow down."})
+            await self.send_json({"type": "error", "message": RATE_LIMITED})
             await self.close(code=CLOSE_RATE_LIMITED)
             return
         if text_data is None:
-            await self.send_json({"type": "error", "message": "Only text (JSON) messages are accepted."})
+            await self.send_json({"type": "error", "message": TEXT_ONLY})
             await self.close(code=CLOSE_UNSUPPORTED_DATA)
             return
         if len(text_data.encode()) > self.max_message_bytes:
-            await self.send_json(
-                {"type": "error", "message": f"Message too large (limit {self.max_message_bytes} bytes)."}
-            )
+            await self.send_json({"type": "error", "message": MESSAGE_TOO_LARGE.format(limit=self.max_message_bytes)})
             await self.close(code=CLOSE_MESSAGE_TOO_BIG)
             return
         try:
             content = json.loads(text_data)
         except ValueError:
-            await self.send_error("Messages must be JSON.")
+            await self.send_error(NOT_JSON)
             return
         if not isinstance(content, dict):
-            await self.send_error("Messages must be JSON objects.")
+            await self.send_error(NOT_JSON_OBJECT)
             return
         if content.get("type") == "ping":  # application-level keepalive for every stream
             await self.send_json({"type": "pong"})

@@ -50,8 +50,11 @@ from historical.sources.base import day_start
 from market.models import Symbol
 from market.timetable import SEOUL
 
-UNKNOWN_SYMBOL = "There is no symbol {code}."
-TOO_MANY_BARS = "The request covers more than {limit:,} bars; narrow start/end or use a coarser timeframe (1w, 1M)."
+UNKNOWN_SYMBOL = "{code} 종목을 찾을 수 없습니다."
+TOO_MANY_BARS = (
+    "요청한 기간의 봉이 {limit:,}개를 넘습니다. 시작일·종료일(start/end)을 좁히거나 더 긴 주기(1w, 1M)를 골라 주세요."
+)
+START_AFTER_END = "시작일(start)은 종료일(end)보다 늦을 수 없습니다."
 INTRADAY_DEFAULT_DAYS = {"1m": 7, "5m": 7, "15m": 31, "60m": 31}
 
 __all__ = ["SEOUL", "candle_series", "candle_coverage", "symbol_get"]
@@ -169,7 +172,7 @@ def candle_series(
 ) -> dict[str, Any]:
     """{symbol, timeframe, simulated, candles} for the candle API; at most HISTORICAL_MAX_BARS bars."""
     if start is not None and end is not None and start > end:
-        raise DomainError("start must not be after end.", field="start")
+        raise DomainError(START_AFTER_END, field="start")
     limit = settings.HISTORICAL_MAX_BARS
     if timeframe in INTRADAY_TIMEFRAMES and start is None and end is None:
         start = _intraday_default_start(symbol.pk, timeframe)

@@ -32,8 +32,12 @@ from market.models import Symbol
 from market.services import symbol_set_prev_close
 
 MAX_REJECTION_DETAILS = 100
-UNKNOWN_SYMBOLS = "Unknown symbol(s): {codes}."
-START_AFTER_END = "start must not be after end."
+UNKNOWN_SYMBOLS = "{codes} 종목을 찾을 수 없습니다."
+START_AFTER_END = selectors.START_AFTER_END
+START_REQUIRED = "시작일(start)을 입력해 주세요."
+CSV_NOT_BY_API = (
+    "CSV 파일은 API로 불러올 수 없습니다. `manage.py backfill_candles --source csv --file path.csv`로 불러와 주세요."
+)
 
 _UPDATED_FIELDS = ("open", "high", "low", "close", "volume", "value", "source")
 _STAGE_TABLE = "historical_candle_stage"
@@ -371,9 +375,7 @@ def backfill_job_create(
     from historical.tasks import candles_backfill
 
     if source == "csv":
-        raise DomainError(
-            "CSV files are imported with `manage.py backfill_candles --source csv --file path.csv`.", field="source"
-        )
+        raise DomainError(CSV_NOT_BY_API, field="source")
     if end is not None and start > end:
         raise DomainError(START_AFTER_END, field="start")
     codes = symbols_require(codes=codes)
@@ -488,7 +490,7 @@ def candles_load_symbol(
     end = end or dt.date.today()
     begin = candles_resume_start(code=code, start=start) if resume else start
     if begin is None:
-        raise DomainError("A start date is needed.", field="start")
+        raise DomainError(START_REQUIRED, field="start")
     source = get_source(source_name, file=file)
     if begin > end:
         return LoadReport(dry_run=dry_run)

@@ -18,7 +18,7 @@ from jobs.models import Job
 
 logger = logging.getLogger(__name__)
 
-JOB_ALREADY_FINISHED = "This job has already finished."
+JOB_ALREADY_FINISHED = "이미 끝난 작업은 취소할 수 없습니다."
 
 
 class JobCancelled(Exception):

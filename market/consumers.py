@@ -24,15 +24,20 @@ from market import events, watched
 from market.clock import market_clock
 from market.feeds.publisher import register_delivery_loop
 from market.models import Symbol
+from market.services import SYMBOL_NOT_FOUND
 from market.state import store
 
 logger = logging.getLogger(__name__)
 
 ACTIONS = ("subscribe", "unsubscribe")
-BAD_ACTION = 'Send {"action": "subscribe" or "unsubscribe", "codes": ["005930", ...]}.'
-BAD_CODES = '"codes" must be a list of KRX codes such as "005930".'
-UNKNOWN_CODES = "Unknown codes: {codes}. Nothing was changed."
-TOO_MANY_CODES = "One socket follows at most {limit} codes; unsubscribe some first. Nothing was changed."
+BAD_ACTION = '{"action": "subscribe" 또는 "unsubscribe", "codes": ["005930", ...]} 형식으로 보내 주세요.'
+BAD_CODES = '"codes"에는 "005930" 같은 종목코드의 목록을 보내 주세요.'
+UNKNOWN_CODES = "{codes} 종목을 찾을 수 없습니다. 구독은 바뀌지 않았습니다."
+TOO_MANY_CODES = (
+    "한 연결에서는 종목을 {limit}개까지 구독할 수 있습니다. 먼저 일부 종목의 구독을 해지해 주세요. "
+    "구독은 바뀌지 않았습니다."
+)
+READ_ONLY = "이 스트림은 읽기 전용입니다. 종목을 고르려면 /ws/quotes를 써 주세요."
 
 
 def max_codes() -> int:
@@ -130,7 +135,7 @@ class QuoteConsumer(_QuoteStream):
         code = self.scope["url_route"]["kwargs"]["code"]
         known = await _known_codes([code]) if Symbol.CODE_RE.fullmatch(code) else {}
         if not known:
-            await self.send_json({"type": "error", "message": f"There is no KRX symbol with code {code}."})
+            await self.send_json({"type": "error", "message": SYMBOL_NOT_FOUND.format(code=code)})
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.code = code
@@ -141,7 +146,7 @@ class QuoteConsumer(_QuoteStream):
         await self._unfollow({self.code} if hasattr(self, "code") else set())
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        await self.send_error("This stream is read-only; use /ws/quotes to choose symbols.")
+        await self.send_error(READ_ONLY)
 
 
 class QuotesConsumer(_QuoteStream):

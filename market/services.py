@@ -18,9 +18,9 @@ from market.state import Quote
 
 logger = logging.getLogger(__name__)
 
-SYMBOL_NOT_FOUND = "There is no KRX symbol with code {code}."
-SYMBOL_CODE_MALFORMED = "{code!r} is not a KRX code: a code is 6 digits or capital letters, e.g. 005930."
-LISTING_EMPTY = "The KRX listing came back empty; nothing was changed."
+SYMBOL_NOT_FOUND = "{code} 종목을 찾을 수 없습니다."
+SYMBOL_CODE_MALFORMED = "{code!r}은(는) 종목코드가 아닙니다. 종목코드는 숫자나 영문 대문자 6자리입니다(예: 005930)."
+LISTING_EMPTY = "KRX 상장종목 목록이 비어 있어 아무것도 바꾸지 않았습니다."
 
 
 @dataclass(frozen=True)

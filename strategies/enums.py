@@ -10,16 +10,16 @@ class Algorithm(models.TextChoices):
 
 
 class RunKind(models.TextChoices):
-    TRAIN = "train", "Training"
-    BACKTEST = "backtest", "Backtest"
+    TRAIN = "train", "학습"
+    BACKTEST = "backtest", "백테스트"
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    QUEUED = "queued", "대기"
+    RUNNING = "running", "실행 중"
+    SUCCEEDED = "succeeded", "완료"
+    FAILED = "failed", "실패"
+    CANCELLED = "cancelled", "취소"
 
 
 FINISHED_RUN_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)

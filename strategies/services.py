@@ -31,6 +31,12 @@ from strategies.specs import (
     indicator_problem,
 )
 
+# Job and deployment states a user sees.
+WAITING_TRAINER = "학습 작업자를 기다리는 중입니다."
+WAITING_WORKER = "작업자를 기다리는 중입니다."
+DEPLOYED = "배포했습니다."
+STOPPED = "배포를 중지했습니다."
+
 MIN_TRAIN_BARS = 30
 MIN_TEST_BARS = 10
 MIN_VALIDATION_BARS = 10
@@ -388,7 +394,7 @@ def run_train(*, strategy_id: int, owner: Any) -> StrategyRun:
     symbols = _check_spec(spec, check_test_data=False)
     spec.update(_costs_spec(symbols, strategy.train_end))
     job = job_services.job_create(
-        kind=TRAIN_JOB, params={"strategy": strategy.pk}, owner=owner, message="Waiting for a training worker"
+        kind=TRAIN_JOB, params={"strategy": strategy.pk}, owner=owner, message=WAITING_TRAINER
     )
     run = StrategyRun.objects.create(strategy=strategy, kind=RunKind.TRAIN, job=job, spec=_serialisable(spec))
     job.params = {"strategy": strategy.pk, "run": run.pk}
@@ -414,7 +420,7 @@ def run_backtest(*, strategy_id: int, owner: Any) -> StrategyRun:
     symbols = _check_spec(spec)
     spec.update(_costs_spec(symbols, strategy.test_start))
     job = job_services.job_create(
-        kind=BACKTEST_JOB, params={"strategy": strategy.pk}, owner=owner, message="Waiting for a worker"
+        kind=BACKTEST_JOB, params={"strategy": strategy.pk}, owner=owner, message=WAITING_WORKER
     )
     run = StrategyRun.objects.create(
         strategy=strategy,
@@ -508,7 +514,7 @@ def strategy_deploy(*, strategy_id: int, owner: Any, account_id: int, interval_s
     deployment.model_run_id = strategy.trained_run_id
     deployment.interval_seconds = interval_seconds
     deployment.is_active = True
-    deployment.last_message = "Deployed"
+    deployment.last_message = DEPLOYED
     deployment.save()
     schedule, _ = IntervalSchedule.objects.get_or_create(every=interval_seconds, period=IntervalSchedule.SECONDS)
     task = PeriodicTask.objects.create(
@@ -528,7 +534,7 @@ def strategy_undeploy(*, strategy_id: int) -> Deployment:
     if deployment is None:
         raise DomainError(NOT_DEPLOYED, code="not_deployed")
     _stop_schedule(deployment)
-    deployment.last_message = "Stopped"
+    deployment.last_message = STOPPED
     deployment.save()
     return deployment
 

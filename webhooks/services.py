@@ -27,9 +27,9 @@ from webhooks import signing, transport
 from webhooks.enums import SUBSCRIBABLE_EVENTS, DeliveryStatus, WebhookEvent
 from webhooks.models import Attempt, Delivery, Endpoint
 
-ENDPOINT_NOT_FOUND = "이 웹훅이 없습니다."
-DELIVERY_NOT_FOUND = "이 웹훅 전송 기록이 없습니다."
-EVENTS_REQUIRED = "받을 이벤트를 하나 이상 고르세요."
+ENDPOINT_NOT_FOUND = "웹훅을 찾을 수 없습니다."
+DELIVERY_NOT_FOUND = "웹훅 전송 기록을 찾을 수 없습니다."
+EVENTS_REQUIRED = "받을 이벤트를 하나 이상 골라 주세요."
 EVENT_UNKNOWN = "알 수 없는 이벤트입니다: {event}. 가능한 값: {choices}."
 TOO_MANY_ENDPOINTS = "웹훅은 한 사용자당 {limit}개까지 등록할 수 있습니다."
 MAX_ENDPOINTS = 20

@@ -2,9 +2,10 @@ import pytest
 from django.urls import reverse
 
 from accounts import crypto
-from accounts.api import INVALID_CREDENTIALS
+from accounts.api import INVALID_CREDENTIALS, USERNAME_INVALID
 from accounts.models import UserSettings
-from accounts.services import USERNAME_TAKEN
+from accounts.services import KIS_KEYS_REQUIRED, USERNAME_TAKEN
+from config import exceptions
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,12 @@ def test_register_twice_is_a_clear_409(api_client, user):
     }
 
 
+def test_register_refuses_a_username_with_other_characters_in_korean(api_client):
+    response = api_client.post("/api/v1/auth/register", {"username": "min ji!", "password": "kospi-2500-dream"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"username": [USERNAME_INVALID]}
+
+
 def test_register_rejects_weak_password(api_client):
     response = api_client.post("/api/v1/auth/register", {"username": "bob", "password": "1234"})
     assert response.status_code == 400
@@ -51,7 +58,8 @@ def test_login_sets_session_and_token_works(api_client, user):
 def test_login_with_wrong_password(api_client, user):
     response = api_client.post("/api/v1/auth/login", {"username": "alice", "password": "nope"})
     assert response.status_code == 422
-    assert response.json()["error"]["message"] == INVALID_CREDENTIALS
+    assert response.json()["error"] == {"code": "invalid_credentials", "message": INVALID_CREDENTIALS, "fields": {}}
+    assert INVALID_CREDENTIALS == "아이디 또는 비밀번호가 올바르지 않습니다."
 
 
 def test_logout_ends_the_session(api_client, user):
@@ -105,13 +113,38 @@ def test_settings_validation_messages(auth_client):
     assert "theme" in response.json()["error"]["fields"]
     kis = auth_client.patch("/api/v1/settings", {"preferred_feed": "kis"}, format="json")
     assert kis.status_code == 422  # keeps to the schema; refused for want of saved keys
-    assert "KIS app key" in kis.json()["error"]["message"]
+    assert kis.json()["error"]["message"] == KIS_KEYS_REQUIRED
+    assert kis.json()["error"]["fields"] == {"preferred_feed": [KIS_KEYS_REQUIRED]}
 
 
 def test_unknown_api_route_is_json_404(api_client):
     response = api_client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["error"] == {
+        "code": "not_found",
+        "message": exceptions.NO_API_ENDPOINT.format(path="/api/v1/no-such-thing"),
+        "fields": {},
+    }
+
+
+def test_a_missing_row_is_a_404_in_korean(auth_client):
+    response = auth_client.get("/api/v1/jobs/999999")
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == exceptions.NOT_FOUND
+
+
+def test_an_unexpected_error_is_a_500_in_korean():
+    response = exceptions.api_exception_handler(RuntimeError("boom"), {})
+    assert response.status_code == 500
+    assert response.data["error"] == {"code": "server_error", "message": exceptions.SERVER_ERROR, "fields": {}}
+
+
+def test_a_validation_error_without_messages_still_says_what_happened():
+    from rest_framework.exceptions import ValidationError
+
+    response = exceptions.api_exception_handler(ValidationError([]), {})
+    assert response.status_code == 400
+    assert response.data["error"]["message"] == exceptions.INVALID_INPUT
 
 
 def test_schema_and_docs_are_public(api_client):

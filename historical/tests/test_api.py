@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from historical import services
-from historical.selectors import TOO_MANY_BARS, UNKNOWN_SYMBOL
+from historical.selectors import START_AFTER_END, TOO_MANY_BARS, UNKNOWN_SYMBOL
 from historical.sources.base import Bar, day_start
 from historical.sources.synthetic import synthetic_bars
 from jobs.enums import JobStatus
@@ -117,13 +117,18 @@ def test_bad_parameters_are_400_with_the_field(auth_client, daily, params, field
 def test_a_start_after_the_end_keeps_to_the_schema_and_is_refused_with_422(auth_client, daily):
     response = auth_client.get(URL, {"symbol": "005930", "start": "2024-02-01", "end": "2024-01-01"})
     assert response.status_code == 422
-    assert "start" in response.json()["error"]["fields"]
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": START_AFTER_END,
+        "fields": {"start": [START_AFTER_END]},
+    }
 
 
 def test_unknown_symbol_is_404(auth_client, db):
     response = auth_client.get(URL, {"symbol": "999999"})
     assert response.status_code == 404
     assert response.json()["error"]["message"] == UNKNOWN_SYMBOL.format(code="999999")
+    assert UNKNOWN_SYMBOL.format(code="999999") == "999999 종목을 찾을 수 없습니다."
 
 
 def test_result_size_is_bounded(auth_client, daily, settings):
@@ -194,18 +199,25 @@ def test_staff_starts_a_backfill_job(staff_client, samsung, django_capture_on_co
 
 
 @pytest.mark.parametrize(
-    ("payload", "status", "field"),
+    ("payload", "status", "field", "message"),
     [
-        ({"symbols": ["005930", "999999"], "start": "2024-01-01"}, 404, "symbols"),
-        ({"symbols": ["005930"], "start": "2024-01-01", "source": "csv"}, 422, "source"),
-        ({"symbols": ["005930"], "start": "2024-02-01", "end": "2024-01-01"}, 422, "start"),
-        ({"symbols": ["5930"], "start": "2024-01-01"}, 400, "symbols"),
-        ({"symbols": [], "start": "2024-01-01"}, 400, "symbols"),
-        ({"symbols": ["005930"], "start": "2024-01-01", "source": "yahoo"}, 400, "source"),
+        (
+            {"symbols": ["005930", "999999", "888888"], "start": "2024-01-01"},
+            404,
+            "symbols",
+            services.UNKNOWN_SYMBOLS.format(codes="999999, 888888"),
+        ),
+        ({"symbols": ["005930"], "start": "2024-01-01", "source": "csv"}, 422, "source", services.CSV_NOT_BY_API),
+        ({"symbols": ["005930"], "start": "2024-02-01", "end": "2024-01-01"}, 422, "start", services.START_AFTER_END),
+        ({"symbols": ["5930"], "start": "2024-01-01"}, 400, "symbols", None),
+        ({"symbols": [], "start": "2024-01-01"}, 400, "symbols", None),
+        ({"symbols": ["005930"], "start": "2024-01-01", "source": "yahoo"}, 400, "source", None),
     ],
 )
-def test_backfill_validation(staff_client, samsung, payload, status, field):
+def test_backfill_validation(staff_client, samsung, payload, status, field, message):
     response = staff_client.post("/api/v1/historical/backfills", payload, format="json")
     assert response.status_code == status
     assert field in response.json()["error"]["fields"]
+    if message is not None:
+        assert response.json()["error"]["message"] == message
     assert not Job.objects.exists()

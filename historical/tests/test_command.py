@@ -1,9 +1,11 @@
 import datetime as dt
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from historical import services
 from historical.models import Candle
 from historical.sources.base import day_start
 
@@ -78,11 +80,11 @@ def test_source_failures_are_reported_and_the_command_fails(samsung, naver_chart
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--symbols", "123456", "--start", "2024-01-01"], "Unknown symbol"),
+        (["--symbols", "123456", "--start", "2024-01-01"], re.escape(services.UNKNOWN_SYMBOLS.format(codes="123456"))),
         (["--symbols", "005930"], "--start is required"),
         (["--symbols", "005930", "--start", "2024-02-30"], "is not a date"),
         (["--symbols", "005930", "--source", "csv"], "needs --file"),
-        (["--symbols", "005930", "--start", "2024-02-01", "--end", "2024-01-01"], "start must not be after end"),
+        (["--symbols", "005930", "--start", "2024-02-01", "--end", "2024-01-01"], "--start must not be after --end"),
     ],
 )
 def test_bad_arguments(samsung, args, message):

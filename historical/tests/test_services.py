@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from config.exceptions import NotFound
+from config.exceptions import DomainError, NotFound
 from historical import services
 from historical.enums import RejectReason
 from historical.models import Candle
@@ -158,10 +158,17 @@ def test_ingest_from_fdr_dry_run_writes_nothing(samsung, naver_chart):
 
 
 def test_ingest_unknown_symbol_is_not_found(db):
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as refused:
         services.candles_ingest(
             code="123456", source=SyntheticSource(), start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 2)
         )
+    assert refused.value.message == "123456 종목을 찾을 수 없습니다."
+
+
+def test_a_load_without_a_start_is_refused_in_korean(samsung):
+    with pytest.raises(DomainError) as refused:
+        services.candles_load_symbol(code="005930", source_name="synthetic", start=None, end=None, resume=False)
+    assert (refused.value.message, refused.value.field) == (services.START_REQUIRED, "start")
 
 
 def test_resume_starts_from_the_last_stored_bar(samsung):

@@ -148,7 +148,9 @@ def test_quotes_by_codes(auth_client, listed):
         "upper_limit": None,
         "lower_limit": None,
     }
-    assert auth_client.get("/api/v1/market/quotes?codes=005930,123456").status_code == 404
+    unknown = auth_client.get("/api/v1/market/quotes?codes=005930,123456,654321")
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["message"] == services.SYMBOL_NOT_FOUND.format(code="123456, 654321")
     assert auth_client.get("/api/v1/market/quotes?codes=").status_code == 400
     assert auth_client.get("/api/v1/market/quotes?codes=abc").status_code == 400
     assert auth_client.get("/api/v1/market/quotes?codes=005930,,000660").status_code == 400
@@ -169,7 +171,24 @@ def test_quote_and_orderbook(auth_client, listed):
     book = auth_client.get("/api/v1/market/orderbook/005930").json()
     assert book["asks"][0] == {"price": 72_100, "quantity": 10} and len(book["asks"]) == 10
     assert book["bids"][9] == {"price": 71_100, "quantity": 29}
-    assert auth_client.get("/api/v1/market/orderbook/000660").status_code == 404
+    no_book = auth_client.get("/api/v1/market/orderbook/000660")
+    assert no_book.status_code == 404
+    assert no_book.json()["error"]["message"] == selectors.NO_BOOK_YET.format(code="000660")
+
+
+def test_the_selectors_refuse_in_korean(listed):
+    from config.exceptions import DomainError
+
+    with pytest.raises(DomainError) as market:
+        selectors.symbol_list(market="NYSE")
+    assert market.value.message == selectors.MARKET_UNKNOWN.format(market="NYSE")
+    assert market.value.message.startswith("'NYSE'은(는) 알 수 없는 시장입니다.")
+    with pytest.raises(DomainError) as none:
+        selectors.codes_parse(" , ")
+    assert none.value.message == selectors.NO_CODES
+    with pytest.raises(DomainError) as many:
+        selectors.codes_parse(",".join(f"{i:06d}" for i in range(selectors.MAX_QUOTE_CODES + 1)))
+    assert many.value.message == selectors.TOO_MANY_CODES.format(limit=selectors.MAX_QUOTE_CODES)
 
 
 def test_overview_movers_and_most_traded(auth_client, listed):

@@ -5,9 +5,10 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import AsyncClient
 
+from config import ws as guard
 from config.asgi import application
 from config.ws import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
-from market import consumers, events, timetable
+from market import consumers, events, services, timetable
 from market.feeds.publisher import Publisher
 from market.models import Symbol
 from market.state import BookLevel, OrderBook, Quote, Trade, store
@@ -74,7 +75,7 @@ async def test_anonymous_sockets_are_closed_with_4401(symbols, path):
 @pytest.mark.parametrize("code", ["123456", "abc", "999999"])
 async def test_unknown_code_is_closed_with_4404(symbols, user, code):
     ws = await _open(f"/ws/quotes/{code}", user)
-    assert (await ws.receive_json_from())["type"] == "error"
+    assert (await ws.receive_json_from()) == {"type": "error", "message": services.SYMBOL_NOT_FOUND.format(code=code)}
     assert await _close_code(ws) == CLOSE_NOT_FOUND
 
 
@@ -107,7 +108,7 @@ async def test_single_symbol_stream_sends_state_then_every_trade_and_book(symbol
         assert (await ws.receive_json_from())["book"]["bids"][0]["price"] == 71_200
         assert await ws.receive_nothing(timeout=0.3)
         await ws.send_json_to({"action": "subscribe", "codes": ["000660"]})
-        assert (await ws.receive_json_from())["type"] == "error"
+        assert (await ws.receive_json_from()) == {"type": "error", "message": consumers.READ_ONLY}
     finally:
         await sync_to_async(publisher.close)()
     await ws.disconnect()
@@ -125,7 +126,8 @@ async def test_multi_symbol_socket_subscribes_and_unsubscribes(symbols, user, se
     assert [m["type"] for m in snapshot] == ["quote", "book"]  # 005930 has no state yet: nothing for it
     assert snapshot[0]["quote"]["code"] == "000660"
     await ws.send_json_to({"action": "subscribe", "codes": ["035720"]})
-    assert (await ws.receive_json_from())["message"] == consumers.TOO_MANY_CODES.format(limit=2)
+    assert (await ws.receive_json_from()) == {"type": "error", "message": consumers.TOO_MANY_CODES.format(limit=2)}
+    assert consumers.TOO_MANY_CODES.format(limit=2).startswith("한 연결에서는 종목을 2개까지 구독할 수 있습니다.")
     publisher = Publisher(names={}, send_signals=False)
     try:
         await publisher.book(_book("005930", 71_000))
@@ -148,7 +150,7 @@ BAD_MESSAGES = [
     ('{"action": "subscribe", "codes": ["59"]}', consumers.BAD_CODES),
     ('{"action": "subscribe", "codes": [5930]}', consumers.BAD_CODES),
     ('{"action": "subscribe", "codes": ["123456", "005930"]}', consumers.UNKNOWN_CODES.format(codes="123456")),
-    ("{not json", "Messages must be JSON."),
+    ("{not json", guard.NOT_JSON),
 ]
 
 

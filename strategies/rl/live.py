@@ -32,6 +32,15 @@ from strategies.signals import deployment_error
 from strategies.specs import warmup_bars
 
 logger = logging.getLogger(__name__)
+
+# What a deployment's `last_message` says (the SPA shows it; deployment.error webhooks carry it).
+WAITING = "{day} {auction} 단일가매매를 기다리는 중입니다."
+ALREADY_TRADED = "{day}에는 이미 주문했습니다."
+FAILED = "오류: {error}"
+ACTED = "{day}: {decided_on} 종가로 판단{guard} — {orders}"
+TURBULENCE = " (변동성 경계: 전량 매도)"
+NO_TRADE = "주문 없음"
+SIDES = {"buy": "매수", "sell": "매도"}
 # Calendar days of candles read behind the decision day: recursive indicators (RSI, MACD: exponential
 # smoothing) depend on where they start, so live reads at least as much as a backtest's warm-up does.
 HISTORY_DAYS = 400
@@ -101,14 +110,15 @@ def deployment_step(*, deployment_id: int) -> str:
     execution = run.spec.get("execution", "open")
     window = execution_window(day, execution)
     if window is None or not window[0] <= now < window[1]:
-        return f"Waiting for the {'closing' if execution == EXECUTION_CLOSE else 'opening'} auction of {day}"
+        auction = "종가" if execution == EXECUTION_CLOSE else "시가"
+        return WAITING.format(day=day, auction=auction)
     if not _claim(deployment_id, day):
-        return f"Already traded on {day}"
+        return ALREADY_TRADED.format(day=day)
     try:
         message = _act(deployment, day=day)
     except Exception as exc:  # noqa: BLE001 - a failed day is recorded and the schedule goes on
         logger.exception("deployment %s failed", deployment_id)
-        message = f"Error: {exc}"
+        message = FAILED.format(error=exc)
         services.deployment_record(deployment_id=deployment_id, message=message)
         deployment_error.send_robust(sender=Deployment, deployment_id=deployment_id, message=message, at=timezone.now())
         return message
@@ -152,11 +162,11 @@ def _act(deployment: Deployment, *, day: dt.date) -> str:
                 quantity=quantity,
                 client_order_id=f"dep{deployment.pk}-{day:%Y%m%d}-{code}",
             )
-            placed.append(f"{side} {quantity} {code}: {result.status}")
+            placed.append(f"{SIDES[side]} {quantity:,}주 {code}: {result.get_status_display()}")
         except DomainError as exc:
-            placed.append(f"{side} {quantity} {code}: {exc.message}")
-    guard = " (turbulence guard: selling out)" if guarded else ""
-    return f"{day} on the close of {decided_on}{guard}: " + ("; ".join(placed) or "no trade")
+            placed.append(f"{SIDES[side]} {quantity:,}주 {code}: {exc.message}")
+    guard = TURBULENCE if guarded else ""
+    return ACTED.format(day=day, decided_on=decided_on, guard=guard, orders="; ".join(placed) or NO_TRADE)
 
 
 def _market_buy_capacity(code: str, available: int) -> int:

@@ -29,6 +29,11 @@ TOO_LITTLE_HISTORY = (
     "선택한 지표는 거래를 시작하기 전에 {warmup}거래일의 과거 일봉이 필요한데, 저장된 일봉이 그보다 적습니다."
 )
 NOTHING_AFTER_WARMUP = "{start} ~ {end} 기간은 지표 준비 기간({warmup}거래일)을 빼면 남는 거래일이 없습니다."
+# The job's progress as the user sees it.
+TRAINING = "학습 중: {done:,}/{total:,} 스텝, 최근 보상 {reward:+.4f}"
+LOADING = "일봉과 지표를 불러오는 중입니다."
+BACKTESTING = "테스트 기간을 백테스트하는 중입니다."
+FINISHED = "{kind}을(를) 마쳤습니다."
 
 
 def _date(value: str) -> dt.date:
@@ -262,16 +267,16 @@ def execute_run(*, run_id: int) -> None:
         job_services.job_advance(
             job_id=job_id,
             progress=share,
-            message=f"Training: {done:,}/{total:,} timesteps, recent reward {recent_reward:+.4f}",
+            message=TRAINING.format(done=done, total=total, reward=recent_reward),
             result={"timesteps_done": done, "timesteps_total": total, "recent_reward": recent_reward},
         )
 
     try:
         if run.kind == RunKind.TRAIN:
-            job_services.job_advance(job_id=job_id, progress=2, message="Loading candles and features")
+            job_services.job_advance(job_id=job_id, progress=2, message=LOADING)
             results = train(run, report=report)
         else:
-            job_services.job_advance(job_id=job_id, progress=10, message="Backtesting over the test period")
+            job_services.job_advance(job_id=job_id, progress=10, message=BACKTESTING)
             results = backtest(run)
     except JobCancelled:
         if StrategyRun.objects.filter(pk=run_id).exists():  # gone when its strategy was deleted
@@ -284,4 +289,4 @@ def execute_run(*, run_id: int) -> None:
         return
     services.run_finish(run_id=run_id, status=RunStatus.SUCCEEDED, **results)
     summary = {"run": run_id, "cumulative_return": results["metrics"].get("cumulative_return")}
-    job_services.job_succeed(job_id=job_id, result=summary, message=f"{run.get_kind_display()} finished")
+    job_services.job_succeed(job_id=job_id, result=summary, message=FINISHED.format(kind=run.get_kind_display()))

@@ -116,7 +116,7 @@ def test_deployed_agent_trades_once_per_practice_day_at_the_opening_auction(auth
         timetable.next_trading_day(timetable.next_trading_day(first_day))
     ):
         message = live.deployment_step(deployment_id=deployment.pk)
-        if not message.startswith(("Waiting", "Already")):
+        if not message.endswith(("기다리는 중입니다.", "이미 주문했습니다.")):
             acted.append((practice.now(), message))
         wall[0] += dt.timedelta(seconds=0.5)  # five market minutes a tick
     days = [timetable.trading_day_of(at) for at, _ in acted]
@@ -124,7 +124,7 @@ def test_deployed_agent_trades_once_per_practice_day_at_the_opening_auction(auth
     for at, message in acted:
         window = live.execution_window(timetable.trading_day_of(at), "open")
         assert window[0] <= at < window[1], (at, window)  # during the opening call
-        assert " on the close of " in message and "Error" not in message, message
+        assert " 종가로 판단" in message and not message.startswith("오류"), message
     placed = Order.objects.filter(account=account, client_order_id__startswith=f"dep{deployment.pk}-")
     assert placed.exists(), acted
     assert {o.client_order_id.split("-")[1] for o in placed} <= {f"{d:%Y%m%d}" for d in days}

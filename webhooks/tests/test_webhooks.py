@@ -405,4 +405,7 @@ def test_endpoint_update_rotate_ping_and_delete(auth_client, dev_settings, recei
     # (inside this test's transaction the ping is recorded; it is sent once that commits)
     assert Delivery.objects.get(pk=ping.json()["id"]).event == "ping"
     assert auth_client.delete(f"/api/v1/webhooks/{endpoint['id']}").status_code == 204
-    assert auth_client.get(f"/api/v1/webhooks/{endpoint['id']}").status_code == 404
+    gone = auth_client.get(f"/api/v1/webhooks/{endpoint['id']}")
+    assert gone.status_code == 404 and gone.json()["error"]["message"] == services.ENDPOINT_NOT_FOUND
+    missing = auth_client.get("/api/v1/webhooks/deliveries/999999")
+    assert missing.status_code == 404 and missing.json()["error"]["message"] == services.DELIVERY_NOT_FOUND

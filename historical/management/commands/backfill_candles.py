@@ -59,7 +59,7 @@ class Command(BaseCommand):
         start = _date(options["start"]) if options["start"] else dt.date(1900, 1, 1)
         end = _date(options["end"]) if options["end"] else dt.date.today()
         if start > end:
-            raise CommandError(services.START_AFTER_END)
+            raise CommandError("--start must not be after --end.")
         dry_run = options["dry_run"]
 
         total = LoadReport(dry_run=dry_run)
