@@ -38,6 +38,7 @@ from orders.enums import (
     OrderStatus,
     OrderType,
 )
+from orders.events import condition_triggered, order_payload
 from orders.models import Condition, Order, Position
 
 logger = logging.getLogger(__name__)
@@ -348,13 +349,39 @@ def _place(condition_id: int) -> bool:
     if order.status == OrderStatus.REJECTED:
         _fail(condition, order.reject_reason)
         return False
+    _announce(condition.pk, order)
     return True
+
+
+def _announce(condition_id: int, order: Order | None) -> None:
+    """orders.events.condition_triggered (webhooks listen): what triggered and what it placed."""
+    if not condition_triggered.receivers:
+        return
+    condition = Condition.objects.select_related("symbol", "account").get(pk=condition_id)
+    body = {
+        "id": condition.pk,
+        "symbol": condition.symbol.code,
+        "side": condition.side,
+        "quantity": condition.quantity,
+        "trigger": condition.trigger,
+        "trigger_price": condition.trigger_price,
+        "status": condition.status,
+        "message": condition.message,
+        "triggered_at": condition.triggered_at.isoformat() if condition.triggered_at else None,
+    }
+    condition_triggered.send_robust(
+        sender=Condition,
+        user_id=condition.account.owner_id,
+        condition=body,
+        order=order_payload(order) if order is not None else None,
+    )
 
 
 def _fail(condition: Condition, message: str) -> None:
     Condition.objects.filter(pk=condition.pk).update(
         status=ConditionStatus.FAILED, message=str(message)[:300], updated_at=timezone.now()
     )
+    _announce(condition.pk, None)
 
 
 class _Watcher:

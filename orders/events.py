@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 # Sent after the commit, once per user and transaction, with the messages of /ws/orders
 # (arguments: user_id, events). Receivers run on the committing thread: keep them short.
 order_events_committed = Signal()
+# A conditional order triggered and its order was placed, or it failed (orders.conditions):
+# condition_triggered(user_id, condition: dict, order: dict | None), after commit.
+condition_triggered = Signal()
 
 
 def user_group(user_id: int) -> str:

@@ -10,7 +10,7 @@ class WebhooksConfig(AppConfig):
         # The apps that emit events never import webhooks: it listens to what they already send.
         from django.db.models.signals import post_save
 
-        from orders.events import order_events_committed
+        from orders.events import condition_triggered, order_events_committed
         from strategies.models import StrategyRun
         from strategies.signals import deployment_error
         from webhooks import receivers
@@ -18,3 +18,4 @@ class WebhooksConfig(AppConfig):
         order_events_committed.connect(receivers.on_order_events, dispatch_uid="webhooks.on_order_events")
         post_save.connect(receivers.on_run_saved, sender=StrategyRun, dispatch_uid="webhooks.on_run_saved")
         deployment_error.connect(receivers.on_deployment_error, dispatch_uid="webhooks.on_deployment_error")
+        condition_triggered.connect(receivers.on_condition_triggered, dispatch_uid="webhooks.on_condition_triggered")

@@ -7,7 +7,7 @@ class WebhookEvent(models.TextChoices):
     ORDER_CANCELLED = "order.cancelled", "Order cancelled"
     ORDER_EXPIRED = "order.expired", "Order expired at the close"
     ORDER_REJECTED = "order.rejected", "Order rejected"
-    # Reserved: conditional orders do not exist yet; endpoints may subscribe ahead of them.
+    # A conditional order (orders.conditions) triggered: its order, or why it failed.
     CONDITION_TRIGGERED = "condition.triggered", "Condition triggered"
     STRATEGY_RUN_FINISHED = "strategy_run.finished", "Strategy run finished"
     DEPLOYMENT_ERROR = "deployment.error", "Deployment error"

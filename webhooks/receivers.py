@@ -100,3 +100,17 @@ def on_deployment_error(sender: Any, deployment_id: int, message: str, at: Any, 
         event_id=f"deployment.error:{deployment.pk}:{int(at.timestamp() * 1000)}",
         data=data,
     )
+
+
+def on_condition_triggered(
+    sender: Any, user_id: int, condition: dict[str, Any], order: dict[str, Any] | None, **kwargs: Any
+) -> None:
+    """orders.events.condition_triggered: a conditional order triggered (its order, or why it failed)."""
+    if user_id not in services.users_with_endpoints():
+        return
+    services.event_publish(
+        user_id=user_id,
+        event=WebhookEvent.CONDITION_TRIGGERED,
+        event_id=f"condition.triggered:{condition['id']}",
+        data={"condition": condition, "order": order},
+    )

@@ -362,13 +362,13 @@ def test_strategy_runs_and_deployment_errors_are_events(user, dev_settings, rece
     # A deployment whose model file is missing: its tick fails on the worker, as a lost artifact would.
     deployment = Deployment.objects.create(strategy=strategy, account=account, model_run=run)
     from market import clock, timetable
-    from strategies.rl.live import deployment_step, execution_window
+    from strategies.rl.live import FAILED, deployment_step, execution_window
 
     # A deployment acts once a trading day, in its execution window (the opening call by default).
     day = timetable.next_trading_day(dt.date.today())
     clock.set_market_clock(clock.PracticeClock.starting(execution_window(day, "open")[0] + dt.timedelta(minutes=1)))
     message = deployment_step(deployment_id=deployment.pk)
-    assert message.startswith("Error:")
+    assert message.startswith(FAILED.split("{")[0])
     hook.wait_for(2)
     body = json.loads(hook.requests[1]["body"])
     assert body["type"] == "deployment.error" and body["data"]["message"] == message
@@ -409,3 +409,27 @@ def test_endpoint_update_rotate_ping_and_delete(auth_client, dev_settings, recei
     assert gone.status_code == 404 and gone.json()["error"]["message"] == services.ENDPOINT_NOT_FOUND
     missing = auth_client.get("/api/v1/webhooks/deliveries/999999")
     assert missing.status_code == 404 and missing.json()["error"]["message"] == services.DELIVERY_NOT_FOUND
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_conditional_order_that_triggers_is_an_event(user, dev_settings, receiver, exchange, watcher):
+    from orders import conditions
+    from orders import services as order_services
+    from orders.tests.factories import SymbolFactory
+
+    hook = receiver([200])
+    services.endpoint_create(owner=user, url=hook.url, events=["condition.triggered"])
+    SymbolFactory(code="005930", prev_close=70_000)
+    account = order_services.account_create(owner=user, name="c", initial_cash=10_000_000)
+    condition = conditions.condition_create(
+        account_id=account.pk, symbol="005930", side="buy", quantity=2, trigger="stop", trigger_price=71_000
+    )
+    exchange.add_liquidity("005930", "sell", 71_000, 100)
+    exchange.trade("005930", 71_000, 1, side="buy")
+    watcher.settle()
+    hook.wait_for(1)
+    body = json.loads(hook.requests[0]["body"])
+    assert body["type"] == "condition.triggered" and body["id"] == f"condition.triggered:{condition.pk}"
+    data = body["data"]
+    assert data["condition"]["id"] == condition.pk and data["condition"]["status"] == "triggered"
+    assert data["order"]["condition"] == condition.pk and data["order"]["status"] == "filled"
