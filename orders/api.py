@@ -676,6 +676,10 @@ class ConditionListCreateApi(generics.ListAPIView):
 
     serializer_class = ConditionOutput
     filter_backends: list = []
+    throttle_scope = "orders"
+
+    def get_throttles(self):
+        return [AtomicScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -694,6 +698,9 @@ class ConditionListCreateApi(generics.ListAPIView):
 
 class BracketCreateApi(APIView):
     """A take-profit and a stop-loss sell, one-cancels-other, on shares held or on a new buy."""
+
+    throttle_scope = "orders"
+    throttle_classes = [AtomicScopedRateThrottle]
 
     @extend_schema(request=BracketInput, responses={201: BracketOutput})
     def post(self, request: Request) -> Response:

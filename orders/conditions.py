@@ -142,7 +142,7 @@ def _new_condition(
     return condition
 
 
-def _arm(condition: Condition) -> None:
+def _arm(condition: Condition, field: str = "trigger_price") -> None:
     """Start watching from the last price; refuse a condition the last price already meets."""
     last = _last_price(condition.symbol.code) or condition.symbol.prev_close
     if not last:
@@ -150,7 +150,7 @@ def _arm(condition: Condition) -> None:
     if condition.trigger == ConditionTrigger.TRAILING:
         condition.extreme = last
     if _met(condition, last, last, last):
-        raise DomainError(ALREADY_MET.format(last=last), field="trigger_price")
+        raise DomainError(ALREADY_MET.format(last=last), field=field)
 
 
 def _check_shares(account: Any, symbol: Any, quantity: int) -> None:
@@ -200,8 +200,8 @@ def bracket_create(
         )
         for trigger, price in ((ConditionTrigger.TAKE_PROFIT, take_profit), (ConditionTrigger.STOP, stop_loss))
     ]
-    for leg in legs:  # both checked before anything is placed
-        _arm(leg)
+    for leg, field in zip(legs, ("take_profit", "stop_loss"), strict=True):  # before anything is placed
+        _arm(leg, field)
     entry_order = None
     if entry is not None:
         entry_order, _ = services.order_place(
@@ -214,15 +214,20 @@ def bracket_create(
             quantity=quantity,
         )
     group = uuid.uuid4().hex
-    with transaction.atomic():
-        account = ledger.lock_account(account_id, owner_id)
-        if entry_order is None:
-            _check_shares(account, sym, quantity)
-        for leg in legs:
-            leg.account, leg.oco_group = account, group
-            if entry_order is not None:
-                leg.parent_order, leg.status = entry_order, ConditionStatus.WAITING
-        Condition.objects.bulk_create(legs)
+    try:
+        with transaction.atomic():
+            account = ledger.lock_account(account_id, owner_id)
+            if entry_order is None:
+                _check_shares(account, sym, quantity)
+            for leg in legs:
+                leg.account, leg.oco_group = account, group
+                if entry_order is not None:
+                    leg.parent_order, leg.status = entry_order, ConditionStatus.WAITING
+            Condition.objects.bulk_create(legs)
+    except Exception:
+        if entry_order is not None and entry_order.is_open:  # no entry without its legs
+            services.order_cancel(order_id=entry_order.pk)
+        raise
     if entry_order is not None and entry_order.filled_quantity:
         watch([sym.code])  # filled on arrival: the legs start watching now
     return entry_order, legs

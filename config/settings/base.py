@@ -328,6 +328,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ConditionStatusEnum": "orders.enums.ConditionStatus",
         # With OrderStatus named, the job statuses still collide with the health check's "status".
         "JobStatusEnum": "jobs.enums.JobStatus",
+        "RunStatusEnum": "strategies.enums.RunStatus",
         "DeliveryStatusEnum": "webhooks.enums.DeliveryStatus",
         "WebhookEventEnum": "webhooks.enums.WebhookEvent",
         "SubscribableWebhookEventEnum": "webhooks.api.EVENT_CHOICES",

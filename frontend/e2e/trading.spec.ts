@@ -1,17 +1,22 @@
 import { type APIRequestContext, expect, type Locator, type Page, test } from "@playwright/test";
 
-import { tickDown } from "../src/lib/krx";
+import { tickDown, tickUp } from "../src/lib/krx";
 
 /**
  * The trading flow in a real browser against the real backend (see global-setup.ts):
  * log in → dashboard → 005930 with a live chart → limit buy at the ask fills → portfolio →
  * a resting order is cancelled → at phone and desktop sizes a buy below the market shows as 내 주문
  * in the 호가창, is re-priced (정정) from that marker and cancelled in part, then in full, from the
- * open orders → a strategy job shows its progress → settings mask the KIS key.
+ * open orders → at both sizes a bracket (이익실현 + 손절, OCO) on an entry limit buy below the market
+ * waits in two legs, one of which is cancelled from the 감시주문 list, and a trailing stop on shares
+ * not held is refused with the server's message → a strategy job shows its progress → settings
+ * mask the KIS key.
  */
 
 const SHOTS = "test-results";
 const CODE = "005930";
+/** A symbol no test buys: the demo account holds none of it. */
+const NOT_HELD = "000660";
 const DESKTOP = { width: 1440, height: 960 };
 const SIZES = [
   { name: "phone", width: 390, height: 844 },
@@ -42,6 +47,13 @@ function priceOf(text: string | null): number {
 }
 
 const won = (value: number) => value.toLocaleString("ko-KR");
+
+/** A write through the API with the session's CSRF token (clean-up the page has no button for). */
+async function post(path: string, data: unknown = {}): Promise<void> {
+  const csrf = (await page.context().cookies()).find((c) => c.name === "csrftoken")?.value ?? "";
+  const response = await page.request.post(`/api/v1/${path}`, { headers: { "X-CSRFToken": csrf }, data });
+  expect(response.status(), `${path}: ${await response.text()}`).toBeLessThan(300);
+}
 
 /** 취소 from an open-orders row: all that is open, through the dialog's confirmation. */
 async function cancelAllFromRow(row: Locator): Promise<void> {
@@ -246,6 +258,123 @@ for (const size of SIZES) {
       await expect(page.locator(`[data-testid="open-orders"] tr[data-order-id="${orderId}"]`)).toHaveCount(0);
     } finally {
       await page.setViewportSize(DESKTOP);
+    }
+  });
+}
+
+for (const size of SIZES) {
+  test(`${size.name} ${size.width}×${size.height}: a bracket on an entry buy below the market waits in two legs, one is cancelled from the 감시주문 list; a trailing stop on shares not held is refused`, async () => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: size.width, height: size.height });
+    let entryOrder: string | null = null;
+    let legs: number[] = [];
+    try {
+      await page.goto(`/symbols/${CODE}?view=order`);
+      const book = page.getByTestId("orderbook");
+      await expect(book.locator('tr[data-side="bid"]')).toHaveCount(10);
+      // Fifteen ticks under the best bid, so the entry rests and its legs stay 대기 while the test looks.
+      const bestBid = Number(await book.locator('tr[data-side="bid"][data-level="1"]').getAttribute("data-price"));
+      const entry = tickDown(bestBid, 15);
+      const stopLoss = tickDown(entry, 10);
+      const takeProfit = tickUp(bestBid, 30);
+
+      await page.getByRole("tablist", { name: "주문 종류" }).getByRole("tab", { name: "감시주문" }).click();
+      const panel = page.getByTestId("condition-panel");
+      await panel.getByRole("button", { name: "브래킷" }).click();
+      await panel.getByRole("button", { name: "지정가 매수" }).click();
+      for (const [label, price] of [
+        ["진입 가격", entry],
+        ["이익실현 가격", takeProfit],
+        ["손절 가격", stopLoss],
+      ] as const) {
+        await panel.getByLabel(label, { exact: true }).fill(String(price));
+        await panel.getByLabel(label, { exact: true }).blur();
+        await expect(panel.getByLabel(label, { exact: true })).toHaveValue(won(price));
+      }
+      await panel.getByLabel("수량", { exact: true }).fill("2");
+      await expect(panel.getByTestId("condition-preview")).toContainText(`먼저 2주를 ${won(entry)}원 지정가로 매수합니다.`);
+      await page.screenshot({ path: `${SHOTS}/12-${size.name}-bracket-ticket.png` });
+      await panel.getByRole("button", { name: /다음/ }).click();
+      const confirm = page.getByRole("dialog", { name: "감시주문 확인" });
+      const sentences = confirm.getByTestId("condition-sentences");
+      await expect(sentences).toContainText(`이익실현: 현재가가 ${won(takeProfit)}원 이상이 되면 체결된 주식을 시장가로 매도합니다.`);
+      await expect(sentences).toContainText(`손절: 현재가가 ${won(stopLoss)}원 이하가 되면 체결된 주식을 시장가로 매도합니다.`);
+      await expect(sentences).toContainText("둘 중 하나가 발동되면 다른 하나는 자동으로 취소됩니다.");
+      await page.screenshot({ path: `${SHOTS}/13-${size.name}-bracket-confirm.png` });
+      await confirm.getByRole("button", { name: "감시주문 접수" }).click();
+      await expect(confirm).toBeHidden();
+      const placed = panel.getByTestId("condition-placed");
+      await expect(placed).toBeVisible();
+      legs = ((await placed.getAttribute("data-condition-ids")) ?? "").split(",").map(Number);
+      expect(legs).toHaveLength(2);
+      const [takeProfitLeg, stopLossLeg] = legs;
+      const listed = rows(await api<Paged<{ id: number; status: string; parent_order: number | null }>>(page.request, `conditions?symbol=${CODE}`));
+      entryOrder = String(listed.find((c) => c.id === takeProfitLeg)?.parent_order);
+      await expect.poll(async () => (await api<{ status: string; price: number }>(page.request, `orders/${entryOrder}`)).price).toBe(entry);
+
+      // Both legs in the symbol page's 감시주문, 대기 until the entry fills; the entry among the open orders.
+      const list = page.getByTestId("conditions");
+      const leg = (id: number) => list.locator(`tr[data-condition-id="${id}"]`);
+      for (const id of legs) {
+        await expect(leg(id)).toHaveAttribute("data-status", "waiting");
+        await expect(leg(id).locator(".condition-status-waiting")).toHaveText("대기");
+        await expect(leg(id).locator('td[data-label="상태"]')).toContainText(`진입 주문 #${entryOrder}`);
+      }
+      await expect(leg(takeProfitLeg).getByTestId("condition-trigger")).toHaveText(`${won(takeProfit)}원 이상`);
+      await expect(leg(stopLossLeg).getByTestId("condition-trigger")).toHaveText(`${won(stopLoss)}원 이하`);
+      await expect(page.getByTestId("open-orders").locator(`tr[data-order-id="${entryOrder}"]`)).toBeVisible();
+      await list.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${SHOTS}/14-${size.name}-bracket-listed.png` });
+
+      // 취소 of the take-profit leg from the portfolio's list: the stop-loss leg keeps waiting.
+      await page.goto("/portfolio");
+      const portfolioLeg = (id: number) => page.getByTestId("conditions").locator(`tr[data-condition-id="${id}"]`);
+      await portfolioLeg(takeProfitLeg).getByRole("button", { name: "취소", exact: true }).click();
+      const cancel = page.getByRole("dialog", { name: "감시주문 취소" });
+      await expect(cancel.getByTestId("condition-cancel-terms")).toHaveText(`현재가가 ${won(takeProfit)}원 이상이 되면 2주를 시장가로 매도합니다.`);
+      await expect(cancel.getByTestId("condition-sibling-kept")).toContainText(`#${stopLossLeg} 스톱(손절)`);
+      await page.screenshot({ path: `${SHOTS}/15-${size.name}-condition-cancel.png` });
+      await cancel.getByRole("button", { name: "취소 확인" }).click();
+      await expect(cancel).toBeHidden();
+      await expect(portfolioLeg(takeProfitLeg)).toHaveAttribute("data-status", "cancelled");
+      await expect(portfolioLeg(takeProfitLeg).getByRole("button", { name: "취소", exact: true })).toHaveCount(0);
+      await expect(portfolioLeg(stopLossLeg)).toHaveAttribute("data-status", "waiting");
+      const after = rows(await api<Paged<{ id: number; status: string }>>(page.request, `conditions?symbol=${CODE}`));
+      expect(after.filter((c) => legs.includes(c.id)).map((c) => [c.id, c.status])).toEqual([
+        [stopLossLeg, "waiting"],
+        [takeProfitLeg, "cancelled"],
+      ]);
+
+      // A trailing stop sell of a symbol the account holds none of: the server's refusal is shown.
+      const accounts = rows(await api<Paged<{ id: number }>>(page.request, "accounts"));
+      const held = rows(await api<Paged<{ symbol: string; quantity: number }>>(page.request, `positions?account=${accounts[0].id}`));
+      expect(held.find((p) => p.symbol === NOT_HELD)?.quantity ?? 0).toBe(0);
+      await page.goto(`/symbols/${NOT_HELD}?view=order`);
+      await page.getByRole("tablist", { name: "주문 종류" }).getByRole("tab", { name: "감시주문" }).click();
+      await panel.getByRole("button", { name: "트레일링", exact: true }).click();
+      await expect(panel.getByRole("button", { name: "매도", exact: true })).toHaveAttribute("aria-pressed", "true");
+      await panel.getByLabel("추적 폭 (%)").fill("2.5");
+      await expect(panel.getByTestId("condition-holding")).toHaveText("보유 0주");
+      await expect(panel.getByTestId("condition-preview")).toContainText("현재가가 감시 시작 후 최고가보다 2.5% 이상 내려가면 1주를 시장가로 매도합니다.");
+      await panel.getByRole("button", { name: /다음/ }).click();
+      await expect(confirm.getByTestId("condition-sentences")).toContainText("최고가보다 2.5% 이상 내려가면 1주를 시장가로 매도합니다.");
+      await confirm.getByRole("button", { name: "감시주문 접수" }).click();
+      await expect(confirm.getByRole("alert")).toHaveText(`${NOT_HELD}을(를) 0주 보유 중입니다: 매도 감시 수량은 보유 수량 이하여야 합니다.`);
+      await page.screenshot({ path: `${SHOTS}/16-${size.name}-trailing-refused.png` });
+      await confirm.getByRole("button", { name: "뒤로" }).click();
+      await expect(confirm).toBeHidden();
+      await expect(panel.getByTestId("condition-placed")).toHaveCount(0);
+      const trailing = rows(await api<Paged<{ id: number }>>(page.request, `conditions?symbol=${NOT_HELD}`));
+      expect(trailing).toEqual([]);
+    } finally {
+      await page.setViewportSize(DESKTOP);
+      // Leave nothing watching for the tests after this one: the other leg, then the entry buy.
+      const live = rows(await api<Paged<{ id: number; status: string }>>(page.request, `conditions?symbol=${CODE}`));
+      for (const c of live.filter((c) => legs.includes(c.id) && (c.status === "waiting" || c.status === "active"))) await post(`conditions/${c.id}/cancel`);
+      if (entryOrder) {
+        const order = await api<{ status: string }>(page.request, `orders/${entryOrder}`);
+        if (order.status === "new" || order.status === "partially_filled") await post(`orders/${entryOrder}/cancel`);
+      }
     }
   });
 }

@@ -1115,10 +1115,10 @@ export interface components {
              */
             trail_amount?: number | null;
             /**
-             * Format: decimal
-             * @description trailing: percent.
+             * Format: double
+             * @description trailing: percent (two decimals kept).
              */
-            trail_percent?: string | null;
+            trail_percent?: number | null;
             /** @default market */
             order_type: components["schemas"]["MarketOrLimitEnum"];
             /**
@@ -1908,7 +1908,7 @@ export interface components {
             readonly id: number;
             strategy: number;
             kind: components["schemas"]["RunKindEnum"];
-            status?: components["schemas"]["JobStatusEnum"];
+            status?: components["schemas"]["RunStatusEnum"];
             job?: number | null;
             spec?: unknown;
             model_run?: number | null;
@@ -1928,8 +1928,8 @@ export interface components {
             finished_at?: string | null;
         };
         /**
-         * @description * `train` - Training
-         *     * `backtest` - Backtest
+         * @description * `train` - 학습
+         *     * `backtest` - 백테스트
          * @enum {string}
          */
         RunKindEnum: "train" | "backtest";
@@ -1937,7 +1937,7 @@ export interface components {
             readonly id: number;
             strategy: number;
             kind: components["schemas"]["RunKindEnum"];
-            status?: components["schemas"]["JobStatusEnum"];
+            status?: components["schemas"]["RunStatusEnum"];
             job?: number | null;
             metrics?: unknown;
             error?: string;
@@ -1946,6 +1946,15 @@ export interface components {
             /** Format: date-time */
             finished_at?: string | null;
         };
+        /**
+         * @description * `queued` - 대기
+         *     * `running` - 실행 중
+         *     * `succeeded` - 완료
+         *     * `failed` - 실패
+         *     * `cancelled` - 취소
+         * @enum {string}
+         */
+        RunStatusEnum: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         /**
          * @description * `closed` - Closed
          *     * `pre_open` - Pre-open auction

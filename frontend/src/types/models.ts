@@ -79,6 +79,13 @@ export type OrderCancelInput = Schemas["OrderCancelInputRequest"];
 export type OrderCosts = Out<Schemas["CostsOutput"]>;
 export type Position = Out<Schemas["PositionOutput"]>;
 export type Fill = Out<Schemas["TradeOutput"]>;
+/** 자동감시주문: a stop, take-profit or trailing condition the platform watches on the last price. */
+export type Condition = Out<Schemas["ConditionOutput"]>;
+export type ConditionStatus = Condition["status"];
+export type ConditionInput = Schemas["ConditionInputRequest"];
+/** Take-profit and stop-loss sells, one-cancels-other, on shares held or on an entry buy. */
+export type BracketInput = Schemas["BracketInputRequest"];
+export type BracketResult = { entry_order: Order | null; conditions: Condition[] };
 
 export type OrderMessage =
   | { type: "order"; order: Order }

@@ -1,6 +1,7 @@
 import { QueryState } from "@/components/QueryState";
 import { AccountActions } from "@/features/orders/components/AccountActions";
 import { AccountFigures, AccountSelector, CreateAccountForm } from "@/features/orders/components/AccountSummary";
+import { ConditionsTable } from "@/features/orders/components/ConditionsTable";
 import { FillsTable, OpenOrdersTable, OrderHistoryTable, PositionsTable } from "@/features/orders/components/PortfolioTables";
 import { useSelectedAccount } from "@/features/orders/hooks/useSelectedAccount";
 import { useT } from "@/lib/i18n";
@@ -33,6 +34,10 @@ export function PortfolioRoute() {
               <section className="card">
                 <h2>{t("order.open")}</h2>
                 <OpenOrdersTable accountId={account.id} />
+              </section>
+              <section className="card">
+                <h2>{t("condition.list")}</h2>
+                <ConditionsTable accountId={account.id} />
               </section>
               <section className="card">
                 <h2>{t("order.history")}</h2>

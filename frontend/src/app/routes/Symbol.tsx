@@ -10,8 +10,9 @@ import { useSymbolLive } from "@/features/market/hooks/useSymbolLive";
 import { useOrders } from "@/features/orders/api/orders";
 import { useFills } from "@/features/orders/api/positions";
 import { AccountSelector } from "@/features/orders/components/AccountSummary";
+import { ConditionsTable } from "@/features/orders/components/ConditionsTable";
 import { OrderActionDialog } from "@/features/orders/components/OrderActionDialog";
-import { OrderPanel } from "@/features/orders/components/OrderPanel";
+import { OrderTicket } from "@/features/orders/components/OrderTicket";
 import { OpenOrdersTable } from "@/features/orders/components/PortfolioTables";
 import { useSelectedAccount } from "@/features/orders/hooks/useSelectedAccount";
 import { useT } from "@/lib/i18n";
@@ -76,6 +77,12 @@ function SymbolPage({ code }: { code: string }) {
                   <div className="muted">{t("account.none")}</div>
                 )}
               </section>
+              {account && (
+                <section className="card pane pane-order pane-quote">
+                  <h2>{t("condition.list")}</h2>
+                  <ConditionsTable accountId={account.id} symbol={code} />
+                </section>
+              )}
             </div>
             <section className="card pane pane-book pane-quote">
               <div className="pane pane-book">
@@ -106,7 +113,7 @@ function SymbolPage({ code }: { code: string }) {
               <div className="card-head">
                 <AccountSelector />
               </div>
-              <OrderPanel symbol={symbol} quote={live.quote} pickedPrice={picked} sideRequest={sideRequest} />
+              <OrderTicket symbol={symbol} quote={live.quote} pickedPrice={picked} sideRequest={sideRequest} />
             </div>
           </div>
           {bookOrderIds && (

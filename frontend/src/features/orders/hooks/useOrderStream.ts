@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
+import { useCallback, useEffect, useRef } from "react";
 
 import { formatWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
@@ -7,14 +7,39 @@ import { useStreamMessages } from "@/lib/realtime";
 import { useToasts } from "@/stores/toasts";
 import type { OrderMessage } from "@/types/models";
 
-/** /ws/orders: every order change or fill refreshes the account's orders, positions and cash; a fill shows a toast. */
+import { conditionsKey } from "../api/conditions";
+
+/**
+ * The conditions change a moment after the order events that cause them: a triggered condition
+ * records the order it placed after that order's event, and bracket legs start watching on the
+ * symbol's next print after their entry fills. Their list is looked at again this much later.
+ */
+const CONDITIONS_SETTLE_MS = 1_500;
+
+/**
+ * /ws/orders: every order change or fill refreshes the account's orders, positions, cash and
+ * conditional orders (all under ["orders"]); a fill shows a toast.
+ */
 export function useOrderStream() {
   const client = useQueryClient();
   const t = useT();
   const push = useToasts((s) => s.push);
+  const settle = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (settle.current) clearTimeout(settle.current);
+    },
+    [],
+  );
   const onMessage = useCallback(
     (message: OrderMessage) => {
-      if (message.type === "order" || message.type === "fill") void client.invalidateQueries({ queryKey: ["orders"] });
+      if (message.type === "order" || message.type === "fill") {
+        void client.invalidateQueries({ queryKey: ["orders"] });
+        if (message.type === "fill" || message.order.condition !== null) {
+          if (settle.current) clearTimeout(settle.current);
+          settle.current = setTimeout(() => void client.invalidateQueries({ queryKey: conditionsKey }), CONDITIONS_SETTLE_MS);
+        }
+      }
       if (message.type === "fill") {
         const { trade, order } = message;
         push({
