@@ -14,7 +14,20 @@ function defaultPeriods(today = new Date()) {
   return { train_start: day(1000), train_end: day(366), test_start: day(365), test_end: day(1) };
 }
 
-const FIELDS = ["hyperparameters", "name", "algorithm", "symbols", "train_start", "train_end", "test_start", "test_end", "initial_cash"];
+const FIELDS = [
+  "hyperparameters",
+  "name",
+  "algorithm",
+  "symbols",
+  "train_start",
+  "train_end",
+  "validation_start",
+  "validation_end",
+  "test_start",
+  "test_end",
+  "initial_cash",
+  "execution",
+];
 
 export function StrategyForm() {
   const t = useT();
@@ -26,14 +39,19 @@ export function StrategyForm() {
     ...defaultPeriods(),
     initial_cash: "10000000",
     total_timesteps: "20000",
+    validation_start: "",
+    validation_end: "",
+    execution: "open" as "open" | "close",
   });
   const set = (key: keyof typeof form) => (event: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: event.target.value }));
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    const { total_timesteps: _steps, ...fields } = form;
+    const { total_timesteps: _steps, validation_start, validation_end, ...fields } = form;
     create.mutate(
       {
         ...fields,
+        validation_start: validation_start || null,
+        validation_end: validation_end || null,
         symbols: form.symbols
           .split(/[,\s]+/)
           .map((s) => s.trim())
@@ -81,12 +99,28 @@ export function StrategyForm() {
           <input name="total_timesteps" inputMode="numeric" value={form.total_timesteps} onChange={set("total_timesteps")} />
           <FieldError error={create.error} name="hyperparameters" />
         </label>
+        <label>
+          {t("strategy.execution")}
+          <select name="execution" value={form.execution} onChange={set("execution")}>
+            <option value="open">{t("strategy.executionOpen")}</option>
+            <option value="close">{t("strategy.executionClose")}</option>
+          </select>
+          <FieldError error={create.error} name="execution" />
+        </label>
         <fieldset>
           <legend>{t("strategy.trainPeriod")}</legend>
           <input type="date" name="train_start" value={form.train_start} onChange={set("train_start")} />
           <input type="date" name="train_end" value={form.train_end} onChange={set("train_end")} />
           <FieldError error={create.error} name="train_start" />
           <FieldError error={create.error} name="train_end" />
+        </fieldset>
+        <fieldset>
+          <legend>{t("strategy.validationPeriod")}</legend>
+          <input type="date" name="validation_start" value={form.validation_start} onChange={set("validation_start")} />
+          <input type="date" name="validation_end" value={form.validation_end} onChange={set("validation_end")} />
+          <small className="muted">{t("strategy.validationHint")}</small>
+          <FieldError error={create.error} name="validation_start" />
+          <FieldError error={create.error} name="validation_end" />
         </fieldset>
         <fieldset>
           <legend>{t("strategy.testPeriod")}</legend>
