@@ -38,7 +38,7 @@ from orders.enums import (
     OrderStatus,
     OrderType,
 )
-from orders.events import condition_triggered, order_payload
+from orders.events import broadcast, condition_triggered, order_payload
 from orders.models import Condition, Order, Position
 
 logger = logging.getLogger(__name__)
@@ -172,6 +172,7 @@ def condition_create(*, account_id: int, owner_id: int | None = None, symbol: st
             _check_shares(account, sym, condition.quantity)
         _arm(condition)
         condition.save(force_insert=True)
+        _push([condition.pk])
     return condition
 
 
@@ -224,6 +225,7 @@ def bracket_create(
                 if entry_order is not None:
                     leg.parent_order, leg.status = entry_order, ConditionStatus.WAITING
             Condition.objects.bulk_create(legs)
+            _push([leg.pk for leg in legs])
     except Exception:
         if entry_order is not None and entry_order.is_open:  # no entry without its legs
             services.order_cancel(order_id=entry_order.pk)
@@ -244,6 +246,7 @@ def condition_cancel(*, condition_id: int, owner_id: int | None = None) -> Condi
             raise DomainError(NOT_LIVE.format(status=condition.get_status_display()))
         condition.status = ConditionStatus.CANCELLED
         condition.save(update_fields=["status", "updated_at"])
+        _push([condition.pk])
     return condition
 
 
@@ -265,22 +268,36 @@ def evaluate(prints: dict[str, tuple[int, int, int]]) -> list[int]:
     due: list[int] = []
     with transaction.atomic():
         moved: list[Condition] = []
+        changed: list[int] = []  # what the owners' /ws/orders hear about
         for condition in live.select_for_update(of=("self",)):
             high, low, last = prints[condition.symbol.code]
             if condition.status == ConditionStatus.TRIGGERED:
                 due.append(condition.pk)  # triggered before, its order not placed yet
                 continue
-            if condition.status == ConditionStatus.WAITING and not _armed_by_entry(condition, last):
-                continue
+            if condition.status == ConditionStatus.WAITING:
+                armed = _armed_by_entry(condition, last)
+                if condition.status != ConditionStatus.WAITING:
+                    changed.append(condition.pk)
+                if not armed:
+                    continue
             extreme = condition.extreme
             if _met(condition, high, low, last):
                 if _trigger(condition):
                     due.append(condition.pk)
+                    changed += _group(condition)
             elif condition.extreme != extreme:
                 moved.append(condition)
         if moved:
             Condition.objects.bulk_update(moved, ["extreme"])
+        _push(changed)
     return [pk for pk in due if _place(pk)]
+
+
+def _group(condition: Condition) -> list[int]:
+    """It and its OCO siblings."""
+    if not condition.oco_group:
+        return [condition.pk]
+    return list(Condition.objects.filter(oco_group=condition.oco_group).values_list("pk", flat=True))
 
 
 def _armed_by_entry(condition: Condition, last: int) -> bool:
@@ -354,6 +371,7 @@ def _place(condition_id: int) -> bool:
     if order.status == OrderStatus.REJECTED:
         _fail(condition, order.reject_reason)
         return False
+    _push([condition.pk])
     _announce(condition.pk, order)
     return True
 
@@ -386,7 +404,27 @@ def _fail(condition: Condition, message: str) -> None:
     Condition.objects.filter(pk=condition.pk).update(
         status=ConditionStatus.FAILED, message=str(message)[:300], updated_at=timezone.now()
     )
+    _push([condition.pk])
     _announce(condition.pk, None)
+
+
+def _push(condition_ids: list[int]) -> None:
+    """After commit, send each condition as it stands to its owner's /ws/orders (type "condition")."""
+    if not condition_ids:
+        return
+
+    def send() -> None:
+        from orders.api import ConditionOutput  # the REST shape; api imports this module
+
+        rows = Condition.objects.select_related("symbol", "account").filter(pk__in=condition_ids).order_by("id")
+        by_user: dict[int, list[dict[str, Any]]] = {}
+        for condition in rows:
+            message = {"type": "condition.update", "condition": ConditionOutput(condition).data}
+            by_user.setdefault(condition.account.owner_id, []).append(message)
+        for user_id, updates in by_user.items():
+            broadcast(user_id, updates)
+
+    transaction.on_commit(send)
 
 
 class _Watcher:

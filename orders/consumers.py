@@ -5,10 +5,11 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from orders.events import register_delivery_loop, user_group
 
 CLOSE_UNAUTHENTICATED = 4401
+READ_ONLY = "이 연결은 주문 알림을 받기만 합니다. 주문은 API로 내 주세요."
 
 
 class OrdersConsumer(AsyncJsonWebsocketConsumer):
-    """Pushes the logged-in user's order updates and fills. Read-only."""
+    """Pushes the logged-in user's order updates, fills and conditional orders' changes. Read-only."""
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -26,7 +27,7 @@ class OrdersConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content: object, **kwargs: object) -> None:
-        await self.send_json({"type": "error", "message": "This stream is read-only; place orders through the API."})
+        await self.send_json({"type": "error", "message": READ_ONLY})
 
     async def orders_batch(self, event: dict) -> None:
         """Several order events of this user (orders.events.batch_message), one frame each."""
@@ -35,3 +36,5 @@ class OrdersConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"type": "order", "order": item["order"]})
             elif item["type"] == "order.fill":
                 await self.send_json({"type": "fill", "trade": item["trade"], "order": item["order"]})
+            elif item["type"] == "condition.update":
+                await self.send_json({"type": "condition", "condition": item["condition"]})

@@ -279,3 +279,34 @@ def test_a_reset_cancels_the_accounts_conditions(holder):
     condition = stop(holder)
     services.account_reset(account_id=holder.pk)
     assert fresh(condition).status == ConditionStatus.CANCELLED
+
+
+async def test_conditions_changes_reach_the_owners_order_stream(user, symbol, exchange, watcher):
+    from asgiref.sync import sync_to_async
+
+    from orders.consumers import READ_ONLY
+    from orders.tests.test_api import _connect
+
+    account = await sync_to_async(services.account_create)(owner=user, name="ws", initial_cash=10_000_000)
+    stream = await _connect(user)
+    create = sync_to_async(conditions.condition_create)
+    condition = await create(
+        account_id=account.pk, symbol=CODE, side="buy", quantity=2, trigger="stop", trigger_price=71_000
+    )
+    message = await stream.receive_json_from(timeout=5)
+    assert message["type"] == "condition" and message["condition"]["id"] == condition.pk
+    assert message["condition"]["status"] == "active"
+
+    def rise() -> None:
+        exchange.add_liquidity(CODE, "sell", 71_000, 100)
+        exchange.trade(CODE, 71_000, 1, side="buy")
+        watcher.settle()
+
+    await sync_to_async(rise)()
+    seen = [await stream.receive_json_from(timeout=5) for _ in range(4)]
+    updates = [m["condition"] for m in seen if m["type"] == "condition"]
+    assert updates[0]["status"] == "triggered" and updates[-1]["order"] is not None
+    assert any(m["type"] == "fill" and m["order"]["condition"] == condition.pk for m in seen)
+    await stream.send_json_to({"hello": 1})
+    assert (await stream.receive_json_from(timeout=5)) == {"type": "error", "message": READ_ONLY}
+    await stream.disconnect()

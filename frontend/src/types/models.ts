@@ -90,6 +90,7 @@ export type BracketResult = { entry_order: Order | null; conditions: Condition[]
 export type OrderMessage =
   | { type: "order"; order: Order }
   | { type: "fill"; trade: Fill; order: Order }
+  | { type: "condition"; condition: Condition }
   | { type: "hello"; stream: string }
   | { type: "error"; message: string };
 

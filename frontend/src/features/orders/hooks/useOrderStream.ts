@@ -18,7 +18,8 @@ const CONDITIONS_SETTLE_MS = 1_500;
 
 /**
  * /ws/orders: every order change or fill refreshes the account's orders, positions, cash and
- * conditional orders (all under ["orders"]); a fill shows a toast.
+ * conditional orders (all under ["orders"]); a conditional order's own change refreshes the
+ * conditions; a fill shows a toast.
  */
 export function useOrderStream() {
   const client = useQueryClient();
@@ -33,6 +34,10 @@ export function useOrderStream() {
   );
   const onMessage = useCallback(
     (message: OrderMessage) => {
+      if (message.type === "condition") {
+        void client.invalidateQueries({ queryKey: conditionsKey });
+        return;
+      }
       if (message.type === "order" || message.type === "fill") {
         void client.invalidateQueries({ queryKey: ["orders"] });
         if (message.type === "fill" || message.order.condition !== null) {
