@@ -29,6 +29,10 @@ TOOLS = {
     "list_orders",
     "place_order",
     "cancel_order",
+    "modify_order",
+    "place_condition",
+    "list_conditions",
+    "cancel_condition",
 }
 
 
@@ -81,8 +85,23 @@ async def test_a_tool_call_over_stdio_places_an_order_the_api_then_shows(platfor
         summary = _body(await agent.call_tool("account_summary", {}))
         assert summary["reserved_cash"] >= 2 * limit and isinstance(summary["positions"], list)
 
+        reduced = _body(await agent.call_tool("modify_order", {"order_id": placed["id"], "quantity": 1}))
+        assert reduced["quantity"] == 1 and demo.order(placed["id"])["quantity"] == 1
         cancelled = _body(await agent.call_tool("cancel_order", {"order_id": placed["id"]}))
         assert cancelled["status"] == "cancelled" and demo.order(placed["id"])["status"] == "cancelled"
+
+        upper = int(demo.symbol(CODE)["price_limits"]["upper"])
+        watching = _body(
+            await agent.call_tool(
+                "place_condition",
+                {"symbol": CODE, "side": "buy", "quantity": 1, "trigger": "stop", "trigger_price": upper},
+            )
+        )
+        assert watching["status"] == "active" and watching["trigger_price"] == upper
+        listed = _body(await agent.call_tool("list_conditions", {"status": "active"}))["conditions"]
+        assert watching["id"] in [c["id"] for c in listed]
+        ended = _body(await agent.call_tool("cancel_condition", {"condition_id": watching["id"]}))
+        assert ended["status"] == "cancelled"
 
         # The API's refusal reaches the agent as a tool error with the API's message.
         refused = _error(await agent.call_tool("place_order", {"symbol": CODE, "side": "buy", "quantity": 0}))

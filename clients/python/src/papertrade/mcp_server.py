@@ -132,9 +132,58 @@ def build_server(client: Client) -> MCPServer:
         )
 
     @server.tool()
-    def cancel_order(order_id: int) -> Json:
-        """Cancel an open order (its unfilled part); answers the order as it now stands."""
-        return _api(client.cancel_order, order_id)
+    def cancel_order(order_id: int, quantity: int | None = None) -> Json:
+        """Cancel an open order (all its unfilled part, or `quantity` shares of it: a partial cancel
+        keeps its time priority); answers the order as it now stands."""
+        return _api(client.cancel_order, order_id, quantity=quantity)
+
+    @server.tool()
+    def modify_order(order_id: int, price: int | None = None, quantity: int | None = None) -> Json:
+        """정정: give an open order a new limit `price` and/or a new open `quantity`. A new price or a
+        larger quantity sends it to the back of the queue at its price; a smaller quantity keeps its place."""
+        return _api(client.modify_order, order_id, price=price, quantity=quantity)
+
+    @server.tool()
+    def place_condition(
+        symbol: str,
+        side: Literal["buy", "sell"],
+        quantity: int,
+        trigger: Literal["stop", "take_profit", "trailing"],
+        trigger_price: int | None = None,
+        trail_amount: int | None = None,
+        trail_percent: float | None = None,
+        limit_price: int | None = None,
+        account_id: int | None = None,
+    ) -> Json:
+        """A conditional order (자동감시주문) the platform watches on the last price: `stop` (a sell when
+        the price falls to `trigger_price`, a buy when it rises to it), `take_profit` (the reverse), or
+        `trailing` (`trail_amount` won or `trail_percent` % from the best price since). When it
+        triggers it places a market order, or a limit order at `limit_price`."""
+        return _api(
+            client.place_condition,
+            account_id_or_default(account_id),
+            symbol,
+            side,
+            quantity,
+            trigger=trigger,
+            trigger_price=trigger_price,
+            trail_amount=trail_amount,
+            trail_percent=trail_percent,
+            limit_price=limit_price,
+        )
+
+    @server.tool()
+    def list_conditions(
+        account_id: int | None = None,
+        status: Literal["waiting", "active", "triggered", "cancelled", "failed"] | None = None,
+    ) -> Json:
+        """Conditional orders, newest first: their trigger, status and the order they placed."""
+        return {"conditions": _api(client.conditions, account_id=account_id, status=status)}
+
+    @server.tool()
+    def cancel_condition(condition_id: int) -> Json:
+        """Stop watching a waiting or active conditional order."""
+        return _api(client.cancel_condition, condition_id)
 
     return server
 
