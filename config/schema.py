@@ -32,6 +32,14 @@ class AutoSchema(openapi.AutoSchema):
             schema["pattern"] = NON_BLANK_TEXT if strips else ANY_TEXT
         return schema
 
+    def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
+        super()._insert_field_validators(field, schema)
+        # drf-spectacular offers a blank string beside a patterned one as `oneOf`, but "" matches both
+        # (our text patterns allow it), which makes it invalid under `oneOf`: either is fine, `anyOf`.
+        alternatives = schema.get("oneOf")
+        if alternatives and {"type": "string", "maxLength": 0} in alternatives:
+            schema["anyOf"] = schema.pop("oneOf")
+
 
 ERROR_SCHEMA = {
     "type": "object",

@@ -32,7 +32,7 @@ from orders.messages import (
     ORDER_NOT_OPEN,
     PRICE_NOT_ALLOWED,
 )
-from orders.models import Order, Position, Trade
+from orders.models import Account, Order, Position, Trade
 from orders.placement import PRICED, check_limit_price, check_quantity
 
 
@@ -185,88 +185,103 @@ def _refs(event: dict[str, Any]) -> list[str]:
 
 def book_order_events(*, code: str, events: list[dict[str, Any]]) -> int:
     """Book what the exchange did with users' orders (market.signals.order_events): fills, the
-    rest of IOC/FOK orders, cancels, expiries, modifications. Each order's events in one
-    transaction under its account's lock, in the exchange's order; a fill is booked once (its
-    `exec_id`), so a redelivery changes nothing. Returns the number of fills booked."""
+    rest of IOC/FOK orders, cancels, expiries, modifications. One batch in one transaction: the
+    accounts involved locked in one statement, each order's events applied in the exchange's order,
+    each account's ledger rows written together. A fill is booked once (its `exec_id`), so a
+    redelivery changes nothing. Returns the number of fills booked."""
     by_order: dict[int, list[dict[str, Any]]] = {}
     for event in events:
         for ref in _refs(event):
             by_order.setdefault(int(ref[1:]), []).append(event)
-    return sum(_book_one(order_id, order_events) for order_id, order_events in by_order.items())
-
-
-def _book_one(order_id: int, events: list[dict[str, Any]]) -> int:
-    if all(event["type"] == "accepted" for event in events):  # it rests: only its place in the queue
-        with transaction.atomic():  # SQLite: a write outside BEGIN IMMEDIATE can meet a lock and fail
-            Order.objects.filter(pk=order_id).update(queue_key=events[-1]["queue_key"])
+    if not by_order:
+        return 0
+    if all(e["type"] == "accepted" for order_events in by_order.values() for e in order_events):
+        # They rest: only their places in the queue. (SQLite: every write inside BEGIN IMMEDIATE.)
+        with transaction.atomic():
+            for order_id, order_events in by_order.items():
+                Order.objects.filter(pk=order_id).update(queue_key=order_events[-1]["queue_key"])
         return 0
     batch = EventBatch()
     fills = 0
     with transaction.atomic():
-        # The order with its account, the account's row locked (the lock every writer takes first).
-        order = (
-            Order.objects.select_related("account", "symbol")
-            .select_for_update(of=("account",))
-            .filter(pk=order_id)
-            .first()
-        )
-        if order is None:
-            return 0
-        account = order.account
-        books = Ledger(account, timezone.now())
-        seen = set()
-        if order.filled_quantity:  # a redelivery: what was booked already
-            seen = set(Trade.objects.filter(order=order).exclude(exec_id="").values_list("exec_id", flat=True))
-        changed = False
-        for event in events:
-            kind = event["type"]
-            if not order.is_open:
-                break
-            if kind == "accepted":
-                order.queue_key = event["queue_key"]
-                changed = True
-                if order.price is None and event.get("price") and order.type in (OrderType.BEST, OrderType.PRIORITY):
-                    order.price = event["price"]  # 최유리/최우선: priced on arrival
-                    if order.side == OrderSide.BUY:
-                        exact = reservation_for(order, order.remaining_quantity, filled_amount=order.filled_amount)
-                        account.reserved_cash -= order.reserved_cash - exact
-                        order.reserved_cash = exact
-                    changed = True
-            elif kind == "traded":
-                if event["exec_id"] in seen:
-                    continue
-                take = min(event["quantity"], order.remaining_quantity)
-                if take <= 0:
-                    continue
-                trade = books.apply_fill(order, Fill(event["price"], take))
-                trade.exec_id = event["exec_id"]
-                seen.add(event["exec_id"])
-                fills += 1
-                changed = True
-            elif kind == "cancelled":
-                if event["remaining"] == 0:
-                    status = OrderStatus.EXPIRED if event["reason"] == "expired" else OrderStatus.CANCELLED
-                    books.close(order, status, CANCEL_REASONS.get(event["reason"], event["reason"]))
-                else:
-                    _shrink(books, order, order.filled_quantity + event["remaining"])
-                changed = True
-            elif kind == "modified":
-                if not event["priority_kept"]:
-                    order.queue_key = event["queue_key"]
-                if order.type != OrderType.MARKET:  # a market order's book price is not a limit
-                    # None: a 조건부지정가 became a market order for the closing call
-                    order.price = event["price"]
-                _shrink(books, order, order.filled_quantity + event["quantity"])
-                changed = True
-        if not changed:
-            return 0
-        order.save()
-        books.save()
-        for trade in books.trades:  # a fill's message carries its order as it stands
-            batch.fill(account.owner_id, trade, order)
-        if not books.trades:
-            batch.order(account.owner_id, order)
+        # The accounts' rows locked first (the lock every writer takes first), then their orders read:
+        # read in the locking statement, an order could be the version from before the lock's wait.
+        account_ids = set(Order.objects.filter(pk__in=list(by_order)).values_list("account_id", flat=True))
+        accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")}
+        orders = list(Order.objects.select_related("symbol").filter(pk__in=list(by_order)).order_by("account_id", "id"))
+        again = [o.pk for o in orders if o.filled_quantity]  # redeliveries: what was booked already
+        seen = set(Trade.objects.filter(order_id__in=again).exclude(exec_id="").values_list("exec_id", flat=True))
+        now = timezone.now()
+        ledgers: dict[int, Ledger] = {}
+        changed: list[Order] = []
+        for order in orders:
+            ledger = ledgers.get(order.account_id)
+            if ledger is None:
+                ledger = ledgers[order.account_id] = Ledger(accounts[order.account_id], now)
+            order.account = ledger.account  # one instance per account
+            booked = _apply(ledger, order, by_order[order.pk], seen)
+            if booked is not None:
+                fills += booked
+                changed.append(order)
+        for order in changed:
+            order.save()
+        for ledger in ledgers.values():
+            ledger.save()
+        filled = {trade.order_id for ledger in ledgers.values() for trade in ledger.trades}
+        for ledger in ledgers.values():
+            for trade in ledger.trades:  # a fill's message carries its order as it stands
+                batch.fill(ledger.account.owner_id, trade, trade.order)
+        for order in changed:
+            if order.pk not in filled:
+                batch.order(order.account.owner_id, order)
     return fills
+
+
+def _apply(books: Ledger, order: Order, events: list[dict[str, Any]], seen: set[str]) -> int | None:
+    """One order's events on its account's ledger; the fills booked, None if nothing changed."""
+    account = books.account
+    fills = 0
+    changed = False
+    for event in events:
+        kind = event["type"]
+        if not order.is_open:
+            break
+        if kind == "accepted":
+            order.queue_key = event["queue_key"]
+            changed = True
+            if order.price is None and event.get("price") and order.type in (OrderType.BEST, OrderType.PRIORITY):
+                order.price = event["price"]  # 최유리/최우선: priced on arrival
+                if order.side == OrderSide.BUY:
+                    exact = reservation_for(order, order.remaining_quantity, filled_amount=order.filled_amount)
+                    account.reserved_cash -= order.reserved_cash - exact
+                    order.reserved_cash = exact
+        elif kind == "traded":
+            if event["exec_id"] in seen:
+                continue
+            take = min(event["quantity"], order.remaining_quantity)
+            if take <= 0:
+                continue
+            trade = books.apply_fill(order, Fill(event["price"], take))
+            trade.exec_id = event["exec_id"]
+            seen.add(event["exec_id"])
+            fills += 1
+            changed = True
+        elif kind == "cancelled":
+            if event["remaining"] == 0:
+                status = OrderStatus.EXPIRED if event["reason"] == "expired" else OrderStatus.CANCELLED
+                books.close(order, status, CANCEL_REASONS.get(event["reason"], event["reason"]))
+            else:
+                _shrink(books, order, order.filled_quantity + event["remaining"])
+            changed = True
+        elif kind == "modified":
+            if not event["priority_kept"]:
+                order.queue_key = event["queue_key"]
+            if order.type != OrderType.MARKET:  # a market order's book price is not a limit
+                # None: a 조건부지정가 became a market order for the closing call
+                order.price = event["price"]
+            _shrink(books, order, order.filled_quantity + event["quantity"])
+            changed = True
+    return fills if changed else None
 
 
 def _shrink(books: Ledger, order: Order, quantity: int) -> None:

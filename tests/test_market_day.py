@@ -105,7 +105,8 @@ def _watch(practice_day) -> tuple[list[dict], list[dict]]:
         finally:
             done.set()
             poller.join(timeout=5)
-    assert statuses and _seoul(statuses[-1]["now"]) >= until, practice_day["log"].read_text()[-3000:]
+    statuses.append(_status(base_url, headers))  # the stream may also run ahead of the last poll
+    assert _seoul(statuses[-1]["now"]) >= until, practice_day["log"].read_text()[-3000:]
     return messages, statuses
 
 
