@@ -206,8 +206,8 @@ def book_order_events(*, code: str, events: list[dict[str, Any]]) -> int:
     with transaction.atomic():
         # The accounts' rows locked first (the lock every writer takes first), then their orders read:
         # read in the locking statement, an order could be the version from before the lock's wait.
-        account_ids = set(Order.objects.filter(pk__in=list(by_order)).values_list("account_id", flat=True))
-        accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")}
+        of_orders = Order.objects.filter(pk__in=list(by_order)).values("account_id")
+        accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=of_orders).order_by("pk")}
         orders = list(Order.objects.select_related("symbol").filter(pk__in=list(by_order)).order_by("account_id", "id"))
         again = [o.pk for o in orders if o.filled_quantity]  # redeliveries: what was booked already
         seen = set(Trade.objects.filter(order_id__in=again).exclude(exec_id="").values_list("exec_id", flat=True))
