@@ -42,7 +42,6 @@ UNAVAILABLE = "거래소 연결이 끊겨 주문을 처리할 수 없습니다. 
 NO_BOOK = "{code} 종목은 지금 거래소에서 매매되지 않습니다."
 SESSION_NAMES = {"regular": "정규장", "close_price": "시간외 종가", "single_price": "시간외 단일가"}
 WEEKDAYS = "월화수목금토일"
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class VenueUnavailable(Exception):

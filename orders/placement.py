@@ -11,6 +11,7 @@ from market.cache import symbol_cached
 from market.models import Symbol
 from market.state import store
 from orders.enums import (
+    OrderSession,
     OrderSide,
     OrderStatus,
     OrderType,
@@ -97,8 +98,6 @@ def _existing(account_id: int, client_order_id: str) -> Order | None:
     return Order.objects.select_related("symbol").filter(account_id=account_id, client_order_id=client_order_id).first()
 
 
-BOARDS = ("regular", "close_price", "single_price")
-
 PRICED = (OrderType.LIMIT, OrderType.CONDITIONAL)  # the types that carry a price
 
 
@@ -129,8 +128,7 @@ def order_place(
     side = validate_choice(side, OrderSide, BAD_SIDE, "side")
     type = validate_choice(type, OrderType, BAD_TYPE, "type")
     time_in_force = validate_choice(time_in_force, TimeInForce, BAD_TIF, "time_in_force")
-    if session not in BOARDS:
-        raise DomainError(BAD_SESSION, field="session")
+    session = validate_choice(session, OrderSession, BAD_SESSION, "session")
     client_order_id = (client_order_id or "").strip()[:64]
     quantity = check_quantity(quantity)
     if type in PRICED and price is None:

@@ -41,11 +41,11 @@ from market.exchange.types import (
     Side,
     TimeInForce,
     Traded,
+    to_micros,
 )
 
 MARKET_SIDE = "kis-market"  # the other side of every shadow fill: the real market
 KST_OFFSET = 9 * 3600 * 1_000_000  # Asia/Seoul has no daylight saving time
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 Levels = list[tuple[int, int]]  # (price, quantity), best first
 
@@ -320,10 +320,11 @@ class ShadowMarket:
 
     def execute(self, command: object, now: dt.datetime) -> tuple[list[Event], int | None, str]:
         """Run one of market.venue's commands (duck-typed: Submit, Cancel, Modify, Inspect) at `now`."""
-        at = (now - EPOCH) // dt.timedelta(microseconds=1)
+        at = to_micros(now)
         phase = self.phase_at(command.code, at)
-        book = self.book(command.code)
         kind = type(command).__name__
+        # only an order makes a symbol's book (a health check's Inspect names none)
+        book = self.book(command.code) if kind == "Submit" else self.books.get(command.code, ShadowBook(command.code))
         events: list[Event] = []
         if command.board != "regular":
             if kind == "Submit":

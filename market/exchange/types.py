@@ -8,9 +8,22 @@ Times are ``int`` microseconds since the Unix epoch (UTC); prices are ``int`` wo
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 from collections.abc import Hashable
 from dataclasses import dataclass
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def to_micros(at: dt.datetime) -> int:
+    """An aware datetime as the core's time: microseconds since the Unix epoch."""
+    return (at - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def from_micros(at: int) -> dt.datetime:
+    return EPOCH + dt.timedelta(microseconds=at)
+
 
 OrderId = Hashable
 

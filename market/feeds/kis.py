@@ -49,7 +49,7 @@ from market import rules, timetable, venue
 from market.clock import market_clock
 from market.enums import Side
 from market.exchange.shadow import ShadowMarket
-from market.exchange.types import BookPhase
+from market.exchange.types import BookPhase, from_micros, to_micros
 from market.feeds.base import Feed, FeedSink
 from market.state import BookLevel, OrderBook, Quote, Trade
 from market.timetable import SEOUL
@@ -436,7 +436,7 @@ class KisFeed(Feed):
 
     def _phase(self, code: str, at: int) -> BookPhase:
         """The regular board's phase for `code` at `at` (µs): the timetable's, a VI a call."""
-        phase = timetable.phase_at(dt.datetime.fromtimestamp(at / 1_000_000, tz=SEOUL))
+        phase = timetable.phase_at(from_micros(at))
         if phase == timetable.CONTINUOUS:
             return BookPhase.CALL if code in self._vi else BookPhase.CONTINUOUS
         if phase in (timetable.PRE_OPEN, timetable.CLOSING_AUCTION):
@@ -445,7 +445,7 @@ class KisFeed(Feed):
 
     def _shadow(self, kind: str, first: Any) -> None:
         """Show the shadow books what the real market did."""
-        at = int(first.time.timestamp() * 1_000_000)
+        at = to_micros(first.time)
         if kind == "trade":
             self.shadow.on_trade(first.code, at, first.price, first.quantity)
         elif kind == "book":

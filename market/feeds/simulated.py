@@ -35,6 +35,7 @@ from market.exchange import (
     ViReleased,
     ViTriggered,
 )
+from market.exchange.types import from_micros, to_micros
 from market.feeds.base import Feed, FeedSink
 from market.feeds.participants import MarketFactor, Participants, Profile
 from market.state import BookLevel, OrderBook, Quote, Trade
@@ -43,21 +44,12 @@ from market.venue import NO_BOOK, Cancel, Command, LocalVenue, Modify, Reply, Su
 logger = logging.getLogger(__name__)
 
 LEVELS = 10
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # After-hours single-price calls trade within ±10% of the day's close (inside the daily band).
 SINGLE_PRICE_RANGE_PERCENT = 10
 # A day is over this long after its last session's scheduled end (the last call's random end and
 # the expiry that follows it fit inside).
 DAY_SETTLES = 60 * 1_000_000
 BOARDS = ("regular", "close_price", "single_price")  # as `market.timetable.Session.board` names them
-
-
-def to_micros(at: dt.datetime) -> int:
-    return (at - EPOCH) // dt.timedelta(microseconds=1)
-
-
-def from_micros(at: int) -> dt.datetime:
-    return EPOCH + dt.timedelta(microseconds=at)
 
 
 @dataclass(frozen=True, slots=True)
