@@ -141,7 +141,8 @@ def test_an_oco_bracket_on_shares_held_sells_once_and_cancels_the_other_leg(hold
     assert_account_invariants(holder.pk)
 
 
-def test_a_bracket_on_an_entry_order_waits_for_its_fills_and_watches_what_filled(user, symbol, exchange, watcher):
+def bracket_on_entry(user):
+    """A new account's bracket on a limit buy of 10 at 69,500: take profit 72,000, stop 68,000."""
     account = services.account_create(owner=user, name="e", initial_cash=10_000_000)
     entry, legs = conditions.bracket_create(
         account_id=account.pk,
@@ -151,6 +152,11 @@ def test_a_bracket_on_an_entry_order_waits_for_its_fills_and_watches_what_filled
         stop_loss=68_000,
         entry={"type": "limit", "price": 69_500},
     )
+    return account, entry, legs
+
+
+def test_a_bracket_on_an_entry_order_waits_for_its_fills_and_watches_what_filled(user, symbol, exchange, watcher):
+    account, entry, legs = bracket_on_entry(user)
     assert entry.status == OrderStatus.NEW
     assert [fresh(leg).status for leg in legs] == [ConditionStatus.WAITING] * 2
     exchange.trade(CODE, 69_500, 4)  # someone sells 4 into the entry
@@ -167,15 +173,7 @@ def test_a_bracket_on_an_entry_order_waits_for_its_fills_and_watches_what_filled
 
 
 def test_bracket_legs_end_when_their_entry_ends_unfilled(user, symbol, exchange, watcher):
-    account = services.account_create(owner=user, name="e", initial_cash=10_000_000)
-    entry, legs = conditions.bracket_create(
-        account_id=account.pk,
-        symbol=CODE,
-        quantity=10,
-        take_profit=72_000,
-        stop_loss=68_000,
-        entry={"type": "limit", "price": 69_500},
-    )
+    account, entry, legs = bracket_on_entry(user)
     services.order_cancel(order_id=entry.pk)
     print_at(exchange, 69_800)
     watcher.settle()
