@@ -11,7 +11,9 @@ real user's /ws/orders stream.
 - REST: the same through POST /api/v1/orders with DRF's test client (routing, auth, throttling,
   serializers included; no network), 1 and N threads;
 - fill on execution: resting limit orders of many accounts filled by one other participant's sell
-  that sweeps them (the feed's path: order_events, one transaction per order).
+  that sweeps them (the feed's path: one order_events delivery, booked in one transaction).
+The exchange group-commits: commands that queue up while it is busy are booked together, so the
+N-thread figures share booking transactions.
 Each figure runs for BENCH_ORDERS_SECONDS; the baselines are single-row INSERT + COMMIT on the
 same database from the same number of threads, and a Redis round trip, measured in the same run.
 Web processes of the services configuration reach the exchange over Redis (market.venue): one

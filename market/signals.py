@@ -4,8 +4,9 @@ imports orders.
 
 trade_printed(sender, trade: market.state.Trade, quote: market.state.Quote)
 book_changed(sender, book: market.state.OrderBook)
-order_events(sender, code: str, board: str, events: list[dict]) — what the exchange did with users'
-    orders (accepted, rejected, traded, cancelled, modified; see market.venue), in engine order
+order_events(sender, events: list[dict]) — what the exchange did with users' orders (accepted,
+    rejected, traded, cancelled, modified; each names its `code` and `board`; see market.venue), in
+    engine order; one delivery per batch of commands (and per step of the market)
 """
 
 from django.dispatch import Signal

@@ -15,6 +15,10 @@ participants': a resting limit order is part of the public book and keeps its ti
 Every event about a user's order (its acceptance, refusal, trades, cancellation, expiry, change)
 goes out as `market.signals.order_events` in the owning process, in engine order, on one thread;
 `send()` returns once those receivers have run, so the ledger is booked when the caller hears back.
+Commands are group-committed: whatever commands have queued up while the owner was busy run one
+after another in the engine and their events go out as ONE `order_events` delivery, so the ledger
+books them in one transaction (one writer per book, batched ledger writes). A lone command is a
+batch of one.
 A user's order is one whose reference starts with "o" (`f"o{order.pk}"`); its owner is the
 account id. `register_resting_source(fn)`: on start the owner re-enters the open orders `fn()`
 returns, oldest first, so they keep their relative priority across a restart.
@@ -123,8 +127,9 @@ def concerns_user(event: Any) -> bool:
 
 
 def event_to_json(event: Any, *, code: str, board: str, epoch: int) -> dict[str, Any]:
-    """An engine event as the ledger and the API see it: a dict of its fields, enums as text."""
-    out: dict[str, Any] = {"type": type(event).__name__.lower()}
+    """An engine event as the ledger and the API see it: a dict of its fields, enums as text, with
+    the code and board of its book."""
+    out: dict[str, Any] = {"type": type(event).__name__.lower(), "code": code, "board": board}
     for field in dataclasses.fields(event):
         value = getattr(event, field.name)
         out[field.name] = str(value) if isinstance(value, enum.Enum) else value
@@ -181,32 +186,45 @@ def resting_orders() -> list[Submit]:
     return out
 
 
-def deliver(batches: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
-    """Send order_events per (code, board) batch, in order (the caller is the one delivery thread)."""
-    for code, board, events in batches:
-        for receiver, result in signals.order_events.send_robust(sender=None, code=code, board=board, events=events):
-            if isinstance(result, Exception):
-                logger.error("order_events receiver %r failed", receiver, exc_info=result)
+def deliver(events: list[dict[str, Any]]) -> None:
+    """Send one order_events with `events`, in engine order (the caller is the one delivery thread)."""
+    if not events:
+        return
+    for receiver, result in signals.order_events.send_robust(sender=None, events=events):
+        if isinstance(result, Exception):
+            logger.error("order_events receiver %r failed", receiver, exc_info=result)
 
 
-def batched(user_events: list[tuple[str, str, Any]], epoch: int) -> list[tuple[str, str, list[dict[str, Any]]]]:
-    """Consecutive events of one (code, board) in one batch, keeping their order."""
-    out: list[tuple[str, str, list[dict[str, Any]]]] = []
-    for code, board, event in user_events:
-        data = event_to_json(event, code=code, board=board, epoch=epoch)
-        if out and out[-1][0] == code and out[-1][1] == board:
-            out[-1][2].append(data)
-        else:
-            out.append((code, board, [data]))
-    return out
+def as_json(user_events: list[tuple[str, str, Any]], epoch: int) -> list[dict[str, Any]]:
+    """The owner's (code, board, event) user-order events as order_events dicts, in order."""
+    return [event_to_json(event, code=code, board=board, epoch=epoch) for code, board, event in user_events]
+
+
+class _Slot:
+    """A command waiting for the owner, and then its answer."""
+
+    __slots__ = ("command", "done", "error", "reply")
+
+    def __init__(self, command: Command) -> None:
+        self.command = command
+        self.reply: Reply | None = None
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+
+    def result(self) -> Reply:
+        if self.error is not None:
+            raise self.error
+        assert self.reply is not None
+        return self.reply
 
 
 class LocalVenue:
     """The owner of the books in this process.
 
-    `run` executes a command on the owner; with a `loop` (the feed's) it runs there, so the feed's
-    own steps and the commands take turns on one thread; without one (tests, tools) under a lock,
-    delivering order_events on the caller's thread."""
+    Commands queue up and run in batches: with a `loop` (the feed's) the batch runs there, so the
+    feed's own steps and the commands take turns on one thread; without one (tests, tools) the
+    caller that gets the lock runs everything queued so far, its own command and others', and
+    delivers their order_events on its thread. Either way a batch's events are booked together."""
 
     def __init__(
         self, owner: Any, *, loop: Any = None, clock: Any = None, execute: Any = None, on_updates: Any = None
@@ -215,9 +233,12 @@ class LocalVenue:
         self.loop = loop
         self.clock = clock
         self.epoch = time.time_ns() // 1000
-        self._execute_async = execute  # the feed's coroutine that runs a command and publishes
+        self._execute_async = execute  # the feed's coroutine that runs a batch of commands and publishes
         self.on_updates = on_updates  # without a loop: what to do with the market's updates
         self.lock = threading.Lock()
+        self._queue: list[_Slot] = []
+        self._queue_lock = threading.Lock()
+        self._drain_scheduled = False
 
     def now(self) -> dt.datetime:
         if self.clock is not None:
@@ -226,32 +247,97 @@ class LocalVenue:
 
         return market_clock().now()
 
-    def run_here(self, command: Command) -> tuple[Reply, list[tuple[str, str, list[dict[str, Any]]]]]:
-        """Execute on the owner (the caller is its one writer); the reply and the user batches."""
+    def run_here(self, commands: list[Command]) -> tuple[list[Reply | BaseException], list[dict[str, Any]]]:
+        """Execute `commands` on the owner, in order (the caller is its one writer); a reply (or the
+        error) per command, and the user-order events of the batch."""
         now = self.now()
-        events, ahead, phase = self.owner.execute(command, now)
-        out = [event_to_json(e, code=command.code, board=command.board, epoch=self.epoch) for e in events]
-        for data in out:
-            if data["type"] == "rejected" and data.get("reason") == "closed":
-                data["message"] = closed_message(now, command.board)
-        return Reply(events=out, queue_ahead=ahead, phase=phase), batched(self.owner.take_user_events(), self.epoch)
+        replies: list[Reply | BaseException] = []
+        for command in commands:
+            try:
+                events, ahead, phase = self.owner.execute(command, now)
+            except Exception as exc:  # noqa: BLE001 - one bad command must not fail the batch
+                logger.exception("venue: %r failed", command)
+                replies.append(exc)
+                continue
+            out = [event_to_json(e, code=command.code, board=command.board, epoch=self.epoch) for e in events]
+            for data in out:
+                if data["type"] == "rejected" and data.get("reason") == "closed":
+                    data["message"] = closed_message(now, command.board)
+            replies.append(Reply(events=out, queue_ahead=ahead, phase=phase))
+        return replies, as_json(self.owner.take_user_events(), self.epoch)
 
     def send(self, command: Command, timeout: float) -> Reply:
+        return self.send_many([command], timeout)[0].result()
+
+    def send_many(self, commands: list[Command], timeout: float) -> list[_Slot]:
+        """Queue `commands` for the owner and wait for their answers (each slot's `result()`)."""
+        slots = [_Slot(command) for command in commands]
+        with self._queue_lock:
+            self._queue += slots
+            schedule = self.loop is not None and not self._drain_scheduled
+            if schedule:
+                self._drain_scheduled = True
         if self.loop is None:
-            with self.lock:
-                reply, batches = self.run_here(command)
-                deliver(batches)
-                if self.on_updates is not None:
-                    self.on_updates(self.owner.take_updates())
-                return reply
+            with self.lock:  # the holder runs whatever has queued up, this caller's commands among them
+                if not slots[-1].done.is_set():
+                    self._run_locked(self._take())
+            return slots
+        if schedule:
+            self.loop.call_soon_threadsafe(self._start_drain)
+        deadline = time.monotonic() + timeout
+        for slot in slots:
+            if not slot.done.wait(max(deadline - time.monotonic(), 0)):
+                with self._queue_lock:
+                    for late in slots:
+                        if not late.done.is_set():
+                            if late in self._queue:
+                                self._queue.remove(late)  # never taken: it will never run
+                            late.error = VenueUnavailable()
+                break
+        return slots
+
+    def _take(self) -> list[_Slot]:
+        with self._queue_lock:
+            taken, self._queue = self._queue, []
+            self._drain_scheduled = False
+        return taken
+
+    def _run_locked(self, slots: list[_Slot]) -> None:
+        replies: list[Reply | BaseException] = [VenueUnavailable()] * len(slots)
+        try:
+            replies, events = self.run_here([slot.command for slot in slots])
+            deliver(events)
+            if self.on_updates is not None:
+                self.on_updates(self.owner.take_updates())
+        finally:
+            _answer(slots, replies)
+
+    def _start_drain(self) -> None:
         import asyncio
 
-        future = asyncio.run_coroutine_threadsafe(self._execute_async(command), self.loop)
+        slots = self._take()
+        if slots:
+            asyncio.ensure_future(self._drain(slots))
+
+    async def _drain(self, slots: list[_Slot]) -> None:
+        replies: list[Reply | BaseException]
         try:
-            return future.result(timeout)
-        except TimeoutError:
-            future.cancel()
-            raise VenueUnavailable from None
+            replies = await self._execute_async([slot.command for slot in slots])
+        except BaseException as exc:  # noqa: BLE001 - every waiting caller hears of it
+            logger.exception("venue: a batch of commands failed")
+            replies = [exc] * len(slots)
+        _answer(slots, replies)
+
+
+def _answer(slots: list[_Slot], replies: list[Reply | BaseException]) -> None:
+    for slot, reply in zip(slots, replies, strict=True):
+        if slot.done.is_set():
+            continue
+        if isinstance(reply, BaseException):
+            slot.error = reply if isinstance(reply, VenueUnavailable) else VenueUnavailable()
+        else:
+            slot.reply = reply
+        slot.done.set()
 
 
 _local: LocalVenue | None = None
@@ -329,40 +415,59 @@ def _redis_send(command: Command, timeout: float) -> Reply:
     return Reply(events=data["events"], queue_ahead=data["queue_ahead"], phase=data["phase"])
 
 
+LISTEN_BATCH = 256  # commands the listener takes off the inbox at once, at most
+
+
 def listen(stop: threading.Event) -> None:
-    """The owner's side of the Redis transport: take commands as they come and answer each, on a
-    thread of the process that holds the feed lock (the commands run on the feed's loop)."""
+    """The owner's side of the Redis transport, on a thread of the process that holds the feed lock:
+    take every command that has queued up (oldest first), run them as one batch on the feed's loop
+    and answer each."""
     import redis as redis_lib
 
     inbox, _ = _keys()
     client = _redis()
     while not stop.is_set():
         try:
-            item = client.blpop([inbox], timeout=1)
+            item = client.brpop([inbox], timeout=1)
+            raw = [item[1], *(client.rpop(inbox, LISTEN_BATCH - 1) or [])] if item is not None else []
         except redis_lib.RedisError as exc:
             logger.warning("venue listener: Redis unavailable (%s); retrying", exc)
             stop.wait(1)
             continue
-        if item is None:
-            continue
-        try:
-            message = json.loads(item[1])
-            if time.time() > message["deadline"]:
-                continue  # its sender has given up (503): never execute it late
-            venue = _local
-            if venue is None:
-                raise VenueUnavailable
-            reply = venue.send(command_from_json(message["command"]), max(message["deadline"] - time.time(), 0.05))
-            body: dict[str, Any] = dataclasses.asdict(reply)
-        except VenueUnavailable as exc:
-            body = {"error": exc.message}
-        except Exception:  # noqa: BLE001 - answer, log, go on with the next command
-            logger.exception("venue: a command failed")
-            body = {"error": UNAVAILABLE}
-        try:
-            pipe = client.pipeline(transaction=False)
+        messages = []
+        for text in raw:
+            try:
+                message = json.loads(text)
+                message["command"] = command_from_json(message["command"])
+            except Exception:  # noqa: BLE001 - a malformed message is dropped, the rest go on
+                logger.exception("venue: a malformed command")
+                continue
+            if time.time() <= message["deadline"]:  # else its sender has given up (503): never run it late
+                messages.append(message)
+        if messages:
+            _answer_all(client, messages)
+
+
+def _answer_all(client: Any, messages: list[dict[str, Any]]) -> None:
+    import redis as redis_lib
+
+    venue = _local
+    bodies: list[dict[str, Any]]
+    if venue is None:
+        bodies = [{"error": UNAVAILABLE}] * len(messages)
+    else:
+        timeout = max(max(m["deadline"] for m in messages) - time.time(), 0.05)  # each sender waits to its own
+        bodies = []
+        for slot in venue.send_many([m["command"] for m in messages], timeout):
+            try:
+                bodies.append(dataclasses.asdict(slot.result()))
+            except VenueUnavailable as exc:
+                bodies.append({"error": exc.message})
+    try:
+        pipe = client.pipeline(transaction=False)
+        for message, body in zip(messages, bodies, strict=True):
             pipe.rpush(message["reply"], json.dumps(body))
             pipe.expire(message["reply"], 10)
-            pipe.execute()
-        except redis_lib.RedisError:
-            logger.warning("venue: could not answer a command")
+        pipe.execute()
+    except redis_lib.RedisError:
+        logger.warning("venue: could not answer %d commands", len(messages))

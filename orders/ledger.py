@@ -13,10 +13,14 @@ where cost_basis counts prices only and realized_pnl is net of every commission 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.utils import timezone
+
+from config.bulk import bulk_set
 from config.exceptions import NotFound
 from market import rules
 from market.models import Symbol
@@ -238,35 +242,59 @@ class Ledger:
 
     def save(self) -> None:
         """Write trades, positions, ledger and account (the order is saved by the caller first)."""
-        if self.trades:
-            Trade.objects.bulk_create(self.trades)
-        for symbol_id, position in self.positions.items():
-            if symbol_id in self.new_positions:
-                position.save(force_insert=True)
-            else:
-                position.save(
-                    update_fields=[
-                        "quantity",
-                        "reserved_quantity",
-                        "cost_basis",
-                        "avg_cost",
-                        "realized_pnl",
-                        "updated_at",
-                    ]
-                )
-        if self.entries:
-            CashEntry.objects.bulk_create(
-                [
-                    CashEntry(
-                        account=self.account,
-                        kind=m.kind,
-                        amount=m.amount,
-                        balance_after=m.balance_after,
-                        order_id=m.order.pk,
-                        trade_id=m.trade.pk,
-                        time=self.now,
-                    )
-                    for m in self.entries
-                ]
-            )
-        self.account.save(update_fields=["cash", "reserved_cash"])
+        save_ledgers([self])
+
+
+ORDER_FIELDS = [
+    "status",
+    "reject_reason",
+    "quantity",
+    "price",
+    "filled_quantity",
+    "filled_amount",
+    "avg_fill_price",
+    "reserved_cash",
+    "queue_key",
+    "updated_at",
+]
+POSITION_FIELDS = ["quantity", "reserved_quantity", "cost_basis", "avg_cost", "realized_pnl", "updated_at"]
+
+
+def save_ledgers(ledgers: Sequence[Ledger], orders: Sequence[Order] = ()) -> None:
+    """Write what `ledgers` collected, and the `orders` they changed, in a fixed number of
+    statements however many accounts and orders there are: the orders, the trades, the positions
+    (new and changed), the ledger rows and the accounts, each in one statement."""
+    if orders:
+        now = timezone.now()
+        for order in orders:
+            order.updated_at = now
+        bulk_set(Order, orders, ORDER_FIELDS)
+    trades = [trade for ledger in ledgers for trade in ledger.trades]
+    if trades:
+        Trade.objects.bulk_create(trades)
+    new, changed = [], []
+    for ledger in ledgers:
+        for symbol_id, position in ledger.positions.items():
+            position.updated_at = ledger.now
+            (new if symbol_id in ledger.new_positions else changed).append(position)
+    if new:
+        Position.objects.bulk_create(new)
+    if changed:
+        bulk_set(Position, changed, POSITION_FIELDS)
+    entries = [
+        CashEntry(
+            account=ledger.account,
+            kind=m.kind,
+            amount=m.amount,
+            balance_after=m.balance_after,
+            order_id=m.order.pk,
+            trade_id=m.trade.pk,
+            time=ledger.now,
+        )
+        for ledger in ledgers
+        for m in ledger.entries
+    ]
+    if entries:
+        CashEntry.objects.bulk_create(entries)
+    if ledgers:
+        bulk_set(Account, [ledger.account for ledger in ledgers], ["cash", "reserved_cash"])

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from config.bulk import bulk_set
 from config.exceptions import Conflict, DomainError, NotFound, ServiceUnavailable
 from market import rules, timetable, venue
 from market.clock import market_clock
@@ -20,7 +21,7 @@ from orders.enums import (
     TimeInForce,
 )
 from orders.events import EventBatch
-from orders.ledger import Fill, Ledger, lock_account, reference_price, reservation_for
+from orders.ledger import Fill, Ledger, lock_account, reference_price, reservation_for, save_ledgers
 from orders.messages import (
     CANCEL_REASONS,
     CANCEL_TOO_MANY,
@@ -183,12 +184,13 @@ def _refs(event: dict[str, Any]) -> list[str]:
     return [event["order_id"]] if venue.is_user_ref(event.get("order_id")) else []
 
 
-def book_order_events(*, code: str, events: list[dict[str, Any]]) -> int:
+def book_order_events(*, events: list[dict[str, Any]]) -> int:
     """Book what the exchange did with users' orders (market.signals.order_events): fills, the
-    rest of IOC/FOK orders, cancels, expiries, modifications. One batch in one transaction: the
-    accounts involved locked in one statement, each order's events applied in the exchange's order,
-    each account's ledger rows written together. A fill is booked once (its `exec_id`), so a
-    redelivery changes nothing. Returns the number of fills booked."""
+    rest of IOC/FOK orders, cancels, expiries, modifications — of one batch of commands, in one
+    transaction and a fixed number of statements however many orders and accounts it touches: the
+    accounts locked in one statement, their orders and positions read in one each, each order's
+    events applied in the exchange's order, every kind of row written in one statement. A fill is
+    booked once (its `exec_id`), so a redelivery changes nothing. Returns the number of fills booked."""
     by_order: dict[int, list[dict[str, Any]]] = {}
     for event in events:
         for ref in _refs(event):
@@ -198,8 +200,8 @@ def book_order_events(*, code: str, events: list[dict[str, Any]]) -> int:
     if all(e["type"] == "accepted" for order_events in by_order.values() for e in order_events):
         # They rest: only their places in the queue. (SQLite: every write inside BEGIN IMMEDIATE.)
         with transaction.atomic():
-            for order_id, order_events in by_order.items():
-                Order.objects.filter(pk=order_id).update(queue_key=order_events[-1]["queue_key"])
+            resting = [Order(pk=order_id, queue_key=changes[-1]["queue_key"]) for order_id, changes in by_order.items()]
+            bulk_set(Order, resting, ["queue_key"])
         return 0
     batch = EventBatch()
     fills = 0
@@ -211,6 +213,10 @@ def book_order_events(*, code: str, events: list[dict[str, Any]]) -> int:
         orders = list(Order.objects.select_related("symbol").filter(pk__in=list(by_order)).order_by("account_id", "id"))
         again = [o.pk for o in orders if o.filled_quantity]  # redeliveries: what was booked already
         seen = set(Trade.objects.filter(order_id__in=again).exclude(exec_id="").values_list("exec_id", flat=True))
+        positions = {
+            (p.account_id, p.symbol_id): p
+            for p in Position.objects.filter(account_id__in=accounts, symbol_id__in={o.symbol_id for o in orders})
+        }
         now = timezone.now()
         ledgers: dict[int, Ledger] = {}
         changed: list[Order] = []
@@ -218,15 +224,14 @@ def book_order_events(*, code: str, events: list[dict[str, Any]]) -> int:
             ledger = ledgers.get(order.account_id)
             if ledger is None:
                 ledger = ledgers[order.account_id] = Ledger(accounts[order.account_id], now)
+            if order.symbol_id not in ledger.positions and order.symbol_id not in ledger.absent:
+                ledger.preload(order.symbol, positions.get((order.account_id, order.symbol_id)))
             order.account = ledger.account  # one instance per account
             booked = _apply(ledger, order, by_order[order.pk], seen)
             if booked is not None:
                 fills += booked
                 changed.append(order)
-        for order in changed:
-            order.save()
-        for ledger in ledgers.values():
-            ledger.save()
+        save_ledgers(list(ledgers.values()), changed)
         filled = {trade.order_id for ledger in ledgers.values() for trade in ledger.trades}
         for ledger in ledgers.values():
             for trade in ledger.trades:  # a fill's message carries its order as it stands

@@ -39,11 +39,11 @@ def expire_after_close(now: dt.datetime | None = None) -> int:
     return expired
 
 
-def on_order_events(sender: Any, code: str, board: str, events: list[dict], **kwargs: Any) -> None:
+def on_order_events(sender: Any, events: list[dict], **kwargs: Any) -> None:
     try:
-        book_order_events(code=code, events=events)
+        book_order_events(events=events)
     except Exception:  # noqa: BLE001
-        logger.exception("could not book the exchange's events of %s (%s)", code, board)
+        logger.exception("could not book %d of the exchange's events", len(events))
 
 
 def on_trade_printed(sender: Any, trade: Trade, quote: Quote | None = None, **kwargs: Any) -> None:

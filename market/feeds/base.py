@@ -26,8 +26,8 @@ class FeedSink(Protocol):
     async def status(self, status: MarketStatus) -> None:
         """The market's phase (or after-hours session) changed."""
 
-    async def order_events(self, batches: list[tuple[str, str, list[dict]]]) -> None:
-        """What the exchange did with users' orders, per (code, board), in order (see market.venue)."""
+    async def order_events(self, events: list[dict]) -> None:
+        """What the exchange did with users' orders, in engine order (see market.venue)."""
 
 
 class Feed(ABC):

@@ -415,8 +415,9 @@ class KisFeed(Feed):
         self.sink = sink
         loop = asyncio.get_running_loop()
         self.venue = venue.LocalVenue(self.shadow, loop=loop, clock=market_clock(), execute=self.execute)
-        for command in await loop.run_in_executor(None, venue.resting_orders):  # users' open orders first
-            await self.execute(command)
+        commands = await loop.run_in_executor(None, venue.resting_orders)  # users' open orders first
+        if commands:
+            await self.execute(commands)
         previous = venue.local()
         venue.serve(self.venue)
         status = asyncio.create_task(self._status_loop(sink, stop))
@@ -428,11 +429,11 @@ class KisFeed(Feed):
             status.cancel()
             await asyncio.gather(status, return_exceptions=True)
 
-    async def execute(self, command: venue.Command) -> venue.Reply:
-        """A user's command, on the feed's loop (the shadow books' one writer): run it, book it."""
-        reply, batches = self.venue.run_here(command)
-        await self.sink.order_events(batches)
-        return reply
+    async def execute(self, commands: list[venue.Command]) -> list[venue.Reply | BaseException]:
+        """Users' commands, on the feed's loop (the shadow books' one writer): run them, book them."""
+        replies, events = self.venue.run_here(commands)
+        await self.sink.order_events(events)
+        return replies
 
     def _phase(self, code: str, at: int) -> BookPhase:
         """The regular board's phase for `code` at `at` (µs): the timetable's, a VI a call."""
@@ -587,8 +588,8 @@ class KisFeed(Feed):
                     await sink.book(first)
                 if self.venue is not None and kind != "quote":
                     self._shadow(kind, first)
-            if self.venue is not None and (batches := venue.batched(self.shadow.take_user_events(), self.venue.epoch)):
-                await sink.order_events(batches)
+            if self.venue is not None and (events := venue.as_json(self.shadow.take_user_events(), self.venue.epoch)):
+                await sink.order_events(events)
             return
         try:
             message = json.loads(raw)

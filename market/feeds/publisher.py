@@ -125,11 +125,11 @@ class Publisher:
         self.books += 1
         await self._group_send(events.quote_group(book.code), events.book_event(book))
 
-    async def order_events(self, batches: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
+    async def order_events(self, events: list[dict[str, Any]]) -> None:
         """What the exchange did with users' orders: `market.signals.order_events`, on the worker
         thread after everything published before it (the ledger sees the tape in order)."""
-        if batches and self.send_signals:
-            await asyncio.get_running_loop().run_in_executor(self._worker, venue.deliver, batches)
+        if events and self.send_signals:
+            await asyncio.get_running_loop().run_in_executor(self._worker, venue.deliver, events)
 
     async def status(self, status: MarketStatus) -> None:
         """The market's phase changed: tell every quote socket (`market.status`)."""

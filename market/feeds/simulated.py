@@ -39,7 +39,7 @@ from market.exchange.types import from_micros, to_micros
 from market.feeds.base import Feed, FeedSink
 from market.feeds.participants import MarketFactor, Participants, Profile
 from market.state import BookLevel, OrderBook, Quote, Trade
-from market.venue import NO_BOOK, Cancel, Command, LocalVenue, Modify, Reply, Submit, batched, concerns_user
+from market.venue import NO_BOOK, Cancel, Command, LocalVenue, Modify, Reply, Submit, as_json, concerns_user
 
 logger = logging.getLogger(__name__)
 
@@ -493,15 +493,17 @@ class SimulatedFeed(Feed):
     async def _restore(self) -> None:
         """Re-enter the users' resting orders, oldest first, before the market moves on."""
         loop = asyncio.get_running_loop()
-        for command in await loop.run_in_executor(None, venue.resting_orders):
-            await self.execute(command)
+        commands = await loop.run_in_executor(None, venue.resting_orders)
+        if commands:
+            await self.execute(commands)
 
-    async def execute(self, command: Command) -> Reply:
-        """A user's command, on the feed's loop (the books' one writer): run it, book it, publish it."""
-        reply, batches = self.venue.run_here(command)
-        await self.sink.order_events(batches)
+    async def execute(self, commands: list[Command]) -> list[Reply | BaseException]:
+        """Users' commands, on the feed's loop (the books' one writer): run them, book their events
+        together, publish what changed."""
+        replies, events = self.venue.run_here(commands)
+        await self.sink.order_events(events)
         await asyncio.gather(*(self._publish(self.sink, update) for update in self.market.take_updates()))
-        return reply
+        return replies
 
     async def _run(self, sink: FeedSink, stop: asyncio.Event, interval: float, first: bool) -> None:
         while not stop.is_set():
@@ -509,9 +511,9 @@ class SimulatedFeed(Feed):
             now = self.clock.now()
             day_before = self.market.day
             updates = self.market.take_updates() + self.market.advance_to(now)
-            batches = batched(self.market.take_user_events(), self.venue.epoch)
-            if batches:
-                await sink.order_events(batches)
+            events = as_json(self.market.take_user_events(), self.venue.epoch)
+            if events:
+                await sink.order_events(events)
             if self.market.day != day_before and day_before is not None:
                 await sink.new_session(self.market.prev_closes())
             await self._publish_status(sink, now)

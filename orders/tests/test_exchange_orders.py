@@ -178,3 +178,62 @@ def test_resting_orders_come_back_in_their_priority_after_a_restart(symbol, alic
     assert Order.objects.get(pk=first.pk).status == OrderStatus.FILLED
     assert Order.objects.get(pk=second.pk).filled_quantity == 0
     assert Trade.objects.count() == 1  # nothing filled twice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_orders_queued_while_the_book_owner_is_busy_are_booked_in_one_transaction(exchange, django_user_model):
+    """Group commit: the commands that queue up while the owner works run as one batch, and the
+    exchange's answer to all of them is booked in one delivery (one transaction), each order
+    filled exactly once at the price it took."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from market import signals
+
+    SymbolFactory(code=CODE, prev_close=70_000)
+    exchange.add_liquidity(CODE, "sell", 70_000, 2)
+    exchange.add_liquidity(CODE, "sell", 70_100, 10)
+    accounts = [
+        services.account_create(
+            owner=django_user_model.objects.create_user(username=f"g{n}"), name="g", initial_cash=10**7
+        )
+        for n in range(4)
+    ]
+    deliveries: list[set[str]] = []
+
+    def record(sender, events, **kwargs):
+        deliveries.append({e["order_id"] for e in events if e["type"] == "accepted"})
+
+    signals.order_events.connect(record, weak=False)
+    placed: dict[int, Order] = {}
+
+    def place(account: Account) -> None:
+        try:
+            placed[account.pk], _ = services.order_place(
+                account_id=account.pk, symbol=CODE, side="buy", type="market", quantity=1
+            )
+        finally:
+            connections.close_all()
+
+    try:
+        threads = [threading.Thread(target=place, args=(a,)) for a in accounts]
+        with exchange.venue.lock:  # the owner is busy: the four commands queue up behind it
+            for thread in threads:
+                thread.start()
+            deadline = time.monotonic() + 30
+            while len(exchange.venue._queue) < 4 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert len(exchange.venue._queue) == 4
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        signals.order_events.disconnect(record)
+    assert deliveries == [{f"o{placed[a.pk].pk}" for a in accounts}]
+    assert all(placed[a.pk].status == OrderStatus.FILLED for a in accounts)
+    # queued in an order the threads chose; two took the 70,000 shares, two the 70,100 ones
+    assert sorted(Trade.objects.values_list("price", flat=True)) == [70_000, 70_000, 70_100, 70_100]
+    for account in accounts:
+        assert Trade.objects.filter(account=account).count() == 1
+        assert_account_invariants(account.pk)
