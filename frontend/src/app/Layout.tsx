@@ -66,6 +66,9 @@ function SignedIn({ username }: { username: string }) {
         <NavLink to="/" end className="wide-only">
           {t("nav.dashboard")}
         </NavLink>
+        <NavLink to="/watch" className="wide-only">
+          {t("nav.watch")}
+        </NavLink>
         <NavLink to="/portfolio" className="wide-only">
           {t("nav.portfolio")}
         </NavLink>

@@ -1,6 +1,19 @@
 import { describe, expect, it } from "vitest";
 
-import { direction, directionClass, formatKoreanAmount, formatPercent, formatSignedWon, formatTime, formatWon, formatWonUnit, seoulDay } from "./format";
+import {
+  direction,
+  directionClass,
+  formatCompactWon,
+  formatDateTime,
+  formatKoreanAmount,
+  formatPercent,
+  formatSignedWon,
+  formatTime,
+  formatWon,
+  formatWonUnit,
+  seoulDateTime,
+  seoulDay,
+} from "./format";
 
 describe("Korean market formatting", () => {
   it("writes won with thousands separators", () => {
@@ -44,5 +57,42 @@ describe("formatKoreanAmount", () => {
     expect(formatKoreanAmount(8_900)).toBe("8,900원");
     expect(formatKoreanAmount(-150_000_000)).toBe("-1억");
     expect(formatKoreanAmount(null)).toBe("-");
+  });
+});
+
+describe("Seoul times for the journal and its CSV", () => {
+  it("writes midnight as 00, not 24", () => {
+    expect(formatTime("2026-12-02T15:00:05Z")).toBe("00:00:05");
+    expect(formatDateTime("2026-12-02T15:00:05Z")).toContain("00:00:05");
+  });
+
+  it("writes a spreadsheet's date and time in Seoul", () => {
+    expect(seoulDateTime("2026-12-03T05:03:27.123456Z")).toBe("2026-12-03 14:03:27");
+    expect(seoulDateTime("2026-12-02T15:00:05Z")).toBe("2026-12-03 00:00:05");
+    expect(seoulDateTime("2026-12-03T09:00:00+09:00")).toBe("2026-12-03 09:00:00");
+    expect(seoulDateTime(null)).toBe("");
+    expect(seoulDateTime("not a time")).toBe("");
+  });
+});
+
+describe("formatCompactWon", () => {
+  it("fits a calendar cell, cut toward zero", () => {
+    expect(formatCompactWon(8_900)).toBe("8,900");
+    expect(formatCompactWon(-8_900.7)).toBe("-8,900");
+    expect(formatCompactWon(123_456)).toBe("12.3만");
+    expect(formatCompactWon(100_999)).toBe("10만");
+    expect(formatCompactWon(-999_999)).toBe("-99.9만");
+    expect(formatCompactWon(12_345_678)).toBe("1,234만");
+    expect(formatCompactWon(1_239_000_000)).toBe("12.3억");
+    expect(formatCompactWon(123_456_789_000)).toBe("1,234억");
+    expect(formatCompactWon(1_290_000_000_000)).toBe("1.2조");
+    expect(formatCompactWon(0)).toBe("0");
+    expect(formatCompactWon(null)).toBe("-");
+  });
+
+  it("marks gains with + when asked", () => {
+    expect(formatCompactWon(54_321, { signed: true })).toBe("+5.4만");
+    expect(formatCompactWon(-54_321, { signed: true })).toBe("-5.4만");
+    expect(formatCompactWon(0, { signed: true })).toBe("0");
   });
 });

@@ -61,12 +61,13 @@ export function directionClass(value: number | string | null | undefined): strin
   return `dir-${direction(value)}`;
 }
 
+// hourCycle h23, not hour12: false, which ICU reads as h24 for ko-KR and writes midnight as 24:00:05.
 const timeFormat = new Intl.DateTimeFormat("ko-KR", {
   timeZone: SEOUL,
   hour: "2-digit",
   minute: "2-digit",
   second: "2-digit",
-  hour12: false,
+  hourCycle: "h23",
 });
 const dateTimeFormat = new Intl.DateTimeFormat("ko-KR", {
   timeZone: SEOUL,
@@ -76,7 +77,7 @@ const dateTimeFormat = new Intl.DateTimeFormat("ko-KR", {
   hour: "2-digit",
   minute: "2-digit",
   second: "2-digit",
-  hour12: false,
+  hourCycle: "h23",
 });
 
 /** 14:03:27 in Seoul, whatever the browser's zone. */
@@ -121,4 +122,45 @@ export function formatKoreanAmount(value: number | string | null | undefined): s
   if (abs >= EOK) return `${sign}${wonFormat.format(Math.floor(abs / EOK))}억`;
   if (abs >= MAN) return `${sign}${wonFormat.format(Math.floor(abs / MAN))}만`;
   return `${sign}${wonFormat.format(Math.floor(abs))}원`;
+}
+
+const seoulPartsFormat = new Intl.DateTimeFormat("en-CA", {
+  timeZone: SEOUL,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hourCycle: "h23",
+});
+
+/** 2026-12-03 14:03:27 in Seoul: the form a spreadsheet reads as a date and a time ("" for none). */
+export function seoulDateTime(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const parts = Object.fromEntries(seoulPartsFormat.formatToParts(date).map((part) => [part.type, part.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+const oneDecimal = new Intl.NumberFormat("ko-KR", { maximumFractionDigits: 1 });
+
+/**
+ * An amount short enough for a calendar cell: 8,900 / 12.3만 / 1,234만 / 12.3억 / 1,234억 / 1.2조,
+ * cut toward zero like formatKoreanAmount (never shown larger than it is); `signed` adds "+" to gains.
+ */
+export function formatCompactWon(value: number | string | null | undefined, { signed = false } = {}): string {
+  const n = toNumber(value);
+  if (n === null) return "-";
+  const abs = Math.abs(n);
+  const sign = n < 0 ? "-" : signed && n > 0 ? "+" : "";
+  let text: string;
+  if (abs < 1e4) text = wonFormat.format(Math.floor(abs));
+  else if (abs < 1e6) text = `${oneDecimal.format(Math.floor(abs / 1e3) / 10)}만`;
+  else if (abs < 1e8) text = `${wonFormat.format(Math.floor(abs / 1e4))}만`;
+  else if (abs < 1e10) text = `${oneDecimal.format(Math.floor(abs / 1e7) / 10)}억`;
+  else if (abs < 1e12) text = `${wonFormat.format(Math.floor(abs / 1e8))}억`;
+  else text = `${oneDecimal.format(Math.floor(abs / 1e11) / 10)}조`;
+  return `${sign}${text}`;
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 
 import { Change, Price } from "@/components/Price";
 import { useCandles } from "@/features/historical/api/candles";
+import { AddToWatchlist } from "@/features/watchlists/components/AddToWatchlist";
 import { formatKoreanAmount, formatTime, formatWon } from "@/lib/format";
 import { type MessageKey, useT } from "@/lib/i18n";
 import type { MarketSymbol, Quote, Trade } from "@/types/models";
@@ -63,25 +64,28 @@ export function QuoteHeader({ symbol, quote, tape = [] }: { symbol: MarketSymbol
   return (
     <header className="card quote-header" data-testid="quote-header">
       <div className="quote-title">
-        <h1>
-          {symbol.name} <span className="muted code">{symbol.code}</span> <span className="tag">{symbol.market}</span>
-          {phase && (
-            <span className={`tag phase phase-${quote?.phase ?? status.data?.phase}`} data-testid="phase-badge">
-              {t(phase)}
-            </span>
-          )}
-          {status.data?.clock === "practice" && (
-            <span className="tag" data-testid="practice-clock">
-              {t("phase.practice")} {formatTime(status.data.now)}
-            </span>
-          )}
-          {vi && (
-            <span className="tag tag-vi" data-testid="vi-badge">
-              {t(vi.kind === "static" ? "vi.static" : "vi.dynamic")} {formatWon(vi.trigger_price)}
-              {viLeft !== null && ` · ${Math.floor(viLeft / 60)}:${String(viLeft % 60).padStart(2, "0")}`}
-            </span>
-          )}
-        </h1>
+        <div className="quote-title-row">
+          <h1>
+            {symbol.name} <span className="muted code">{symbol.code}</span> <span className="tag">{symbol.market}</span>
+            {phase && (
+              <span className={`tag phase phase-${quote?.phase ?? status.data?.phase}`} data-testid="phase-badge">
+                {t(phase)}
+              </span>
+            )}
+            {status.data?.clock === "practice" && (
+              <span className="tag" data-testid="practice-clock">
+                {t("phase.practice")} {formatTime(status.data.now)}
+              </span>
+            )}
+            {vi && (
+              <span className="tag tag-vi" data-testid="vi-badge">
+                {t(vi.kind === "static" ? "vi.static" : "vi.dynamic")} {formatWon(vi.trigger_price)}
+                {viLeft !== null && ` · ${Math.floor(viLeft / 60)}:${String(viLeft % 60).padStart(2, "0")}`}
+              </span>
+            )}
+          </h1>
+          <AddToWatchlist symbol={symbol} />
+        </div>
         <div className="quote-price">
           <Price value={quote?.price ?? symbol.prev_close} change={quote?.change} className="big" />
           {quote && <Change change={quote.change} rate={quote.change_rate} />}

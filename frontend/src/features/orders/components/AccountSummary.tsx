@@ -10,7 +10,8 @@ import type { Account } from "@/types/models";
 import { useCreateAccount } from "../api/accounts";
 import { useLiveAccount } from "../hooks/useLiveAccount";
 import { useSelectedAccount } from "../hooks/useSelectedAccount";
-import { cashFigures } from "../portfolio";
+import { cashFigures, roundedPercent } from "../portfolio";
+import { usePortfolioText } from "../portfolioText";
 
 export function AccountSelector() {
   const t = useT();
@@ -30,37 +31,65 @@ export function AccountSelector() {
   );
 }
 
+/**
+ * The account's figures as a broker's 잔고 screen heads them: 총평가, the cash lines (예수금, D+1, D+2,
+ * 주문가능금액), then 매입금액 / 평가금액 / 평가손익 — the sums of the holdings rows, from the same live
+ * marks (useLiveAccount) — and 실현손익, 총손익 (= 실현 + 평가), 수익률.
+ */
 export function AccountFigures({ account }: { account: Account }) {
   const t = useT();
+  const p = usePortfolioText();
   const { figures } = useLiveAccount(account);
   return (
     <dl className="figures" data-testid="account-summary" data-account-id={account.id}>
-      <div>
+      <div className="figure-lead">
         <dt>{t("account.equity")}</dt>
-        <dd className="num big" data-testid="summary-equity">{formatWon(figures.equity)}</dd>
+        <dd className="num big" data-testid="summary-equity" data-value={figures.equity}>
+          {formatWon(figures.equity)}
+        </dd>
       </div>
       {cashFigures(account).map((figure) => (
         <div key={figure.testId}>
           <dt>{t(figure.label)}</dt>
-          <dd className="num" data-testid={figure.testId}>
+          <dd className="num" data-testid={figure.testId} data-value={figure.value}>
             {formatWon(figure.value)}
           </dd>
         </div>
       ))}
       <div>
+        <dt>{p("summary.cost")}</dt>
+        <dd className="num" data-testid="summary-cost" data-value={figures.cost}>
+          {formatWon(figures.cost)}
+        </dd>
+      </div>
+      <div>
         <dt>{t("account.marketValue")}</dt>
-        <dd className="num" data-testid="summary-market-value">{formatWon(figures.marketValue)}</dd>
+        <dd className="num" data-testid="summary-market-value" data-value={figures.marketValue}>
+          {formatWon(figures.marketValue)}
+        </dd>
+      </div>
+      <div>
+        <dt>{p("summary.unrealized")}</dt>
+        <dd data-testid="summary-unrealized" data-value={figures.unrealized}>
+          <Signed value={figures.unrealized} />
+        </dd>
+      </div>
+      <div>
+        <dt>{p("summary.realized")}</dt>
+        <dd data-testid="summary-realized" data-value={figures.realized}>
+          <Signed value={figures.realized} />
+        </dd>
       </div>
       <div>
         <dt>{t("account.pnl")}</dt>
-        <dd>
+        <dd data-testid="summary-pnl" data-value={figures.totalPnl}>
           <Signed value={figures.totalPnl} />
         </dd>
       </div>
       <div>
         <dt>{t("account.return")}</dt>
-        <dd>
-          <Signed value={figures.returnRate} percent />
+        <dd data-testid="summary-return" data-value={figures.returnRate}>
+          <Signed value={roundedPercent(figures.returnRate)} percent />
         </dd>
       </div>
     </dl>

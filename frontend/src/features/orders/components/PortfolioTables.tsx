@@ -7,12 +7,14 @@ import { formatDateTime, formatWon } from "@/lib/format";
 import { hasMessage, useT } from "@/lib/i18n";
 import type { Account, Order, Position } from "@/types/models";
 
+import { useJournal } from "../api/history";
 import { useOrder, useOrders } from "../api/orders";
 import { useFills } from "../api/positions";
 import { useLiveAccount } from "../hooks/useLiveAccount";
 import { isOpenOrder, isPricedOrder } from "../orderAction";
 import type { Band } from "../orderTicket";
 import type { PositionMark } from "../portfolio";
+import { usePortfolioText } from "../portfolioText";
 import { OrderActionDialog, type OrderActionMode } from "./OrderActionDialog";
 
 function StatusLabel({ status }: { status: string }) {
@@ -29,6 +31,7 @@ function SideLabel({ side }: { side: string }) {
 /** Positions marked to the live price: the same marks the account summary adds up (useLiveAccount). */
 export function PositionsTable({ account }: { account: Account }) {
   const t = useT();
+  const p = usePortfolioText();
   const { positions, rows } = useLiveAccount(account);
   return (
     <QueryState query={positions} isEmpty={() => rows.length === 0}>
@@ -40,6 +43,7 @@ export function PositionsTable({ account }: { account: Account }) {
               <th className="right">{t("order.quantity")}</th>
               <th className="right">{t("portfolio.avgCost")}</th>
               <th className="right">{t("portfolio.lastPrice")}</th>
+              <th className="right">{p("summary.cost")}</th>
               <th className="right">{t("account.marketValue")}</th>
               <th className="right">{t("portfolio.unrealized")}</th>
               <th className="right">{t("portfolio.rate")}</th>
@@ -58,8 +62,9 @@ export function PositionsTable({ account }: { account: Account }) {
 
 function PositionRow({ position, mark }: { position: Position; mark: PositionMark }) {
   const t = useT();
+  const p = usePortfolioText();
   return (
-    <tr data-symbol={position.symbol} data-quantity={position.quantity} data-market-value={mark.marketValue}>
+    <tr data-symbol={position.symbol} data-quantity={position.quantity} data-cost={mark.cost} data-market-value={mark.marketValue} data-unrealized={mark.unrealized}>
       <td data-label={t("market.name")}>
         <Link to={`/symbols/${position.symbol}`}>{position.symbol_name}</Link> <span className="muted">{position.symbol}</span>
       </td>
@@ -68,6 +73,7 @@ function PositionRow({ position, mark }: { position: Position; mark: PositionMar
       </td>
       <td data-label={t("portfolio.avgCost")} className="right num">{formatWon(position.avg_cost)}</td>
       <td data-label={t("portfolio.lastPrice")} className="right num">{formatWon(mark.last)}</td>
+      <td data-label={p("summary.cost")} className="right num">{formatWon(mark.cost)}</td>
       <td data-label={t("account.marketValue")} className="right num">{formatWon(mark.marketValue)}</td>
       <td data-label={t("portfolio.unrealized")} className="right">
         <Signed value={mark.unrealized} />
@@ -201,9 +207,12 @@ export function OrderHistoryTable({ accountId }: { accountId: number }) {
   );
 }
 
+/** The latest fills (GET trades); their names come from the journal, which reads the activities (the trades carry codes only). */
 export function FillsTable({ accountId }: { accountId: number }) {
   const t = useT();
   const fills = useFills(accountId);
+  const journal = useJournal(accountId);
+  const names = new Map((journal.data?.fills ?? []).map((f) => [f.symbol, f.symbolName]));
   return (
     <QueryState query={fills} isEmpty={(list) => list.length === 0}>
       {(list) => (
@@ -211,7 +220,7 @@ export function FillsTable({ accountId }: { accountId: number }) {
           <thead>
             <tr>
               <th>{t("order.time")}</th>
-              <th>{t("market.code")}</th>
+              <th>{t("market.name")}</th>
               <th>{t("order.side")}</th>
               <th className="right">{t("order.price")}</th>
               <th className="right">{t("order.quantity")}</th>
@@ -223,8 +232,8 @@ export function FillsTable({ accountId }: { accountId: number }) {
             {list.map((fill) => (
               <tr key={fill.id} data-fill-id={fill.id}>
                 <td data-label={t("order.time")} className="num muted">{formatDateTime(fill.time)}</td>
-                <td data-label={t("market.code")}>
-                  <Link to={`/symbols/${fill.symbol}`}>{fill.symbol}</Link>
+                <td data-label={t("market.name")}>
+                  <Link to={`/symbols/${fill.symbol}`}>{names.get(fill.symbol) ?? fill.symbol}</Link> <span className="muted">{fill.symbol}</span>
                 </td>
                 <td data-label={t("order.side")}>
                   <SideLabel side={fill.side} />
