@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import DomainError
 from jobs import services
@@ -13,7 +14,7 @@ class JobAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Job._meta.fields]
     actions = ["cancel_jobs"]
 
-    @admin.action(description="Cancel selected jobs")
+    @admin.action(description=_("선택한 작업 취소"))
     def cancel_jobs(self, request, queryset):
         for job in queryset:
             try:

@@ -1,7 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
 from config.ws import CLOSE_UNAUTHENTICATED, GuardedJsonConsumer
 from jobs.events import STAFF_GROUP, user_group
 
-READ_ONLY = "이 스트림은 읽기 전용이라 메시지를 받지 않습니다."
+READ_ONLY = _("이 스트림은 읽기 전용이라 메시지를 받지 않습니다.")
 
 
 class JobsConsumer(GuardedJsonConsumer):
@@ -23,7 +25,7 @@ class JobsConsumer(GuardedJsonConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content: object, **kwargs: object) -> None:
-        await self.send_error(READ_ONLY)
+        await self.send_error(str(READ_ONLY))
 
     async def job_update(self, event: dict) -> None:
         await self.send_json({"type": "job", "job": event["job"]})

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import Conflict
 from jobs.enums import FINISHED_STATUSES, JobStatus
@@ -18,7 +19,23 @@ from jobs.models import Job
 
 logger = logging.getLogger(__name__)
 
-JOB_ALREADY_FINISHED = "이미 끝난 작업은 취소할 수 없습니다."
+# What a job tells the people following it (the API, /ws/jobs, the admin): Korean by default, through
+# Django's translation machinery like the rest of the platform's messages. Stored on the job as text.
+JOB_ALREADY_FINISHED = _("이미 끝난 작업은 취소할 수 없습니다.")
+QUEUED = _("대기 중입니다.")
+RUNNING = _("실행 중입니다.")
+RUNNING_AGAIN = _("실행 중입니다({attempt}번째 시도).")
+DONE = _("완료했습니다.")
+FAILED = _("실패했습니다.")
+CANCELLING = _("취소하는 중입니다…")
+CANCELLED = _("취소했습니다.")
+WORKER_LOST = _("작업자와 연결이 끊겨 실패로 처리했습니다.")
+WORKER_LOST_ERROR = _("작업자가 {heartbeat}부터 진행 상황을 알려 오지 않았습니다.")
+# Jobs that go symbol by symbol (candle backfills and refreshes) report with these.
+SYMBOLS_PROGRESS = _("{done:,}/{total:,}종목, {rows:,}행 저장")
+SYMBOLS_SUMMARY = _("{done:,}종목, {rows:,}행 저장, {rejected:,}행 거부")
+SYMBOLS_FAILED_PART = _(", {count:,}종목 실패({codes})")
+SYMBOLS_ALL_FAILED = _("실패: {summary}")
 
 
 class JobCancelled(Exception):
@@ -30,7 +47,7 @@ def _broadcast_on_commit(job: Job) -> None:
 
 
 def job_create(*, kind: str, params: dict[str, Any] | None = None, owner: Any = None, message: str = "") -> Job:
-    job = Job.objects.create(kind=kind, params=params or {}, owner=owner, message=message or "Queued")
+    job = Job.objects.create(kind=kind, params=params or {}, owner=owner, message=str(message or QUEUED))
     _broadcast_on_commit(job)
     return job
 
@@ -83,7 +100,7 @@ def _mark_cancelled(job: Job) -> None:
     """Inside the job's row lock: record the cancellation (committed before JobCancelled is raised)."""
     job.status = JobStatus.CANCELLED
     job.finished_at = job.finished_at or timezone.now()
-    job.message = "Cancelled"
+    job.message = str(CANCELLED)
     job.save()
     _broadcast_on_commit(job)
 
@@ -103,7 +120,7 @@ def job_start(*, job_id: int) -> Job:
             job.attempts += 1
             job.error = ""
             job.finished_at = None
-            job.message = "Running" if job.attempts == 1 else f"Running (attempt {job.attempts})"
+            job.message = str(RUNNING) if job.attempts == 1 else str(RUNNING_AGAIN).format(attempt=job.attempts)
             job.save()
             _broadcast_on_commit(job)
     if cancelled:
@@ -121,7 +138,7 @@ def job_advance(*, job_id: int, progress: float, message: str = "", result: dict
         else:
             job.progress = max(0.0, min(100.0, float(progress)))
             if message:
-                job.message = message[:500]
+                job.message = str(message)[:500]
             if result is not None:
                 job.result = {**job.result, **result}
             job.heartbeat_at = timezone.now()
@@ -133,11 +150,11 @@ def job_advance(*, job_id: int, progress: float, message: str = "", result: dict
 
 
 @transaction.atomic
-def job_succeed(*, job_id: int, result: dict[str, Any] | None = None, message: str = "Done") -> Job:
+def job_succeed(*, job_id: int, result: dict[str, Any] | None = None, message: str = DONE) -> Job:
     job = Job.objects.select_for_update().get(pk=job_id)
     job.status = JobStatus.SUCCEEDED
     job.progress = 100.0
-    job.message = message[:500]
+    job.message = str(message)[:500]
     if result is not None:
         job.result = {**job.result, **result}
     job.finished_at = job.heartbeat_at = timezone.now()
@@ -147,11 +164,11 @@ def job_succeed(*, job_id: int, result: dict[str, Any] | None = None, message: s
 
 
 @transaction.atomic
-def job_fail(*, job_id: int, error: str, message: str = "Failed") -> Job:
+def job_fail(*, job_id: int, error: str, message: str = FAILED) -> Job:
     job = Job.objects.select_for_update().get(pk=job_id)
     job.status = JobStatus.FAILED
-    job.error = error[:10000]
-    job.message = message[:500]
+    job.error = str(error)[:10000]
+    job.message = str(message)[:500]
     job.finished_at = job.heartbeat_at = timezone.now()
     job.save()
     _broadcast_on_commit(job)
@@ -163,14 +180,14 @@ def job_cancel(*, job_id: int) -> Job:
     """Queued jobs are cancelled at once; running ones stop at their next progress report."""
     job = Job.objects.select_for_update().get(pk=job_id)
     if job.status in FINISHED_STATUSES:
-        raise Conflict(JOB_ALREADY_FINISHED, code="job_finished")
+        raise Conflict(str(JOB_ALREADY_FINISHED), code="job_finished")
     job.cancel_requested = True
     if job.status == JobStatus.QUEUED:
         job.status = JobStatus.CANCELLED
         job.finished_at = timezone.now()
-        job.message = "Cancelled"
+        job.message = str(CANCELLED)
     else:
-        job.message = "Cancelling…"
+        job.message = str(CANCELLING)
     job.save()
     _broadcast_on_commit(job)
     return job
@@ -187,8 +204,9 @@ def job_reap_stale(*, now: Any = None) -> int:
             if job.status != JobStatus.RUNNING or (job.heartbeat_at and job.heartbeat_at >= cutoff):
                 continue
             job.status = JobStatus.FAILED
-            job.error = f"The worker stopped reporting (last heartbeat {job.heartbeat_at:%Y-%m-%d %H:%M:%S %Z})."
-            job.message = "Worker lost"
+            heartbeat = timezone.localtime(job.heartbeat_at).strftime("%Y-%m-%d %H:%M:%S")
+            job.error = str(WORKER_LOST_ERROR).format(heartbeat=heartbeat)
+            job.message = str(WORKER_LOST)
             job.finished_at = now
             job.save()
             _broadcast_on_commit(job)

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.inputs import JsonInput, code_field, id_field
-from strategies import selectors, services
-from strategies.enums import Algorithm, Execution
+from strategies import selectors, services, track, walkforward
+from strategies.enums import Algorithm, Execution, WalkForwardTraining
 from strategies.execution import DEFAULT_IMPACT, DEFAULT_SPREAD_TICKS
 from strategies.models import Deployment, Strategy, StrategyRun
 from strategies.services import MAX_INDICATORS, MAX_SYMBOLS
@@ -26,6 +26,9 @@ class DeploymentOutput(serializers.ModelSerializer):
             "last_trading_day",
             "last_run_at",
             "last_message",
+            "deployed_at",
+            "stopped_at",
+            "start_equity",
         ]
 
 
@@ -55,6 +58,8 @@ class StrategyOutput(serializers.ModelSerializer):
             "execution",
             "spread_ticks",
             "impact",
+            "walk_forward_months",
+            "walk_forward_training",
             "is_trained",
             "trained_run",
             "deployment",
@@ -94,6 +99,19 @@ class StrategyInput(JsonInput):
     execution = serializers.ChoiceField(choices=Execution.choices, default=Execution.OPEN)
     spread_ticks = serializers.FloatField(min_value=0, max_value=20, default=DEFAULT_SPREAD_TICKS)
     impact = serializers.FloatField(min_value=0, max_value=10, default=DEFAULT_IMPACT)
+    walk_forward_months = serializers.IntegerField(
+        min_value=walkforward.MIN_MONTHS,
+        max_value=walkforward.MAX_MONTHS,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Walk-forward runs: retrain every N months and test on the next N (empty: none).",
+    )
+    walk_forward_training = serializers.ChoiceField(
+        choices=WalkForwardTraining.choices,
+        default=WalkForwardTraining.ROLLING,
+        help_text="rolling: each window's training period keeps its length; expanding: it keeps train_start.",
+    )
 
 
 class StrategyUpdateInput(StrategyInput):
@@ -125,12 +143,40 @@ class RunDetailOutput(serializers.ModelSerializer):
             "daily_returns",
             "trades",
             "validation_metrics",
+            "windows",
             "model_sha256",
             "data_sha256",
             "error",
             "created_at",
             "finished_at",
         ]
+
+
+class TrackDayOutput(serializers.Serializer):
+    date = serializers.DateField()
+    live_equity = serializers.IntegerField(allow_null=True, help_text="The paper account's equity at the day's end.")
+    live_return = serializers.FloatField(allow_null=True, help_text="P&L since the deployment over its start equity.")
+    live_orders = serializers.IntegerField(help_text="Orders the deployment placed that day.")
+    backtest_equity = serializers.FloatField(allow_null=True)
+    backtest_return = serializers.FloatField(allow_null=True)
+    backtest_trades = serializers.IntegerField(allow_null=True, help_text="The backtest's fills that day.")
+    difference = serializers.FloatField(allow_null=True, help_text="live_return − backtest_return.")
+
+
+class TrackRecordOutput(serializers.Serializer):
+    deployment = DeploymentOutput()
+    execution = serializers.ChoiceField(choices=Execution.choices)
+    start_equity = serializers.IntegerField()
+    first_day = serializers.DateField()
+    last_day = serializers.DateField()
+    backtest_start = serializers.DateField(allow_null=True)
+    backtest_through = serializers.DateField(allow_null=True)
+    backtest_at = serializers.DateTimeField(allow_null=True, source="deployment.track_backtest_at")
+    backtest_error = serializers.CharField(source="deployment.track_backtest_error")
+    days = TrackDayOutput(many=True)
+    common_days = serializers.IntegerField()
+    live_metrics = serializers.DictField()
+    backtest_metrics = serializers.DictField()
 
 
 class DeployInput(JsonInput):
@@ -202,6 +248,24 @@ class StrategyRunListApi(generics.ListAPIView):
             return StrategyRun.objects.none()
         selectors.strategy_get(user=self.request.user, strategy_id=self.kwargs["pk"])
         return selectors.run_list(user=self.request.user, strategy_id=self.kwargs["pk"])
+
+
+class StrategyWalkForwardApi(APIView):
+    @extend_schema(request=None, responses={202: RunOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        selectors.strategy_get(user=request.user, strategy_id=pk)
+        run = services.run_walk_forward(strategy_id=pk, owner=request.user)
+        run.refresh_from_db()
+        return Response(RunOutput(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class StrategyDeploymentApi(APIView):
+    @extend_schema(responses={200: TrackRecordOutput})
+    def get(self, request: Request, pk: int) -> Response:
+        """The deployment's track record: per trading day, the paper account beside the backtest."""
+        selectors.strategy_get(user=request.user, strategy_id=pk)
+        deployment = selectors.deployment_get(user=request.user, strategy_id=pk)
+        return Response(TrackRecordOutput(track.track_record(deployment=deployment)).data)
 
 
 class RunDetailApi(APIView):

@@ -12,6 +12,7 @@ class Algorithm(models.TextChoices):
 class RunKind(models.TextChoices):
     TRAIN = "train", "학습"
     BACKTEST = "backtest", "백테스트"
+    WALK_FORWARD = "walk_forward", "워크포워드"
 
 
 class RunStatus(models.TextChoices):
@@ -30,3 +31,10 @@ class Execution(models.TextChoices):
 
     OPEN = "open", "Next day's opening auction"
     CLOSE = "close", "Next day's closing auction"
+
+
+class WalkForwardTraining(models.TextChoices):
+    """How each walk-forward window's training period moves (strategies.walkforward)."""
+
+    ROLLING = "rolling", "이동 창(같은 길이로 옮겨 감)"
+    EXPANDING = "expanding", "확장 창(시작일 고정)"

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from strategies.enums import Algorithm, Execution, RunKind, RunStatus
+from strategies.enums import Algorithm, Execution, RunKind, RunStatus, WalkForwardTraining
 
 
 class Strategy(models.Model):
@@ -31,6 +31,13 @@ class Strategy(models.Model):
     initial_cash = models.PositiveBigIntegerField(default=10_000_000)
     seed = models.PositiveIntegerField(default=0)
     use_turbulence = models.BooleanField(default=False)
+    # Walk-forward runs (optional): retrain every N months, test on the next N (strategies.walkforward).
+    walk_forward_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Retrain every N months and test on the next N; empty: no walk-forward."
+    )
+    walk_forward_training = models.CharField(
+        max_length=10, choices=WalkForwardTraining.choices, default=WalkForwardTraining.ROLLING
+    )
     # The training run whose model backtests and deployments use; cleared when the spec changes.
     trained_run = models.ForeignKey(
         "strategies.StrategyRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -58,6 +65,11 @@ class Strategy(models.Model):
                 ),
                 name="strategy_validation_between",
             ),
+            models.CheckConstraint(
+                condition=models.Q(walk_forward_months__isnull=True)
+                | models.Q(walk_forward_months__gte=1, walk_forward_months__lte=36),
+                name="strategy_walk_forward_months",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -72,7 +84,7 @@ class StrategyRun(models.Model):
     """One training or backtest of a strategy, done by a background job, with everything it produced."""
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="runs")
-    kind = models.CharField(max_length=8, choices=RunKind.choices)
+    kind = models.CharField(max_length=16, choices=RunKind.choices)
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
     # The strategy as it was when the run was asked for: the run reproduces from this alone.
@@ -91,6 +103,8 @@ class StrategyRun(models.Model):
     data_sha256 = models.CharField(max_length=64, blank=True, default="")
     # A training run's evaluation of its model over the validation period (what tuning may look at).
     validation_metrics = models.JSONField(default=dict, blank=True)
+    # A walk-forward run's windows: each one's periods, model and results (strategies.walkforward).
+    windows = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -118,6 +132,17 @@ class Deployment(models.Model):
     )
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_message = models.CharField(max_length=500, blank=True, default="")
+    # The track record: from when (market clock) and what the account was worth then (its equity and
+    # the money put in, so that later deposits are no gains), and until when, once undeployed.
+    deployed_at = models.DateTimeField(null=True, blank=True)
+    start_equity = models.BigIntegerField(null=True, blank=True)
+    start_invested = models.BigIntegerField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    # The backtest of the deployed model over the same days (worker side: strategies.rl.live):
+    # [{date, equity, trades}], the decision day before the first live day first.
+    track_backtest = models.JSONField(default=list, blank=True)
+    track_backtest_at = models.DateTimeField(null=True, blank=True)
+    track_backtest_error = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

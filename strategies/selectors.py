@@ -1,10 +1,11 @@
 from django.db.models import QuerySet
 
 from config.exceptions import NotFound
-from strategies.models import Strategy, StrategyRun
+from strategies.models import Deployment, Strategy, StrategyRun
 
 STRATEGY_NOT_FOUND = "전략을 찾을 수 없습니다."
 RUN_NOT_FOUND = "실행 기록을 찾을 수 없습니다."
+NEVER_DEPLOYED = "이 전략은 아직 배포한 적이 없습니다."
 
 
 def strategy_list(*, user) -> QuerySet[Strategy]:
@@ -31,3 +32,15 @@ def run_get(*, user, run_id: int) -> StrategyRun:
         return run_list(user=user).get(pk=run_id)
     except StrategyRun.DoesNotExist:
         raise NotFound(RUN_NOT_FOUND) from None
+
+
+def deployment_get(*, user, strategy_id: int) -> Deployment:
+    """The strategy's deployment, running or stopped (its track record stays readable)."""
+    deployment = (
+        Deployment.objects.filter(strategy__owner=user, strategy_id=strategy_id)
+        .select_related("strategy__owner", "model_run", "account")
+        .first()
+    )
+    if deployment is None:
+        raise NotFound(NEVER_DEPLOYED)
+    return deployment

@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from config.exceptions import Conflict, DomainError, NotFound
 from jobs import services as job_services
+from market.clock import market_clock
 from market.models import Symbol
-from strategies import data
+from strategies import data, walkforward
 from strategies.costs import commission_rate, cost_rates
-from strategies.enums import FINISHED_RUN_STATUSES, Algorithm, Execution, RunKind, RunStatus
+from strategies.enums import FINISHED_RUN_STATUSES, Algorithm, Execution, RunKind, RunStatus, WalkForwardTraining
 from strategies.execution import DEFAULT_IMPACT, DEFAULT_SPREAD_TICKS
 from strategies.models import Deployment, Strategy, StrategyRun
 from strategies.specs import (
@@ -83,6 +84,23 @@ ALREADY_DEPLOYED = "이 전략은 이미 배포되어 있습니다. 먼저 배�
 NOT_DEPLOYED = "이 전략은 배포되어 있지 않습니다."
 DEPLOYED_NO_EDIT = "전략을 변경하려면 먼저 배포를 중지해 주세요."
 ACCOUNT_NOT_FOUND = "계좌를 찾을 수 없습니다."
+BAD_WALK_FORWARD_MONTHS = (
+    f"워크포워드 간격(walk_forward_months)은 {walkforward.MIN_MONTHS}개월에서 {walkforward.MAX_MONTHS}개월 사이로 "
+    "입력하거나, 워크포워드를 쓰지 않으려면 비워 주세요."
+)
+BAD_WALK_FORWARD_TRAINING = (
+    "워크포워드 학습 창(walk_forward_training)은 rolling(같은 길이로 옮겨 감) 또는 expanding(시작일 고정)입니다."
+)
+WALK_FORWARD_OFF = "워크포워드를 실행하려면 먼저 재학습 간격(walk_forward_months)을 정해 주세요."
+TOO_MANY_WINDOWS = (
+    f"테스트 기간을 {{months}}개월씩 나누면 구간이 {walkforward.MAX_WINDOWS}개를 넘습니다. "
+    "간격을 늘리거나 테스트 기간을 줄여 주세요."
+)
+# One walk-forward window's period for the data checks ("2번째 구간의 테스트 기간(…)에 …").
+WINDOW_PERIOD = "{index}번째 구간의 {period}"
+# A window's test needs a day to trade on: the first window its first day to decide on and one more,
+# each later one a day after the previous window's last (whose close it decides on).
+MIN_FIRST_WINDOW_TEST_BARS, MIN_WINDOW_TEST_BARS = 2, 1
 MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS = 5, 86_400
 BAD_INTERVAL = (
     f"interval_seconds(시장 시계를 확인하는 간격)는 {MIN_INTERVAL_SECONDS}초에서 "
@@ -91,6 +109,7 @@ BAD_INTERVAL = (
 
 TRAIN_JOB = "strategies.train"
 BACKTEST_JOB = "strategies.backtest"
+WALK_FORWARD_JOB = "strategies.walk_forward"
 # Fields whose change makes a trained model stale.
 MODEL_FIELDS = (
     "algorithm",
@@ -181,6 +200,15 @@ def _check_spec(spec: dict[str, Any], *, check_test_data: bool = True) -> list[S
         raise DomainError(BAD_SPREAD, field="spread_ticks")
     if not _is_number(spec["impact"]) or not 0 <= spec["impact"] <= 10:
         raise DomainError(BAD_IMPACT, field="impact")
+    months = spec.get("walk_forward_months")
+    if months is not None and not (
+        isinstance(months, int)
+        and not isinstance(months, bool)
+        and walkforward.MIN_MONTHS <= months <= walkforward.MAX_MONTHS
+    ):
+        raise DomainError(BAD_WALK_FORWARD_MONTHS, field="walk_forward_months")
+    if spec.get("walk_forward_training", WalkForwardTraining.ROLLING) not in WalkForwardTraining.values:
+        raise DomainError(BAD_WALK_FORWARD_TRAINING, field="walk_forward_training")
     if spec["algorithm"] not in Algorithm.values:
         raise DomainError(UNKNOWN_ALGORITHM, field="algorithm")
     symbols = _symbols_for(spec["symbols"])
@@ -250,7 +278,43 @@ def _spec_of(strategy: Strategy) -> dict[str, Any]:
         "execution": strategy.execution,
         "spread_ticks": strategy.spread_ticks,
         "impact": strategy.impact,
+        "walk_forward_months": strategy.walk_forward_months,
+        "walk_forward_training": strategy.walk_forward_training,
     }
+
+
+def _check_walk_forward(spec: dict[str, Any]) -> list[walkforward.Window]:
+    """The spec's walk-forward windows, each with enough candles to train, validate and test on."""
+    if spec.get("walk_forward_months") is None:
+        raise DomainError(WALK_FORWARD_OFF, code="walk_forward_off", field="walk_forward_months")
+    windows = walkforward.windows_of(spec, limit=walkforward.MAX_WINDOWS)
+    if len(windows) > walkforward.MAX_WINDOWS:
+        raise DomainError(TOO_MANY_WINDOWS.format(months=spec["walk_forward_months"]), field="walk_forward_months")
+    codes = list(spec["symbols"])
+    for window in windows:
+        periods = [(window.train_start, window.train_end, MIN_TRAIN_BARS, PERIOD_TRAIN, "train_start")]
+        if window.validation_start is not None:
+            periods.append(
+                (
+                    window.validation_start,
+                    window.validation_end,
+                    MIN_VALIDATION_BARS,
+                    PERIOD_VALIDATION,
+                    "validation_start",
+                )
+            )
+        test_minimum = MIN_FIRST_WINDOW_TEST_BARS if window.index == 1 else MIN_WINDOW_TEST_BARS
+        periods.append((window.test_start, window.test_end, test_minimum, PERIOD_TEST, "walk_forward_months"))
+        for start, end, minimum, period, field in periods:
+            _check_data(
+                codes=codes,
+                start=start,
+                end=end,
+                minimum=minimum,
+                label=WINDOW_PERIOD.format(index=window.index, period=period),
+                field=field,
+            )
+    return windows
 
 
 def _is_number(value: Any) -> bool:
@@ -281,6 +345,8 @@ def strategy_create(
     execution: str = Execution.OPEN,
     spread_ticks: float = DEFAULT_SPREAD_TICKS,
     impact: float = DEFAULT_IMPACT,
+    walk_forward_months: int | None = None,
+    walk_forward_training: str = WalkForwardTraining.ROLLING,
 ) -> Strategy:
     spec = {
         "algorithm": algorithm,
@@ -299,6 +365,8 @@ def strategy_create(
         "execution": execution,
         "spread_ticks": spread_ticks,
         "impact": impact,
+        "walk_forward_months": walk_forward_months,
+        "walk_forward_training": walk_forward_training,
     }
     symbol_rows = _check_spec(spec)
     strategy = Strategy.objects.create(owner=owner, name=name, **{k: v for k, v in spec.items() if k != "symbols"})
@@ -435,6 +503,28 @@ def run_backtest(*, strategy_id: int, owner: Any) -> StrategyRun:
     return run
 
 
+@transaction.atomic
+def run_walk_forward(*, strategy_id: int, owner: Any) -> StrategyRun:
+    """Queue a walk-forward run: a model per window, each trained up to its window's test start and
+    tested on that window, the tests stitched into one equity curve (strategies.walkforward)."""
+    strategy = Strategy.objects.select_for_update().get(pk=strategy_id)
+    if strategy.runs.exclude(status__in=FINISHED_RUN_STATUSES).exists():
+        raise Conflict(RUN_IN_PROGRESS, code="run_in_progress")
+    spec = _spec_of(strategy)
+    symbols = _check_spec(spec)
+    windows = _check_walk_forward(spec)
+    spec.update(_costs_spec(symbols, strategy.test_start))
+    spec["windows"] = [window.as_dict() for window in windows]
+    job = job_services.job_create(
+        kind=WALK_FORWARD_JOB, params={"strategy": strategy.pk}, owner=owner, message=WAITING_TRAINER
+    )
+    run = StrategyRun.objects.create(strategy=strategy, kind=RunKind.WALK_FORWARD, job=job, spec=_serialisable(spec))
+    job.params = {"strategy": strategy.pk, "run": run.pk}
+    job.save(update_fields=["params"])
+    _queue_run(run)
+    return run
+
+
 def run_started(*, run_id: int) -> StrategyRun:
     with transaction.atomic():
         run = StrategyRun.objects.select_for_update().get(pk=run_id)
@@ -496,12 +586,13 @@ def strategy_deploy(*, strategy_id: int, owner: Any, account_id: int, interval_s
     the beat schedule checks the market clock every `interval_seconds`."""
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-    from orders.models import Account
+    from orders import selectors as order_selectors
 
     strategy = Strategy.objects.select_for_update().get(pk=strategy_id)
     if strategy.trained_run_id is None:
         raise DomainError(NOT_TRAINED, code="not_trained")
-    if not Account.objects.filter(pk=account_id, owner=owner).exists():
+    account = order_selectors.account_list(user=owner).filter(pk=account_id).first()
+    if account is None:
         raise NotFound(ACCOUNT_NOT_FOUND)
     if not MIN_INTERVAL_SECONDS <= interval_seconds <= MAX_INTERVAL_SECONDS:
         raise DomainError(BAD_INTERVAL, field="interval_seconds")
@@ -515,6 +606,15 @@ def strategy_deploy(*, strategy_id: int, owner: Any, account_id: int, interval_s
     deployment.interval_seconds = interval_seconds
     deployment.is_active = True
     deployment.last_message = DEPLOYED
+    # Where the track record starts: the market-clock moment and what the account was worth then.
+    value = order_selectors.account_value(account, order_selectors.account_prices([account]))
+    deployment.deployed_at = market_clock().now()
+    deployment.start_equity = value.equity
+    deployment.start_invested = account.initial_cash + account.total_deposits
+    deployment.stopped_at = None
+    deployment.track_backtest = []
+    deployment.track_backtest_at = None
+    deployment.track_backtest_error = ""
     deployment.save()
     schedule, _ = IntervalSchedule.objects.get_or_create(every=interval_seconds, period=IntervalSchedule.SECONDS)
     task = PeriodicTask.objects.create(
@@ -535,8 +635,18 @@ def strategy_undeploy(*, strategy_id: int) -> Deployment:
         raise DomainError(NOT_DEPLOYED, code="not_deployed")
     _stop_schedule(deployment)
     deployment.last_message = STOPPED
+    deployment.stopped_at = market_clock().now()
     deployment.save()
     return deployment
+
+
+def deployment_track_backtest_record(*, deployment_id: int, curve: list[dict[str, Any]], error: str = "") -> None:
+    """Store the backtest of a deployment's model over its live days (the worker computes it); a failed
+    computation keeps the last curve and says why."""
+    changes: dict[str, Any] = {"track_backtest_at": timezone.now(), "track_backtest_error": error[:500]}
+    if not error:
+        changes["track_backtest"] = curve
+    Deployment.objects.filter(pk=deployment_id).update(**changes)
 
 
 def deployment_record(*, deployment_id: int, message: str) -> None:

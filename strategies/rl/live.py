@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,12 +26,13 @@ from market import timetable
 from market.clock import market_clock
 from orders import services as order_services
 from orders.models import Account, Position
-from strategies import data, services
+from strategies import data, services, track
 from strategies.execution import EXECUTION_CLOSE
 from strategies.models import Deployment
 from strategies.rl import pipeline
 from strategies.signals import deployment_error
 from strategies.specs import warmup_bars
+from strategies.track import execution_window
 
 logger = logging.getLogger(__name__)
 
@@ -45,17 +48,13 @@ SIDES = {"buy": "매수", "sell": "매도"}
 # smoothing) depend on where they start, so live reads at least as much as a backtest's warm-up does.
 HISTORY_DAYS = 400
 HISTORY_MARGIN_DAYS = 30
+# Why the track record's backtest could not be computed (the deployment page shows it).
+NO_DECISION_CLOSE = "배포 첫 거래일({day}) 전의 종가가 저장되어 있지 않아 같은 기간의 백테스트를 계산할 수 없습니다."
 
 
 @lru_cache(maxsize=8)
 def _agent(path: str, sha256: str) -> pipeline.TrainedAgent:
     return pipeline.TrainedAgent.load(Path(path), sha256=sha256)
-
-
-def execution_window(day: dt.date, execution: str) -> tuple[dt.datetime, dt.datetime] | None:
-    """[start, end) on the market clock when a deployment acts on trading day `day` (None: no session)."""
-    session = timetable.closing_call(day) if execution == EXECUTION_CLOSE else timetable.opening_call(day)
-    return (session.starts_at, session.ends_at) if session is not None else None
 
 
 def observation(
@@ -121,9 +120,51 @@ def deployment_step(*, deployment_id: int) -> str:
         message = FAILED.format(error=exc)
         services.deployment_record(deployment_id=deployment_id, message=message)
         deployment_error.send_robust(sender=Deployment, deployment_id=deployment_id, message=message, at=timezone.now())
+        _refresh_track(deployment, now=now)
         return message
     services.deployment_record(deployment_id=deployment_id, message=message)
+    _refresh_track(deployment, now=now)
     return message
+
+
+def track_backtest(deployment: Deployment, *, now: dt.datetime | None = None) -> list[dict[str, object]]:
+    """The deployed model backtested over the deployment's days (strategies.track): from the last stored
+    close before its first live day, with the account's equity then in cash, through the last stored
+    close; [{date, equity, trades}] with that first close first."""
+    run = deployment.model_run
+    agent = _agent(str(Path(settings.ARTIFACTS_DIR) / run.model_path), run.model_sha256)
+    spec = agent.spec
+    first_day = track.first_live_day(deployment.deployed_at or deployment.created_at, run.spec.get("execution", "open"))
+    last_day = track.last_track_day(deployment, now)
+    warmup = warmup_bars(spec.indicators, use_turbulence=spec.use_turbulence)
+    history = max(HISTORY_DAYS, int((warmup + 2) * 1.6) + HISTORY_MARGIN_DAYS)
+    frame = data.candle_frame(symbols=spec.symbols, start=first_day - dt.timedelta(days=history), end=last_day)
+    decided_before = [d for d in frame["date"].unique() if d < first_day.isoformat()] if not frame.empty else []
+    if not decided_before:
+        raise ValueError(NO_DECISION_CLOSE.format(day=first_day))
+    opening = max(decided_before)
+    features = pipeline.engineer_features(frame, indicators=spec.indicators, use_turbulence=spec.use_turbulence)
+    period = pipeline.split(features, opening, last_day.isoformat())
+    start_equity = deployment.start_equity if deployment.start_equity is not None else spec.initial_cash
+    env = pipeline.make_env(period, replace(spec, initial_cash=float(start_equity)))
+    episode = pipeline.run_episode(env, agent.act)
+    fills = Counter(trade["date"] for trade in episode.trades)
+    return [
+        {"date": date, "equity": round(equity, 2), "trades": fills.get(date, 0)}
+        for date, equity in zip(episode.dates, episode.equity, strict=True)
+    ]
+
+
+def _refresh_track(deployment: Deployment, *, now: dt.datetime) -> None:
+    """Bring the track record's backtest up to the last stored close; a failure never stops trading."""
+    deployment.refresh_from_db()
+    try:
+        curve = track_backtest(deployment, now=now)
+    except Exception as exc:  # noqa: BLE001 - recorded on the deployment, the schedule goes on
+        logger.warning("deployment %s: track record backtest failed", deployment.pk, exc_info=True)
+        services.deployment_track_backtest_record(deployment_id=deployment.pk, curve=[], error=str(exc))
+        return
+    services.deployment_track_backtest_record(deployment_id=deployment.pk, curve=curve)
 
 
 def _act(deployment: Deployment, *, day: dt.date) -> str:

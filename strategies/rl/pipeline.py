@@ -178,9 +178,12 @@ class KRXStockTradingEnv(gym.Env):
 
     metadata: dict[str, Any] = {"render_modes": []}
 
-    def __init__(self, df: pd.DataFrame, spec: EnvSpec) -> None:
+    def __init__(self, df: pd.DataFrame, spec: EnvSpec, *, start: execution_model.Book | None = None) -> None:
         self.spec = spec
         self.data = market_data(df, spec)
+        # Where an episode starts: cash only (the spec's initial cash), or a book carried over from an
+        # earlier period (a walk-forward window continuing from the one before it).
+        self._start = start
         count, days = len(spec.symbols), self.data.days
         self.stock_dim = count
         self.hmax = spec.hmax
@@ -198,13 +201,19 @@ class KRXStockTradingEnv(gym.Env):
         self.observation_space = spaces.Box(low=-np.inf, high=np.inf, shape=(spec.state_space,))
         self.action_space = spaces.Box(low=-1, high=1, shape=(count,))
         self.day = 0
-        self.book = execution_model.Book(cash=spec.initial_cash, holdings=np.zeros(count, dtype=np.int64))
+        self.book = self._starting_book()
         self._reset_memory()
 
+    def _starting_book(self) -> execution_model.Book:
+        if self._start is None:
+            return execution_model.Book(cash=self.spec.initial_cash, holdings=np.zeros(self.stock_dim, dtype=np.int64))
+        return execution_model.Book(cash=float(self._start.cash), holdings=np.array(self._start.holdings, np.int64))
+
     def _reset_memory(self) -> None:
-        self.asset_memory = [float(self.spec.initial_cash)]
+        closes = self.data.closes[0]
+        self.asset_memory = [self.book.value(closes)]
         self.date_memory = [self.data.dates[0]]
-        self.invested_memory = [0.0]
+        self.invested_memory = [float(np.dot(self.book.holdings, closes))]
         self.actions_memory: list[list[float]] = []
         self.trades: list[dict[str, Any]] = []
 
@@ -216,7 +225,7 @@ class KRXStockTradingEnv(gym.Env):
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         self.day = 0
-        self.book = execution_model.Book(cash=self.spec.initial_cash, holdings=np.zeros(self.stock_dim, np.int64))
+        self.book = self._starting_book()
         self._reset_memory()
         return self._state(), {}
 
@@ -253,8 +262,8 @@ def order_shares(actions: np.ndarray, *, hmax: int, holdings: np.ndarray, guarde
     return (np.clip(np.asarray(actions, dtype=float).ravel(), -1.0, 1.0) * hmax).astype(np.int64)
 
 
-def make_env(frame: pd.DataFrame, spec: EnvSpec) -> KRXStockTradingEnv:
-    return KRXStockTradingEnv(frame, spec)
+def make_env(frame: pd.DataFrame, spec: EnvSpec, *, start: execution_model.Book | None = None) -> KRXStockTradingEnv:
+    return KRXStockTradingEnv(frame, spec, start=start)
 
 
 def finrl_env(frame: pd.DataFrame, spec: EnvSpec) -> StockTradingEnv:

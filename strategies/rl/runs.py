@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.conf import settings
 
 from jobs import services as job_services
 from jobs.services import JobCancelled
-from strategies import data, metrics, portfolio, services
+from strategies import data, metrics, portfolio, services, walkforward
 from strategies.enums import FINISHED_RUN_STATUSES, RunKind, RunStatus
 from strategies.models import StrategyRun
 from strategies.rl import pipeline
@@ -34,6 +35,10 @@ TRAINING = "학습 중: {done:,}/{total:,} 스텝, 최근 보상 {reward:+.4f}"
 LOADING = "일봉과 지표를 불러오는 중입니다."
 BACKTESTING = "테스트 기간을 백테스트하는 중입니다."
 FINISHED = "{kind}을(를) 마쳤습니다."
+WINDOW_LOADING = "{index}/{count}번째 구간: 일봉과 지표를 불러오는 중입니다."
+WINDOW_TRAINING = "{index}/{count}번째 구간 학습 중: {done:,}/{total:,} 스텝, 최근 보상 {reward:+.4f}"
+WINDOW_TESTING = "{index}/{count}번째 구간을 테스트하는 중입니다."
+DAYS_MISMATCH = "구간별 테스트의 거래일이 전체 테스트 기간의 거래일과 맞지 않습니다."
 
 
 def _date(value: str) -> dt.date:
@@ -249,6 +254,164 @@ def backtest(run: StrategyRun) -> dict[str, Any]:
     }
 
 
+# (window, windows, timesteps done, total, recent reward) and (window, windows, share of it, message)
+WindowReport = Callable[[int, int, int, int, float], None]
+WindowStage = Callable[[int, int, float, str], None]
+
+
+def window_artifact_path(run: StrategyRun, index: int) -> Path:
+    return Path(f"strategies/{run.strategy_id}/run-{run.pk}-window-{index}.zip")
+
+
+def walk_forward(
+    run: StrategyRun, *, report: WindowReport | None = None, stage: WindowStage | None = None
+) -> dict[str, Any]:
+    """Train a model per window on data up to the window's validation (or training) end only, test it on
+    the window, and stitch the tests: each window starts from the book (cash and shares) the previous one
+    ended with, on that window's last close, so the curve goes on from the previous ending equity.
+
+    `report(index, count, done, total, reward)` follows training; `stage(index, count, share, message)` the
+    rest (`share`: how far into the window's part of the progress bar).
+    """
+    spec = run.spec
+    windows = [walkforward.Window(**_window_dates(w)) for w in spec["windows"]]
+    count = len(windows)
+    book = None
+    curve: list[tuple[str, float, float]] = []  # (date, equity, invested) of the stitched run
+    trades: list[dict[str, Any]] = []
+    table: list[dict[str, Any]] = []
+    first_spec: pipeline.EnvSpec | None = None
+    for window in windows:
+        if stage is not None:
+            stage(window.index, count, 0.0, WINDOW_LOADING.format(index=window.index, count=count))
+        seen_until = window.seen_until.isoformat()
+        features, data_sha256 = _load(spec, start=window.train_start.isoformat(), end=seen_until)
+        train_frame, warmup_days = _period(
+            features, spec, start=window.train_start.isoformat(), end=window.train_end.isoformat()
+        )
+        validation = None
+        if window.validation_start is not None:
+            validation, _ = _period(
+                features, spec, start=window.validation_start.isoformat(), end=window.validation_end.isoformat()
+            )
+        env_spec = _env_spec(spec, train_frame)
+        first_spec = first_spec or env_spec
+        agent = pipeline.train(
+            train_frame,
+            env_spec,
+            hyperparameters=spec["hyperparameters"],
+            seed=int(spec["seed"]),
+            report=None if report is None else (lambda d, t, r, i=window.index: report(i, count, d, t, r)),
+            validation=validation,
+        )
+        relative = window_artifact_path(run, window.index)
+        model_sha256 = agent.save(Path(settings.ARTIFACTS_DIR) / relative)
+
+        if stage is not None:
+            stage(window.index, count, 0.9, WINDOW_TESTING.format(index=window.index, count=count))
+        # The first window starts on its first test day; each later one on the previous window's last
+        # day, whose close its model decides on (the fills land on this window's first day).
+        opening = window.test_start.isoformat() if not curve else curve[-1][0]
+        test_features, _ = _load(spec, start=opening, end=window.test_end.isoformat())
+        test_frame, _ = _period(test_features, spec, start=opening, end=window.test_end.isoformat())
+        env = pipeline.make_env(test_frame, env_spec, start=book)
+        episode = pipeline.run_episode(env, agent.act)
+        book = env.book
+        points = list(zip(episode.dates, episode.equity, episode.invested, strict=True))
+        curve.extend(points if not curve else points[1:])
+        trades.extend(episode.trades)
+        trained_through = max(
+            [str(train_frame["date"].max())] + ([str(validation["date"].max())] if validation is not None else [])
+        )
+        table.append(
+            {
+                **window.as_dict(),
+                "trained_through": trained_through,
+                "first_day": episode.dates[0] if window.index == 1 else episode.dates[1],
+                "last_day": episode.dates[-1],
+                "start_equity": round(episode.equity[0], 2),
+                "end_equity": round(episode.equity[-1], 2),
+                "return": metrics.cumulative_return(episode.equity),
+                "trades": len(episode.trades),
+                "metrics": metrics.performance(episode.equity, episode.trades, episode.invested),
+                "train_days": int(train_frame["date"].nunique()),
+                "warmup_days_excluded": warmup_days,
+                "hmax": env_spec.hmax,
+                "timesteps": agent.timesteps,
+                "early_stopping": agent.early_stopping,
+                "model_path": str(relative),
+                "model_sha256": model_sha256,
+                "data_sha256": data_sha256,
+            }
+        )
+    if first_spec is None:  # services refuses a walk-forward without windows
+        raise ValueError(services.WALK_FORWARD_OFF)
+    dates = [d for d, _, _ in curve]
+    equity = [e for _, e, _ in curve]
+    invested = [i for _, _, i in curve]
+    # The benchmark, the baseline and the indices over the same stitched days, as one period.
+    whole, data_sha256 = _load(spec, start=dates[0], end=dates[-1])
+    whole_frame, warmup_days = _period(whole, spec, start=dates[0], end=dates[-1])
+    market = pipeline.market_data(whole_frame, first_spec)
+    if market.dates != dates:
+        raise ValueError(DAYS_MISMATCH)
+    cash = float(first_spec.initial_cash)
+    benchmark = portfolio.buy_and_hold(market, initial_cash=cash)
+    baseline = portfolio.moving_average_crossover(
+        market, initial_cash=cash, history=_history(whole, first_spec.symbols, dates[0])
+    )
+    indices = index_benchmarks(dates, initial_cash=cash)
+    equity_curve = []
+    for i, date in enumerate(dates):
+        point = {
+            "date": date,
+            "equity": round(equity[i], 2),
+            "benchmark": round(benchmark.equity[i], 2),
+            "baseline": round(baseline.equity[i], 2),
+        }
+        for name, values in indices.items():
+            point[name.lower()] = None if values["equity"][i] is None else round(values["equity"][i], 2)
+        equity_curve.append(point)
+    return {
+        "metrics": {
+            **metrics.performance(equity, trades, invested),
+            "period": "walk_forward",
+            "windows": count,
+            "walk_forward_months": spec["walk_forward_months"],
+            "walk_forward_training": spec.get("walk_forward_training", walkforward.ROLLING),
+            "warmup_days_excluded": warmup_days,
+            "first_day": dates[0],
+            "last_day": dates[-1],
+        },
+        "benchmark_metrics": {
+            **metrics.performance(benchmark.equity, benchmark.trades, benchmark.invested),
+            "name": "equal-weight buy and hold",
+            "indices": {
+                name: {**metrics.performance(values["equity"]), "simulated": values["simulated"]}
+                for name, values in indices.items()
+                if all(v is not None for v in values["equity"])
+            },
+        },
+        "baseline_metrics": {
+            **metrics.performance(baseline.equity, baseline.trades, baseline.invested),
+            "name": f"moving-average crossover {portfolio.MA_SHORT}/{portfolio.MA_LONG}",
+        },
+        "equity_curve": equity_curve,
+        "daily_returns": [float(r) for r in np.round(metrics.daily_returns(equity), 8)],
+        "trades": trades,
+        "windows": table,
+        "data_sha256": data_sha256,
+    }
+
+
+def _window_dates(window: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: (value if key == "index" or value is None else _date(value))
+        for key, value in window.items()
+        if key in walkforward.Window.__dataclass_fields__
+    }
+
+
 def execute_run(*, run_id: int) -> None:
     """Run a queued StrategyRun and record its outcome on the run and its job."""
     run = StrategyRun.objects.select_related("strategy", "model_run").filter(pk=run_id).first()
@@ -271,10 +434,29 @@ def execute_run(*, run_id: int) -> None:
             result={"timesteps_done": done, "timesteps_total": total, "recent_reward": recent_reward},
         )
 
+    def window_progress(index: int, count: int, share: float) -> float:
+        return TRAIN_PROGRESS_FROM + (TRAIN_PROGRESS_TO - TRAIN_PROGRESS_FROM) * (index - 1 + share) / max(count, 1)
+
+    def window_report(index: int, count: int, done: int, total: int, recent_reward: float) -> None:
+        job_services.job_advance(
+            job_id=job_id,
+            progress=window_progress(index, count, 0.9 * done / max(total, 1)),
+            message=WINDOW_TRAINING.format(index=index, count=count, done=done, total=total, reward=recent_reward),
+            result={"window": index, "windows": count, "timesteps_done": done, "timesteps_total": total},
+        )
+
+    def window_stage(index: int, count: int, share: float, message: str) -> None:
+        job_services.job_advance(
+            job_id=job_id, progress=window_progress(index, count, share), message=message, result={"window": index}
+        )
+
     try:
         if run.kind == RunKind.TRAIN:
             job_services.job_advance(job_id=job_id, progress=2, message=LOADING)
             results = train(run, report=report)
+        elif run.kind == RunKind.WALK_FORWARD:
+            job_services.job_advance(job_id=job_id, progress=2, message=LOADING)
+            results = walk_forward(run, report=window_report, stage=window_stage)
         else:
             job_services.job_advance(job_id=job_id, progress=10, message=BACKTESTING)
             results = backtest(run)

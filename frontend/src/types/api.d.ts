@@ -638,6 +638,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/strategies/{id}/deployment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The deployment's track record: per trading day, the paper account beside the backtest. */
+        get: operations["v1_strategies_deployment_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/strategies/{id}/runs": {
         parameters: {
             query?: never;
@@ -680,6 +697,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["v1_strategies_undeploy_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/strategies/{id}/walk-forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["v1_strategies_walk_forward_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1269,6 +1302,12 @@ export interface components {
             /** Format: date-time */
             last_run_at?: string | null;
             last_message?: string;
+            /** Format: date-time */
+            deployed_at?: string | null;
+            /** Format: date-time */
+            stopped_at?: string | null;
+            /** Format: int64 */
+            start_equity?: number | null;
         };
         /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         EndpointInputRequest: {
@@ -1413,11 +1452,11 @@ export interface components {
             heartbeat_at?: string | null;
         };
         /**
-         * @description * `queued` - Queued
-         *     * `running` - Running
-         *     * `succeeded` - Succeeded
-         *     * `failed` - Failed
-         *     * `cancelled` - Cancelled
+         * @description * `queued` - 대기 중
+         *     * `running` - 실행 중
+         *     * `succeeded` - 완료됨
+         *     * `failed` - 실패함
+         *     * `cancelled` - 취소됨
          * @enum {string}
          */
         JobStatusEnum: "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -1815,6 +1854,16 @@ export interface components {
              * @default 0.1
              */
             impact: number;
+            /** @description Walk-forward runs: retrain every N months and test on the next N (empty: none). */
+            walk_forward_months?: number | null;
+            /**
+             * @description rolling: each window's training period keeps its length; expanding: it keeps train_start.
+             *
+             *     * `rolling` - 이동 창(같은 길이로 옮겨 감)
+             *     * `expanding` - 확장 창(시작일 고정)
+             * @default rolling
+             */
+            walk_forward_training: components["schemas"]["WalkForwardTrainingEnum"];
         };
         /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         PatchedWatchlistNameInputRequest: {
@@ -1919,6 +1968,7 @@ export interface components {
             daily_returns?: unknown;
             trades?: unknown;
             validation_metrics?: unknown;
+            windows?: unknown;
             model_sha256?: string;
             data_sha256?: string;
             error?: string;
@@ -1930,9 +1980,10 @@ export interface components {
         /**
          * @description * `train` - 학습
          *     * `backtest` - 백테스트
+         *     * `walk_forward` - 워크포워드
          * @enum {string}
          */
-        RunKindEnum: "train" | "backtest";
+        RunKindEnum: "train" | "backtest" | "walk_forward";
         RunOutput: {
             readonly id: number;
             strategy: number;
@@ -2030,6 +2081,16 @@ export interface components {
              * @default 0.1
              */
             impact: number;
+            /** @description Walk-forward runs: retrain every N months and test on the next N (empty: none). */
+            walk_forward_months?: number | null;
+            /**
+             * @description rolling: each window's training period keeps its length; expanding: it keeps train_start.
+             *
+             *     * `rolling` - 이동 창(같은 길이로 옮겨 감)
+             *     * `expanding` - 확장 창(시작일 고정)
+             * @default rolling
+             */
+            walk_forward_training: components["schemas"]["WalkForwardTrainingEnum"];
         };
         StrategyOutput: {
             readonly id: number;
@@ -2073,6 +2134,12 @@ export interface components {
              * @description Extra slippage per unit of the order's share of day volume.
              */
             impact?: number;
+            /**
+             * Format: int64
+             * @description Retrain every N months and test on the next N; empty: no walk-forward.
+             */
+            walk_forward_months?: number | null;
+            walk_forward_training?: components["schemas"]["WalkForwardTrainingEnum"];
             readonly is_trained: boolean;
             trained_run?: number | null;
             readonly deployment: components["schemas"]["DeploymentOutput"] | null;
@@ -2146,6 +2213,54 @@ export interface components {
          * @enum {string}
          */
         TimeInForceEnum: "DAY" | "IOC" | "FOK";
+        TrackDayOutput: {
+            /** Format: date */
+            date: string;
+            /** @description The paper account's equity at the day's end. */
+            live_equity: number | null;
+            /**
+             * Format: double
+             * @description P&L since the deployment over its start equity.
+             */
+            live_return: number | null;
+            /** @description Orders the deployment placed that day. */
+            live_orders: number;
+            /** Format: double */
+            backtest_equity: number | null;
+            /** Format: double */
+            backtest_return: number | null;
+            /** @description The backtest's fills that day. */
+            backtest_trades: number | null;
+            /**
+             * Format: double
+             * @description live_return − backtest_return.
+             */
+            difference: number | null;
+        };
+        TrackRecordOutput: {
+            deployment: components["schemas"]["DeploymentOutput"];
+            execution: components["schemas"]["ExecutionEnum"];
+            start_equity: number;
+            /** Format: date */
+            first_day: string;
+            /** Format: date */
+            last_day: string;
+            /** Format: date */
+            backtest_start: string | null;
+            /** Format: date */
+            backtest_through: string | null;
+            /** Format: date-time */
+            backtest_at: string | null;
+            backtest_error: string;
+            days: components["schemas"]["TrackDayOutput"][];
+            common_days: number;
+            live_metrics: {
+                [key: string]: unknown;
+            };
+            backtest_metrics: {
+                [key: string]: unknown;
+            };
+        };
         TradeOutput: {
             readonly id: number;
             readonly order: number;
@@ -2196,6 +2311,12 @@ export interface components {
             /** Format: date-time */
             ends_at: string;
         };
+        /**
+         * @description * `rolling` - 이동 창(같은 길이로 옮겨 감)
+         *     * `expanding` - 확장 창(시작일 고정)
+         * @enum {string}
+         */
+        WalkForwardTrainingEnum: "rolling" | "expanding";
         WatchlistItemOutput: {
             code: string;
             name: string;
@@ -4560,11 +4681,11 @@ export interface operations {
                 /** @description 페이지당 반환할 결과 수. */
                 page_size?: number;
                 /**
-                 * @description * `queued` - Queued
-                 *     * `running` - Running
-                 *     * `succeeded` - Succeeded
-                 *     * `failed` - Failed
-                 *     * `cancelled` - Cancelled
+                 * @description * `queued` - 대기 중
+                 *     * `running` - 실행 중
+                 *     * `succeeded` - 완료됨
+                 *     * `failed` - 실패함
+                 *     * `cancelled` - 취소됨
                  */
                 status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             };
@@ -7507,6 +7628,117 @@ export interface operations {
             };
         };
     };
+    v1_strategies_deployment_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackRecordOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     v1_strategies_runs_list: {
         parameters: {
             query?: {
@@ -7751,6 +7983,117 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StrategyOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_strategies_walk_forward_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunOutput"];
                 };
             };
             /** @description Invalid input; `error.fields` names the fields. */

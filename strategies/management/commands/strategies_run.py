@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run one queued strategy training or backtest in this process (the embedded default's worker)."
+    help = "Run one queued strategy training, backtest or walk-forward in this process (the embedded default's worker)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("run_id", type=int)

@@ -31,7 +31,8 @@ export function useDeleteStrategy() {
 export function useStartRun() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, kind }: { id: number; kind: "train" | "backtest" }) => api.post<StrategyRun>(`strategies/${id}/${kind}`),
+    mutationFn: ({ id, kind }: { id: number; kind: "train" | "backtest" | "walk-forward" }) =>
+      api.post<StrategyRun>(`strategies/${id}/${kind}`),
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: strategiesKey });
       void client.invalidateQueries({ queryKey: ["jobs"] });

@@ -9,13 +9,18 @@ import type { Strategy, StrategyRun } from "@/types/models";
 
 import { useDeleteStrategy, useDeploy, useRun, useRuns, useStartRun, useUndeploy } from "../api/strategies";
 import { useJobProgress } from "../hooks/useJobProgress";
+import { useStrategyText } from "../messages";
+import type { WalkForwardWindow } from "../types";
+import { DeploymentTrack } from "./DeploymentTrack";
 import { EquityCurve } from "./EquityCurve";
 import { MetricsTable } from "./MetricsTable";
+import { WindowsTable } from "./WindowsTable";
 
 const ACTIVE = new Set(["queued", "running"]);
 
 export function StrategyCard({ strategy, accounts }: { strategy: Strategy; accounts: { id: number; name: string }[] }) {
   const t = useT();
+  const text = useStrategyText();
   const runs = useRuns(strategy.id);
   const start = useStartRun();
   const deploy = useDeploy();
@@ -50,6 +55,15 @@ export function StrategyCard({ strategy, accounts }: { strategy: Strategy; accou
         >
           {t("strategy.backtest")}
         </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={start.isPending || !strategy.walk_forward_months}
+          title={text("walkForwardHint")}
+          onClick={() => start.mutate({ id: strategy.id, kind: "walk-forward" })}
+        >
+          {text("walkForward")}
+        </button>
         {deployed ? (
           <button type="button" className="btn" disabled={undeploy.isPending} onClick={() => undeploy.mutate(strategy.id)}>
             {t("strategy.undeploy")}
@@ -78,6 +92,7 @@ export function StrategyCard({ strategy, accounts }: { strategy: Strategy; accou
         </button>
       </div>
       <FormError error={start.error ?? deploy.error ?? undeploy.error ?? remove.error} />
+      {deployed && <DeploymentTrack strategyId={strategy.id} />}
       <h4>{t("strategy.runs")}</h4>
       <QueryState query={runs} isEmpty={(list) => list.length === 0}>
         {(list) => (
@@ -94,13 +109,16 @@ export function StrategyCard({ strategy, accounts }: { strategy: Strategy; accou
 
 function RunRow({ run, open, onToggle }: { run: StrategyRun; open: boolean; onToggle: () => void }) {
   const t = useT();
+  const text = useStrategyText();
   const job = useJobProgress(ACTIVE.has(run.status) ? run.job : null);
   const status = job.data?.status ?? run.status;
   const statusKey = `status.${status}`;
   return (
     <li className="run" data-run-id={run.id} data-status={status}>
       <div className="run-head">
-        <span className="tag">{run.kind === "train" ? t("strategy.train") : t("strategy.backtest")}</span>
+        <span className="tag">
+          {run.kind === "train" ? t("strategy.train") : run.kind === "walk_forward" ? text("walkForward") : t("strategy.backtest")}
+        </span>
         <span className="muted">{formatDateTime(run.created_at)}</span>
         <span className={`status status-${status}`}>{hasMessage(statusKey) ? t(statusKey) : status}</span>
         {ACTIVE.has(status) ? (
@@ -120,15 +138,21 @@ function RunRow({ run, open, onToggle }: { run: StrategyRun; open: boolean; onTo
 }
 
 function RunResult({ runId }: { runId: number }) {
+  const text = useStrategyText();
   const run = useRun(runId);
   return (
     <QueryState query={run}>
-      {(data) => (
-        <div className="run-result">
-          {data.equity_curve && data.equity_curve.length > 0 && <EquityCurve curve={data.equity_curve} />}
-          <MetricsTable metrics={data.metrics} benchmark={data.benchmark_metrics ?? null} baseline={data.baseline_metrics ?? null} />
-        </div>
-      )}
+      {(data) => {
+        const windows = Array.isArray(data.windows) ? (data.windows as WalkForwardWindow[]) : [];
+        return (
+          <div className="run-result">
+            {data.kind === "walk_forward" && <h5>{text("stitched")}</h5>}
+            {data.equity_curve && data.equity_curve.length > 0 && <EquityCurve curve={data.equity_curve} />}
+            <MetricsTable metrics={data.metrics} benchmark={data.benchmark_metrics ?? null} baseline={data.baseline_metrics ?? null} />
+            {windows.length > 0 && <WindowsTable windows={windows} />}
+          </div>
+        );
+      }}
     </QueryState>
   );
 }

@@ -16,7 +16,7 @@ describe("StrategyForm", () => {
   });
   afterEach(() => vi.unstubAllGlobals());
 
-  it("sends no validation period unless both dates are given, and the execution moment chosen", async () => {
+  it("sends no validation period unless both dates are given, the execution moment and the walk-forward chosen", async () => {
     const user = userEvent.setup();
     const { container } = renderWithProviders(<StrategyForm />);
     await user.type(screen.getByRole("textbox", { name: /^(전략명|Name)$/ }), "first");
@@ -26,6 +26,7 @@ describe("StrategyForm", () => {
     expect(first.validation_start).toBeNull();
     expect(first.validation_end).toBeNull();
     expect(first.execution).toBe("open");
+    expect([first.walk_forward_months, first.walk_forward_training]).toEqual([null, "rolling"]);
 
     await user.type(screen.getByRole("textbox", { name: /^(전략명|Name)$/ }), "second");
     const start = container.querySelector<HTMLInputElement>('input[name="validation_start"]')!;
@@ -33,9 +34,12 @@ describe("StrategyForm", () => {
     await user.type(start, "2025-01-02");
     await user.type(end, "2025-06-30");
     await user.selectOptions(screen.getByRole("combobox", { name: /체결 시점|Execution/ }), "close");
+    await user.type(screen.getByRole("textbox", { name: /재학습 간격|Retrain every/ }), "3");
+    await user.selectOptions(screen.getByRole("combobox", { name: /학습 창|Training window/ }), "expanding");
     await user.click(screen.getByRole("button", { name: /전략 만들기|Create/ }));
     await waitFor(() => expect(backend.calls.filter((c) => c.method === "POST")).toHaveLength(2));
     const second = backend.calls.filter((c) => c.method === "POST")[1].body as Record<string, unknown>;
     expect([second.validation_start, second.validation_end, second.execution]).toEqual(["2025-01-02", "2025-06-30", "close"]);
+    expect([second.walk_forward_months, second.walk_forward_training]).toEqual([3, "expanding"]);
   });
 });

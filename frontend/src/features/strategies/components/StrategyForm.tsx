@@ -6,6 +6,8 @@ import { useT } from "@/lib/i18n";
 import type { Algorithm } from "@/types/models";
 
 import { useCreateStrategy } from "../api/strategies";
+import { useStrategyText } from "../messages";
+import type { WalkForwardTraining } from "../types";
 
 const ALGORITHMS: Algorithm[] = ["PPO", "A2C", "DDPG", "TD3", "SAC"];
 /** Default periods relative to today (Seoul): ~3 years of history, the last year held out for testing. */
@@ -27,10 +29,13 @@ const FIELDS = [
   "test_end",
   "initial_cash",
   "execution",
+  "walk_forward_months",
+  "walk_forward_training",
 ];
 
 export function StrategyForm() {
   const t = useT();
+  const text = useStrategyText();
   const create = useCreateStrategy();
   const [form, setForm] = useState({
     name: "",
@@ -42,16 +47,20 @@ export function StrategyForm() {
     validation_start: "",
     validation_end: "",
     execution: "open" as "open" | "close",
+    walk_forward_months: "",
+    walk_forward_training: "rolling" as WalkForwardTraining,
   });
   const set = (key: keyof typeof form) => (event: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: event.target.value }));
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    const { total_timesteps: _steps, validation_start, validation_end, ...fields } = form;
+    const { total_timesteps: _steps, validation_start, validation_end, walk_forward_months, ...fields } = form;
+    const months = Number(walk_forward_months.replace(/[^0-9]/g, ""));
     create.mutate(
       {
         ...fields,
         validation_start: validation_start || null,
         validation_end: validation_end || null,
+        walk_forward_months: months > 0 ? months : null,
         symbols: form.symbols
           .split(/[,\s]+/)
           .map((s) => s.trim())
@@ -121,6 +130,23 @@ export function StrategyForm() {
           <small className="muted">{t("strategy.validationHint")}</small>
           <FieldError error={create.error} name="validation_start" />
           <FieldError error={create.error} name="validation_end" />
+        </fieldset>
+        <fieldset>
+          <legend>{text("walkForward")}</legend>
+          <label>
+            {text("walkForwardMonths")}
+            <input name="walk_forward_months" inputMode="numeric" value={form.walk_forward_months} onChange={set("walk_forward_months")} />
+          </label>
+          <label>
+            {text("walkForwardTraining")}
+            <select name="walk_forward_training" value={form.walk_forward_training} onChange={set("walk_forward_training")}>
+              <option value="rolling">{text("rolling")}</option>
+              <option value="expanding">{text("expanding")}</option>
+            </select>
+          </label>
+          <small className="muted">{text("walkForwardHint")}</small>
+          <FieldError error={create.error} name="walk_forward_months" />
+          <FieldError error={create.error} name="walk_forward_training" />
         </fieldset>
         <fieldset>
           <legend>{t("strategy.testPeriod")}</legend>
