@@ -289,15 +289,19 @@ def _filtered(request: Request, query: type[QueryInput], rows: Any) -> Any:
     return rows
 
 
-@extend_schema_view(get=extend_schema(parameters=[OrderQuery]))
-class OrderListCreateApi(generics.ListAPIView):
-    serializer_class = OrderOutput
-    filter_backends: list = []
+class ThrottledPost:
+    """A list that also creates: only the POST (placing) is rate-limited, reading it is not."""
+
     throttle_scope = "orders"
 
     def get_throttles(self):
-        # Only placing orders is rate-limited; reading the blotter is not.
         return [AtomicScopedRateThrottle()] if self.request.method == "POST" else []
+
+
+@extend_schema_view(get=extend_schema(parameters=[OrderQuery]))
+class OrderListCreateApi(ThrottledPost, generics.ListAPIView):
+    serializer_class = OrderOutput
+    filter_backends: list = []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -671,15 +675,11 @@ class ConditionQuery(AccountQuery):
 
 
 @extend_schema_view(get=extend_schema(parameters=[ConditionQuery]))
-class ConditionListCreateApi(generics.ListAPIView):
+class ConditionListCreateApi(ThrottledPost, generics.ListAPIView):
     """자동감시주문: stop, take-profit and trailing conditions the platform watches."""
 
     serializer_class = ConditionOutput
     filter_backends: list = []
-    throttle_scope = "orders"
-
-    def get_throttles(self):
-        return [AtomicScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
