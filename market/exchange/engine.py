@@ -628,12 +628,11 @@ class MatchingEngine:
         reference, dynamic_lo, dynamic_hi = self._dynamic_bounds(
             dynamic_vi_rate_percent(kospi200=self.kospi200, market=self.market)
         )
-        # An execution at or beyond a trigger price does not happen (vi.py): trade strictly inside.
-        if is_buy:
-            stop = min(dynamic_hi, self._static_hi)
-        else:
-            stop = max(dynamic_lo, self._static_lo)
-        if order.tif is FOK and self._fillable(opposite, limit, stop, is_buy) < order.quantity:
+        # An execution at or beyond a trigger price does not happen (vi.py): trade strictly inside,
+        # on either side of the reference whichever side the aggressor is (a sell that would hit a
+        # bid resting far above the last price moves the price up, and triggers the upper VI).
+        low, high = max(dynamic_lo, self._static_lo), min(dynamic_hi, self._static_hi)
+        if order.tif is FOK and self._fillable(opposite, limit, low, high, is_buy) < order.quantity:
             self._seq += 1
             events.append(Cancelled(self._seq, at, order.order_id, order.quantity, 0, "fok"))
             return
@@ -644,11 +643,12 @@ class MatchingEngine:
             best = prices[0] if is_buy else prices[-1]
             if (best > limit) if is_buy else (best < limit):
                 break
-            if (best >= stop) if is_buy else (best <= stop):
-                if (best >= self._static_hi) if is_buy else (best <= self._static_lo):
-                    triggered = (ViKind.STATIC, self._static_reference, self._static_hi if is_buy else self._static_lo)
+            if best >= high or best <= low:
+                up = best >= high
+                if best >= self._static_hi or best <= self._static_lo:
+                    triggered = (ViKind.STATIC, self._static_reference, self._static_hi if up else self._static_lo)
                 else:
-                    triggered = (ViKind.DYNAMIC, reference, dynamic_hi if is_buy else dynamic_lo)
+                    triggered = (ViKind.DYNAMIC, reference, dynamic_hi if up else dynamic_lo)
                 break
             level = levels[best]
             self._take_level(at, order, level, events)
@@ -766,10 +766,10 @@ class MatchingEngine:
             del book_orders[order_id]
 
     @staticmethod
-    def _fillable(opposite: BookSide, limit: int, stop: int, is_buy: bool) -> int:
+    def _fillable(opposite: BookSide, limit: int, low: int, high: int, is_buy: bool) -> int:
         total = 0
         for price in opposite.prices if is_buy else reversed(opposite.prices):
-            if (price > limit or price >= stop) if is_buy else (price < limit or price <= stop):
+            if ((price > limit) if is_buy else (price < limit)) or price >= high or price <= low:
                 break
             total += opposite.levels[price].quantity
         return total

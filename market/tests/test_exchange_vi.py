@@ -53,6 +53,29 @@ def _with_last_trade(price: int = 10_000, **kw):
     return e
 
 
+def test_a_sell_that_would_hit_a_bid_far_above_the_last_price_triggers_the_upper_vi():
+    """The deviation counts, not the aggressor's side: a buy limit that emptied the asks rests at
+    +5%, and the next sell that would trade there is stopped by the upper dynamic VI (10,300)."""
+    e = _with_last_trade()
+    e.submit(T0, order_id="a1", side="sell", quantity=10, price=10_100)
+    e.submit(T0 + 1, order_id="bid", side="buy", quantity=50, price=10_500)  # takes a1, rests at 10,500
+    assert e.last_price == 10_100 and e.order("bid").quantity == 40
+    events = e.submit(T0 + 2, order_id="hit", side="sell", quantity=5, price=10_400)
+    assert trades(events) == []  # never at 10,500: 4% above the last trade (10,100; VI at +3%)
+    (vi,) = of(events, ViTriggered)
+    # 10,100 × 1.03 = 10,403, up to the 10-won grid
+    assert (vi.kind, vi.reference_price, vi.trigger_price) == (ViKind.DYNAMIC, 10_100, 10_410)
+    assert e.phase is BookPhase.CALL and e.order("hit").quantity == 5
+
+
+def test_a_fok_sell_counts_nothing_beyond_the_upper_vi_bound():
+    e = _with_last_trade()
+    e.submit(T0, order_id="a1", side="sell", quantity=10, price=10_100)
+    e.submit(T0 + 1, order_id="bid", side="buy", quantity=50, price=10_500)
+    events = e.submit(T0 + 2, order_id="fok", side="sell", quantity=5, price=10_400, tif="fok")
+    assert trades(events) == [] and e.order("bid").quantity == 40
+
+
 def test_dynamic_vi_stops_the_sweep_at_the_threshold_and_the_remainder_rests():
     e = _with_last_trade()  # KOSPI 200: ±3% of 10,000 → triggers at 9,700 / 10,300
     e.submit(T0, order_id="a1", side="sell", quantity=10, price=10_200)
