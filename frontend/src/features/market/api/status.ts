@@ -21,3 +21,12 @@ export const marketStatusQueryOptions = () =>
   queryOptions({ queryKey: ["market", "status"], queryFn: getMarketStatus, refetchInterval: 30_000, retry: false });
 
 export const useMarketStatus = () => useQuery(marketStatusQueryOptions());
+
+/**
+ * The market clock's time (ms) at wall time `wallNow`: the status's `now` when it was fetched
+ * (`fetchedAt`, wall ms), run on at the clock's speed. A practice clock is not the wall clock, so
+ * anything counted against market times (a VI's end, the practice time shown) counts on this.
+ */
+export function marketTimeAt(status: Pick<MarketStatus, "now" | "speed">, fetchedAt: number, wallNow: number): number {
+  return new Date(status.now).getTime() + (wallNow - fetchedAt) * (status.speed || 1);
+}

@@ -7,7 +7,7 @@ import { formatKoreanAmount, formatTime, formatWon } from "@/lib/format";
 import { type MessageKey, useT } from "@/lib/i18n";
 import type { MarketSymbol, Quote, Trade } from "@/types/models";
 
-import { useMarketStatus } from "../api/status";
+import { marketTimeAt, useMarketStatus } from "../api/status";
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -42,15 +42,21 @@ function phaseKey(phase: string | null | undefined, session: string | null | und
   return null;
 }
 
-function useCountdown(endsAt: string | undefined): number | null {
-  const [now, setNow] = useState(() => Date.now());
+/** The market clock's time now, ticking every second (null until the status is known). */
+function useMarketNow(): number | null {
+  const status = useMarketStatus();
+  const [wall, setWall] = useState(() => Date.now());
   useEffect(() => {
-    if (!endsAt) return;
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    const timer = setInterval(() => setWall(Date.now()), 1_000);
     return () => clearInterval(timer);
-  }, [endsAt]);
-  if (!endsAt) return null;
-  return Math.max(0, Math.ceil((new Date(endsAt).getTime() - now) / 1_000));
+  }, []);
+  return status.data ? marketTimeAt(status.data, status.dataUpdatedAt, wall) : null;
+}
+
+/** Seconds of market time until `endsAt` (a market time). */
+function secondsLeft(endsAt: string | undefined, marketNow: number | null): number | null {
+  if (!endsAt || marketNow === null) return null;
+  return Math.max(0, Math.ceil((new Date(endsAt).getTime() - marketNow) / 1_000));
 }
 
 export function QuoteHeader({ symbol, quote, tape = [] }: { symbol: MarketSymbol; quote: Quote | null; tape?: Trade[] }) {
@@ -60,7 +66,8 @@ export function QuoteHeader({ symbol, quote, tape = [] }: { symbol: MarketSymbol
   const strength = tradeStrength(tape);
   const phase = phaseKey(quote?.phase ?? status.data?.phase, quote?.session ?? status.data?.session);
   const vi = quote?.vi ?? null;
-  const viLeft = useCountdown(vi?.ends_at);
+  const marketNow = useMarketNow();
+  const viLeft = secondsLeft(vi?.ends_at, marketNow);
   return (
     <header className="card quote-header" data-testid="quote-header">
       <div className="quote-title">
@@ -74,7 +81,7 @@ export function QuoteHeader({ symbol, quote, tape = [] }: { symbol: MarketSymbol
             )}
             {status.data?.clock === "practice" && (
               <span className="tag" data-testid="practice-clock">
-                {t("phase.practice")} {formatTime(status.data.now)}
+                {t("phase.practice")} {formatTime(new Date(marketNow ?? new Date(status.data.now).getTime()).toISOString())}
               </span>
             )}
             {vi && (
