@@ -54,6 +54,10 @@ const INDICATORS: { id: Indicator; label: string }[] = [
   { id: "macd", label: "MACD" },
 ];
 const SEOUL_OFFSET_S = 9 * 3600;
+// One formatter for every axis label and price line: `toLocaleString` builds a new one per call,
+// and the chart formats a few hundred prices per paint.
+const PRICE_FORMAT = new Intl.NumberFormat("ko-KR", { maximumFractionDigits: 0 });
+const formatPrice = (p: number) => PRICE_FORMAT.format(Math.round(p));
 
 function volumeColor(bar: Candle): string {
   return bar.close >= bar.open ? `${RISE}80` : `${FALL}80`;
@@ -177,6 +181,8 @@ function ChartCanvas({
   const lastVolume = useRef<number | null>(null);
   const theme = useUiStore((s) => s.theme);
   const [lastClose, setLastClose] = useState<number | null>(null);
+  // The chart drawn by the effect below, once it exists: the markers, order lines and live bar follow it.
+  const [ready, setReady] = useState<IChartApi | null>(null);
   const [legend, setLegend] = useState<Legend | null>(null);
   const panes = 2 + (indicators.has("rsi") ? 1 : 0) + (indicators.has("macd") ? 1 : 0);
   const height = 420 + (panes - 2) * 110;
@@ -188,89 +194,115 @@ function ChartCanvas({
     return map;
   }, [candles, timeframe]);
 
+  // The chart is built in tasks of its own after the page's render, so that neither the render nor
+  // any one step (candles and volume, then the indicators) blocks the main thread for long.
   useEffect(() => {
     const element = container.current;
     if (!element) return;
     const dark = theme === "dark";
-    const created = createChart(element, {
-      autoSize: true,
-      layout: {
-        background: { type: ColorType.Solid, color: "transparent" },
-        textColor: dark ? "#c9d1d9" : "#333",
-        fontFamily: "inherit",
-        panes: { separatorColor: dark ? "#262f3a" : "#e3e6ea" },
-      },
-      grid: {
-        vertLines: { color: dark ? "#1f2733" : "#eef0f3" },
-        horzLines: { color: dark ? "#1f2733" : "#eef0f3" },
-      },
-      rightPriceScale: { borderVisible: false },
-      timeScale: { borderVisible: false, timeVisible: isIntraday(timeframe), secondsVisible: false },
-      localization: { priceFormatter: (p: number) => Math.round(p).toLocaleString("ko-KR") },
-    });
+    let created: IChartApi | null = null;
+    let timer = 0;
+    let frame = 0;
+    const later = (step: () => void) => {
+      timer = window.setTimeout(step, 0);
+    };
+    // After the chart's next paint (its own animation frame), or soon anyway where no frames come.
+    const afterPaint = (step: () => void) => {
+      frame = requestAnimationFrame(() => later(step));
+    };
     const times = candles.map((c) => chartTime(c.time, timeframe));
     const closes = candles.map((c) => c.close);
-    const price = created.addSeries(CandlestickSeries, {
-      upColor: RISE,
-      downColor: FALL,
-      borderUpColor: RISE,
-      borderDownColor: FALL,
-      wickUpColor: RISE,
-      wickDownColor: FALL,
-      priceFormat: { type: "price", precision: 0, minMove: 1 },
-    });
-    price.setData(candles.map((c, i) => ({ time: times[i], open: c.open, high: c.high, low: c.low, close: c.close })));
     const overlay = { lineWidth: 1 as const, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false };
-    if (indicators.has("ma")) {
-      for (const { period, color } of MA_PERIODS) {
-        created.addSeries(LineSeries, { ...overlay, color, title: `MA${period}` }).setData(line(sma(closes, period), times));
+
+    const addIndicators = (target: IChartApi) => {
+      if (indicators.has("ma")) {
+        for (const { period, color } of MA_PERIODS) {
+          target.addSeries(LineSeries, { ...overlay, color, title: `MA${period}` }).setData(line(sma(closes, period), times));
+        }
       }
-    }
-    if (indicators.has("bb")) {
-      const bands = bollinger(closes, 20, 2);
-      const style = { ...overlay, color: "#868e96", lineStyle: LineStyle.Dashed };
-      created.addSeries(LineSeries, { ...style, title: "BB" }).setData(line(bands.upper, times));
-      created.addSeries(LineSeries, { ...style, lineStyle: LineStyle.Solid }).setData(line(bands.middle, times));
-      created.addSeries(LineSeries, style).setData(line(bands.lower, times));
-    }
-    const volume = created.addSeries(HistogramSeries, { priceFormat: { type: "volume" }, priceLineVisible: false, lastValueVisible: false }, 1);
-    volume.setData(candles.map((c, i) => ({ time: times[i], value: c.volume, color: volumeColor(c) })));
-    let pane = 2;
-    if (indicators.has("rsi")) {
-      const series = created.addSeries(LineSeries, { ...overlay, color: "#f08c00", title: "RSI 14", lastValueVisible: true }, pane);
-      series.setData(line(rsi(closes, 14), times));
-      series.createPriceLine({ price: 70, color: RISE, lineStyle: LineStyle.Dotted, lineWidth: 1, axisLabelVisible: false, title: "" });
-      series.createPriceLine({ price: 30, color: FALL, lineStyle: LineStyle.Dotted, lineWidth: 1, axisLabelVisible: false, title: "" });
-      pane += 1;
-    }
-    if (indicators.has("macd")) {
-      const m = macd(closes);
-      created
-        .addSeries(HistogramSeries, { priceLineVisible: false, lastValueVisible: false }, pane)
-        .setData(
-          m.histogram.flatMap((v, i) => (v === null ? [] : [{ time: times[i], value: v, color: v >= 0 ? `${RISE}99` : `${FALL}99` }])),
-        );
-      created.addSeries(LineSeries, { ...overlay, color: "#1c7ed6", title: "MACD" }, pane).setData(line(m.macd, times));
-      created.addSeries(LineSeries, { ...overlay, color: "#e8590c", title: "Signal" }, pane).setData(line(m.signal, times));
-    }
-    const allPanes = created.panes();
-    allPanes[1]?.setHeight(80);
-    for (const extra of allPanes.slice(2)) extra.setHeight(100);
-    const shown = DEFAULT_VIEW[timeframe];
-    if (candles.length > shown) created.timeScale().setVisibleLogicalRange({ from: candles.length - shown, to: candles.length + 2 });
-    else created.timeScale().fitContent();
-    created.subscribeCrosshairMove((param) => {
-      const bar = param.time !== undefined ? byTime.get(String(param.time)) : undefined;
-      setLegend(bar ? { time: bar.time, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume } : null);
+      if (indicators.has("bb")) {
+        const bands = bollinger(closes, 20, 2);
+        const style = { ...overlay, color: "#868e96", lineStyle: LineStyle.Dashed };
+        target.addSeries(LineSeries, { ...style, title: "BB" }).setData(line(bands.upper, times));
+        target.addSeries(LineSeries, { ...style, lineStyle: LineStyle.Solid }).setData(line(bands.middle, times));
+        target.addSeries(LineSeries, style).setData(line(bands.lower, times));
+      }
+      let pane = 2;
+      if (indicators.has("rsi")) {
+        const series = target.addSeries(LineSeries, { ...overlay, color: "#f08c00", title: "RSI 14", lastValueVisible: true }, pane);
+        series.setData(line(rsi(closes, 14), times));
+        series.createPriceLine({ price: 70, color: RISE, lineStyle: LineStyle.Dotted, lineWidth: 1, axisLabelVisible: false, title: "" });
+        series.createPriceLine({ price: 30, color: FALL, lineStyle: LineStyle.Dotted, lineWidth: 1, axisLabelVisible: false, title: "" });
+        pane += 1;
+      }
+      if (indicators.has("macd")) {
+        const m = macd(closes);
+        target
+          .addSeries(HistogramSeries, { priceLineVisible: false, lastValueVisible: false }, pane)
+          .setData(
+            m.histogram.flatMap((v, i) => (v === null ? [] : [{ time: times[i], value: v, color: v >= 0 ? `${RISE}99` : `${FALL}99` }])),
+          );
+        target.addSeries(LineSeries, { ...overlay, color: "#1c7ed6", title: "MACD" }, pane).setData(line(m.macd, times));
+        target.addSeries(LineSeries, { ...overlay, color: "#e8590c", title: "Signal" }, pane).setData(line(m.signal, times));
+      }
+      for (const extra of target.panes().slice(2)) extra.setHeight(100);
+    };
+
+    later(() => {
+      const chartApi = createChart(element, {
+        autoSize: true,
+        layout: {
+          background: { type: ColorType.Solid, color: "transparent" },
+          textColor: dark ? "#c9d1d9" : "#333",
+          fontFamily: "inherit",
+          panes: { separatorColor: dark ? "#262f3a" : "#e3e6ea" },
+        },
+        grid: {
+          vertLines: { color: dark ? "#1f2733" : "#eef0f3" },
+          horzLines: { color: dark ? "#1f2733" : "#eef0f3" },
+        },
+        rightPriceScale: { borderVisible: false },
+        timeScale: { borderVisible: false, timeVisible: isIntraday(timeframe), secondsVisible: false },
+        localization: { priceFormatter: formatPrice },
+      });
+      created = chartApi;
+      const price = chartApi.addSeries(CandlestickSeries, {
+        upColor: RISE,
+        downColor: FALL,
+        borderUpColor: RISE,
+        borderDownColor: FALL,
+        wickUpColor: RISE,
+        wickDownColor: FALL,
+        priceFormat: { type: "price", precision: 0, minMove: 1 },
+      });
+      price.setData(candles.map((c, i) => ({ time: times[i], open: c.open, high: c.high, low: c.low, close: c.close })));
+      const volume = chartApi.addSeries(HistogramSeries, { priceFormat: { type: "volume" }, priceLineVisible: false, lastValueVisible: false }, 1);
+      volume.setData(candles.map((c, i) => ({ time: times[i], value: c.volume, color: volumeColor(c) })));
+      chartApi.panes()[1]?.setHeight(80);
+      const shown = DEFAULT_VIEW[timeframe];
+      if (candles.length > shown) chartApi.timeScale().setVisibleLogicalRange({ from: candles.length - shown, to: candles.length + 2 });
+      else chartApi.timeScale().fitContent();
+      chartApi.subscribeCrosshairMove((param) => {
+        const bar = param.time !== undefined ? byTime.get(String(param.time)) : undefined;
+        setLegend(bar ? { time: bar.time, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume } : null);
+      });
+      chart.current = chartApi;
+      priceSeries.current = price;
+      volumeSeries.current = volume;
+      markers.current = createSeriesMarkers(price, []);
+      lastBar.current = candles.at(-1);
+      setLastClose(candles.at(-1)?.close ?? null);
+      setReady(chartApi);
+      // The indicators in a paint of their own, after the candles' first one.
+      afterPaint(() => {
+        if (created === chartApi) addIndicators(chartApi);
+      });
     });
-    chart.current = created;
-    priceSeries.current = price;
-    volumeSeries.current = volume;
-    markers.current = createSeriesMarkers(price, []);
-    lastBar.current = candles.at(-1);
-    setLastClose(candles.at(-1)?.close ?? null);
     return () => {
-      created.remove();
+      window.clearTimeout(timer);
+      cancelAnimationFrame(frame);
+      created?.remove();
+      created = null;
       chart.current = null;
       priceSeries.current = null;
       volumeSeries.current = null;
@@ -294,7 +326,7 @@ function ChartCanvas({
       }))
       .sort((a, b) => (String(a.time) < String(b.time) ? -1 : String(a.time) > String(b.time) ? 1 : 0));
     markers.current.setMarkers(list);
-  }, [fills, timeframe, candles, key, theme]);
+  }, [fills, timeframe, ready]);
 
   // Open orders: a dashed line at each order's limit price.
   useEffect(() => {
@@ -318,7 +350,7 @@ function ChartCanvas({
       if (priceSeries.current !== series) return;
       for (const priceLine of lines) series.removePriceLine(priceLine);
     };
-  }, [openOrders, candles, key, theme, t]);
+  }, [openOrders, ready, t]);
 
   useEffect(() => {
     if (!quote || !priceSeries.current || !volumeSeries.current) return;
@@ -333,9 +365,10 @@ function ChartCanvas({
     volumeSeries.current.update({ time, value: bar.volume, color: volumeColor(bar) });
     lastBar.current = bar;
     setLastClose(bar.close);
-  }, [quote, timeframe]);
+  }, [quote, timeframe, ready]);
 
-  const shown = legend ?? (lastBar.current ? { ...lastBar.current } : null);
+  // Until the chart exists, the last loaded bar (so the legend's row is there from the first paint).
+  const shown = legend ?? lastBar.current ?? candles.at(-1) ?? null;
   return (
     <div className="chart-wrap">
       {shown && (

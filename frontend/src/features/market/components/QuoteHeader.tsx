@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 
 import { Change, Price } from "@/components/Price";
 import { useCandles } from "@/features/historical/api/candles";
@@ -14,15 +14,24 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 /** 52-week high and low from the daily candles (the chart loads the same query). */
 function use52Week(code: string, quote: Quote | null): { high: number | null; low: number | null } {
   const daily = useCandles(code, "1d");
-  const since = Date.now() - YEAR_MS;
-  let high: number | null = quote?.high || null;
-  let low: number | null = quote?.low || null;
-  for (const bar of daily.data?.candles ?? []) {
-    if (new Date(String(bar.time)).getTime() < since) continue;
-    high = high === null ? bar.high : Math.max(high, bar.high);
-    low = low === null ? bar.low : Math.min(low, bar.low);
-  }
-  return { high, low };
+  // The candles' part once per load of them, not on every quote and clock tick.
+  const year = useMemo(() => {
+    const since = Date.now() - YEAR_MS;
+    let high: number | null = null;
+    let low: number | null = null;
+    for (const bar of daily.data?.candles ?? []) {
+      if (new Date(String(bar.time)).getTime() < since) continue;
+      high = high === null ? bar.high : Math.max(high, bar.high);
+      low = low === null ? bar.low : Math.min(low, bar.low);
+    }
+    return { high, low };
+  }, [daily.data]);
+  const quoteHigh = quote?.high || null;
+  const quoteLow = quote?.low || null;
+  return {
+    high: quoteHigh === null ? year.high : year.high === null ? quoteHigh : Math.max(quoteHigh, year.high),
+    low: quoteLow === null ? year.low : year.low === null ? quoteLow : Math.min(quoteLow, year.low),
+  };
 }
 
 /** 체결강도: buyer-initiated volume over seller-initiated volume × 100, over the trades seen on this page. */
