@@ -277,15 +277,16 @@ def test_fok_is_all_or_nothing_against_visible_depth(account, symbol):
 def test_sell_costs_and_realized_pnl_net_of_costs(account, symbol):
     set_book(book_around(CODE, 69_900, 70_000, quantity=10, levels=1))
     place(account, type="market", quantity=10)  # 700,000 + 105 commission
-    set_book(book_around(CODE, 80_000, 80_100))
+    # bids 1.4% above the last trade (inside every VI range: further, the sale would halt in a VI)
+    set_book(book_around(CODE, 71_000, 71_100))
     sell = place(account, side="sell", type="market", quantity=4)
     trade = Trade.objects.get(order=sell)
     day = costs.settlement_date(costs.trade_date(trade.time))  # the tax of its T+2 settlement day
-    assert trade.price == 80_000 and trade.commission == 48  # floor(320,000 × 0.00015)
-    assert trade.tax == costs.sell_tax_for(320_000, Market.KOSPI, day)
+    assert trade.price == 71_000 and trade.commission == 42  # floor(284,000 × 0.00015)
+    assert trade.tax == costs.sell_tax_for(284_000, Market.KOSPI, day)
     position = Position.objects.get(account=account)
     assert position.quantity == 6 and position.cost_basis == 420_000
-    assert position.realized_pnl == 320_000 - 280_000 - 48 - trade.tax - 105  # the buy's commission too
+    assert position.realized_pnl == 284_000 - 280_000 - 42 - trade.tax - 105  # the buy's commission too
     assert_account_invariants(account.pk)
 
 
@@ -522,7 +523,7 @@ def test_sale_proceeds_are_orderable_at_once_but_settle_two_trading_days_later(a
 
     set_book(book_around(CODE, 69_900, 70_000, quantity=10, levels=1))
     buy = place(account, type="market", quantity=10)  # 700,000 + 105 commission
-    set_book(book_around(CODE, 80_000, 80_100))
+    set_book(book_around(CODE, 71_000, 71_100))  # inside every VI range of the last trade
     sell = place(account, side="sell", type="market", quantity=10)
     # Bought on Friday 2026-11-27, sold on Monday 11-30: they settle Tue 12-01 and Wed 12-02.
     _on_day(buy, dt.date(2026, 11, 27))
@@ -530,7 +531,7 @@ def test_sale_proceeds_are_orderable_at_once_but_settle_two_trading_days_later(a
     account = fresh(account)
     bought = -(700_000 + 105)
     sold = sum(e.amount for e in CashEntry.objects.filter(order=sell))
-    assert sold == 800_000 - costs.commission_for(800_000) - Trade.objects.get(order=sell).tax
+    assert sold == 710_000 - costs.commission_for(710_000) - Trade.objects.get(order=sell).tax
     start = 10_000_000
 
     def at(day: dt.date):
