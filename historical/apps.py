@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class HistoricalConfig(AppConfig):
     name = "historical"
+    verbose_name = "과거 시세"
 
     def ready(self) -> None:
         # market never imports historical: the minute-bar builder subscribes to the feed's trades here.

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from historical.enums import MarketIndex, Timeframe
 from market.models import Symbol
@@ -10,20 +11,29 @@ class Candle(models.Model):
 
     # No index of its own: the unique (symbol, timeframe, time) index serves every lookup by symbol,
     # and one index fewer makes bulk loads faster.
-    symbol = models.ForeignKey(Symbol, on_delete=models.CASCADE, related_name="candles", db_index=False)
-    timeframe = models.CharField(max_length=3, choices=Timeframe.choices, default=Timeframe.DAY)
-    time = models.DateTimeField()
-    open = models.BigIntegerField()
-    high = models.BigIntegerField()
-    low = models.BigIntegerField()
-    close = models.BigIntegerField()
-    volume = models.BigIntegerField()
-    value = models.BigIntegerField(null=True, blank=True, help_text="Traded value in won, where the source has it.")
+    symbol = models.ForeignKey(
+        Symbol, on_delete=models.CASCADE, related_name="candles", db_index=False, verbose_name=_("종목")
+    )
+    timeframe = models.CharField(_("주기"), max_length=3, choices=Timeframe.choices, default=Timeframe.DAY)
+    time = models.DateTimeField(_("시각"))
+    open = models.BigIntegerField(_("시가"))
+    high = models.BigIntegerField(_("고가"))
+    low = models.BigIntegerField(_("저가"))
+    close = models.BigIntegerField(_("종가"))
+    volume = models.BigIntegerField(_("거래량"))
+    value = models.BigIntegerField(
+        _("거래대금"), null=True, blank=True, help_text="Traded value in won, where the source has it."
+    )
     source = models.CharField(
-        max_length=16, default="fdr", help_text="fdr, csv, synthetic (simulated data) or kis (live KIS trades)."
+        _("출처"),
+        max_length=16,
+        default="fdr",
+        help_text="fdr, csv, synthetic (simulated data) or kis (live KIS trades).",
     )
 
     class Meta:
+        verbose_name = _("캔들")
+        verbose_name_plural = _("캔들")
         ordering = ["symbol", "timeframe", "time"]
         constraints = [
             models.UniqueConstraint(fields=["symbol", "timeframe", "time"], name="candle_unique_bar"),
@@ -57,6 +67,8 @@ class IndexCandle(models.Model):
     simulated = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("지수 캔들")
+        verbose_name_plural = _("지수 캔들")
         ordering = ["index", "time"]
         constraints = [
             models.UniqueConstraint(fields=["index", "time"], name="index_candle_unique_bar"),

@@ -4,6 +4,7 @@ from django.db.models.signals import post_delete, post_save
 
 class MarketConfig(AppConfig):
     name = "market"
+    verbose_name = "시장"
 
     def ready(self) -> None:
         from market.cache import on_symbol_changed

@@ -2,6 +2,7 @@ import re
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from market.enums import Market
 
@@ -14,25 +15,27 @@ class Symbol(models.Model):
 
     CODE_RE = re.compile(r"[0-9A-Z]{6}")
 
-    code = models.CharField(max_length=6, unique=True, validators=[symbol_code_validator])
-    name = models.CharField(max_length=100, db_index=True)
-    name_en = models.CharField(max_length=100, blank=True, default="")
-    market = models.CharField(max_length=8, choices=Market.choices, db_index=True)
-    sector = models.CharField(max_length=100, blank=True, default="", db_index=True)
-    is_active = models.BooleanField(default=True, help_text="Listed and shown.")
-    is_tradable = models.BooleanField(default=True, help_text="Orders accepted (not suspended).")
+    code = models.CharField(_("종목코드"), max_length=6, unique=True, validators=[symbol_code_validator])
+    name = models.CharField(_("종목명"), max_length=100, db_index=True)
+    name_en = models.CharField(_("영문명"), max_length=100, blank=True, default="")
+    market = models.CharField(_("시장"), max_length=8, choices=Market.choices, db_index=True)
+    sector = models.CharField(_("업종"), max_length=100, blank=True, default="", db_index=True)
+    is_active = models.BooleanField(_("상장·표시"), default=True, help_text="Listed and shown.")
+    is_tradable = models.BooleanField(_("거래 가능"), default=True, help_text="Orders accepted (not suspended).")
     # Previous session's close: the base price of today's ±30% band and the feed's starting point.
-    prev_close = models.PositiveBigIntegerField(null=True, blank=True)
+    prev_close = models.PositiveBigIntegerField(_("전일 종가"), null=True, blank=True)
     # What the synthetic market sizes a stock's order flow from: its typical daily traded value.
     typical_daily_value = models.PositiveBigIntegerField(
-        default=10_000_000_000, help_text="Typical daily traded value (거래대금) in won."
+        _("평소 거래대금"), default=10_000_000_000, help_text="Typical daily traded value (거래대금) in won."
     )
     # KOSPI 200 constituents have the tighter dynamic VI threshold (±3% instead of ±6%).
-    is_kospi200 = models.BooleanField(default=False, help_text="KOSPI 200 constituent.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_kospi200 = models.BooleanField(_("KOSPI 200"), default=False, help_text="KOSPI 200 constituent.")
+    created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
     class Meta:
+        verbose_name = _("종목")
+        verbose_name_plural = _("종목")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -46,20 +49,22 @@ class Quote(models.Model):
     reports see recent prices without Redis; the live value is in `market.state.store()`.
     """
 
-    symbol = models.OneToOneField(Symbol, on_delete=models.CASCADE, related_name="snapshot")
-    price = models.PositiveBigIntegerField()
-    open = models.PositiveBigIntegerField()
-    high = models.PositiveBigIntegerField()
-    low = models.PositiveBigIntegerField()
-    prev_close = models.PositiveBigIntegerField()
-    volume = models.PositiveBigIntegerField(default=0)
-    value = models.PositiveBigIntegerField(default=0)
-    best_bid = models.PositiveBigIntegerField(null=True, blank=True)
-    best_ask = models.PositiveBigIntegerField(null=True, blank=True)
-    time = models.DateTimeField()
-    updated_at = models.DateTimeField(auto_now=True)
+    symbol = models.OneToOneField(Symbol, on_delete=models.CASCADE, related_name="snapshot", verbose_name=_("종목"))
+    price = models.PositiveBigIntegerField(_("현재가"))
+    open = models.PositiveBigIntegerField(_("시가"))
+    high = models.PositiveBigIntegerField(_("고가"))
+    low = models.PositiveBigIntegerField(_("저가"))
+    prev_close = models.PositiveBigIntegerField(_("전일 종가"))
+    volume = models.PositiveBigIntegerField(_("거래량"), default=0)
+    value = models.PositiveBigIntegerField(_("거래대금"), default=0)
+    best_bid = models.PositiveBigIntegerField(_("최우선 매수호가"), null=True, blank=True)
+    best_ask = models.PositiveBigIntegerField(_("최우선 매도호가"), null=True, blank=True)
+    time = models.DateTimeField(_("시세 시각"))
+    updated_at = models.DateTimeField(_("기록 시각"), auto_now=True)
 
     class Meta:
+        verbose_name = _("시세 스냅샷")
+        verbose_name_plural = _("시세 스냅샷")
         ordering = ["symbol__code"]
 
     def __str__(self) -> str:
@@ -73,15 +78,21 @@ class MarketClockState(models.Model):
 
     SINGLETON = 1
 
-    anchor_market_at = models.DateTimeField()
-    anchor_wall_at = models.DateTimeField()
-    speed = models.FloatField()
+    anchor_market_at = models.DateTimeField(_("기준 시장 시각"))
+    anchor_wall_at = models.DateTimeField(_("기준 실제 시각"))
+    speed = models.FloatField(_("배속"))
     start_setting = models.CharField(
-        max_length=64, blank=True, default="", help_text="PAPERTRADE_CLOCK_START when this clock was started."
+        _("시작 설정"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="PAPERTRADE_CLOCK_START when this clock was started.",
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("갱신 시각"), auto_now=True)
 
     class Meta:
+        verbose_name = _("시장 시계")
+        verbose_name_plural = _("시장 시계")
         constraints = [models.CheckConstraint(condition=models.Q(speed__gt=0), name="market_clock_speed_positive")]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class OrdersConfig(AppConfig):
     name = "orders"
+    verbose_name = "계좌와 주문"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

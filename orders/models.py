@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from orders.enums import (
     CashEntryKind,
@@ -27,18 +28,22 @@ from orders.enums import (
 class Account(models.Model):
     """A simulated KRW cash account. A user may hold several."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trading_accounts")
-    name = models.CharField(max_length=100)
-    initial_cash = models.BigIntegerField()
-    cash = models.BigIntegerField(default=0)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trading_accounts", verbose_name=_("소유자")
+    )
+    name = models.CharField(_("계좌명"), max_length=100)
+    initial_cash = models.BigIntegerField(_("초기 자금"))
+    cash = models.BigIntegerField(_("현금"), default=0)
     # Cash held by open buy orders (limit price × remaining quantity + its commission).
-    reserved_cash = models.BigIntegerField(default=0)
+    reserved_cash = models.BigIntegerField(_("주문 예약금"), default=0)
     # Deposits since the last reset, so the return is measured on the money actually put in.
-    total_deposits = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    reset_at = models.DateTimeField(null=True, blank=True)
+    total_deposits = models.BigIntegerField(_("입금 합계"), default=0)
+    created_at = models.DateTimeField(_("개설 시각"), auto_now_add=True)
+    reset_at = models.DateTimeField(_("초기화 시각"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("계좌")
+        verbose_name_plural = _("계좌")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(cash__gte=0), name="orders_account_cash_gte_0"),
@@ -57,34 +62,48 @@ class Account(models.Model):
 
 class Order(models.Model):
     # No single-column indexes on the two keys: (account, -id) and (symbol, status) lead with them.
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="orders", db_index=False)
-    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+", db_index=False)
-    side = models.CharField(max_length=4, choices=OrderSide.choices)
-    type = models.CharField(max_length=11, choices=OrderType.choices)
-    time_in_force = models.CharField(max_length=3, choices=TimeInForce.choices, default=TimeInForce.DAY)
-    session = models.CharField(max_length=12, choices=OrderSession.choices, default=OrderSession.REGULAR)
-    quantity = models.BigIntegerField()
-    price = models.BigIntegerField(null=True, blank=True, help_text="Limit price; empty for market orders.")
-    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.NEW)
-    reject_reason = models.CharField(max_length=300, blank=True, default="")
-    filled_quantity = models.BigIntegerField(default=0)
-    avg_fill_price = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="orders", db_index=False, verbose_name=_("계좌")
+    )
+    symbol = models.ForeignKey(
+        "market.Symbol", on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("종목")
+    )
+    side = models.CharField(_("매매"), max_length=4, choices=OrderSide.choices)
+    type = models.CharField(_("주문 유형"), max_length=11, choices=OrderType.choices)
+    time_in_force = models.CharField(_("체결 조건"), max_length=3, choices=TimeInForce.choices, default=TimeInForce.DAY)
+    session = models.CharField(_("세션"), max_length=12, choices=OrderSession.choices, default=OrderSession.REGULAR)
+    quantity = models.BigIntegerField(_("주문 수량"))
+    price = models.BigIntegerField(
+        _("주문 가격"), null=True, blank=True, help_text="Limit price; empty for market orders."
+    )
+    status = models.CharField(_("상태"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.NEW)
+    reject_reason = models.CharField(_("거부 사유"), max_length=300, blank=True, default="")
+    filled_quantity = models.BigIntegerField(_("체결 수량"), default=0)
+    avg_fill_price = models.DecimalField(_("평균 체결가"), max_digits=20, decimal_places=4, null=True, blank=True)
     # Σ price × quantity over the fills: the exact numerator of avg_fill_price.
-    filled_amount = models.BigIntegerField(default=0)
-    client_order_id = models.CharField(max_length=64, blank=True, default="")
+    filled_amount = models.BigIntegerField(_("체결 금액"), default=0)
+    client_order_id = models.CharField(_("클라이언트 주문 ID"), max_length=64, blank=True, default="")
     # Cash this order still holds on its account (buy limit orders only).
-    reserved_cash = models.BigIntegerField(default=0)
+    reserved_cash = models.BigIntegerField(_("예약금"), default=0)
     # Its place in the exchange's time priority ("<venue epoch>:<event seq>", set when the exchange
     # accepts it and when a 정정 loses priority): a restarted exchange re-enters orders in this order.
-    queue_key = models.CharField(max_length=40, blank=True, default="")
+    queue_key = models.CharField(_("시간 우선순위 키"), max_length=40, blank=True, default="")
     # The conditional order whose trigger placed this one (orders.conditions).
     condition = models.ForeignKey(
-        "orders.Condition", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        "orders.Condition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("감시주문"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("주문 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
     class Meta:
+        verbose_name = _("주문")
+        verbose_name_plural = _("주문")
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["symbol", "status"], name="orders_order_symbol_status"),
@@ -126,20 +145,24 @@ class Order(models.Model):
 class Trade(models.Model):
     """One fill of an order."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="trades")
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="trades", db_index=False)
-    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+")
-    side = models.CharField(max_length=4, choices=OrderSide.choices)
-    quantity = models.BigIntegerField()
-    price = models.BigIntegerField()
-    commission = models.BigIntegerField(default=0)
-    tax = models.BigIntegerField(default=0)
-    time = models.DateTimeField()
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="trades", verbose_name=_("주문"))
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="trades", db_index=False, verbose_name=_("계좌")
+    )
+    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+", verbose_name=_("종목"))
+    side = models.CharField(_("매매"), max_length=4, choices=OrderSide.choices)
+    quantity = models.BigIntegerField(_("체결 수량"))
+    price = models.BigIntegerField(_("체결가"))
+    commission = models.BigIntegerField(_("수수료"), default=0)
+    tax = models.BigIntegerField(_("거래세"), default=0)
+    time = models.DateTimeField(_("체결 시각"))
     # The exchange's execution this fill books (market.venue: owner start, code, board, sequence):
     # a redelivered execution is booked once.
-    exec_id = models.CharField(max_length=64, blank=True, default="")
+    exec_id = models.CharField(_("거래소 체결 ID"), max_length=64, blank=True, default="")
 
     class Meta:
+        verbose_name = _("체결")
+        verbose_name_plural = _("체결")
         ordering = ["-id"]
         # Every index is written on every fill: only those a query uses ((account, -id) also
         # serves the account key).
@@ -170,16 +193,20 @@ class Position(models.Model):
     an account's realised + unrealised P&L (market value − cost basis) is its total P&L.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="positions")
-    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+")
-    quantity = models.BigIntegerField(default=0)
-    reserved_quantity = models.BigIntegerField(default=0, help_text="Shares held by open sell orders.")
-    cost_basis = models.BigIntegerField(default=0)
-    avg_cost = models.DecimalField(max_digits=20, decimal_places=4, default=Decimal("0"))
-    realized_pnl = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="positions", verbose_name=_("계좌"))
+    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+", verbose_name=_("종목"))
+    quantity = models.BigIntegerField(_("보유 수량"), default=0)
+    reserved_quantity = models.BigIntegerField(
+        _("매도 주문 수량"), default=0, help_text="Shares held by open sell orders."
+    )
+    cost_basis = models.BigIntegerField(_("매입 금액"), default=0)
+    avg_cost = models.DecimalField(_("평균 단가"), max_digits=20, decimal_places=4, default=Decimal("0"))
+    realized_pnl = models.BigIntegerField(_("실현손익"), default=0)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
     class Meta:
+        verbose_name = _("보유 종목")
+        verbose_name_plural = _("보유 종목")
         ordering = ["account_id", "symbol_id"]
         constraints = [
             models.UniqueConstraint(fields=["account", "symbol"], name="orders_position_unique_account_symbol"),
@@ -208,30 +235,42 @@ class Condition(models.Model):
     a `parent_order` (a bracket on an entry order) waits until that order fills and then watches
     the quantity it filled."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="conditions")
-    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+")
-    side = models.CharField(max_length=4, choices=OrderSide.choices)
-    quantity = models.BigIntegerField()
-    trigger = models.CharField(max_length=12, choices=ConditionTrigger.choices)
-    trigger_price = models.BigIntegerField(null=True, blank=True)
-    trail_amount = models.BigIntegerField(null=True, blank=True)
-    trail_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    extreme = models.BigIntegerField(null=True, blank=True, help_text="Trailing: the best price since armed.")
-    # The order it places: market, or limit at limit_price.
-    order_type = models.CharField(max_length=11, choices=OrderType.choices, default=OrderType.MARKET)
-    limit_price = models.BigIntegerField(null=True, blank=True)
-    oco_group = models.CharField(max_length=32, blank=True, default="")
-    parent_order = models.ForeignKey(
-        Order, on_delete=models.CASCADE, null=True, blank=True, related_name="brackets", db_index=False
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="conditions", verbose_name=_("계좌"))
+    symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+", verbose_name=_("종목"))
+    side = models.CharField(_("매매"), max_length=4, choices=OrderSide.choices)
+    quantity = models.BigIntegerField(_("수량"))
+    trigger = models.CharField(_("감시 조건"), max_length=12, choices=ConditionTrigger.choices)
+    trigger_price = models.BigIntegerField(_("감시 가격"), null=True, blank=True)
+    trail_amount = models.BigIntegerField(_("추적 폭(원)"), null=True, blank=True)
+    trail_percent = models.DecimalField(_("추적 폭(%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    extreme = models.BigIntegerField(
+        _("추적 기준가"), null=True, blank=True, help_text="Trailing: the best price since armed."
     )
-    status = models.CharField(max_length=10, choices=ConditionStatus.choices, default=ConditionStatus.ACTIVE)
-    message = models.CharField(max_length=300, blank=True, default="")
-    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    triggered_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # The order it places: market, or limit at limit_price.
+    order_type = models.CharField(_("주문 유형"), max_length=11, choices=OrderType.choices, default=OrderType.MARKET)
+    limit_price = models.BigIntegerField(_("지정가"), null=True, blank=True)
+    oco_group = models.CharField(_("OCO 그룹"), max_length=32, blank=True, default="")
+    parent_order = models.ForeignKey(
+        Order,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="brackets",
+        db_index=False,
+        verbose_name=_("진입 주문"),
+    )
+    status = models.CharField(_("상태"), max_length=10, choices=ConditionStatus.choices, default=ConditionStatus.ACTIVE)
+    message = models.CharField(_("메시지"), max_length=300, blank=True, default="")
+    order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("낸 주문")
+    )
+    created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True)
+    triggered_at = models.DateTimeField(_("발동 시각"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
     class Meta:
+        verbose_name = _("감시주문")
+        verbose_name_plural = _("감시주문")
         ordering = ["-id"]
         indexes = [
             # What each print of a symbol looks at: its live conditions, usually very few.
@@ -263,18 +302,25 @@ class Condition(models.Model):
 class CashEntry(models.Model):
     """One movement of cash: the account's cash always equals the sum of its entries."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="cash_entries", db_index=False)
-    kind = models.CharField(max_length=12, choices=CashEntryKind.choices)
-    amount = models.BigIntegerField(help_text="Signed: + into the account, − out of it.")
-    balance_after = models.BigIntegerField()
-    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    trade = models.ForeignKey(Trade, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    note = models.CharField(max_length=200, blank=True, default="")
-    time = models.DateTimeField()
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="cash_entries", db_index=False, verbose_name=_("계좌")
+    )
+    kind = models.CharField(_("구분"), max_length=12, choices=CashEntryKind.choices)
+    amount = models.BigIntegerField(_("금액"), help_text="Signed: + into the account, − out of it.")
+    balance_after = models.BigIntegerField(_("잔액"))
+    order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("주문")
+    )
+    trade = models.ForeignKey(
+        Trade, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("체결")
+    )
+    note = models.CharField(_("메모"), max_length=200, blank=True, default="")
+    time = models.DateTimeField(_("시각"))
 
     class Meta:
+        verbose_name = _("현금 원장")
+        verbose_name_plural = _("현금 원장")
         ordering = ["-id"]
-        verbose_name_plural = "cash entries"
         indexes = [models.Index(fields=["account", "-id"], name="orders_cashentry_account_id")]
         constraints = [
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="orders_cashentry_balance_gte_0"),
@@ -306,6 +352,8 @@ class AccountSnapshot(models.Model):
     taken_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("계좌 스냅샷")
+        verbose_name_plural = _("계좌 스냅샷")
         ordering = ["account_id", "timeframe", "time"]
         constraints = [
             models.UniqueConstraint(fields=["account", "timeframe", "time"], name="orders_snapshot_unique_bucket"),

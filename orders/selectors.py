@@ -195,3 +195,40 @@ def codes_held_or_ordered() -> list[str]:
         .values_list("symbol__code", flat=True)
     )
     return list(dict.fromkeys([*ordered, *held]))
+
+
+def accounts_off_ledger() -> QuerySet[Account]:
+    """Accounts whose stored balances disagree with the rows they stand for: cash ≠ Σ its cash
+    entries (the ledger), reserved cash ≠ Σ reserved_cash of its open orders, or a position whose
+    reserved shares ≠ what the open sells of its symbol still hold. The services keep the three
+    equal in every transaction (orders/tests/invariants.py checks them after each step), so an
+    account here is a bug or a hand edit. Read-only, one query; annotated with `ledger_cash`,
+    `open_orders_reserved` and `shares_off`."""
+    from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
+
+    from orders.enums import OPEN_STATUSES, OrderSide
+
+    def total(rows: QuerySet, amount: object) -> Coalesce:
+        summed = rows.order_by().values("account").annotate(total=Sum(amount)).values("total")
+        return Coalesce(Subquery(summed), 0, output_field=BigIntegerField())
+
+    open_orders = Order.objects.filter(account=OuterRef("pk"), status__in=OPEN_STATUSES)
+    open_sells = Order.objects.filter(
+        account=OuterRef("account"), symbol=OuterRef("symbol"), side=OrderSide.SELL, status__in=OPEN_STATUSES
+    )
+    positions_off = (
+        Position.objects.filter(account=OuterRef("pk"))
+        .annotate(held_by_sells=total(open_sells, F("quantity") - F("filled_quantity")))
+        .exclude(reserved_quantity=F("held_by_sells"))
+    )
+    return (
+        Account.objects.annotate(
+            ledger_cash=total(CashEntry.objects.filter(account=OuterRef("pk")), "amount"),
+            open_orders_reserved=total(open_orders, "reserved_cash"),
+            shares_off=Exists(positions_off),
+        )
+        .filter(~Q(cash=F("ledger_cash")) | ~Q(reserved_cash=F("open_orders_reserved")) | Q(shares_off=True))
+        .select_related("owner")
+        .order_by("id")
+    )

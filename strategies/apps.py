@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class StrategiesConfig(AppConfig):
     name = "strategies"
+    verbose_name = "전략"

@@ -1,13 +1,15 @@
 from django.contrib import admin, messages
 
+from accounts.admin import BackOfficeAdmin, ReadOnlyAdmin, ReadOnlyTabularInline
 from webhooks import services
 from webhooks.models import Attempt, Delivery, Endpoint
 
 
 @admin.register(Endpoint)
-class EndpointAdmin(admin.ModelAdmin):
+class EndpointAdmin(BackOfficeAdmin):
     list_display = ["id", "owner", "url", "events", "is_active", "created_at"]
     list_filter = ["is_active"]
+    list_select_related = ["owner"]
     search_fields = ["url", "owner__username", "description"]
     fields = ["owner", "url", "events", "description", "is_active", "created_at", "updated_at"]
     # The URL and events are the user's (the URL is checked by the service): an operator may only
@@ -20,35 +22,26 @@ class EndpointAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # users register endpoints (their URL is checked and they get the secret)
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # its deliveries are the log of what was sent: switch it off instead
 
-class AttemptInline(admin.TabularInline):
+
+class AttemptInline(ReadOnlyTabularInline):
     model = Attempt
-    extra = 0
-    can_delete = False
-    readonly_fields = ["number", "started_at", "duration_ms", "status_code", "error", "response_body"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    fields = ["number", "started_at", "duration_ms", "status_code", "error", "response_body"]
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["id", "event_id", "endpoint", "status", "attempts", "last_status_code", "created_at", "finished_at"]
     list_filter = ["status", "event"]
     search_fields = ["event_id", "endpoint__url", "endpoint__owner__username"]
     list_select_related = ["endpoint"]
-    readonly_fields = [f.name for f in Delivery._meta.fields]
     inlines = [AttemptInline]
     actions = ["redeliver"]
 
-    @admin.action(description="Deliver the selected again now")
+    @admin.action(description="선택한 전송을 지금 다시 보내기")
     def redeliver(self, request, queryset):
         for delivery in queryset:
             services.delivery_redeliver(delivery_id=delivery.pk)
-        self.message_user(request, f"{queryset.count()} queued.", level=messages.SUCCESS)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+        self.message_user(request, f"{queryset.count()}건을 다시 보내도록 대기열에 넣었습니다.", level=messages.SUCCESS)

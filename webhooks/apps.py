@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class WebhooksConfig(AppConfig):
     name = "webhooks"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "Webhooks"
+    verbose_name = "웹훅"
 
     def ready(self) -> None:
         # The apps that emit events never import webhooks: it listens to what they already send.

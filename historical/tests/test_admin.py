@@ -22,9 +22,9 @@ def bars(samsung, hynix):
 
 def test_candles_are_searchable_by_symbol_and_date(admin_client, bars):
     page = admin_client.get(URL, {"q": "하이닉스"}).content.decode()
-    assert "180000" in page and "71000" not in page
+    assert "180,000원" in page and "71,000원" not in page
     page = admin_client.get(URL, {"q": "005930"}).content.decode()
-    assert "71000" in page and "180000" not in page
+    assert "71,000원" in page and "180,000원" not in page
     response = admin_client.get(URL, {"q": "2024-01-03"})
     assert [c.time for c in response.context["cl"].result_list] == [day_start(dt.date(2024, 1, 3))] * 2
 
