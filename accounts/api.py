@@ -1,5 +1,6 @@
 from django.contrib.auth import authenticate, login, logout
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -15,8 +16,8 @@ from accounts.models import User, UserSettings
 from config.exceptions import DomainError
 from config.inputs import JsonInput
 
-INVALID_CREDENTIALS = "아이디 또는 비밀번호가 올바르지 않습니다."
-USERNAME_INVALID = "아이디는 글자, 숫자와 @ . + - _ 기호로만 입력해 주세요."
+INVALID_CREDENTIALS = _("아이디 또는 비밀번호가 올바르지 않습니다.")
+USERNAME_INVALID = _("아이디는 글자, 숫자와 @ . + - _ 기호로만 입력해 주세요.")
 
 
 class UserOutput(serializers.ModelSerializer):

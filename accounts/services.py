@@ -1,14 +1,15 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
 from accounts import crypto
 from accounts.models import User, UserSettings
 from config.exceptions import Conflict, DomainError
 
-USERNAME_TAKEN = "이미 사용 중인 아이디입니다. 다른 아이디를 입력해 주세요."
-KIS_KEYS_REQUIRED = "KIS 시세를 선택하려면 먼저 KIS 앱 키와 앱 시크릿을 저장해 주세요."
+USERNAME_TAKEN = _("이미 사용 중인 아이디입니다. 다른 아이디를 입력해 주세요.")
+KIS_KEYS_REQUIRED = _("KIS 시세를 선택하려면 먼저 KIS 앱 키와 앱 시크릿을 저장해 주세요.")
 
 
 @transaction.atomic

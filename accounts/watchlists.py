@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch, QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, Watchlist, WatchlistItem
 from config.exceptions import Conflict, DomainError, NotFound
@@ -19,15 +21,15 @@ MAX_WATCHLISTS = 20
 MAX_SYMBOLS_PER_WATCHLIST = 100
 DEFAULT_WATCHLIST_NAME = "관심종목"
 
-WATCHLIST_NOT_FOUND = "관심종목 그룹을 찾을 수 없습니다."
-WATCHLIST_NAME_TAKEN = "같은 이름의 관심종목 그룹이 이미 있습니다."
-WATCHLIST_NAME_BLANK = "그룹 이름을 입력해 주세요."
-TOO_MANY_WATCHLISTS = f"관심종목 그룹은 {MAX_WATCHLISTS}개까지 만들 수 있습니다."
-TOO_MANY_SYMBOLS = f"한 그룹에는 종목을 {MAX_SYMBOLS_PER_WATCHLIST}개까지 담을 수 있습니다."
-UNKNOWN_SYMBOL = "종목코드 {code}에 해당하는 종목이 없습니다."
-SYMBOL_ALREADY_IN = "{code} 종목은 이미 이 그룹에 있습니다."
-SYMBOL_NOT_IN = "{code} 종목은 이 그룹에 없습니다."
-ORDER_MISMATCH = "순서에는 지금 있는 항목을 빠짐없이 한 번씩 적어 주세요."
+WATCHLIST_NOT_FOUND = _("관심종목 그룹을 찾을 수 없습니다.")
+WATCHLIST_NAME_TAKEN = _("같은 이름의 관심종목 그룹이 이미 있습니다.")
+WATCHLIST_NAME_BLANK = _("그룹 이름을 입력해 주세요.")
+TOO_MANY_WATCHLISTS = format_lazy(_("관심종목 그룹은 {limit}개까지 만들 수 있습니다."), limit=MAX_WATCHLISTS)
+TOO_MANY_SYMBOLS = format_lazy(_("한 그룹에는 종목을 {limit}개까지 담을 수 있습니다."), limit=MAX_SYMBOLS_PER_WATCHLIST)
+UNKNOWN_SYMBOL = _("종목코드 {code}에 해당하는 종목이 없습니다.")
+SYMBOL_ALREADY_IN = _("{code} 종목은 이미 이 그룹에 있습니다.")
+SYMBOL_NOT_IN = _("{code} 종목은 이 그룹에 없습니다.")
+ORDER_MISMATCH = _("순서에는 지금 있는 항목을 빠짐없이 한 번씩 적어 주세요.")
 
 
 def watchlist_list(*, user: User) -> QuerySet[Watchlist]:

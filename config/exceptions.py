@@ -11,6 +11,9 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -19,11 +22,13 @@ from rest_framework.views import exception_handler
 logger = logging.getLogger(__name__)
 
 
-DATABASE_UNAVAILABLE = "지금은 데이터베이스에 연결할 수 없어 아무것도 바뀌지 않았습니다. 잠시 후 다시 시도해 주세요."
-NOT_FOUND = "요청한 항목을 찾을 수 없습니다."
-NO_API_ENDPOINT = "{path}에는 API가 없습니다. 주소를 확인해 주세요."
-INVALID_INPUT = "입력값이 올바르지 않습니다."
-SERVER_ERROR = "서버에서 오류가 발생했습니다. 아무것도 바뀌지 않았으니 다시 시도해 주세요."
+# Messages are marked for translation with the Korean text as the msgid (config/locale.py); lazy ones
+# become text in the language of the request that raises or formats them.
+DATABASE_UNAVAILABLE = _("지금은 데이터베이스에 연결할 수 없어 아무것도 바뀌지 않았습니다. 잠시 후 다시 시도해 주세요.")
+NOT_FOUND = _("요청한 항목을 찾을 수 없습니다.")
+NO_API_ENDPOINT = _("{path}에는 API가 없습니다. 주소를 확인해 주세요.")
+INVALID_INPUT = _("입력값이 올바르지 않습니다.")
+SERVER_ERROR = _("서버에서 오류가 발생했습니다. 아무것도 바뀌지 않았으니 다시 시도해 주세요.")
 
 
 class DomainError(Exception):
@@ -36,6 +41,10 @@ class DomainError(Exception):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        # Translated now, in the raiser's language: a lazy message (gettext_lazy) by becoming text, a
+        # plain one by looking it up as a msgid (constants marked with gettext_noop). Text that is no
+        # msgid (already formatted and translated) comes through as it is.
+        message = str(message) if isinstance(message, Promise) else gettext(message) if message else message
         super().__init__(message)
         self.message = message
         if code:
@@ -67,7 +76,7 @@ class ServiceUnavailable(DomainError):
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
 
 
 def _flatten(detail: Any) -> list[str]:

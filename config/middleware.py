@@ -3,10 +3,11 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import error_body
 
-NUL_IN_REQUEST = "요청 주소와 쿼리에는 NUL 문자를 넣을 수 없습니다."
+NUL_IN_REQUEST = _("요청 주소와 쿼리에는 NUL 문자를 넣을 수 없습니다.")
 
 
 class RejectNulCharactersMiddleware:

@@ -7,22 +7,30 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.exceptions import api_not_found
 from config.health import health
 
-admin.site.site_header = "papertrade back office"
-admin.site.site_title = "papertrade admin"
-admin.site.index_title = "KRX paper trading platform"
+admin.site.site_header = "papertrade 백오피스"
+admin.site.site_title = "papertrade 백오피스"
+admin.site.index_title = "운영 현황"
 
 
 def spa_index(request: HttpRequest) -> HttpResponse:
-    """Serve the built SPA's index.html for client-side routes."""
+    """Serve the built SPA's index.html for client-side routes.
+
+    It names the current hashed bundles, which are cached for a year: the page itself is never
+    served from a cache without asking (`no-cache`), so a new build is picked up on the next load.
+    """
     index = settings.FRONTEND_DIST / "index.html"
+    response: HttpResponse
     if not index.exists():
-        return HttpResponse(
+        response = HttpResponse(
             "<h1>papertrade</h1><p>The web app is not built yet: run <code>make run</code> "
             "(or <code>cd frontend &amp;&amp; npm run build</code>). The API is at "
             '<a href="/api/docs/">/api/docs/</a>, the back office at <a href="/admin/">/admin/</a>.</p>',
             status=200,
         )
-    return FileResponse(index.open("rb"), content_type="text/html")
+    else:
+        response = FileResponse(index.open("rb"), content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 api_v1 = [
@@ -43,5 +51,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     re_path(r"^api/", api_not_found),
-    re_path(r"^(?!static/|admin/|ws/).*$", spa_index, name="spa"),
+    # assets/ misses are a 404: a stale page must not get HTML for a bundle a newer build replaced.
+    re_path(r"^(?!static/|assets/|admin/|ws/).*$", spa_index, name="spa"),
 ]

@@ -9,6 +9,10 @@ import time
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from config.locale import scope_language
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -17,11 +21,11 @@ CLOSE_RATE_LIMITED = 4429
 CLOSE_UNSUPPORTED_DATA = 1003
 CLOSE_MESSAGE_TOO_BIG = 1009
 
-RATE_LIMITED = "메시지를 너무 빠르게 보냈습니다. 간격을 두고 보내 주세요."
-TEXT_ONLY = "텍스트(JSON) 메시지만 받습니다."
-MESSAGE_TOO_LARGE = "메시지가 너무 큽니다: {limit:,}바이트 이하로 보내 주세요."
-NOT_JSON = "메시지는 JSON 형식이어야 합니다."
-NOT_JSON_OBJECT = "메시지는 JSON 객체여야 합니다."
+RATE_LIMITED = _("메시지를 너무 빠르게 보냈습니다. 간격을 두고 보내 주세요.")
+TEXT_ONLY = _("텍스트(JSON) 메시지만 받습니다.")
+MESSAGE_TOO_LARGE = _("메시지가 너무 큽니다: {limit:,}바이트 이하로 보내 주세요.")
+NOT_JSON = _("메시지는 JSON 형식이어야 합니다.")
+NOT_JSON_OBJECT = _("메시지는 JSON 객체여야 합니다.")
 
 
 class GuardedJsonConsumer(AsyncJsonWebsocketConsumer):
@@ -32,6 +36,9 @@ class GuardedJsonConsumer(AsyncJsonWebsocketConsumer):
     burst = 30.0
 
     async def websocket_connect(self, message: dict) -> None:
+        # The connection's messages speak the user's language (config.locale): activated in this
+        # connection's own task, so every handler of it runs with it.
+        translation.activate(await scope_language(self.scope))
         self._tokens = self.burst
         self._refilled_at = time.monotonic()
         self._errors = 0
@@ -49,17 +56,17 @@ class GuardedJsonConsumer(AsyncJsonWebsocketConsumer):
     async def send_error(self, message: str) -> None:
         """Tell the client what was wrong; close after too many mistakes."""
         self._errors += 1
-        await self.send_json({"type": "error", "message": message})
+        await self.send_json({"type": "error", "message": str(message)})
         if self._errors >= self.max_errors:
             await self.close(code=CLOSE_TOO_MANY_ERRORS)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
         if not self._take_token():
-            await self.send_json({"type": "error", "message": RATE_LIMITED})
+            await self.send_json({"type": "error", "message": str(RATE_LIMITED)})
             await self.close(code=CLOSE_RATE_LIMITED)
             return
         if text_data is None:
-            await self.send_json({"type": "error", "message": TEXT_ONLY})
+            await self.send_json({"type": "error", "message": str(TEXT_ONLY)})
             await self.close(code=CLOSE_UNSUPPORTED_DATA)
             return
         if len(text_data.encode()) > self.max_message_bytes:

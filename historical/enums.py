@@ -1,14 +1,16 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Timeframe(models.TextChoices):
-    MINUTE = "1m", "1분"
-    MINUTE_5 = "5m", "5분"
-    MINUTE_15 = "15m", "15분"
-    MINUTE_60 = "60m", "60분"
-    DAY = "1d", "일"
-    WEEK = "1w", "주"
-    MONTH = "1M", "월"
+    MINUTE = "1m", _("1분")
+    MINUTE_5 = "5m", _("5분")
+    MINUTE_15 = "15m", _("15분")
+    MINUTE_60 = "60m", _("60분")
+    DAY = "1d", pgettext_lazy("timeframe", "일")
+    WEEK = "1w", pgettext_lazy("timeframe", "주")
+    MONTH = "1M", pgettext_lazy("timeframe", "월")
 
 
 STORED_TIMEFRAMES = (Timeframe.MINUTE, Timeframe.DAY)
@@ -21,25 +23,25 @@ AGGREGATED_TIMEFRAMES = (Timeframe.WEEK, Timeframe.MONTH)
 
 class CandleSource(models.TextChoices):
     FDR = "fdr", "FinanceDataReader"
-    CSV = "csv", "CSV file"
-    SYNTHETIC = "synthetic", "Synthetic (simulated)"
-    KIS = "kis", "KIS Open API (live trades)"
+    CSV = "csv", _("CSV 파일")
+    SYNTHETIC = "synthetic", _("합성 데이터(시뮬레이션)")
+    KIS = "kis", _("KIS Open API (실시간 체결)")
 
 
 class RejectReason(models.TextChoices):
     """Why a bar failed the sanity checks and was not stored."""
 
-    NON_POSITIVE_PRICE = "non_positive_price", "A price is zero or negative"
-    HIGH_BELOW_LOW = "high_below_low", "High is below low"
-    HIGH_BELOW_OPEN_CLOSE = "high_below_open_close", "High is below the open or the close"
-    LOW_ABOVE_OPEN_CLOSE = "low_above_open_close", "Low is above the open or the close"
-    NEGATIVE_VOLUME = "negative_volume", "Volume is negative"
-    NEGATIVE_VALUE = "negative_value", "Traded value is negative"
-    DUPLICATE = "duplicate", "The same bar time appears twice in one load (the last one is kept)"
+    NON_POSITIVE_PRICE = "non_positive_price", _("가격이 0 이하")
+    HIGH_BELOW_LOW = "high_below_low", _("고가가 저가보다 낮음")
+    HIGH_BELOW_OPEN_CLOSE = "high_below_open_close", _("고가가 시가나 종가보다 낮음")
+    LOW_ABOVE_OPEN_CLOSE = "low_above_open_close", _("저가가 시가나 종가보다 높음")
+    NEGATIVE_VOLUME = "negative_volume", _("거래량이 음수")
+    NEGATIVE_VALUE = "negative_value", _("거래대금이 음수")
+    DUPLICATE = "duplicate", _("한 번에 불러온 봉 중 같은 시각이 두 번 나옴(뒤의 것을 저장)")
 
 
 class MarketIndex(models.TextChoices):
     """Market indices stored as daily candles, by FinanceDataReader's codes."""
 
-    KOSPI = "KS11", "KOSPI"
+    KOSPI = "KS11", "KOSPI"  # the indices' own names, the same in every language
     KOSDAQ = "KQ11", "KOSDAQ"

@@ -34,6 +34,7 @@ from django.db.models.functions import (
     TruncMonth,
     TruncWeek,
 )
+from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import DomainError, NotFound
 from historical.calendar import trading_days
@@ -50,11 +51,11 @@ from historical.sources.base import day_start
 from market.models import Symbol
 from market.timetable import SEOUL
 
-UNKNOWN_SYMBOL = "{code} 종목을 찾을 수 없습니다."
-TOO_MANY_BARS = (
+UNKNOWN_SYMBOL = _("{code} 종목을 찾을 수 없습니다.")
+TOO_MANY_BARS = _(
     "요청한 기간의 봉이 {limit:,}개를 넘습니다. 시작일·종료일(start/end)을 좁히거나 더 긴 주기(1w, 1M)를 골라 주세요."
 )
-START_AFTER_END = "시작일(start)은 종료일(end)보다 늦을 수 없습니다."
+START_AFTER_END = _("시작일(start)은 종료일(end)보다 늦을 수 없습니다.")
 INTRADAY_DEFAULT_DAYS = {"1m": 7, "5m": 7, "15m": 31, "60m": 31}
 
 __all__ = ["SEOUL", "candle_series", "candle_coverage", "symbol_get"]

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_lazy as _
 from psycopg.copy import QueuedLibpqWriter
 
 from config.exceptions import DomainError, NotFound
@@ -32,12 +33,21 @@ from market.models import Symbol
 from market.services import symbol_set_prev_close
 
 MAX_REJECTION_DETAILS = 100
-UNKNOWN_SYMBOLS = "{codes} 종목을 찾을 수 없습니다."
+UNKNOWN_SYMBOLS = _("{codes} 종목을 찾을 수 없습니다.")
 START_AFTER_END = selectors.START_AFTER_END
-START_REQUIRED = "시작일(start)을 입력해 주세요."
-CSV_NOT_BY_API = (
+START_REQUIRED = _("시작일(start)을 입력해 주세요.")
+CSV_NOT_BY_API = _(
     "CSV 파일은 API로 불러올 수 없습니다. `manage.py backfill_candles --source csv --file path.csv`로 불러와 주세요."
 )
+UNKNOWN_INDEX = _("{index!r}은(는) 알 수 없는 지수입니다. {choices} 중 하나를 입력해 주세요.")
+# Why a bar was not stored (a job's rejections, `backfill_candles`' report).
+PRICE_NOT_POSITIVE = _("가격은 모두 0보다 커야 합니다")
+HIGH_BELOW_LOW = _("고가 {high}이(가) 저가 {low}보다 낮습니다")
+HIGH_BELOW_OPEN_CLOSE = _("고가 {high}이(가) 시가나 종가보다 낮습니다")
+LOW_ABOVE_OPEN_CLOSE = _("저가 {low}이(가) 시가나 종가보다 높습니다")
+NEGATIVE_VOLUME = _("거래량 {volume}이(가) 음수입니다")
+NEGATIVE_VALUE = _("거래대금 {value}이(가) 음수입니다")
+DUPLICATE_BAR = _("같은 시각의 봉이 뒤에 다시 나와 뒤의 것을 저장합니다")
 
 _UPDATED_FIELDS = ("open", "high", "low", "close", "volume", "value", "source")
 _STAGE_TABLE = "historical_candle_stage"
@@ -103,17 +113,17 @@ def bar_problems(bar: Bar) -> list[tuple[str, str]]:
     """Sanity checks of one bar: (reason, message) for each rule it breaks."""
     problems = []
     if min(bar.open, bar.high, bar.low, bar.close) <= 0:
-        problems.append((RejectReason.NON_POSITIVE_PRICE, "prices must be positive"))
+        problems.append((RejectReason.NON_POSITIVE_PRICE, str(PRICE_NOT_POSITIVE)))
     if bar.high < bar.low:
-        problems.append((RejectReason.HIGH_BELOW_LOW, f"high {bar.high} is below low {bar.low}"))
+        problems.append((RejectReason.HIGH_BELOW_LOW, HIGH_BELOW_LOW.format(high=bar.high, low=bar.low)))
     if bar.high < max(bar.open, bar.close):
-        problems.append((RejectReason.HIGH_BELOW_OPEN_CLOSE, f"high {bar.high} is below open/close"))
+        problems.append((RejectReason.HIGH_BELOW_OPEN_CLOSE, HIGH_BELOW_OPEN_CLOSE.format(high=bar.high)))
     if bar.low > min(bar.open, bar.close):
-        problems.append((RejectReason.LOW_ABOVE_OPEN_CLOSE, f"low {bar.low} is above open/close"))
+        problems.append((RejectReason.LOW_ABOVE_OPEN_CLOSE, LOW_ABOVE_OPEN_CLOSE.format(low=bar.low)))
     if bar.volume < 0:
-        problems.append((RejectReason.NEGATIVE_VOLUME, f"volume {bar.volume} is negative"))
+        problems.append((RejectReason.NEGATIVE_VOLUME, NEGATIVE_VOLUME.format(volume=bar.volume)))
     if bar.value is not None and bar.value < 0:
-        problems.append((RejectReason.NEGATIVE_VALUE, f"value {bar.value} is negative"))
+        problems.append((RejectReason.NEGATIVE_VALUE, NEGATIVE_VALUE.format(value=bar.value)))
     return problems
 
 
@@ -137,7 +147,7 @@ def candles_validate(bars: Iterable[Bar], report: LoadReport) -> list[Bar]:
             report.reject(
                 Rejection(
                     reason=RejectReason.DUPLICATE,
-                    message="the same date appears again later; the later row is kept",
+                    message=str(DUPLICATE_BAR),
                     time=bar.time,
                     line=kept[bar.time].line,
                 )
@@ -404,7 +414,7 @@ def job_symbols_total(*, job_id: int, total: int) -> Job:
     return job_services.job_advance(
         job_id=job_id,
         progress=0,
-        message=f"0/{total} symbols",
+        message=job_services.SYMBOLS_PROGRESS.format(done=0, total=total, rows=0),
         result={"symbols_total": total, "symbols_done": 0, "rows_written": 0, "rows_rejected": 0, "done": []},
     )
 
@@ -444,7 +454,7 @@ def job_symbol_record(
             job = job_services.job_advance(
                 job_id=job_id,
                 progress=100.0 * len(done) / max(total, 1),
-                message=f"{len(done)}/{total} symbols, {update['rows_written']} rows written",
+                message=job_services.SYMBOLS_PROGRESS.format(done=len(done), total=total, rows=update["rows_written"]),
                 result=update,
             )
         except job_services.JobCancelled:
@@ -463,14 +473,16 @@ def job_finish(*, job_id: int) -> Job:
     job = Job.objects.get(pk=job_id)
     result = job.result
     failed = result.get("failed", {})
-    summary = f"{result.get('symbols_done', 0)} symbols, {result.get('rows_written', 0)} rows written, " + (
-        f"{result.get('rows_rejected', 0)} rejected"
+    summary = job_services.SYMBOLS_SUMMARY.format(
+        done=result.get("symbols_done", 0), rows=result.get("rows_written", 0), rejected=result.get("rows_rejected", 0)
     )
     if failed and len(failed) >= int(result.get("symbols_done", 0)):
         errors = "; ".join(f"{code}: {message}" for code, message in failed.items())
-        return job_services.job_fail(job_id=job_id, error=errors, message=f"Failed: {summary}")
+        return job_services.job_fail(
+            job_id=job_id, error=errors, message=job_services.SYMBOLS_ALL_FAILED.format(summary=summary)
+        )
     if failed:
-        summary += f", {len(failed)} failed ({', '.join(failed)})"
+        summary += job_services.SYMBOLS_FAILED_PART.format(count=len(failed), codes=", ".join(failed))
     return job_services.job_succeed(job_id=job_id, message=summary)
 
 
@@ -507,7 +519,7 @@ SIMULATED_INDEX_BASE = Decimal("1000")
 def index_candles_upsert(*, index: str, bars: Sequence[IndexBar], source: str, simulated: bool) -> int:
     """Write an index's daily bars (insert or replace by day) in one transaction; returns the bars written."""
     if index not in MarketIndex.values:
-        raise DomainError(f"Unknown index {index!r}: use {', '.join(MarketIndex.values)}.", field="index")
+        raise DomainError(UNKNOWN_INDEX.format(index=index, choices=", ".join(MarketIndex.values)), field="index")
     rows = [
         IndexCandle(
             index=index,

@@ -18,6 +18,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from config.ws import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, GuardedJsonConsumer
 from market import events, watched
@@ -30,14 +31,14 @@ from market.state import store
 logger = logging.getLogger(__name__)
 
 ACTIONS = ("subscribe", "unsubscribe")
-BAD_ACTION = '{"action": "subscribe" 또는 "unsubscribe", "codes": ["005930", ...]} 형식으로 보내 주세요.'
-BAD_CODES = '"codes"에는 "005930" 같은 종목코드의 목록을 보내 주세요.'
-UNKNOWN_CODES = "{codes} 종목을 찾을 수 없습니다. 구독은 바뀌지 않았습니다."
-TOO_MANY_CODES = (
+BAD_ACTION = _('{"action": "subscribe" 또는 "unsubscribe", "codes": ["005930", ...]} 형식으로 보내 주세요.')
+BAD_CODES = _('"codes"에는 "005930" 같은 종목코드의 목록을 보내 주세요.')
+UNKNOWN_CODES = _("{codes} 종목을 찾을 수 없습니다. 구독은 바뀌지 않았습니다.")
+TOO_MANY_CODES = _(
     "한 연결에서는 종목을 {limit}개까지 구독할 수 있습니다. 먼저 일부 종목의 구독을 해지해 주세요. "
     "구독은 바뀌지 않았습니다."
 )
-READ_ONLY = "이 스트림은 읽기 전용입니다. 종목을 고르려면 /ws/quotes를 써 주세요."
+READ_ONLY = _("이 스트림은 읽기 전용입니다. 종목을 고르려면 /ws/quotes를 써 주세요.")
 
 
 def max_codes() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import DomainError, NotFound
 from market.enums import Market
@@ -10,11 +11,11 @@ from market.models import Symbol
 from market.services import SYMBOL_NOT_FOUND, symbol_code_validate
 from market.state import OrderBook, Quote, store
 
-MARKET_UNKNOWN = "{market!r}은(는) 알 수 없는 시장입니다. KOSPI, KOSDAQ, KONEX 중 하나를 입력해 주세요."
-TOO_MANY_CODES = "종목코드는 한 번에 {limit}개까지 조회할 수 있습니다."
-NO_CODES = "종목코드를 하나 이상 입력해 주세요(예: codes=005930,000660)."
-NO_QUOTE_YET = "{code} 종목은 아직 시세가 없습니다: 시세 피드가 아직 이 종목의 시세를 보내지 않았습니다."
-NO_BOOK_YET = "{code} 종목은 아직 호가가 없습니다: 시세 피드가 아직 이 종목의 호가를 보내지 않았습니다."
+MARKET_UNKNOWN = _("{market!r}은(는) 알 수 없는 시장입니다. KOSPI, KOSDAQ, KONEX 중 하나를 입력해 주세요.")
+TOO_MANY_CODES = _("종목코드는 한 번에 {limit}개까지 조회할 수 있습니다.")
+NO_CODES = _("종목코드를 하나 이상 입력해 주세요(예: codes=005930,000660).")
+NO_QUOTE_YET = _("{code} 종목은 아직 시세가 없습니다: 시세 피드가 아직 이 종목의 시세를 보내지 않았습니다.")
+NO_BOOK_YET = _("{code} 종목은 아직 호가가 없습니다: 시세 피드가 아직 이 종목의 호가를 보내지 않았습니다.")
 MAX_QUOTE_CODES = 100
 OVERVIEW_SIZE = 10
 

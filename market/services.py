@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import DomainError, InvalidInput, NotFound
 from market.cache import symbols_forget
@@ -18,9 +19,9 @@ from market.state import Quote
 
 logger = logging.getLogger(__name__)
 
-SYMBOL_NOT_FOUND = "{code} 종목을 찾을 수 없습니다."
-SYMBOL_CODE_MALFORMED = "{code!r}은(는) 종목코드가 아닙니다. 종목코드는 숫자나 영문 대문자 6자리입니다(예: 005930)."
-LISTING_EMPTY = "KRX 상장종목 목록이 비어 있어 아무것도 바꾸지 않았습니다."
+SYMBOL_NOT_FOUND = _("{code} 종목을 찾을 수 없습니다.")
+SYMBOL_CODE_MALFORMED = _("{code!r}은(는) 종목코드가 아닙니다. 종목코드는 숫자나 영문 대문자 6자리입니다(예: 005930).")
+LISTING_EMPTY = _("KRX 상장종목 목록이 비어 있어 아무것도 바꾸지 않았습니다.")
 
 
 @dataclass(frozen=True)

@@ -38,18 +38,39 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from market import signals, timetable
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE = "거래소 연결이 끊겨 주문을 처리할 수 없습니다. 잠시 후 다시 시도해 주세요."
-NO_BOOK = "{code} 종목은 지금 거래소에서 매매되지 않습니다."
-SESSION_NAMES = {"regular": "정규장", "close_price": "시간외 종가", "single_price": "시간외 단일가"}
-WEEKDAYS = "월화수목금토일"
+# What the venue tells people, marked for translation (config/locale.py). The owner of the books
+# words its refusals in its own process's language: Korean in `run_feed`, the request's in the
+# embedded default, where the feed thread answers the request's own thread.
+UNAVAILABLE = gettext_lazy("거래소 연결이 끊겨 주문을 처리할 수 없습니다. 잠시 후 다시 시도해 주세요.")
+NO_BOOK = gettext_lazy("{code} 종목은 지금 거래소에서 매매되지 않습니다.")
+SESSION_NAMES = {
+    "regular": gettext_lazy("정규장"),
+    "close_price": gettext_lazy("시간외 종가"),
+    "single_price": gettext_lazy("시간외 단일가"),
+}
+WEEKDAYS = [  # Monday first, as datetime.weekday() counts
+    pgettext_lazy("weekday", "월"),
+    pgettext_lazy("weekday", "화"),
+    pgettext_lazy("weekday", "수"),
+    pgettext_lazy("weekday", "목"),
+    pgettext_lazy("weekday", "금"),
+    pgettext_lazy("weekday", "토"),
+    pgettext_lazy("weekday", "일"),
+]
+CLOSED = gettext_lazy("지금은 {name} 주문을 받지 않습니다.")
+CLOSED_UNTIL = gettext_lazy("지금은 {name} 주문을 받지 않습니다. 다음 {name}은 {when}부터 주문을 받습니다.")
+OPENS_AT = gettext_lazy("{month}월 {day}일({weekday}) {time}")
 
 
 class VenueUnavailable(Exception):
     def __init__(self, message: str = UNAVAILABLE) -> None:
+        message = str(message)
         super().__init__(message)
         self.message = message
 
@@ -148,10 +169,12 @@ def closed_message(at: dt.datetime, board: str) -> str:
             if session.board == board and session.ends_at > at:
                 start = session.starts_at.astimezone(timetable.SEOUL)
                 name = SESSION_NAMES.get(board, board)
-                when = f"{start.month}월 {start.day}일({WEEKDAYS[start.weekday()]}) {start:%H:%M}"
-                return f"지금은 {name} 주문을 받지 않습니다. 다음 {name}은 {when}부터 주문을 받습니다."
+                when = OPENS_AT.format(
+                    month=start.month, day=start.day, weekday=WEEKDAYS[start.weekday()], time=f"{start:%H:%M}"
+                )
+                return CLOSED_UNTIL.format(name=name, when=when)
         day = timetable.next_trading_day(day)
-    return f"지금은 {SESSION_NAMES.get(board, board)} 주문을 받지 않습니다."
+    return CLOSED.format(name=SESSION_NAMES.get(board, board))
 
 
 # --- owners ---------------------------------------------------------------------------------------
@@ -454,7 +477,7 @@ def _answer_all(client: Any, messages: list[dict[str, Any]]) -> None:
     venue = _local
     bodies: list[dict[str, Any]]
     if venue is None:
-        bodies = [{"error": UNAVAILABLE}] * len(messages)
+        bodies = [{"error": str(UNAVAILABLE)}] * len(messages)
     else:
         timeout = max(max(m["deadline"] for m in messages) - time.time(), 0.05)  # each sender waits to its own
         bodies = []

@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -431,11 +433,11 @@ class TradeListApi(generics.ListAPIView):
 
 # --- history and activities ---------------------------------------------------------------------
 
-BAD_PERIOD = "period는 {choices} 중 하나여야 합니다."
-BAD_TIMEFRAME = "timeframe은 {choices} 중 하나여야 합니다."
-BAD_ACTIVITY_TYPE = "type은 쉼표로 구분한 {choices} 중에서 골라 주세요."
-BAD_TIME = "ISO 8601 날짜·시각으로 보내 주세요 (예: 2026-01-02T09:00:00+09:00)."
-BAD_PAGE_SIZE = "page_size는 1에서 500 사이의 정수여야 합니다."
+BAD_PERIOD = _("period는 {choices} 중 하나여야 합니다.")
+BAD_TIMEFRAME = _("timeframe은 {choices} 중 하나여야 합니다.")
+BAD_ACTIVITY_TYPE = _("type은 쉼표로 구분한 {choices} 중에서 골라 주세요.")
+BAD_TIME = _("ISO 8601 날짜·시각으로 보내 주세요 (예: 2026-01-02T09:00:00+09:00).")
+BAD_PAGE_SIZE = _("page_size는 1에서 500 사이의 정수여야 합니다.")
 
 
 def _choices_text(choices: type) -> str:
@@ -447,7 +449,7 @@ class HistoryInput(QueryInput):
         choices=HistoryPeriod.choices,
         required=False,
         help_text="Default 1M; 1D is today.",
-        error_messages={"invalid_choice": BAD_PERIOD.format(choices=_choices_text(HistoryPeriod))},
+        error_messages={"invalid_choice": format_lazy(BAD_PERIOD, choices=_choices_text(HistoryPeriod))},
     )
     timeframe = serializers.ChoiceField(
         choices=HistoryTimeframe.choices,
@@ -456,7 +458,7 @@ class HistoryInput(QueryInput):
             "Default 1D, or 1Min with period=1D. Intraday points cover the days whose minutes are kept"
             " (today and yesterday)."
         ),
-        error_messages={"invalid_choice": BAD_TIMEFRAME.format(choices=_choices_text(HistoryTimeframe))},
+        error_messages={"invalid_choice": format_lazy(BAD_TIMEFRAME, choices=_choices_text(HistoryTimeframe))},
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

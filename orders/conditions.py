@@ -24,6 +24,7 @@ from typing import Any
 from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import DomainError, NotFound, ServiceUnavailable
 from market import rules
@@ -43,23 +44,23 @@ from orders.models import Condition, Order, Position
 
 logger = logging.getLogger(__name__)
 
-BAD_TRIGGER = "감시 조건은 stop(스톱), take_profit(이익실현), trailing(트레일링 스톱) 중 하나입니다."
-BAD_ORDER_TYPE = "발동 시 주문은 market(시장가) 또는 limit(지정가)입니다."
-TRIGGER_PRICE_REQUIRED = "감시 가격(trigger_price)을 입력해 주세요."
-TRIGGER_PRICE_OFF_TICK = "감시 가격 {price:,}원은 호가단위에 맞지 않습니다."
-TRAIL_REQUIRED = "트레일링 스톱은 trail_amount(원) 또는 trail_percent(%) 중 하나를 입력해 주세요."
-TRAIL_PERCENT_RANGE = "trail_percent는 0보다 크고 30 이하인 백분율입니다."
-LIMIT_PRICE_REQUIRED = "지정가 주문에는 limit_price가 필요합니다."
-LIMIT_PRICE_NOT_ALLOWED = "시장가 주문에는 limit_price를 보내지 않습니다."
-NOT_ENOUGH_SHARES = "{code}을(를) {held:,}주 보유 중입니다: 매도 감시 수량은 보유 수량 이하여야 합니다."
-NO_PRICE = "{code}의 현재가가 없어 감시를 시작할 수 없습니다."
-ALREADY_MET = "현재가 {last:,}원에서 이미 발동 조건에 해당합니다: 감시 가격을 다시 확인해 주세요."
-BRACKET_PRICES = "이익실현 가격({take_profit:,}원)은 손절 가격({stop_loss:,}원)보다 높아야 합니다."
-NOT_LIVE = "감시중이거나 대기중인 조건만 취소할 수 있습니다. 이 조건은 {status} 상태입니다."
-CONDITION_NOT_FOUND = "감시 주문을 찾을 수 없습니다."
-NO_SHARES_AT_TRIGGER = "발동 시점에 매도 가능한 {code} 주식이 없습니다."
-OCO_CANCELLED = "같은 OCO 그룹의 다른 조건이 먼저 발동되어 취소되었습니다."
-ENTRY_NOT_FILLED = "진입 주문이 체결 없이 종료되어 취소되었습니다."
+BAD_TRIGGER = _("감시 조건은 stop(스톱), take_profit(이익실현), trailing(트레일링 스톱) 중 하나입니다.")
+BAD_ORDER_TYPE = _("발동 시 주문은 market(시장가) 또는 limit(지정가)입니다.")
+TRIGGER_PRICE_REQUIRED = _("감시 가격(trigger_price)을 입력해 주세요.")
+TRIGGER_PRICE_OFF_TICK = _("감시 가격 {price:,}원은 호가단위에 맞지 않습니다.")
+TRAIL_REQUIRED = _("트레일링 스톱은 trail_amount(원) 또는 trail_percent(%) 중 하나를 입력해 주세요.")
+TRAIL_PERCENT_RANGE = _("trail_percent는 0보다 크고 30 이하인 백분율입니다.")
+LIMIT_PRICE_REQUIRED = _("지정가 주문에는 limit_price가 필요합니다.")
+LIMIT_PRICE_NOT_ALLOWED = _("시장가 주문에는 limit_price를 보내지 않습니다.")
+NOT_ENOUGH_SHARES = _("{code}을(를) {held:,}주 보유 중입니다: 매도 감시 수량은 보유 수량 이하여야 합니다.")
+NO_PRICE = _("{code}의 현재가가 없어 감시를 시작할 수 없습니다.")
+ALREADY_MET = _("현재가 {last:,}원에서 이미 발동 조건에 해당합니다: 감시 가격을 다시 확인해 주세요.")
+BRACKET_PRICES = _("이익실현 가격({take_profit:,}원)은 손절 가격({stop_loss:,}원)보다 높아야 합니다.")
+NOT_LIVE = _("감시중이거나 대기중인 조건만 취소할 수 있습니다. 이 조건은 {status} 상태입니다.")
+CONDITION_NOT_FOUND = _("감시 주문을 찾을 수 없습니다.")
+NO_SHARES_AT_TRIGGER = _("발동 시점에 매도 가능한 {code} 주식이 없습니다.")
+OCO_CANCELLED = _("같은 OCO 그룹의 다른 조건이 먼저 발동되어 취소되었습니다.")
+ENTRY_NOT_FILLED = _("진입 주문이 체결 없이 종료되어 취소되었습니다.")
 
 
 # --- creating and cancelling ----------------------------------------------------------------------
@@ -305,7 +306,7 @@ def _armed_by_entry(condition: Condition, last: int) -> bool:
     entry = condition.parent_order
     if entry.filled_quantity == 0:
         if entry.status not in OPEN_STATUSES:
-            condition.status, condition.message = ConditionStatus.CANCELLED, ENTRY_NOT_FILLED
+            condition.status, condition.message = ConditionStatus.CANCELLED, str(ENTRY_NOT_FILLED)
             condition.save(update_fields=["status", "message", "updated_at"])
         return False
     condition.quantity = entry.filled_quantity

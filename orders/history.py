@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from config.exceptions import DomainError
 from market import timetable
@@ -35,8 +36,9 @@ from orders.selectors import TRADE_CASH_KINDS, account_prices, account_value
 SNAPSHOT_CHUNK = 1000  # accounts valued per query round
 MINUTE_RETENTION_DAYS = 2  # minute rows are kept for today's chart (and yesterday's, for a late look)
 
-BAD_PAGE_TOKEN = "page_token이 올바르지 않습니다. 이전 응답의 page_token을 그대로 보내 주세요."
-AFTER_NOT_BEFORE_UNTIL = "after는 until보다 앞선 시각이어야 합니다."
+# Plain msgids (gettext_noop): DomainError translates them when raised.
+BAD_PAGE_TOKEN = gettext_noop("page_token이 올바르지 않습니다. 이전 응답의 page_token을 그대로 보내 주세요.")
+AFTER_NOT_BEFORE_UNTIL = gettext_noop("after는 until보다 앞선 시각이어야 합니다.")
 
 PERIOD_DAYS = {
     HistoryPeriod.DAY: 0,

@@ -103,7 +103,7 @@ def account_reset(*, account_id: int, initial_cash: int | None = None) -> Accoun
         open_orders = list(Order.objects.select_related("symbol").filter(account=account, status__in=OPEN_STATUSES))
         for order in open_orders:
             order.status = OrderStatus.CANCELLED
-            order.reject_reason = CANCELLED_BY_RESET
+            order.reject_reason = str(CANCELLED_BY_RESET)
             order.reserved_cash = 0
             order.save(update_fields=["status", "reject_reason", "reserved_cash", "updated_at"])
             events.order(account.owner_id, order)

@@ -1,11 +1,12 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import NotFound
 from strategies.models import Deployment, Strategy, StrategyRun
 
-STRATEGY_NOT_FOUND = "전략을 찾을 수 없습니다."
-RUN_NOT_FOUND = "실행 기록을 찾을 수 없습니다."
-NEVER_DEPLOYED = "이 전략은 아직 배포한 적이 없습니다."
+STRATEGY_NOT_FOUND = _("전략을 찾을 수 없습니다.")
+RUN_NOT_FOUND = _("실행 기록을 찾을 수 없습니다.")
+NEVER_DEPLOYED = _("이 전략은 아직 배포한 적이 없습니다.")
 
 
 def strategy_list(*, user) -> QuerySet[Strategy]:

@@ -14,6 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from config.exceptions import Conflict, DomainError, NotFound
 from jobs import services as job_services
@@ -33,78 +36,90 @@ from strategies.specs import (
 )
 
 # Job and deployment states a user sees.
-WAITING_TRAINER = "학습 작업자를 기다리는 중입니다."
-WAITING_WORKER = "작업자를 기다리는 중입니다."
-DEPLOYED = "배포했습니다."
-STOPPED = "배포를 중지했습니다."
+WAITING_TRAINER = _("학습 작업자를 기다리는 중입니다.")
+WAITING_WORKER = _("작업자를 기다리는 중입니다.")
+DEPLOYED = _("배포했습니다.")
+STOPPED = _("배포를 중지했습니다.")
 
 MIN_TRAIN_BARS = 30
 MIN_TEST_BARS = 10
 MIN_VALIDATION_BARS = 10
 MIN_INITIAL_CASH = 100_000
 # What the strategies app tells people (Korean, shown as is; docs/api.md "strategies").
-NO_SYMBOLS = "종목을 하나 이상 선택해 주세요."
-TOO_MANY_SYMBOLS = f"전략 하나에는 종목을 최대 {MAX_SYMBOLS}개까지 담을 수 있습니다."
-UNKNOWN_SYMBOLS = "{codes} 종목을 찾을 수 없습니다."
-BAD_DATE = "{field}에는 2024-01-31 형식의 날짜를 입력해 주세요."
-TRAIN_PERIOD_ORDER = "학습 기간의 시작일은 종료일보다 앞서야 합니다."
-TEST_PERIOD_ORDER = "테스트 기간의 시작일은 종료일보다 앞서야 합니다."
-PERIODS_OVERLAP = "테스트 기간은 학습 기간이 끝난 뒤에 시작해야 합니다(두 기간은 겹칠 수 없습니다)."
-VALIDATION_BOTH = "검증 기간은 시작일과 종료일을 모두 입력하거나 모두 비워 주세요."
-VALIDATION_BETWEEN = (
+NO_SYMBOLS = _("종목을 하나 이상 선택해 주세요.")
+TOO_MANY_SYMBOLS = format_lazy(_("전략 하나에는 종목을 최대 {limit}개까지 담을 수 있습니다."), limit=MAX_SYMBOLS)
+UNKNOWN_SYMBOLS = _("{codes} 종목을 찾을 수 없습니다.")
+BAD_DATE = _("{field}에는 2024-01-31 형식의 날짜를 입력해 주세요.")
+TRAIN_PERIOD_ORDER = _("학습 기간의 시작일은 종료일보다 앞서야 합니다.")
+TEST_PERIOD_ORDER = _("테스트 기간의 시작일은 종료일보다 앞서야 합니다.")
+PERIODS_OVERLAP = _("테스트 기간은 학습 기간이 끝난 뒤에 시작해야 합니다(두 기간은 겹칠 수 없습니다).")
+# A plain msgid (gettext_noop), translated by DomainError when raised.
+VALIDATION_BOTH = gettext_noop("검증 기간은 시작일과 종료일을 모두 입력하거나 모두 비워 주세요.")
+VALIDATION_BETWEEN = _(
     "검증 기간은 학습 기간이 끝난 뒤에 시작하고 테스트 기간이 시작되기 전에 끝나야 하며, "
     "시작일이 종료일보다 늦을 수 없습니다."
 )
 # Period names for the data checks below ({period} 기간).
-PERIOD_TRAIN, PERIOD_VALIDATION, PERIOD_TEST = "학습", "검증", "테스트"
-NO_CANDLES = "{period} 기간({start} ~ {end})에 {codes} 종목의 일봉이 없습니다. 먼저 일봉을 불러와 주세요."
-TOO_FEW_DAYS = (
+PERIOD_TRAIN = pgettext_lazy("period", "학습")
+PERIOD_VALIDATION = pgettext_lazy("period", "검증")
+PERIOD_TEST = pgettext_lazy("period", "테스트")
+NO_CANDLES = _("{period} 기간({start} ~ {end})에 {codes} 종목의 일봉이 없습니다. 먼저 일봉을 불러와 주세요.")
+TOO_FEW_DAYS = _(
     "{period} 기간({start} ~ {end})에 모든 종목의 일봉이 있는 거래일은 {count:,}일이지만, "
     "최소 {minimum:,}거래일이 필요합니다."
 )
-BAD_EXECUTION = (
+BAD_EXECUTION = _(
     "체결 시점(execution)은 open(다음 거래일 시가 단일가매매) 또는 close(다음 거래일 종가 단일가매매)입니다."
 )
-BAD_SPREAD = "스프레드(spread_ticks: 평소 매수·매도 호가 차이, 호가단위 수)는 0에서 20 사이로 입력해 주세요."
-BAD_IMPACT = "시장충격(impact)은 0에서 10 사이로 입력해 주세요."
-UNKNOWN_ALGORITHM = "알 수 없는 알고리즘입니다. " + ", ".join(Algorithm.values) + " 중에서 선택해 주세요."
-INDICATORS_NOT_LIST = '지표는 이름의 목록으로 입력해 주세요(예: ["macd", "rsi_30"]).'
-TOO_MANY_INDICATORS = f"지표는 최대 {MAX_INDICATORS}개까지 사용할 수 있습니다."
-INDICATOR_REPEATED = "{names} 지표가 두 번 이상 들어 있습니다. 같은 지표는 한 번만 넣어 주세요."
-INITIAL_CASH_TOO_LOW = f"초기 자금은 {MIN_INITIAL_CASH:,}원 이상으로 입력해 주세요."
-CANNOT_CHANGE = "{fields} 항목은 변경할 수 없습니다."
-TEST_ALREADY_REPORTED = (
+BAD_SPREAD = _("스프레드(spread_ticks: 평소 매수·매도 호가 차이, 호가단위 수)는 0에서 20 사이로 입력해 주세요.")
+BAD_IMPACT = _("시장충격(impact)은 0에서 10 사이로 입력해 주세요.")
+UNKNOWN_ALGORITHM = format_lazy(
+    _("알 수 없는 알고리즘입니다. {choices} 중에서 선택해 주세요."), choices=", ".join(Algorithm.values)
+)
+INDICATORS_NOT_LIST = _('지표는 이름의 목록으로 입력해 주세요(예: ["macd", "rsi_30"]).')
+TOO_MANY_INDICATORS = format_lazy(_("지표는 최대 {limit}개까지 사용할 수 있습니다."), limit=MAX_INDICATORS)
+INDICATOR_REPEATED = _("{names} 지표가 두 번 이상 들어 있습니다. 같은 지표는 한 번만 넣어 주세요.")
+INITIAL_CASH_TOO_LOW = format_lazy(_("초기 자금은 {minimum:,}원 이상으로 입력해 주세요."), minimum=MIN_INITIAL_CASH)
+CANNOT_CHANGE = _("{fields} 항목은 변경할 수 없습니다.")
+TEST_ALREADY_REPORTED = _(
     "이 모델로는 이미 테스트 기간을 백테스트했습니다. 테스트 기간을 다시 보려면 먼저 검증 기간으로 조정해 "
     "다시 학습해 주세요."
 )
-NOT_TRAINED = "백테스트하거나 배포하려면 먼저 전략을 학습해 주세요."
-RUN_IN_PROGRESS = "이 전략의 실행이 아직 진행 중입니다. 끝날 때까지 기다리거나 그 작업을 취소해 주세요."
-RUN_FINISHED = "이 실행은 이미 끝났습니다."
-ALREADY_DEPLOYED = "이 전략은 이미 배포되어 있습니다. 먼저 배포를 중지해 주세요."
-NOT_DEPLOYED = "이 전략은 배포되어 있지 않습니다."
-DEPLOYED_NO_EDIT = "전략을 변경하려면 먼저 배포를 중지해 주세요."
-ACCOUNT_NOT_FOUND = "계좌를 찾을 수 없습니다."
-BAD_WALK_FORWARD_MONTHS = (
-    f"워크포워드 간격(walk_forward_months)은 {walkforward.MIN_MONTHS}개월에서 {walkforward.MAX_MONTHS}개월 사이로 "
-    "입력하거나, 워크포워드를 쓰지 않으려면 비워 주세요."
+NOT_TRAINED = _("백테스트하거나 배포하려면 먼저 전략을 학습해 주세요.")
+RUN_IN_PROGRESS = _("이 전략의 실행이 아직 진행 중입니다. 끝날 때까지 기다리거나 그 작업을 취소해 주세요.")
+RUN_FINISHED = _("이 실행은 이미 끝났습니다.")
+ALREADY_DEPLOYED = _("이 전략은 이미 배포되어 있습니다. 먼저 배포를 중지해 주세요.")
+NOT_DEPLOYED = _("이 전략은 배포되어 있지 않습니다.")
+DEPLOYED_NO_EDIT = _("전략을 변경하려면 먼저 배포를 중지해 주세요.")
+ACCOUNT_NOT_FOUND = _("계좌를 찾을 수 없습니다.")
+BAD_WALK_FORWARD_MONTHS = format_lazy(
+    _(
+        "워크포워드 간격(walk_forward_months)은 {low}개월에서 {high}개월 사이로 "
+        "입력하거나, 워크포워드를 쓰지 않으려면 비워 주세요."
+    ),
+    low=walkforward.MIN_MONTHS,
+    high=walkforward.MAX_MONTHS,
 )
-BAD_WALK_FORWARD_TRAINING = (
+BAD_WALK_FORWARD_TRAINING = _(
     "워크포워드 학습 창(walk_forward_training)은 rolling(같은 길이로 옮겨 감) 또는 expanding(시작일 고정)입니다."
 )
-WALK_FORWARD_OFF = "워크포워드를 실행하려면 먼저 재학습 간격(walk_forward_months)을 정해 주세요."
-TOO_MANY_WINDOWS = (
-    f"테스트 기간을 {{months}}개월씩 나누면 구간이 {walkforward.MAX_WINDOWS}개를 넘습니다. "
-    "간격을 늘리거나 테스트 기간을 줄여 주세요."
+WALK_FORWARD_OFF = _("워크포워드를 실행하려면 먼저 재학습 간격(walk_forward_months)을 정해 주세요.")
+# Formatted again with months= where it is raised: format_lazy puts the placeholder back.
+TOO_MANY_WINDOWS = format_lazy(
+    _("테스트 기간을 {months}개월씩 나누면 구간이 {limit}개를 넘습니다. 간격을 늘리거나 테스트 기간을 줄여 주세요."),
+    months="{months}",
+    limit=walkforward.MAX_WINDOWS,
 )
 # One walk-forward window's period for the data checks ("2번째 구간의 테스트 기간(…)에 …").
-WINDOW_PERIOD = "{index}번째 구간의 {period}"
+WINDOW_PERIOD = _("{index}번째 구간의 {period}")
 # A window's test needs a day to trade on: the first window its first day to decide on and one more,
 # each later one a day after the previous window's last (whose close it decides on).
 MIN_FIRST_WINDOW_TEST_BARS, MIN_WINDOW_TEST_BARS = 2, 1
 MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS = 5, 86_400
-BAD_INTERVAL = (
-    f"interval_seconds(시장 시계를 확인하는 간격)는 {MIN_INTERVAL_SECONDS}초에서 "
-    f"{MAX_INTERVAL_SECONDS:,}초 사이로 입력해 주세요."
+BAD_INTERVAL = format_lazy(
+    _("interval_seconds(시장 시계를 확인하는 간격)는 {low}초에서 {high:,}초 사이로 입력해 주세요."),
+    low=MIN_INTERVAL_SECONDS,
+    high=MAX_INTERVAL_SECONDS,
 )
 
 TRAIN_JOB = "strategies.train"
@@ -605,7 +620,7 @@ def strategy_deploy(*, strategy_id: int, owner: Any, account_id: int, interval_s
     deployment.model_run_id = strategy.trained_run_id
     deployment.interval_seconds = interval_seconds
     deployment.is_active = True
-    deployment.last_message = DEPLOYED
+    deployment.last_message = str(DEPLOYED)
     # Where the track record starts: the market-clock moment and what the account was worth then.
     value = order_selectors.account_value(account, order_selectors.account_prices([account]))
     deployment.deployed_at = market_clock().now()
@@ -634,7 +649,7 @@ def strategy_undeploy(*, strategy_id: int) -> Deployment:
     if deployment is None:
         raise DomainError(NOT_DEPLOYED, code="not_deployed")
     _stop_schedule(deployment)
-    deployment.last_message = STOPPED
+    deployment.last_message = str(STOPPED)
     deployment.stopped_at = market_clock().now()
     deployment.save()
     return deployment

@@ -9,6 +9,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from strategies.enums import Algorithm
 
 DEFAULT_INDICATORS = ["macd", "boll_ub", "boll_lb", "rsi_30", "cci_30", "dx_30", "close_30_sma", "close_60_sma"]
@@ -102,23 +105,29 @@ MIN_WINDOW, MAX_WINDOW = 2, 250
 MAX_LAYERS, MAX_LAYER_SIZE = 4, 1024
 
 # Why a spec is refused (Korean, shown as is in API errors).
-INDICATOR_EMPTY = "지표는 macd나 rsi_30 같은 이름으로 입력해 주세요."
-INDICATOR_WINDOW = f"{{name}} 지표의 기간은 {MIN_WINDOW}봉에서 {MAX_WINDOW}봉 사이여야 합니다."
-INDICATOR_UNKNOWN = (
+INDICATOR_EMPTY = _("지표는 macd나 rsi_30 같은 이름으로 입력해 주세요.")
+# Formatted again with name= where they are used: format_lazy puts the placeholder back.
+INDICATOR_WINDOW = format_lazy(
+    _("{name} 지표의 기간은 {low}봉에서 {high}봉 사이여야 합니다."), name="{name}", low=MIN_WINDOW, high=MAX_WINDOW
+)
+INDICATOR_UNKNOWN = _(
     "{name!r}은(는) 지원하지 않는 지표입니다. macd, boll_ub, rsi_30, cci_30, close_30_sma 같은 "
     "stockstats 지표 이름을 사용해 주세요."
 )
-ALGORITHM_UNKNOWN = "{algorithm!r}은(는) 알 수 없는 알고리즘입니다. {choices} 중에서 선택해 주세요."
-HYPERPARAMETERS_NOT_OBJECT = '하이퍼파라미터는 {"이름": 값} 형태의 객체로 입력해 주세요.'
-HYPERPARAMETER_UNKNOWN = "{algorithm}에는 {name!r} 하이퍼파라미터가 없습니다(사용 가능: {allowed})."
-HYPERPARAMETER_LAYERS = (
-    f"{{name}}은(는) 1~{MAX_LAYER_SIZE} 사이의 층 크기를 1~{MAX_LAYERS}개 담은 목록으로 입력해 주세요(예: [64, 64])."
+ALGORITHM_UNKNOWN = _("{algorithm!r}은(는) 알 수 없는 알고리즘입니다. {choices} 중에서 선택해 주세요.")
+HYPERPARAMETERS_NOT_OBJECT = _('하이퍼파라미터는 {"이름": 값} 형태의 객체로 입력해 주세요.')
+HYPERPARAMETER_UNKNOWN = _("{algorithm}에는 {name!r} 하이퍼파라미터가 없습니다(사용 가능: {allowed}).")
+HYPERPARAMETER_LAYERS = format_lazy(
+    _("{name}은(는) 1~{size} 사이의 층 크기를 1~{layers}개 담은 목록으로 입력해 주세요(예: [64, 64])."),
+    name="{name}",
+    size=MAX_LAYER_SIZE,
+    layers=MAX_LAYERS,
 )
-HYPERPARAMETER_CHOICES = "{name}은(는) {choices} 중 하나로 입력해 주세요."
-HYPERPARAMETER_NOT_INT = "{name}은(는) 정수로 입력해 주세요."
-HYPERPARAMETER_NOT_NUMBER = "{name}은(는) 숫자로 입력해 주세요."
-HYPERPARAMETER_RANGE = "{name}은(는) {low:g} 이상 {high:g} 이하로 입력해 주세요."
-PPO_BATCH_TOO_LARGE = "PPO에서는 batch_size({batch_size})가 n_steps({n_steps})보다 클 수 없습니다."
+HYPERPARAMETER_CHOICES = _("{name}은(는) {choices} 중 하나로 입력해 주세요.")
+HYPERPARAMETER_NOT_INT = _("{name}은(는) 정수로 입력해 주세요.")
+HYPERPARAMETER_NOT_NUMBER = _("{name}은(는) 숫자로 입력해 주세요.")
+HYPERPARAMETER_RANGE = _("{name}은(는) {low:g} 이상 {high:g} 이하로 입력해 주세요.")
+PPO_BATCH_TOO_LARGE = _("PPO에서는 batch_size({batch_size})가 n_steps({n_steps})보다 클 수 없습니다.")
 
 
 def indicator_problem(name: str) -> str | None:
@@ -195,7 +204,7 @@ def hyperparameter_problems(algorithm: str, hyperparameters: Any) -> list[str]:
     if algorithm not in HYPERPARAMETERS:
         return [ALGORITHM_UNKNOWN.format(algorithm=algorithm, choices=", ".join(Algorithm.values))]
     if not isinstance(hyperparameters, dict):
-        return [HYPERPARAMETERS_NOT_OBJECT]
+        return [str(HYPERPARAMETERS_NOT_OBJECT)]
     allowed = HYPERPARAMETERS[algorithm]
     problems: list[str] = []
     for name, value in hyperparameters.items():

@@ -1,7 +1,8 @@
 """What accounts, config, historical, jobs, market and webhooks tell API clients is written in Korean.
 
 Each message is a module constant; the app tests assert that the constant reaches the client. This
-keeps a new English message from slipping in among them.
+keeps a new English message from slipping in among them. Korean is the default language and the
+source text; tests/test_i18n.py checks the English catalog and how a request picks its language.
 """
 
 import importlib
@@ -30,7 +31,20 @@ MESSAGES = {
     "config.middleware": ["NUL_IN_REQUEST"],
     "config.ws": ["RATE_LIMITED", "TEXT_ONLY", "MESSAGE_TOO_LARGE", "NOT_JSON", "NOT_JSON_OBJECT"],
     "historical.selectors": ["UNKNOWN_SYMBOL", "TOO_MANY_BARS", "START_AFTER_END"],
-    "historical.services": ["UNKNOWN_SYMBOLS", "START_AFTER_END", "START_REQUIRED", "CSV_NOT_BY_API"],
+    "historical.services": [
+        "UNKNOWN_SYMBOLS",
+        "START_AFTER_END",
+        "START_REQUIRED",
+        "CSV_NOT_BY_API",
+        "UNKNOWN_INDEX",
+        "PRICE_NOT_POSITIVE",
+        "HIGH_BELOW_LOW",
+        "HIGH_BELOW_OPEN_CLOSE",
+        "LOW_ABOVE_OPEN_CLOSE",
+        "NEGATIVE_VOLUME",
+        "NEGATIVE_VALUE",
+        "DUPLICATE_BAR",
+    ],
     "jobs.consumers": ["READ_ONLY"],
     "jobs.services": [
         "JOB_ALREADY_FINISHED",
@@ -51,6 +65,7 @@ MESSAGES = {
     "market.consumers": ["BAD_ACTION", "BAD_CODES", "UNKNOWN_CODES", "TOO_MANY_CODES", "READ_ONLY"],
     "market.selectors": ["MARKET_UNKNOWN", "TOO_MANY_CODES", "NO_CODES", "NO_QUOTE_YET", "NO_BOOK_YET"],
     "market.services": ["SYMBOL_NOT_FOUND", "SYMBOL_CODE_MALFORMED", "LISTING_EMPTY"],
+    "market.venue": ["UNAVAILABLE", "NO_BOOK", "CLOSED", "CLOSED_UNTIL", "OPENS_AT"],
     "webhooks.services": [
         "ENDPOINT_NOT_FOUND",
         "DELIVERY_NOT_FOUND",
@@ -80,6 +95,17 @@ PLACEHOLDERS = {
     "rejected": 3,
     "count": 1,
     "summary": "2종목",
+    "index": "KS11",
+    "high": 90,
+    "low": 95,
+    "volume": -1,
+    "value": -1,
+    "name": "정규장",
+    "when": "12월 4일(목) 08:30",
+    "month": 12,
+    "day": 4,
+    "weekday": "목",
+    "time": "08:30",
 }
 
 

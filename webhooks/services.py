@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import crypto
 from config.exceptions import DomainError, NotFound
@@ -27,11 +28,11 @@ from webhooks import signing, transport
 from webhooks.enums import SUBSCRIBABLE_EVENTS, DeliveryStatus, WebhookEvent
 from webhooks.models import Attempt, Delivery, Endpoint
 
-ENDPOINT_NOT_FOUND = "웹훅을 찾을 수 없습니다."
-DELIVERY_NOT_FOUND = "웹훅 전송 기록을 찾을 수 없습니다."
-EVENTS_REQUIRED = "받을 이벤트를 하나 이상 골라 주세요."
-EVENT_UNKNOWN = "알 수 없는 이벤트입니다: {event}. 가능한 값: {choices}."
-TOO_MANY_ENDPOINTS = "웹훅은 한 사용자당 {limit}개까지 등록할 수 있습니다."
+ENDPOINT_NOT_FOUND = _("웹훅을 찾을 수 없습니다.")
+DELIVERY_NOT_FOUND = _("웹훅 전송 기록을 찾을 수 없습니다.")
+EVENTS_REQUIRED = _("받을 이벤트를 하나 이상 골라 주세요.")
+EVENT_UNKNOWN = _("알 수 없는 이벤트입니다: {event}. 가능한 값: {choices}.")
+TOO_MANY_ENDPOINTS = _("웹훅은 한 사용자당 {limit}개까지 등록할 수 있습니다.")
 MAX_ENDPOINTS = 20
 LEASE_SECONDS = 60  # a try's claim outlives its HTTP timeout; a crashed try is picked up after it
 STALE_SECONDS = 30  # the sweep leaves a due delivery this long to its own timer first

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
-PRIVATE_TARGET = "{host}은(는) 내부망 주소({address})로 연결되어 보낼 수 없습니다. 공인 주소의 URL을 입력해 주세요."
-UNRESOLVABLE = "{host}의 주소를 찾을 수 없습니다."
-BAD_SCHEME = "웹훅 URL은 https://로 시작해야 합니다."
-BAD_URL = "웹훅 URL이 올바르지 않습니다 (사용자 정보 없이 호스트를 적어 주세요)."
+PRIVATE_TARGET = _("{host}은(는) 내부망 주소({address})로 연결되어 보낼 수 없습니다. 공인 주소의 URL을 입력해 주세요.")
+UNRESOLVABLE = _("{host}의 주소를 찾을 수 없습니다.")
+BAD_SCHEME = _("웹훅 URL은 https://로 시작해야 합니다.")
+BAD_URL = _("웹훅 URL이 올바르지 않습니다 (사용자 정보 없이 호스트를 적어 주세요).")
 RESPONSE_LOG_BYTES = 1000
 
 

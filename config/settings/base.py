@@ -11,6 +11,7 @@ Only settings read the environment; every variable is listed in .env.example.
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -77,9 +78,11 @@ MIDDLEWARE = [
     "config.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.locale.UserLanguageMiddleware",  # the signed-in user's language setting wins (config/locale.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -238,7 +241,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LANGUAGE_CODE = "ko-kr"
+# Korean is the source language (every msgid is the Korean text); locale/en holds the English
+# catalog. The language of a request: the signed-in user's setting, else Accept-Language, else Korean.
+LANGUAGE_CODE = "ko"
+LANGUAGES = [("ko", "한국어"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True
@@ -249,6 +256,21 @@ STATIC_ROOT.mkdir(exist_ok=True)
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [d for d in [FRONTEND_DIST / "assets"] if d.exists()]
 WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.exists() else None
+# Vite names each built file dist/assets/<name>-<8-character content hash>.<ext>: those are cached
+# for a year; index.html, which names the current ones, is revalidated on every load (the SPA's
+# client routes get it from config.urls.spa_index, no-cache too). `npm run build` writes .br and .gz
+# siblings, which WhiteNoise serves per Accept-Encoding (Vary: Accept-Encoding).
+SPA_HASHED_ASSET = re.compile(r"^/assets/.+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$")
+
+
+def spa_cache_headers(headers, path, url):
+    if SPA_HASHED_ASSET.match(url):
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    elif url == "/index.html":
+        headers["Cache-Control"] = "no-cache"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = spa_cache_headers
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

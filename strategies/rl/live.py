@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config.exceptions import DomainError
 from market import state as market_state
@@ -37,19 +39,21 @@ from strategies.track import execution_window
 logger = logging.getLogger(__name__)
 
 # What a deployment's `last_message` says (the SPA shows it; deployment.error webhooks carry it).
-WAITING = "{day} {auction} 단일가매매를 기다리는 중입니다."
-ALREADY_TRADED = "{day}에는 이미 주문했습니다."
-FAILED = "오류: {error}"
-ACTED = "{day}: {decided_on} 종가로 판단{guard} — {orders}"
-TURBULENCE = " (변동성 경계: 전량 매도)"
-NO_TRADE = "주문 없음"
-SIDES = {"buy": "매수", "sell": "매도"}
+WAITING = _("{day} {auction} 단일가매매를 기다리는 중입니다.")
+ALREADY_TRADED = _("{day}에는 이미 주문했습니다.")
+FAILED = _("오류: {error}")
+ACTED = _("{day}: {decided_on} 종가로 판단{guard} — {orders}")
+TURBULENCE = _(" (변동성 경계: 전량 매도)")
+NO_TRADE = _("주문 없음")
+SIDES = {"buy": _("매수"), "sell": _("매도")}
+ORDER_PLACED = _("{side} {quantity:,}주 {code}: {outcome}")
+AUCTIONS = {EXECUTION_CLOSE: pgettext_lazy("auction", "종가"), "open": pgettext_lazy("auction", "시가")}
 # Calendar days of candles read behind the decision day: recursive indicators (RSI, MACD: exponential
 # smoothing) depend on where they start, so live reads at least as much as a backtest's warm-up does.
 HISTORY_DAYS = 400
 HISTORY_MARGIN_DAYS = 30
 # Why the track record's backtest could not be computed (the deployment page shows it).
-NO_DECISION_CLOSE = "배포 첫 거래일({day}) 전의 종가가 저장되어 있지 않아 같은 기간의 백테스트를 계산할 수 없습니다."
+NO_DECISION_CLOSE = _("배포 첫 거래일({day}) 전의 종가가 저장되어 있지 않아 같은 기간의 백테스트를 계산할 수 없습니다.")
 
 
 @lru_cache(maxsize=8)
@@ -109,7 +113,7 @@ def deployment_step(*, deployment_id: int) -> str:
     execution = run.spec.get("execution", "open")
     window = execution_window(day, execution)
     if window is None or not window[0] <= now < window[1]:
-        auction = "종가" if execution == EXECUTION_CLOSE else "시가"
+        auction = AUCTIONS.get(execution, AUCTIONS["open"])
         return WAITING.format(day=day, auction=auction)
     if not _claim(deployment_id, day):
         return ALREADY_TRADED.format(day=day)
@@ -203,9 +207,11 @@ def _act(deployment: Deployment, *, day: dt.date) -> str:
                 quantity=quantity,
                 client_order_id=f"dep{deployment.pk}-{day:%Y%m%d}-{code}",
             )
-            placed.append(f"{SIDES[side]} {quantity:,}주 {code}: {result.get_status_display()}")
+            placed.append(
+                ORDER_PLACED.format(side=SIDES[side], quantity=quantity, code=code, outcome=result.get_status_display())
+            )
         except DomainError as exc:
-            placed.append(f"{SIDES[side]} {quantity:,}주 {code}: {exc.message}")
+            placed.append(ORDER_PLACED.format(side=SIDES[side], quantity=quantity, code=code, outcome=exc.message))
     guard = TURBULENCE if guarded else ""
     return ACTED.format(day=day, decided_on=decided_on, guard=guard, orders="; ".join(placed) or NO_TRADE)
 

@@ -23,6 +23,7 @@ import gymnasium as gym
 import numpy as np
 import pandas as pd
 import torch
+from django.utils.translation import gettext_lazy as _
 from finrl.agents.stablebaselines3.models import MODELS, DRLAgent
 from finrl.meta.env_stock_trading.env_stocktrading import StockTradingEnv
 from finrl.meta.preprocessor.preprocessors import FeatureEngineer, data_split
@@ -34,9 +35,9 @@ from strategies import execution as execution_model
 from strategies.specs import DEFAULT_TOTAL_TIMESTEPS, NON_MODEL_KEYS
 
 # Why a run failed, as its `error` tells the user (Korean, shown as is).
-INDICATORS_NOT_COMPUTED = "이 일봉으로는 {names} 지표를 계산할 수 없습니다(stockstats)."
-ROWS_PER_DAY = "거래일마다 종목별 일봉이 하나씩 있어야 합니다."
-MODEL_CHECKSUM = "모델 파일 {name}이(가) 저장된 체크섬과 맞지 않습니다. 파일이 바뀌었거나 손상되었습니다."
+INDICATORS_NOT_COMPUTED = _("이 일봉으로는 {names} 지표를 계산할 수 없습니다(stockstats).")
+ROWS_PER_DAY = _("거래일마다 종목별 일봉이 하나씩 있어야 합니다.")
+MODEL_CHECKSUM = _("모델 파일 {name}이(가) 저장된 체크섬과 맞지 않습니다. 파일이 바뀌었거나 손상되었습니다.")
 
 # Defaults sized for daily bars over a few years on a CPU; a strategy's hyperparameters override them.
 MODEL_DEFAULTS: dict[str, dict[str, Any]] = {

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from jobs import services as job_services
 from jobs.services import JobCancelled
@@ -25,20 +26,20 @@ logger = logging.getLogger(__name__)
 # Share of the job's progress bar given to training steps (the rest: data, features, saving).
 TRAIN_PROGRESS_FROM, TRAIN_PROGRESS_TO = 10.0, 95.0
 # Why a run failed, as its `error` tells the user (Korean, shown as is).
-NO_CANDLES = "이 전략의 종목과 기간에 해당하는 일봉이 없습니다."
-TOO_LITTLE_HISTORY = (
+NO_CANDLES = _("이 전략의 종목과 기간에 해당하는 일봉이 없습니다.")
+TOO_LITTLE_HISTORY = _(
     "선택한 지표는 거래를 시작하기 전에 {warmup}거래일의 과거 일봉이 필요한데, 저장된 일봉이 그보다 적습니다."
 )
-NOTHING_AFTER_WARMUP = "{start} ~ {end} 기간은 지표 준비 기간({warmup}거래일)을 빼면 남는 거래일이 없습니다."
+NOTHING_AFTER_WARMUP = _("{start} ~ {end} 기간은 지표 준비 기간({warmup}거래일)을 빼면 남는 거래일이 없습니다.")
 # The job's progress as the user sees it.
-TRAINING = "학습 중: {done:,}/{total:,} 스텝, 최근 보상 {reward:+.4f}"
-LOADING = "일봉과 지표를 불러오는 중입니다."
-BACKTESTING = "테스트 기간을 백테스트하는 중입니다."
-FINISHED = "{kind}을(를) 마쳤습니다."
-WINDOW_LOADING = "{index}/{count}번째 구간: 일봉과 지표를 불러오는 중입니다."
-WINDOW_TRAINING = "{index}/{count}번째 구간 학습 중: {done:,}/{total:,} 스텝, 최근 보상 {reward:+.4f}"
-WINDOW_TESTING = "{index}/{count}번째 구간을 테스트하는 중입니다."
-DAYS_MISMATCH = "구간별 테스트의 거래일이 전체 테스트 기간의 거래일과 맞지 않습니다."
+TRAINING = _("학습 중: {done:,}/{total:,} 스텝, 최근 보상 {reward:+.4f}")
+LOADING = _("일봉과 지표를 불러오는 중입니다.")
+BACKTESTING = _("테스트 기간을 백테스트하는 중입니다.")
+FINISHED = _("{kind}을(를) 마쳤습니다.")
+WINDOW_LOADING = _("{index}/{count}번째 구간: 일봉과 지표를 불러오는 중입니다.")
+WINDOW_TRAINING = _("{index}/{count}번째 구간 학습 중: {done:,}/{total:,} 스텝, 최근 보상 {reward:+.4f}")
+WINDOW_TESTING = _("{index}/{count}번째 구간을 테스트하는 중입니다.")
+DAYS_MISMATCH = _("구간별 테스트의 거래일이 전체 테스트 기간의 거래일과 맞지 않습니다.")
 
 
 def _date(value: str) -> dt.date:

@@ -1,5 +1,7 @@
 /** The one HTTP client: JSON in and out, session cookie, X-CSRFToken on writes, typed errors. */
 
+import { useUiStore } from "@/stores/ui";
+
 export type ErrorFields = Record<string, string[]>;
 
 /** The server's error shape: {"error": {"code", "message", "fields"}} (docs/api.md). */
@@ -72,7 +74,8 @@ async function parseError(response: Response): Promise<ApiError> {
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  // Server messages in the SPA's language (a signed-in user's saved language setting still wins: config/locale.py).
+  const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": useUiStore.getState().language };
   if (method !== "GET" && method !== "HEAD") {
     const token = await ensureCsrf();
     if (token) headers["X-CSRFToken"] = token;
