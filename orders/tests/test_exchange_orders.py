@@ -180,6 +180,7 @@ def test_resting_orders_come_back_in_their_priority_after_a_restart(symbol, alic
     assert Trade.objects.count() == 1  # nothing filled twice
 
 
+@pytest.mark.services  # four writers at once: SQLite's shared in-memory test database locks whole tables
 @pytest.mark.django_db(transaction=True)
 def test_orders_queued_while_the_book_owner_is_busy_are_booked_in_one_transaction(exchange, django_user_model):
     """Group commit: the commands that queue up while the owner works run as one batch, and the
