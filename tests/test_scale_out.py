@@ -320,10 +320,15 @@ async def test_both_web_processes_push_the_same_ticks_from_exactly_one_feed(stac
     # The publisher stops: the standby takes the lock over and both web processes keep streaming.
     stack.stop("feed-a")
     wait_for(lambda: "feed-b" in publishing_runners(stack), "feed-b to take over", timeout=30, stack=stack)
+    # As above: each listens until it has five prints from the new publisher (a 3 s window heard none
+    # on a busy CI machine).
     seen_a, seen_b = await asyncio.gather(
-        collect(stack, port_a, f"/ws/quotes/{CODE}", 3), collect(stack, port_b, f"/ws/quotes/{CODE}", 3)
+        collect(stack, port_a, f"/ws/quotes/{CODE}", 60, until=enough),
+        collect(stack, port_b, f"/ws/quotes/{CODE}", 60, until=enough),
     )
-    window_a, window_b = common_window(trades(seen_a), trades(seen_b))
+    a, b = trades(seen_a), trades(seen_b)
+    assert len(a) >= 3 and len(b) >= 3, (seen_a[:3], seen_b[:3])
+    window_a, window_b = common_window(a, b)
     assert window_a == window_b and len(window_a) >= 3
     assert publishing_runners(stack) == ["feed-a", "feed-b"]  # one after the other, never together
 
