@@ -36,7 +36,7 @@ class UserSettings(models.Model):
         verbose_name_plural = _("사용자 설정")
 
     def __str__(self) -> str:
-        return f"settings of {self.user}"
+        return _("{user}의 설정").format(user=self.user)
 
 
 class Watchlist(models.Model):

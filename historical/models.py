@@ -22,13 +22,13 @@ class Candle(models.Model):
     close = models.BigIntegerField(_("종가"))
     volume = models.BigIntegerField(_("거래량"))
     value = models.BigIntegerField(
-        _("거래대금"), null=True, blank=True, help_text="Traded value in won, where the source has it."
+        _("거래대금"), null=True, blank=True, help_text=_("거래대금(원), 출처가 제공하는 경우에만.")
     )
     source = models.CharField(
         _("출처"),
         max_length=16,
         default="fdr",
-        help_text="fdr, csv, synthetic (simulated data) or kis (live KIS trades).",
+        help_text=_("fdr, csv, synthetic(모의 데이터) 또는 kis(KIS 실시간 체결)."),
     )
 
     class Meta:
@@ -62,8 +62,8 @@ class IndexCandle(models.Model):
     low = models.DecimalField(max_digits=14, decimal_places=2)
     close = models.DecimalField(max_digits=14, decimal_places=2)
     volume = models.BigIntegerField(default=0)
-    value = models.BigIntegerField(null=True, blank=True, help_text="Traded value in won, where the source has it.")
-    source = models.CharField(max_length=16, default="fdr", help_text="fdr, or synthetic (simulated).")
+    value = models.BigIntegerField(null=True, blank=True, help_text=_("거래대금(원), 출처가 제공하는 경우에만."))
+    source = models.CharField(max_length=16, default="fdr", help_text=_("fdr 또는 synthetic(모의)."))
     simulated = models.BooleanField(default=False)
 
     class Meta:

@@ -43,4 +43,4 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({self.status})"
+        return f"{self.kind} #{self.pk} ({self.get_status_display()})"

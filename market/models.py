@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from market.enums import Market
 
 CODE_PATTERN = r"^[0-9A-Z]{6}$"
-symbol_code_validator = RegexValidator(CODE_PATTERN, "A KRX code is 6 characters, e.g. 005930.")
+# The same text as config.inputs.CODE_INVALID (which imports this module).
+symbol_code_validator = RegexValidator(CODE_PATTERN, _("종목코드는 6자리 영문 대문자 또는 숫자입니다 (예: 005930)."))
 
 
 class Symbol(models.Model):
@@ -20,16 +21,16 @@ class Symbol(models.Model):
     name_en = models.CharField(_("영문명"), max_length=100, blank=True, default="")
     market = models.CharField(_("시장"), max_length=8, choices=Market.choices, db_index=True)
     sector = models.CharField(_("업종"), max_length=100, blank=True, default="", db_index=True)
-    is_active = models.BooleanField(_("상장·표시"), default=True, help_text="Listed and shown.")
-    is_tradable = models.BooleanField(_("거래 가능"), default=True, help_text="Orders accepted (not suspended).")
+    is_active = models.BooleanField(_("상장·표시"), default=True, help_text=_("상장되어 있고 화면에 보입니다."))
+    is_tradable = models.BooleanField(_("거래 가능"), default=True, help_text=_("주문을 받습니다(거래정지 아님)."))
     # Previous session's close: the base price of today's ±30% band and the feed's starting point.
     prev_close = models.PositiveBigIntegerField(_("전일 종가"), null=True, blank=True)
     # What the synthetic market sizes a stock's order flow from: its typical daily traded value.
     typical_daily_value = models.PositiveBigIntegerField(
-        _("평소 거래대금"), default=10_000_000_000, help_text="Typical daily traded value (거래대금) in won."
+        _("평소 거래대금"), default=10_000_000_000, help_text=_("하루 평소 거래대금(원).")
     )
     # KOSPI 200 constituents have the tighter dynamic VI threshold (±3% instead of ±6%).
-    is_kospi200 = models.BooleanField(_("KOSPI 200"), default=False, help_text="KOSPI 200 constituent.")
+    is_kospi200 = models.BooleanField(_("KOSPI 200"), default=False, help_text=_("KOSPI 200 구성 종목."))
     created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
 
@@ -86,7 +87,7 @@ class MarketClockState(models.Model):
         max_length=64,
         blank=True,
         default="",
-        help_text="PAPERTRADE_CLOCK_START when this clock was started.",
+        help_text=_("이 시계를 시작할 때의 PAPERTRADE_CLOCK_START 값."),
     )
     updated_at = models.DateTimeField(_("갱신 시각"), auto_now=True)
 
@@ -96,4 +97,4 @@ class MarketClockState(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(speed__gt=0), name="market_clock_speed_positive")]
 
     def __str__(self) -> str:
-        return f"practice clock at {self.anchor_market_at.isoformat()} ×{self.speed:g}"
+        return _("연습 시계 {at} ×{speed:g}").format(at=self.anchor_market_at.isoformat(), speed=self.speed)

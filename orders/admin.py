@@ -259,12 +259,14 @@ class TradeAdmin(ReadOnlyAdmin):
         "price",
         "commission",
         "tax",
+        "realized_pnl",
         "order_link",
     ]
     list_filter = ["side"]
     list_select_related = ["account", "symbol", "order"]
     search_fields = ["symbol__code", "symbol__name", "account__name", "account__owner__username"]
     won_fields = ["price", "commission", "tax"]
+    signed_won_fields = ["realized_pnl"]
     share_fields = ["quantity"]
 
     @admin.display(description="계좌", ordering="account")

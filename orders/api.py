@@ -163,10 +163,30 @@ class TradeOutput(serializers.ModelSerializer):
     order = serializers.IntegerField(source="order_id", read_only=True)
     account = serializers.IntegerField(source="account_id", read_only=True)
     symbol = serializers.CharField(source="symbol.code", read_only=True)
+    symbol_name = serializers.CharField(source="symbol.name", read_only=True, max_length=100)
+    realized_pnl = serializers.IntegerField(
+        read_only=True,
+        help_text="Won: what this fill changed its position's realized_pnl by, net of costs as that counts them: "
+        "a sale's price × quantity − the cost basis it released (average cost) − commission − tax; a buy's "
+        "−commission (expensed when it fills). The fills' sum since a reset is the positions' realized_pnl.",
+    )
 
     class Meta:
         model = Trade
-        fields = ["id", "order", "account", "symbol", "side", "quantity", "price", "commission", "tax", "time"]
+        fields = [
+            "id",
+            "order",
+            "account",
+            "symbol",
+            "symbol_name",
+            "side",
+            "quantity",
+            "price",
+            "commission",
+            "tax",
+            "realized_pnl",
+            "time",
+        ]
 
 
 class PositionOutput(serializers.ModelSerializer):
@@ -267,6 +287,9 @@ class AccountDepositApi(APIView):
 # --- orders -------------------------------------------------------------------------------------------
 
 
+BAD_TIME = _("ISO 8601 날짜·시각으로 보내 주세요 (예: 2026-01-02T09:00:00+09:00).")
+
+
 class AccountQuery(QueryInput):
     account = id_field(required=False, help_text="Only this account's rows.")
 
@@ -276,11 +299,17 @@ class OrderQuery(AccountQuery):
     symbol = code_field(required=False)
 
 
-def _filtered(request: Request, query: type[QueryInput], rows: Any) -> Any:
-    """Rows of the request's query (validated: a bad parameter is a 400 naming it)."""
+def _query(request: Request, query: type[QueryInput]) -> dict[str, Any]:
+    """The request's query parameters, validated: a bad parameter is a 400 naming it."""
     params = query(data=request.query_params)
     params.is_valid(raise_exception=True)
-    filters = params.validated_data
+    return params.validated_data
+
+
+def _filtered(request: Request, query: type[QueryInput], rows: Any, filters: dict[str, Any] | None = None) -> Any:
+    """Rows of the request's query (`filters`: that query already validated)."""
+    if filters is None:
+        filters = _query(request, query)
     if "account" in filters:
         selectors.account_check_owned(user=request.user, account_id=filters["account"])
         rows = rows.filter(account_id=filters["account"])
@@ -418,17 +447,32 @@ class PositionListApi(generics.ListAPIView):
 
 class TradeQuery(AccountQuery):
     symbol = code_field(required=False)
+    after = serializers.DateTimeField(
+        required=False,
+        help_text="Only fills after this moment (ISO 8601; without an offset, Seoul time). Earlier than until, "
+        "else 422.",
+        error_messages={"invalid": BAD_TIME},
+    )
+    until = serializers.DateTimeField(
+        required=False,
+        help_text="Only fills at or before this moment (ISO 8601; without an offset, Seoul time).",
+        error_messages={"invalid": BAD_TIME},
+    )
 
 
 @extend_schema_view(get=extend_schema(parameters=[TradeQuery]))
 class TradeListApi(generics.ListAPIView):
+    """The user's fills, newest first; `after` < time ≤ `until` when given."""
+
     serializer_class = TradeOutput
     filter_backends: list = []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Trade.objects.none()
-        return _filtered(self.request, TradeQuery, selectors.trade_list(user=self.request.user))
+        filters = _query(self.request, TradeQuery)
+        trades = selectors.trade_list(user=self.request.user, after=filters.get("after"), until=filters.get("until"))
+        return _filtered(self.request, TradeQuery, trades, filters)
 
 
 # --- history and activities ---------------------------------------------------------------------
@@ -436,7 +480,6 @@ class TradeListApi(generics.ListAPIView):
 BAD_PERIOD = _("period는 {choices} 중 하나여야 합니다.")
 BAD_TIMEFRAME = _("timeframe은 {choices} 중 하나여야 합니다.")
 BAD_ACTIVITY_TYPE = _("type은 쉼표로 구분한 {choices} 중에서 골라 주세요.")
-BAD_TIME = _("ISO 8601 날짜·시각으로 보내 주세요 (예: 2026-01-02T09:00:00+09:00).")
 BAD_PAGE_SIZE = _("page_size는 1에서 500 사이의 정수여야 합니다.")
 
 

@@ -82,11 +82,13 @@ def trade_payload(trade: Trade, tz: dt.tzinfo | None = None) -> dict[str, Any]:
         "order": trade.order_id,
         "account": trade.account_id,
         "symbol": trade.symbol.code,
+        "symbol_name": trade.symbol.name,
         "side": trade.side,
         "quantity": trade.quantity,
         "price": trade.price,
         "commission": trade.commission,
         "tax": trade.tax,
+        "realized_pnl": trade.realized_pnl,
         "time": _time(trade.time, tz),
     }
 

@@ -30,6 +30,7 @@ from market import timetable
 from market.timetable import SEOUL
 from orders.costs import settlement_date
 from orders.enums import ActivityType, CashEntryKind, HistoryPeriod, HistoryTimeframe, SnapshotTimeframe
+from orders.messages import AFTER_NOT_BEFORE_UNTIL
 from orders.models import Account, AccountSnapshot, CashEntry, Position, Trade
 from orders.selectors import TRADE_CASH_KINDS, account_prices, account_value
 
@@ -38,7 +39,6 @@ MINUTE_RETENTION_DAYS = 2  # minute rows are kept for today's chart (and yesterd
 
 # Plain msgids (gettext_noop): DomainError translates them when raised.
 BAD_PAGE_TOKEN = gettext_noop("page_token이 올바르지 않습니다. 이전 응답의 page_token을 그대로 보내 주세요.")
-AFTER_NOT_BEFORE_UNTIL = gettext_noop("after는 until보다 앞선 시각이어야 합니다.")
 
 PERIOD_DAYS = {
     HistoryPeriod.DAY: 0,

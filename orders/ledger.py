@@ -207,7 +207,7 @@ class Ledger:
                 self.move(CashEntryKind.COMMISSION, -commission, order, trade)
             position.quantity += fill.quantity
             position.cost_basis += amount
-            position.realized_pnl -= commission  # expensed: realised + unrealised = total P&L
+            realized = -commission  # expensed: realised + unrealised = total P&L
         else:
             position = self.position(order.symbol)
             assert position is not None and position.quantity >= fill.quantity, "sell fill without the shares"
@@ -224,7 +224,9 @@ class Ledger:
             position.reserved_quantity -= fill.quantity
             position.quantity -= fill.quantity
             position.cost_basis -= released
-            position.realized_pnl += amount - released - commission - tax
+            realized = amount - released - commission - tax
+        position.realized_pnl += realized
+        trade.realized_pnl = realized  # what this fill booked: the fills' sum is the position's
         set_avg_cost(position)
         order.status = OrderStatus.FILLED if order.remaining_quantity == 0 else OrderStatus.PARTIALLY_FILLED
         return trade

@@ -5,6 +5,7 @@ becomes text in the language of the request that raises or formats it (config/lo
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 MAX_CASH = 10**15  # a quadrillion won: far beyond any paper account, far inside BIGINT
 
@@ -83,3 +84,13 @@ CANCEL_REASONS = {
 }
 
 CANCELLED_BY_RESET = _("계좌 초기화로 주문이 취소되었습니다.")
+
+# Notes of the cash entries deposits and resets write (CashEntry.note: stored in the writer's language).
+OPENING_BALANCE_NOTE = _("계좌 개설")
+
+DEPOSIT_NOTE = _("입금")
+
+RESET_NOTE = _("초기화")
+
+# A plain msgid (gettext_noop): DomainError translates it when raised (orders.history, orders.selectors).
+AFTER_NOT_BEFORE_UNTIL = gettext_noop("after는 until보다 앞선 시각이어야 합니다.")

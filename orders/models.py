@@ -74,7 +74,7 @@ class Order(models.Model):
     session = models.CharField(_("세션"), max_length=12, choices=OrderSession.choices, default=OrderSession.REGULAR)
     quantity = models.BigIntegerField(_("주문 수량"))
     price = models.BigIntegerField(
-        _("주문 가격"), null=True, blank=True, help_text="Limit price; empty for market orders."
+        _("주문 가격"), null=True, blank=True, help_text=_("지정가 주문의 가격; 시장가 주문은 비워 둡니다.")
     )
     status = models.CharField(_("상태"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.NEW)
     reject_reason = models.CharField(_("거부 사유"), max_length=300, blank=True, default="")
@@ -131,7 +131,10 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.side} {self.quantity} {self.symbol_id} {self.type} {self.status}"
+        return (
+            f"#{self.pk} {self.get_side_display()} {self.quantity:,} {self.symbol_id}"
+            f" {self.get_type_display()} {self.get_status_display()}"
+        )
 
     @property
     def remaining_quantity(self) -> int:
@@ -159,6 +162,16 @@ class Trade(models.Model):
     # The exchange's execution this fill books (market.venue: owner start, code, board, sequence):
     # a redelivered execution is booked once.
     exec_id = models.CharField(_("거래소 체결 ID"), max_length=64, blank=True, default="")
+    # What booking it changed its position's realized_pnl by (orders.ledger.Ledger.apply_fill), so
+    # the fills' sum since a reset is the positions' realized_pnl.
+    realized_pnl = models.BigIntegerField(
+        _("실현손익"),
+        default=0,
+        help_text=_(
+            "이 체결로 확정된 실현손익(원, 비용 차감): 매도는 매도금액 − 평균단가로 덜어낸 매입금액"
+            " − 수수료 − 세금, 매수는 −수수료."
+        ),
+    )
 
     class Meta:
         verbose_name = _("체결")
@@ -177,7 +190,7 @@ class Trade(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.side} {self.quantity} {self.symbol_id} @ {self.price:,}"
+        return f"{self.get_side_display()} {self.quantity:,} {self.symbol_id} @ {self.price:,}"
 
     @property
     def amount(self) -> int:
@@ -197,7 +210,7 @@ class Position(models.Model):
     symbol = models.ForeignKey("market.Symbol", on_delete=models.PROTECT, related_name="+", verbose_name=_("종목"))
     quantity = models.BigIntegerField(_("보유 수량"), default=0)
     reserved_quantity = models.BigIntegerField(
-        _("매도 주문 수량"), default=0, help_text="Shares held by open sell orders."
+        _("매도 주문 수량"), default=0, help_text=_("미체결 매도 주문에 묶인 수량.")
     )
     cost_basis = models.BigIntegerField(_("매입 금액"), default=0)
     avg_cost = models.DecimalField(_("평균 단가"), max_digits=20, decimal_places=4, default=Decimal("0"))
@@ -244,7 +257,7 @@ class Condition(models.Model):
     trail_amount = models.BigIntegerField(_("추적 폭(원)"), null=True, blank=True)
     trail_percent = models.DecimalField(_("추적 폭(%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     extreme = models.BigIntegerField(
-        _("추적 기준가"), null=True, blank=True, help_text="Trailing: the best price since armed."
+        _("추적 기준가"), null=True, blank=True, help_text=_("추적 주문: 감시를 시작한 뒤 가장 유리했던 가격.")
     )
     # The order it places: market, or limit at limit_price.
     order_type = models.CharField(_("주문 유형"), max_length=11, choices=OrderType.choices, default=OrderType.MARKET)
@@ -290,7 +303,10 @@ class Condition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.trigger} {self.side} {self.quantity} {self.symbol_id} {self.status}"
+        return (
+            f"#{self.pk} {self.get_trigger_display()} {self.get_side_display()} {self.quantity:,}"
+            f" {self.symbol_id} {self.get_status_display()}"
+        )
 
     def trail(self, extreme: int) -> int:
         """The trailing stop's distance from `extreme`, in won."""
@@ -306,7 +322,7 @@ class CashEntry(models.Model):
         Account, on_delete=models.CASCADE, related_name="cash_entries", db_index=False, verbose_name=_("계좌")
     )
     kind = models.CharField(_("구분"), max_length=12, choices=CashEntryKind.choices)
-    amount = models.BigIntegerField(_("금액"), help_text="Signed: + into the account, − out of it.")
+    amount = models.BigIntegerField(_("금액"), help_text=_("부호 있는 금액: +는 계좌로 들어온 돈, −는 나간 돈."))
     balance_after = models.BigIntegerField(_("잔액"))
     order = models.ForeignKey(
         Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("주문")
@@ -327,7 +343,7 @@ class CashEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.amount:+,} → {self.balance_after:,}"
+        return f"{self.get_kind_display()} {self.amount:+,} → {self.balance_after:,}"
 
 
 class AccountSnapshot(models.Model):

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from config.exceptions import NotFound
+from config.exceptions import DomainError, NotFound
 from market.state import store
 from market.timetable import SEOUL, next_trading_day
 from orders import costs
 from orders.enums import CashEntryKind
-from orders.messages import ACCOUNT_NOT_FOUND, ORDER_NOT_FOUND
+from orders.messages import ACCOUNT_NOT_FOUND, AFTER_NOT_BEFORE_UNTIL, ORDER_NOT_FOUND
 from orders.models import Account, CashEntry, Order, Position, Trade
 
 
@@ -57,8 +57,17 @@ def position_list(*, user) -> QuerySet[Position]:
     return Position.objects.filter(account__owner=user).select_related("symbol")
 
 
-def trade_list(*, user) -> QuerySet[Trade]:
-    return Trade.objects.filter(account__owner=user).select_related("symbol")
+def trade_list(*, user, after: dt.datetime | None = None, until: dt.datetime | None = None) -> QuerySet[Trade]:
+    """The user's fills, newest first; with `after` / `until`, those with `after` < time ≤ `until`
+    (the window of the account's activities)."""
+    if after is not None and until is not None and after >= until:
+        raise DomainError(AFTER_NOT_BEFORE_UNTIL, field="after")
+    trades = Trade.objects.filter(account__owner=user).select_related("symbol")
+    if after is not None:
+        trades = trades.filter(time__gt=after)
+    if until is not None:
+        trades = trades.filter(time__lte=until)
+    return trades
 
 
 def last_prices(codes: list[str]) -> dict[str, int]:

@@ -38,7 +38,16 @@ from orders.lifecycle import (  # noqa: F401
     order_queue_ahead,
     resting_commands,
 )
-from orders.messages import AMOUNT_NOT_POSITIVE, AMOUNT_TOO_LARGE, CANCELLED_BY_RESET, MAX_CASH, NAME_REQUIRED
+from orders.messages import (
+    AMOUNT_NOT_POSITIVE,
+    AMOUNT_TOO_LARGE,
+    CANCELLED_BY_RESET,
+    DEPOSIT_NOTE,
+    MAX_CASH,
+    NAME_REQUIRED,
+    OPENING_BALANCE_NOTE,
+    RESET_NOTE,
+)
 from orders.models import Account, CashEntry, Condition, Order, Position
 from orders.placement import order_place  # noqa: F401
 
@@ -68,7 +77,7 @@ def account_create(*, owner: object, name: str, initial_cash: int | None = None)
         account = Account.objects.create(owner=owner, name=name[:100], initial_cash=initial, cash=0)
         entries: list[CashEntry] = []
         if initial:
-            ledger_entry(entries, account, CashEntryKind.DEPOSIT, initial, now, note="Opening balance")
+            ledger_entry(entries, account, CashEntryKind.DEPOSIT, initial, now, note=str(OPENING_BALANCE_NOTE))
             CashEntry.objects.bulk_create(entries)
             account.save(update_fields=["cash"])
     return account
@@ -81,7 +90,7 @@ def account_deposit(*, account_id: int, amount: int) -> Account:
         if account.cash + amount > MAX_CASH:
             raise DomainError(AMOUNT_TOO_LARGE, field="amount")
         entries: list[CashEntry] = []
-        ledger_entry(entries, account, CashEntryKind.DEPOSIT, amount, timezone.now(), note="Deposit")
+        ledger_entry(entries, account, CashEntryKind.DEPOSIT, amount, timezone.now(), note=str(DEPOSIT_NOTE))
         account.total_deposits += amount
         CashEntry.objects.bulk_create(entries)
         account.save(update_fields=["cash", "total_deposits"])
@@ -112,7 +121,7 @@ def account_reset(*, account_id: int, initial_cash: int | None = None) -> Accoun
             status=ConditionStatus.CANCELLED, message=CANCELLED_BY_RESET, updated_at=now
         )
         entries: list[CashEntry] = []
-        ledger_entry(entries, account, CashEntryKind.RESET, new_cash - account.cash, now, note="Reset")
+        ledger_entry(entries, account, CashEntryKind.RESET, new_cash - account.cash, now, note=str(RESET_NOTE))
         CashEntry.objects.bulk_create(entries)
         account.reserved_cash = 0
         account.initial_cash = new_cash

@@ -26,15 +26,17 @@ class Strategy(models.Model):
         max_length=8,
         choices=Execution.choices,
         default=Execution.OPEN,
-        help_text="When a decision made on a day's close fills: the next day's opening or closing auction.",
+        help_text=_("하루 종가에 내린 결정이 체결되는 때: 다음 날 시가 또는 종가 동시호가."),
     )
     spread_ticks = models.FloatField(
-        _("스프레드(틱)"), default=1.0, help_text="Typical spread in ticks; a fill pays half of it."
+        _("스프레드(틱)"), default=1.0, help_text=_("평소 호가 스프레드(틱): 체결마다 그 절반을 치릅니다.")
     )
     impact = models.FloatField(
-        _("시장 충격"), default=0.1, help_text="Extra slippage per unit of the order's share of day volume."
+        _("시장 충격"), default=0.1, help_text=_("주문이 당일 거래량에서 차지하는 비중 1당 더해지는 슬리피지.")
     )
-    indicators = models.JSONField(_("지표"), default=list, blank=True, help_text="stockstats names, e.g. macd, rsi_30.")
+    indicators = models.JSONField(
+        _("지표"), default=list, blank=True, help_text=_("stockstats 지표 이름, 예: macd, rsi_30.")
+    )
     hyperparameters = models.JSONField(_("하이퍼파라미터"), default=dict, blank=True)
     initial_cash = models.PositiveBigIntegerField(_("초기 자금"), default=10_000_000)
     seed = models.PositiveIntegerField(_("시드"), default=0)
@@ -44,7 +46,7 @@ class Strategy(models.Model):
         _("워크포워드 주기(개월)"),
         null=True,
         blank=True,
-        help_text="Retrain every N months and test on the next N; empty: no walk-forward.",
+        help_text=_("N개월마다 다시 학습하고 다음 N개월을 테스트합니다. 비우면 워크포워드 없음."),
     )
     walk_forward_training = models.CharField(
         _("워크포워드 학습 방식"),
@@ -129,7 +131,7 @@ class StrategyRun(models.Model):
     daily_returns = models.JSONField(_("일별 수익률"), default=list, blank=True)
     trades = models.JSONField(_("거래"), default=list, blank=True)
     model_path = models.CharField(
-        _("모델 경로"), max_length=500, blank=True, default="", help_text="Relative to ARTIFACTS_DIR."
+        _("모델 경로"), max_length=500, blank=True, default="", help_text=_("ARTIFACTS_DIR 기준 상대 경로.")
     )
     model_sha256 = models.CharField(_("모델 해시"), max_length=64, blank=True, default="")
     # sha256 of the candles the run read (after warm-up and alignment): same data, same hash.
@@ -148,7 +150,9 @@ class StrategyRun(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} of {self.strategy_id} ({self.status})"
+        return _("전략 #{strategy}의 {kind} #{id} ({status})").format(
+            strategy=self.strategy_id, kind=self.get_kind_display(), id=self.pk, status=self.get_status_display()
+        )
 
 
 class Deployment(models.Model):
@@ -167,7 +171,7 @@ class Deployment(models.Model):
     # execution moment (strategies.rl.live.execution_moment).
     interval_seconds = models.PositiveIntegerField(_("확인 주기(초)"), default=60)
     last_trading_day = models.DateField(
-        _("마지막 거래일"), null=True, blank=True, help_text="The last trading day it acted on."
+        _("마지막 거래일"), null=True, blank=True, help_text=_("마지막으로 매매한 거래일.")
     )
     is_active = models.BooleanField(_("활성"), default=True)
     periodic_task = models.OneToOneField(
@@ -199,4 +203,4 @@ class Deployment(models.Model):
         verbose_name_plural = _("전략 배포")
 
     def __str__(self) -> str:
-        return f"{self.strategy} → account {self.account_id}"
+        return _("{strategy} → 계좌 #{account}").format(strategy=self.strategy, account=self.account_id)

@@ -392,3 +392,93 @@ def test_every_message_constant_has_an_english_translation(module):
                 found += 1
                 assert not HANGUL.search(_english(text)), (module, name, str(text))
     assert found, module
+
+
+# --- what the back office shows: help texts, row names, ledger notes ------------------------------
+
+BACK_OFFICE_APPS = ("accounts", "historical", "jobs", "market", "orders", "strategies", "webhooks")
+
+
+def test_every_model_help_text_is_korean_with_an_english_translation():
+    from django.apps import apps
+
+    found = 0
+    for app in BACK_OFFICE_APPS:
+        for model in apps.get_app_config(app).get_models():
+            for field in model._meta.get_fields():
+                help_text = getattr(field, "help_text", "")
+                if not help_text:
+                    continue
+                found += 1
+                where = (model.__name__, field.name)
+                assert isinstance(help_text, Promise), (*where, "marked for translation")
+                assert HANGUL.search(str(help_text)), (*where, "Korean")
+                assert not HANGUL.search(_english(help_text)), (*where, _english(help_text))
+    assert found >= 20
+
+
+@pytest.mark.django_db
+def test_rows_are_named_in_the_language_asked(user, account, symbol):
+    import datetime as dt
+
+    from market.models import MarketClockState
+    from orders.models import CashEntry, Trade
+    from orders.tests.factories import book_around, set_book
+    from strategies.models import Deployment, Strategy, StrategyRun
+
+    set_book(book_around(CODE, 69_900, 70_000))
+    order, _ = services.order_place(account_id=account.pk, symbol=CODE, side="buy", type="market", quantity=3)
+    trade = Trade.objects.get(order=order)
+    entry = CashEntry.objects.get(trade=trade, kind="buy")
+    account_services.settings_update(user=user, language="ko")
+    user_settings = user.settings
+    at = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+    clock_state = MarketClockState(anchor_market_at=at, anchor_wall_at=at, speed=60)
+    strategy = Strategy(pk=7, owner=user, name="모멘텀", algorithm="PPO")
+    run = StrategyRun(pk=3, strategy=strategy, kind="backtest", status="succeeded")
+    deployment = Deployment(strategy=strategy, account=account)
+    order.refresh_from_db()
+    names = {
+        "order": order,
+        "trade": trade,
+        "entry": entry,
+        "settings": user_settings,
+        "clock": clock_state,
+        "run": run,
+        "deployment": deployment,
+    }
+    korean = {key: str(row) for key, row in names.items()}
+    with translation.override("en"):
+        english = {key: str(row) for key, row in names.items()}
+    assert korean == {
+        "order": f"#{order.pk} 매수 3 {symbol.pk} 시장가 체결",
+        "trade": f"매수 3 {symbol.pk} @ 70,000",
+        "entry": f"매수 -210,000 → {entry.balance_after:,}",
+        "settings": "alice의 설정",
+        "clock": "연습 시계 2026-12-01T10:00:00+00:00 ×60",
+        "run": "전략 #7의 백테스트 #3 (완료)",
+        "deployment": f"모멘텀 (PPO) → 계좌 #{account.pk}",
+    }
+    for key, text in english.items():
+        assert not HANGUL.search(text.replace("모멘텀", "")), (key, text)
+    assert english["settings"] == "Settings of alice"
+    assert english["deployment"] == f"모멘텀 (PPO) → account #{account.pk}"
+    assert english["trade"] == f"Buy 3 {symbol.pk} @ 70,000"
+
+
+@pytest.mark.django_db
+def test_the_ledger_notes_of_deposits_and_resets_are_written_in_the_writers_language(user):
+    from orders.models import CashEntry
+
+    korean = services.account_create(owner=user, name="ko", initial_cash=1_000_000)
+    services.account_deposit(account_id=korean.pk, amount=5_000)
+    services.account_reset(account_id=korean.pk)
+    with translation.override("en"):
+        english = services.account_create(owner=user, name="en", initial_cash=1_000_000)
+        services.account_deposit(account_id=english.pk, amount=5_000)
+        services.account_reset(account_id=english.pk)
+    notes = {
+        account.name: list(CashEntry.objects.filter(account=account).order_by("id").values_list("note", flat=True))
+        for account in (korean, english)
+    }
+    assert notes == {"ko": ["계좌 개설", "입금", "초기화"], "en": ["Opening balance", "Deposit", "Reset"]}

@@ -64,7 +64,7 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event_id} → {self.endpoint_id} ({self.status})"
+        return f"{self.event_id} → {self.endpoint_id} ({self.get_status_display()})"
 
 
 class Attempt(models.Model):

@@ -26,11 +26,13 @@ interface ApiTrade {
   id: number;
   order: number;
   symbol: string;
+  symbol_name: string;
   side: "buy" | "sell";
   quantity: number;
   price: number;
   commission: number;
   tax: number;
+  realized_pnl: number;
   time: string;
 }
 interface ApiAccount {
@@ -134,6 +136,9 @@ for (const size of SIZES) {
     await expect(saleRow.locator("td").nth(2)).toContainText("매도");
     await expect(saleRow.locator("td").nth(3)).toHaveText(sale.price.toLocaleString("ko-KR"));
     await expect(saleRow.locator("td").nth(7)).toHaveText(sale.tax.toLocaleString("ko-KR"));
+    // Each row's realised P&L is the one the server booked with that fill.
+    expect(sale.symbol_name).toBe(NAME);
+    for (const trade of trades) await expect(journal.locator(`tr[data-trade="${trade.id}"]`)).toHaveAttribute("data-realized", String(trade.realized_pnl));
     // The fresh account's fills are all today's: the journal's realised P&L is the server's.
     await expect(page.getByTestId("journal-totals")).toHaveAttribute("data-realized", String(account.realized_pnl));
     expect(account.realized_pnl).not.toBe(0);

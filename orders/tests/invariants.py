@@ -17,7 +17,8 @@ def assert_account_invariants(account_id: int) -> None:
 
     where funding = the last reset's balance (0 if never reset) + deposits since, cost_basis is
     the price paid for the shares held, and realized_pnl is net of every commission and tax (that
-    is: cash + cost basis = funding − commissions − taxes + the gross realised gain).
+    is: cash + cost basis = funding − commissions − taxes + the gross realised gain); and each
+    position's realized_pnl is the Σ realized_pnl of its fills since the last reset.
     """
     account = Account.objects.get(pk=account_id)
     entries = list(CashEntry.objects.filter(account=account).select_related("trade").order_by("id"))
@@ -71,6 +72,16 @@ def assert_account_invariants(account_id: int) -> None:
         funding = resets[-1].balance_after
         since = [e for e in entries if e.pk > resets[-1].pk]
     funding += sum(e.amount for e in since if e.kind == CashEntryKind.DEPOSIT)
+    # Each fill keeps the realised P&L it booked: the fills since the last reset add up, symbol by
+    # symbol, to the positions' realized_pnl.
+    booked: dict[int, int] = {}
+    fills_since = Trade.objects.filter(pk__in={e.trade_id for e in since if e.trade_id is not None})
+    for symbol_id, pnl in fills_since.values_list("symbol_id", "realized_pnl"):
+        booked[symbol_id] = booked.get(symbol_id, 0) + pnl
+    held = {p.symbol_id: p.realized_pnl for p in positions}
+    assert set(booked) <= set(held) and {s: booked.get(s, 0) for s in held} == held, (
+        f"the fills' realized_pnl {booked} != the positions' {held}"
+    )
     basis = sum(p.cost_basis for p in positions)
     realized = sum(p.realized_pnl for p in positions)
     assert account.cash + basis == funding + realized, (

@@ -468,8 +468,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description A list that also creates: only the POST (placing) is rate-limited, reading it is not. */
         get: operations["v1_orders_list"];
         put?: never;
+        /** @description A list that also creates: only the POST (placing) is rate-limited, reading it is not. */
         post: operations["v1_orders_create"];
         delete?: never;
         options?: never;
@@ -742,6 +744,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description The user's fills, newest first; `after` < time ≤ `until` when given. */
         get: operations["v1_trades_list"];
         put?: never;
         post?: never;
@@ -964,12 +967,22 @@ export interface components {
         };
         AccountOutput: {
             readonly id: number;
+            /** 계좌명 */
             name: string;
-            /** Format: int64 */
+            /**
+             * 초기 자금
+             * Format: int64
+             */
             initial_cash: number;
-            /** Format: int64 */
+            /**
+             * 현금
+             * Format: int64
+             */
             cash?: number;
-            /** Format: int64 */
+            /**
+             * 주문 예약금
+             * Format: int64
+             */
             reserved_cash?: number;
             readonly available_cash: number;
             /** @description 예수금: cash whose trades have settled (T+2). */
@@ -990,9 +1003,15 @@ export interface components {
              * @description Percent.
              */
             readonly return_rate: number;
-            /** Format: date-time */
+            /**
+             * 개설 시각
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * 초기화 시각
+             * Format: date-time
+             */
             reset_at?: string | null;
         };
         /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
@@ -1036,12 +1055,12 @@ export interface components {
             results: components["schemas"]["ActivityOutput"][];
         };
         /**
-         * @description * `fill` - Fill
-         *     * `deposit` - Deposit
-         *     * `reset` - Reset
-         *     * `commission` - Commission
-         *     * `tax` - Securities transaction tax
-         *     * `settlement` - Settlement (T+2)
+         * @description * `fill` - 체결
+         *     * `deposit` - 입금
+         *     * `reset` - 초기화
+         *     * `commission` - 수수료
+         *     * `tax` - 증권거래세
+         *     * `settlement` - 결제(T+2)
          * @enum {string}
          */
         ActivityTypeEnum: "fill" | "deposit" | "reset" | "commission" | "tax" | "settlement";
@@ -1061,15 +1080,29 @@ export interface components {
          */
         AlgorithmEnum: "PPO" | "A2C" | "DDPG" | "TD3" | "SAC";
         AttemptOutput: {
-            /** Format: int64 */
+            /**
+             * 회차
+             * Format: int64
+             */
             number: number;
-            /** Format: date-time */
+            /**
+             * 시작 시각
+             * Format: date-time
+             */
             started_at: string;
-            /** Format: int64 */
+            /**
+             * 소요 시간(ms)
+             * Format: int64
+             */
             duration_ms?: number;
-            /** Format: int64 */
+            /**
+             * 응답 코드
+             * Format: int64
+             */
             status_code?: number | null;
+            /** 오류 */
             error?: string;
+            /** 응답 본문 */
             response_body?: string;
         };
         BookLevelOutput: {
@@ -1165,33 +1198,61 @@ export interface components {
             readonly account: number;
             readonly symbol: string;
             readonly symbol_name: string;
+            /** 매매 */
             side: components["schemas"]["SideEnum"];
-            /** Format: int64 */
+            /**
+             * 수량
+             * Format: int64
+             */
             quantity: number;
+            /** 감시 조건 */
             trigger: components["schemas"]["ConditionTriggerEnum"];
-            /** Format: int64 */
+            /**
+             * 감시 가격
+             * Format: int64
+             */
             trigger_price?: number | null;
-            /** Format: int64 */
+            /**
+             * 추적 폭(원)
+             * Format: int64
+             */
             trail_amount?: number | null;
-            /** Format: decimal */
+            /**
+             * 추적 폭(%)
+             * Format: decimal
+             */
             trail_percent?: string | null;
             /**
+             * 추적 기준가
              * Format: int64
-             * @description Trailing: the best price since armed.
+             * @description 추적 주문: 감시를 시작한 뒤 가장 유리했던 가격.
              */
             extreme?: number | null;
+            /** 주문 유형 */
             order_type?: components["schemas"]["OrderTypeEnum"];
-            /** Format: int64 */
+            /**
+             * 지정가
+             * Format: int64
+             */
             limit_price?: number | null;
+            /** OCO 그룹 */
             oco_group?: string;
             readonly parent_order: number | null;
+            /** 상태 */
             status?: components["schemas"]["ConditionStatusEnum"];
+            /** 메시지 */
             message?: string;
             /** @description The order its trigger placed. */
             readonly order: number | null;
-            /** Format: date-time */
+            /**
+             * 생성 시각
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * 발동 시각
+             * Format: date-time
+             */
             triggered_at?: string | null;
         };
         /**
@@ -1238,18 +1299,36 @@ export interface components {
             readonly id: number;
             readonly endpoint: number;
             event: components["schemas"]["WebhookEventEnum"];
+            /** 이벤트 ID */
             event_id: string;
+            /** 상태 */
             status?: components["schemas"]["DeliveryStatusEnum"];
-            /** Format: int64 */
+            /**
+             * 시도 횟수
+             * Format: int64
+             */
             attempts?: number;
-            /** Format: date-time */
+            /**
+             * 다음 시도 시각
+             * Format: date-time
+             */
             next_attempt_at?: string | null;
-            /** Format: int64 */
+            /**
+             * 마지막 응답 코드
+             * Format: int64
+             */
             last_status_code?: number | null;
+            /** 마지막 오류 */
             last_error?: string;
-            /** Format: date-time */
+            /**
+             * 생성 시각
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * 완료 시각
+             * Format: date-time
+             */
             finished_at?: string | null;
             /** @description The body sent (JSON). */
             payload: unknown;
@@ -1259,24 +1338,42 @@ export interface components {
             readonly id: number;
             readonly endpoint: number;
             event: components["schemas"]["WebhookEventEnum"];
+            /** 이벤트 ID */
             event_id: string;
+            /** 상태 */
             status?: components["schemas"]["DeliveryStatusEnum"];
-            /** Format: int64 */
+            /**
+             * 시도 횟수
+             * Format: int64
+             */
             attempts?: number;
-            /** Format: date-time */
+            /**
+             * 다음 시도 시각
+             * Format: date-time
+             */
             next_attempt_at?: string | null;
-            /** Format: int64 */
+            /**
+             * 마지막 응답 코드
+             * Format: int64
+             */
             last_status_code?: number | null;
+            /** 마지막 오류 */
             last_error?: string;
-            /** Format: date-time */
+            /**
+             * 생성 시각
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * 완료 시각
+             * Format: date-time
+             */
             finished_at?: string | null;
         };
         /**
-         * @description * `pending` - Pending
-         *     * `succeeded` - Succeeded
-         *     * `failed` - Failed
+         * @description * `pending` - 대기 중
+         *     * `succeeded` - 성공
+         *     * `failed` - 실패
          * @enum {string}
          */
         DeliveryStatusEnum: "pending" | "succeeded" | "failed";
@@ -1289,24 +1386,44 @@ export interface components {
         };
         DeploymentOutput: {
             readonly id: number;
+            /** 계좌 */
             account: number;
+            /** 모델의 학습 실행 */
             model_run: number;
-            /** Format: int64 */
+            /**
+             * 확인 주기(초)
+             * Format: int64
+             */
             interval_seconds?: number;
+            /** 활성 */
             is_active?: boolean;
             /**
+             * 마지막 거래일
              * Format: date
-             * @description The last trading day it acted on.
+             * @description 마지막으로 매매한 거래일.
              */
             last_trading_day?: string | null;
-            /** Format: date-time */
+            /**
+             * 마지막 실행 시각
+             * Format: date-time
+             */
             last_run_at?: string | null;
+            /** 마지막 메시지 */
             last_message?: string;
-            /** Format: date-time */
+            /**
+             * 배포 시각
+             * Format: date-time
+             */
             deployed_at?: string | null;
-            /** Format: date-time */
+            /**
+             * 중지 시각
+             * Format: date-time
+             */
             stopped_at?: string | null;
-            /** Format: int64 */
+            /**
+             * 배포 시 평가금액
+             * Format: int64
+             */
             start_equity?: number | null;
         };
         /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
@@ -1322,31 +1439,47 @@ export interface components {
             readonly id: number;
             /** Format: uri */
             url: string;
+            /** 설명 */
             description?: string;
             events: components["schemas"]["SubscribableWebhookEventEnum"][];
+            /** 활성 */
             is_active?: boolean;
-            /** Format: date-time */
+            /**
+             * 생성 시각
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * 수정 시각
+             * Format: date-time
+             */
             readonly updated_at: string;
         };
         EndpointWithSecretOutput: {
             readonly id: number;
             /** Format: uri */
             url: string;
+            /** 설명 */
             description?: string;
             events: components["schemas"]["SubscribableWebhookEventEnum"][];
+            /** 활성 */
             is_active?: boolean;
-            /** Format: date-time */
+            /**
+             * 생성 시각
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * 수정 시각
+             * Format: date-time
+             */
             readonly updated_at: string;
             /** @description The signing secret. Shown only now: keep it. */
             secret: string;
         };
         /**
-         * @description * `open` - Next day's opening auction
-         *     * `close` - Next day's closing auction
+         * @description * `open` - 다음 거래일 시가 단일가매매
+         *     * `close` - 다음 거래일 종가 단일가매매
          * @enum {string}
          */
         ExecutionEnum: "open" | "close";
@@ -1373,13 +1506,13 @@ export interface components {
             points: components["schemas"]["HistoryPointOutput"][];
         };
         /**
-         * @description * `1D` - Today
-         *     * `1W` - One week
-         *     * `1M` - One month
-         *     * `3M` - Three months
-         *     * `6M` - Six months
-         *     * `1A` - One year
-         *     * `all` - Since the account opened
+         * @description * `1D` - 오늘
+         *     * `1W` - 1주
+         *     * `1M` - 1개월
+         *     * `3M` - 3개월
+         *     * `6M` - 6개월
+         *     * `1A` - 1년
+         *     * `all` - 계좌 개설 이후
          * @enum {string}
          */
         HistoryPeriodEnum: "1D" | "1W" | "1M" | "3M" | "6M" | "1A" | "all";
@@ -1411,11 +1544,11 @@ export interface components {
             period_return_rate: number;
         };
         /**
-         * @description * `1Min` - 1 minute
-         *     * `5Min` - 5 minutes
-         *     * `15Min` - 15 minutes
-         *     * `1H` - 1 hour
-         *     * `1D` - 1 day
+         * @description * `1Min` - 1분
+         *     * `5Min` - 5분
+         *     * `15Min` - 15분
+         *     * `1H` - 1시간
+         *     * `1D` - 1일
          * @enum {string}
          */
         HistoryTimeframeEnum: "1Min" | "5Min" | "15Min" | "1H" | "1D";
@@ -1431,24 +1564,49 @@ export interface components {
         };
         JobOutput: {
             readonly id: number;
+            /** 종류 */
             kind: string;
+            /** 매개변수 */
             params?: unknown;
+            /** 상태 */
             status?: components["schemas"]["JobStatusEnum"];
-            /** Format: double */
+            /**
+             * 진행률
+             * Format: double
+             */
             progress?: number;
+            /** 메시지 */
             message?: string;
+            /** 결과 */
             result?: unknown;
+            /** 오류 */
             error?: string;
+            /** 취소 요청 */
             cancel_requested?: boolean;
-            /** Format: int64 */
+            /**
+             * 시도 횟수
+             * Format: int64
+             */
             attempts?: number;
-            /** Format: date-time */
+            /**
+             * 생성 시각
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * 시작 시각
+             * Format: date-time
+             */
             started_at?: string | null;
-            /** Format: date-time */
+            /**
+             * 종료 시각
+             * Format: date-time
+             */
             finished_at?: string | null;
-            /** Format: date-time */
+            /**
+             * 하트비트 시각
+             * Format: date-time
+             */
             heartbeat_at?: string | null;
         };
         /**
@@ -1515,11 +1673,11 @@ export interface components {
             /**
              * @description The regular board's session phase.
              *
-             *     * `closed` - Closed
-             *     * `pre_open` - Pre-open auction
-             *     * `continuous` - Continuous trading
-             *     * `closing_auction` - Closing auction
-             *     * `after_hours` - After-hours session
+             *     * `closed` - 장 종료
+             *     * `pre_open` - 장전 동시호가
+             *     * `continuous` - 접속매매
+             *     * `closing_auction` - 장마감 동시호가
+             *     * `after_hours` - 시간외 매매
              */
             phase: components["schemas"]["SessionPhaseEnum"];
             /**
@@ -1586,31 +1744,54 @@ export interface components {
             readonly account: number;
             readonly symbol: string;
             readonly symbol_name: string;
+            /** 매매 */
             side: components["schemas"]["SideEnum"];
+            /** 주문 유형 */
             type: components["schemas"]["OrderTypeEnum"];
+            /** 체결 조건 */
             time_in_force?: components["schemas"]["TimeInForceEnum"];
+            /** 세션 */
             session?: components["schemas"]["OrderSessionEnum"];
-            /** Format: int64 */
+            /**
+             * 주문 수량
+             * Format: int64
+             */
             quantity: number;
             /**
+             * 주문 가격
              * Format: int64
-             * @description Limit price; empty for market orders.
+             * @description 지정가 주문의 가격; 시장가 주문은 비워 둡니다.
              */
             price?: number | null;
+            /** 상태 */
             status?: components["schemas"]["OrderStatusEnum"];
+            /** 거부 사유 */
             reject_reason?: string;
-            /** Format: int64 */
+            /**
+             * 체결 수량
+             * Format: int64
+             */
             filled_quantity?: number;
-            /** Format: decimal */
+            /**
+             * 평균 체결가
+             * Format: decimal
+             */
             avg_fill_price?: string | null;
+            /** 클라이언트 주문 ID */
             client_order_id?: string;
             /** @description Shares ahead of the order at its price while it rests in the book (GET of one order). */
             readonly queue_ahead: number | null;
             /** @description The conditional order that placed it. */
             readonly condition: number | null;
-            /** Format: date-time */
+            /**
+             * 주문 시각
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * 수정 시각
+             * Format: date-time
+             */
             readonly updated_at: string;
         };
         /**
@@ -1874,16 +2055,26 @@ export interface components {
             readonly account: number;
             readonly symbol: string;
             readonly symbol_name: string;
-            /** Format: int64 */
+            /**
+             * 보유 수량
+             * Format: int64
+             */
             quantity?: number;
             /**
+             * 매도 주문 수량
              * Format: int64
-             * @description Shares held by open sell orders.
+             * @description 미체결 매도 주문에 묶인 수량.
              */
             reserved_quantity?: number;
-            /** Format: decimal */
+            /**
+             * 평균 단가
+             * Format: decimal
+             */
             avg_cost?: string;
-            /** Format: int64 */
+            /**
+             * 실현손익
+             * Format: int64
+             */
             realized_pnl?: number;
             readonly last_price: number | null;
             readonly market_value: number;
@@ -1892,8 +2083,8 @@ export interface components {
             readonly unrealized_pnl_rate: number;
         };
         /**
-         * @description * `sim` - Simulated KRX feed
-         *     * `kis` - Korea Investment & Securities
+         * @description * `sim` - 모의 KRX 시세
+         *     * `kis` - 한국투자증권 (KIS)
          * @enum {string}
          */
         PreferredFeedEnum: "sim" | "kis";
@@ -1921,11 +2112,11 @@ export interface components {
             /**
              * @description The regular board's session phase.
              *
-             *     * `closed` - Closed
-             *     * `pre_open` - Pre-open auction
-             *     * `continuous` - Continuous trading
-             *     * `closing_auction` - Closing auction
-             *     * `after_hours` - After-hours session
+             *     * `closed` - 장 종료
+             *     * `pre_open` - 장전 동시호가
+             *     * `continuous` - 접속매매
+             *     * `closing_auction` - 장마감 동시호가
+             *     * `after_hours` - 시간외 매매
              */
             phase: components["schemas"]["SessionPhaseEnum"];
             /**
@@ -1955,26 +2146,49 @@ export interface components {
         };
         RunDetailOutput: {
             readonly id: number;
+            /** 전략 */
             strategy: number;
+            /** 종류 */
             kind: components["schemas"]["RunKindEnum"];
+            /** 상태 */
             status?: components["schemas"]["RunStatusEnum"];
+            /** 작업 */
             job?: number | null;
+            /** 명세 */
             spec?: unknown;
+            /** 모델의 학습 실행 */
             model_run?: number | null;
+            /** 성과 지표 */
             metrics?: unknown;
+            /** 벤치마크 지표 */
             benchmark_metrics?: unknown;
+            /** 기준 전략 지표 */
             baseline_metrics?: unknown;
+            /** 자산 곡선 */
             equity_curve?: unknown;
+            /** 일별 수익률 */
             daily_returns?: unknown;
+            /** 거래 */
             trades?: unknown;
+            /** 검증 지표 */
             validation_metrics?: unknown;
+            /** 워크포워드 구간 */
             windows?: unknown;
+            /** 모델 해시 */
             model_sha256?: string;
+            /** 데이터 해시 */
             data_sha256?: string;
+            /** 오류 */
             error?: string;
-            /** Format: date-time */
+            /**
+             * 생성 시각
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * 종료 시각
+             * Format: date-time
+             */
             finished_at?: string | null;
         };
         /**
@@ -1986,15 +2200,27 @@ export interface components {
         RunKindEnum: "train" | "backtest" | "walk_forward";
         RunOutput: {
             readonly id: number;
+            /** 전략 */
             strategy: number;
+            /** 종류 */
             kind: components["schemas"]["RunKindEnum"];
+            /** 상태 */
             status?: components["schemas"]["RunStatusEnum"];
+            /** 작업 */
             job?: number | null;
+            /** 성과 지표 */
             metrics?: unknown;
+            /** 오류 */
             error?: string;
-            /** Format: date-time */
+            /**
+             * 생성 시각
+             * Format: date-time
+             */
             readonly created_at: string;
-            /** Format: date-time */
+            /**
+             * 종료 시각
+             * Format: date-time
+             */
             finished_at?: string | null;
         };
         /**
@@ -2007,34 +2233,38 @@ export interface components {
          */
         RunStatusEnum: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         /**
-         * @description * `closed` - Closed
-         *     * `pre_open` - Pre-open auction
-         *     * `continuous` - Continuous trading
-         *     * `closing_auction` - Closing auction
-         *     * `after_hours` - After-hours session
+         * @description * `closed` - 장 종료
+         *     * `pre_open` - 장전 동시호가
+         *     * `continuous` - 접속매매
+         *     * `closing_auction` - 장마감 동시호가
+         *     * `after_hours` - 시간외 매매
          * @enum {string}
          */
         SessionPhaseEnum: "closed" | "pre_open" | "continuous" | "closing_auction" | "after_hours";
         SettingsOutput: {
+            /** 언어 */
             language?: components["schemas"]["LanguageEnum"];
+            /** 테마 */
             theme?: components["schemas"]["ThemeEnum"];
+            /** 시세 피드 */
             preferred_feed?: components["schemas"]["PreferredFeedEnum"];
+            /** KIS 환경 */
             kis_environment?: components["schemas"]["KisEnvironmentEnum"];
             /** @description Masked: never the key itself. */
             readonly kis_app_key: string | null;
             readonly has_kis_credentials: boolean;
         };
         /**
-         * @description * `buy` - Buy
-         *     * `sell` - Sell
+         * @description * `buy` - 매수
+         *     * `sell` - 매도
          * @enum {string}
          */
         SideEnum: "buy" | "sell";
         /**
          * @description * `fdr` - FinanceDataReader
-         *     * `csv` - CSV file
-         *     * `synthetic` - Synthetic (simulated)
-         *     * `kis` - KIS Open API (live trades)
+         *     * `csv` - CSV 파일
+         *     * `synthetic` - 합성 데이터(시뮬레이션)
+         *     * `kis` - KIS Open API (실시간 체결)
          * @enum {string}
          */
         SourceEnum: "fdr" | "csv" | "synthetic" | "kis";
@@ -2094,67 +2324,107 @@ export interface components {
         };
         StrategyOutput: {
             readonly id: number;
+            /** 전략명 */
             name: string;
+            /** 알고리즘 */
             algorithm?: components["schemas"]["AlgorithmEnum"];
             readonly symbols: string[];
-            /** Format: date */
+            /**
+             * 학습 시작일
+             * Format: date
+             */
             train_start: string;
-            /** Format: date */
+            /**
+             * 학습 종료일
+             * Format: date
+             */
             train_end: string;
-            /** Format: date */
+            /**
+             * 테스트 시작일
+             * Format: date
+             */
             test_start: string;
-            /** Format: date */
+            /**
+             * 테스트 종료일
+             * Format: date
+             */
             test_end: string;
-            /** @description stockstats names, e.g. macd, rsi_30. */
+            /**
+             * 지표
+             * @description stockstats 지표 이름, 예: macd, rsi_30.
+             */
             indicators?: unknown;
+            /** 하이퍼파라미터 */
             hyperparameters?: unknown;
-            /** Format: int64 */
+            /**
+             * 초기 자금
+             * Format: int64
+             */
             initial_cash?: number;
-            /** Format: int64 */
+            /**
+             * 시드
+             * Format: int64
+             */
             seed?: number;
+            /** 터뷸런스 사용 */
             use_turbulence?: boolean;
-            /** Format: date */
+            /**
+             * 검증 시작일
+             * Format: date
+             */
             validation_start?: string | null;
-            /** Format: date */
+            /**
+             * 검증 종료일
+             * Format: date
+             */
             validation_end?: string | null;
             /**
-             * @description When a decision made on a day's close fills: the next day's opening or closing auction.
+             * 체결 시점
+             * @description 하루 종가에 내린 결정이 체결되는 때: 다음 날 시가 또는 종가 동시호가.
              *
-             *     * `open` - Next day's opening auction
-             *     * `close` - Next day's closing auction
+             *     * `open` - 다음 거래일 시가 단일가매매
+             *     * `close` - 다음 거래일 종가 단일가매매
              */
             execution?: components["schemas"]["ExecutionEnum"];
             /**
+             * 스프레드(틱)
              * Format: double
-             * @description Typical spread in ticks; a fill pays half of it.
+             * @description 평소 호가 스프레드(틱): 체결마다 그 절반을 치릅니다.
              */
             spread_ticks?: number;
             /**
+             * 시장 충격
              * Format: double
-             * @description Extra slippage per unit of the order's share of day volume.
+             * @description 주문이 당일 거래량에서 차지하는 비중 1당 더해지는 슬리피지.
              */
             impact?: number;
             /**
+             * 워크포워드 주기(개월)
              * Format: int64
-             * @description Retrain every N months and test on the next N; empty: no walk-forward.
+             * @description N개월마다 다시 학습하고 다음 N개월을 테스트합니다. 비우면 워크포워드 없음.
              */
             walk_forward_months?: number | null;
+            /** 워크포워드 학습 방식 */
             walk_forward_training?: components["schemas"]["WalkForwardTrainingEnum"];
             readonly is_trained: boolean;
+            /** 학습된 실행 */
             trained_run?: number | null;
             readonly deployment: components["schemas"]["DeploymentOutput"] | null;
-            /** Format: date-time */
+            /**
+             * 생성 시각
+             * Format: date-time
+             */
             readonly created_at: string;
         };
         /**
-         * @description * `order.accepted` - Order accepted
-         *     * `order.filled` - Order filled (each fill)
-         *     * `order.cancelled` - Order cancelled
-         *     * `order.expired` - Order expired at the close
-         *     * `order.rejected` - Order rejected
-         *     * `condition.triggered` - Condition triggered
-         *     * `strategy_run.finished` - Strategy run finished
-         *     * `deployment.error` - Deployment error
+         * @description * `order.accepted` - 주문 접수
+         *     * `order.filled` - 주문 체결(체결마다)
+         *     * `order.cancelled` - 주문 취소
+         *     * `order.expired` - 장 종료로 주문 만료
+         *     * `order.rejected` - 주문 거부
+         *     * `condition.triggered` - 감시 주문 발동
+         *     * `strategy_run.finished` - 전략 실행 완료
+         *     * `deployment.error` - 배포 오류
          * @enum {string}
          */
         SubscribableWebhookEventEnum: "order.accepted" | "order.filled" | "order.cancelled" | "order.expired" | "order.rejected" | "condition.triggered" | "strategy_run.finished" | "deployment.error";
@@ -2201,15 +2471,15 @@ export interface components {
             results: components["schemas"]["SymbolOutput"][];
         };
         /**
-         * @description * `light` - Light
-         *     * `dark` - Dark
+         * @description * `light` - 밝은 화면
+         *     * `dark` - 어두운 화면
          * @enum {string}
          */
         ThemeEnum: "light" | "dark";
         /**
-         * @description * `DAY` - Day
-         *     * `IOC` - Immediate or cancel
-         *     * `FOK` - Fill or kill
+         * @description * `DAY` - 보통(당일)
+         *     * `IOC` - 즉시체결 후 잔량취소(IOC)
+         *     * `FOK` - 전량체결 아니면 취소(FOK)
          * @enum {string}
          */
         TimeInForceEnum: "DAY" | "IOC" | "FOK";
@@ -2266,16 +2536,35 @@ export interface components {
             readonly order: number;
             readonly account: number;
             readonly symbol: string;
+            readonly symbol_name: string;
+            /** 매매 */
             side: components["schemas"]["SideEnum"];
-            /** Format: int64 */
+            /**
+             * 체결 수량
+             * Format: int64
+             */
             quantity: number;
-            /** Format: int64 */
+            /**
+             * 체결가
+             * Format: int64
+             */
             price: number;
-            /** Format: int64 */
+            /**
+             * 수수료
+             * Format: int64
+             */
             commission?: number;
-            /** Format: int64 */
+            /**
+             * 거래세
+             * Format: int64
+             */
             tax?: number;
-            /** Format: date-time */
+            /** @description Won: what this fill changed its position's realized_pnl by, net of costs as that counts them: a sale's price × quantity − the cost basis it released (average cost) − commission − tax; a buy's −commission (expensed when it fills). The fills' sum since a reset is the positions' realized_pnl. */
+            readonly realized_pnl: number;
+            /**
+             * 체결 시각
+             * Format: date-time
+             */
             time: string;
         };
         UserOutput: {
@@ -2344,15 +2633,15 @@ export interface components {
             items: components["schemas"]["WatchlistItemOutput"][];
         };
         /**
-         * @description * `order.accepted` - Order accepted
-         *     * `order.filled` - Order filled (each fill)
-         *     * `order.cancelled` - Order cancelled
-         *     * `order.expired` - Order expired at the close
-         *     * `order.rejected` - Order rejected
-         *     * `condition.triggered` - Condition triggered
-         *     * `strategy_run.finished` - Strategy run finished
-         *     * `deployment.error` - Deployment error
-         *     * `ping` - Test delivery
+         * @description * `order.accepted` - 주문 접수
+         *     * `order.filled` - 주문 체결(체결마다)
+         *     * `order.cancelled` - 주문 취소
+         *     * `order.expired` - 장 종료로 주문 만료
+         *     * `order.rejected` - 주문 거부
+         *     * `condition.triggered` - 감시 주문 발동
+         *     * `strategy_run.finished` - 전략 실행 완료
+         *     * `deployment.error` - 배포 오류
+         *     * `ping` - 테스트 전송
          * @enum {string}
          */
         WebhookEventEnum: "order.accepted" | "order.filled" | "order.cancelled" | "order.expired" | "order.rejected" | "condition.triggered" | "strategy_run.finished" | "deployment.error" | "ping";
@@ -2954,23 +3243,23 @@ export interface operations {
                 /**
                  * @description Default 1M; 1D is today.
                  *
-                 *     * `1D` - Today
-                 *     * `1W` - One week
-                 *     * `1M` - One month
-                 *     * `3M` - Three months
-                 *     * `6M` - Six months
-                 *     * `1A` - One year
-                 *     * `all` - Since the account opened
+                 *     * `1D` - 오늘
+                 *     * `1W` - 1주
+                 *     * `1M` - 1개월
+                 *     * `3M` - 3개월
+                 *     * `6M` - 6개월
+                 *     * `1A` - 1년
+                 *     * `all` - 계좌 개설 이후
                  */
                 period?: "1D" | "1W" | "1M" | "3M" | "6M" | "1A" | "all";
                 /**
                  * @description Default 1D, or 1Min with period=1D. Intraday points cover the days whose minutes are kept (today and yesterday).
                  *
-                 *     * `1Min` - 1 minute
-                 *     * `5Min` - 5 minutes
-                 *     * `15Min` - 15 minutes
-                 *     * `1H` - 1 hour
-                 *     * `1D` - 1 day
+                 *     * `1Min` - 1분
+                 *     * `5Min` - 5분
+                 *     * `15Min` - 15분
+                 *     * `1H` - 1시간
+                 *     * `1D` - 1일
                  */
                 timeframe?: "1Min" | "5Min" | "15Min" | "1H" | "1D";
             };
@@ -8304,11 +8593,15 @@ export interface operations {
             query?: {
                 /** @description Only this account's rows. */
                 account?: number;
+                /** @description Only fills after this moment (ISO 8601; without an offset, Seoul time). Earlier than until, else 422. */
+                after?: string;
                 /** @description 페이지네이션된 결과 집합 내의 페이지 번호. */
                 page?: number;
                 /** @description 페이지당 반환할 결과 수. */
                 page_size?: number;
                 symbol?: string;
+                /** @description Only fills at or before this moment (ISO 8601; without an offset, Seoul time). */
+                until?: string;
             };
             header?: never;
             path?: never;
@@ -9996,15 +10289,15 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description * `order.accepted` - Order accepted
-                 *     * `order.filled` - Order filled (each fill)
-                 *     * `order.cancelled` - Order cancelled
-                 *     * `order.expired` - Order expired at the close
-                 *     * `order.rejected` - Order rejected
-                 *     * `condition.triggered` - Condition triggered
-                 *     * `strategy_run.finished` - Strategy run finished
-                 *     * `deployment.error` - Deployment error
-                 *     * `ping` - Test delivery
+                 * @description * `order.accepted` - 주문 접수
+                 *     * `order.filled` - 주문 체결(체결마다)
+                 *     * `order.cancelled` - 주문 취소
+                 *     * `order.expired` - 장 종료로 주문 만료
+                 *     * `order.rejected` - 주문 거부
+                 *     * `condition.triggered` - 감시 주문 발동
+                 *     * `strategy_run.finished` - 전략 실행 완료
+                 *     * `deployment.error` - 배포 오류
+                 *     * `ping` - 테스트 전송
                  */
                 event?: "condition.triggered" | "deployment.error" | "order.accepted" | "order.cancelled" | "order.expired" | "order.filled" | "order.rejected" | "ping" | "strategy_run.finished";
                 /** @description 페이지네이션된 결과 집합 내의 페이지 번호. */
@@ -10012,9 +10305,9 @@ export interface operations {
                 /** @description 페이지당 반환할 결과 수. */
                 page_size?: number;
                 /**
-                 * @description * `pending` - Pending
-                 *     * `succeeded` - Succeeded
-                 *     * `failed` - Failed
+                 * @description * `pending` - 대기 중
+                 *     * `succeeded` - 성공
+                 *     * `failed` - 실패
                  */
                 status?: "failed" | "pending" | "succeeded";
             };

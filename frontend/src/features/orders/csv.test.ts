@@ -67,10 +67,10 @@ describe("journalCsv", () => {
   };
 
   it("has Korean headers and one line per fill, times in Seoul with seconds", () => {
-    const lines = journalCsv([fill, { ...fill, trade: 6, side: "buy", time: "2026-12-02T15:00:05Z", day: "2026-12-03", realized: null }]).split("\r\n");
+    const lines = journalCsv([fill, { ...fill, trade: 6, side: "buy", time: "2026-12-02T15:00:05Z", day: "2026-12-03", realized: -43 }]).split("\r\n");
     expect(lines[0]).toBe(`${BOM}체결일자,체결시각,종목코드,종목명,매매구분,체결단가,체결수량,체결금액,수수료,제세금,정산금액,실현손익,주문번호,체결번호`);
     expect(lines[1]).toBe("2026-12-02,14:03:27,005930,삼성전자,매도,72000,4,288000,43,5184,282773,2640,105,5");
-    expect(lines[2]).toBe("2026-12-03,00:00:05,005930,삼성전자,매수,72000,4,288000,43,5184,282773,,105,6");
+    expect(lines[2]).toBe("2026-12-03,00:00:05,005930,삼성전자,매수,72000,4,288000,43,5184,282773,-43,105,6");
     expect(lines[3]).toBe("");
   });
 });

@@ -47,7 +47,7 @@ export const JOURNAL_HEADERS = [
   "체결번호",
 ] as const;
 
-/** The journal's fills as its table lists them (newest first); an unknown realised P&L is an empty cell. */
+/** The journal's fills as its table lists them (newest first). */
 export const journalCsv = (fills: readonly JournalFill[]): string =>
   csvText(
     JOURNAL_HEADERS,

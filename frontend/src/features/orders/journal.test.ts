@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 
-import type { Activity } from "./api/history";
+import type { Fill } from "@/types/models";
+
 import {
   activityWindow,
   addDays,
   addMonths,
-  buildJournal,
   groupByDay,
   groupByMonth,
   instantMicros,
+  journalFills,
   monthGrid,
   ordered,
   quickRange,
@@ -17,40 +18,14 @@ import {
   totalsOf,
 } from "./journal";
 
-const base: Activity = {
-  id: "",
-  type: "fill",
-  time: "",
-  amount: 0,
-  balance_after: null,
-  symbol: null,
-  symbol_name: null,
-  side: null,
-  quantity: null,
-  price: null,
-  order: null,
-  trade: null,
-  note: "",
-  trade_date: null,
-  settlement_date: null,
-};
-
 const NAMES: Record<string, string> = { "005930": "삼성전자", "000660": "SK하이닉스" };
 
-/** A fill as the API lists it, with its commission and tax entries (booked at the same moment). */
-function fill(trade: number, time: string, symbol: string, side: "buy" | "sell", quantity: number, price: number, commission: number, tax = 0): Activity[] {
-  const common = { time, symbol, symbol_name: NAMES[symbol], side, order: 100 + trade, trade };
-  const out: Activity[] = [
-    { ...base, ...common, id: `fill:${trade}`, type: "fill", quantity, price, amount: side === "sell" ? price * quantity : -price * quantity },
-  ];
-  if (commission) out.push({ ...base, ...common, id: `cash:c${trade}`, type: "commission", amount: -commission });
-  if (tax) out.push({ ...base, ...common, id: `cash:t${trade}`, type: "tax", amount: -tax });
-  return out;
+/** A fill as GET trades lists it: its costs and the realised P&L the ledger booked with it. */
+function fill(trade: number, time: string, symbol: string, side: "buy" | "sell", quantity: number, price: number, commission: number, tax: number, realized: number): Fill {
+  return { id: trade, order: 100 + trade, account: 7, symbol, symbol_name: NAMES[symbol], side, quantity, price, commission, tax, realized_pnl: realized, time };
 }
 
-const reset = (time: string): Activity => ({ ...base, id: "cash:r", type: "reset", time, amount: 0, note: "Reset" });
-
-// The fixture's ledger, worked by hand (orders/ledger.py's rules):
+// The fixture's realized_pnl, as orders/ledger.py books them (worked by hand):
 //  11-28 10:00  buy  000660 1 @ 100,000, fee 15                          realised −15
 //  11-28 11:00  sell 000660 1 @ 110,000, fee 16, tax 198: closes (basis 100,000)
 //               110,000 − 100,000 − 16 − 198                             realised 9,786
@@ -67,32 +42,32 @@ const reset = (time: string): Activity => ({ ...base, id: "cash:r", type: "reset
 //  12-03 00:00:05 (15:00:05Z the day before) buy 2 @ 71,000, fee 21       realised −21
 //  12-03 09:30:00.5 sell 2 @ 72,000, fee 21, tax 259: closes (basis 142,000, not the old 5's)
 //               144,000 − 142,000 − 21 − 259                              realised 1,720
-const ACTIVITIES: Activity[] = [
-  ...fill(8, "2026-12-03T09:30:00.500000+09:00", "005930", "sell", 2, 72_000, 21, 259),
-  ...fill(7, "2026-12-02T15:00:05Z", "005930", "buy", 2, 71_000, 21),
-  reset("2026-12-02T16:00:00+09:00"),
-  ...fill(6, "2026-12-02T15:10:00+09:00", "005930", "sell", 6, 69_000, 62, 745),
-  ...fill(5, "2026-12-02T14:03:27+09:00", "005930", "sell", 4, 72_000, 43, 5_184),
-  // one millisecond: the microseconds order them, not the list
-  ...fill(4, "2026-12-01T09:00:01.000200+09:00", "005930", "buy", 5, 70_100, 52),
-  ...fill(3, "2026-12-01T09:00:01.000100+09:00", "005930", "buy", 10, 70_000, 105),
-  ...fill(2, "2026-11-28T11:00:00+09:00", "000660", "sell", 1, 110_000, 16, 198),
-  ...fill(1, "2026-11-28T10:00:00+09:00", "000660", "buy", 1, 100_000, 15),
+// Newest first, as the API lists them.
+const FILLS: Fill[] = [
+  fill(8, "2026-12-03T09:30:00.500000+09:00", "005930", "sell", 2, 72_000, 21, 259, 1_720),
+  fill(7, "2026-12-02T15:00:05Z", "005930", "buy", 2, 71_000, 21, 0, -21),
+  fill(6, "2026-12-02T15:10:00+09:00", "005930", "sell", 6, 69_000, 62, 745, -7_007),
+  fill(5, "2026-12-02T14:03:27+09:00", "005930", "sell", 4, 72_000, 43, 5_184, 2_640),
+  // one millisecond apart: the microseconds order them within the day, not the list
+  fill(4, "2026-12-01T09:00:01.000200+09:00", "005930", "buy", 5, 70_100, 52, 0, -52),
+  fill(3, "2026-12-01T09:00:01.000100+09:00", "005930", "buy", 10, 70_000, 105, 0, -105),
+  fill(2, "2026-11-28T11:00:00+09:00", "000660", "sell", 1, 110_000, 16, 198, 9_786),
+  fill(1, "2026-11-28T10:00:00+09:00", "000660", "buy", 1, 100_000, 15, 0, -15),
 ];
 
-describe("buildJournal", () => {
-  const journal = buildJournal(ACTIVITIES);
+describe("journalFills", () => {
+  const journal = journalFills(FILLS);
 
-  it("replays the fills oldest first with the ledger's realised P&L", () => {
+  it("takes each fill's realised P&L as the server booked it", () => {
     expect(journal.map((f) => [f.trade, f.realized])).toEqual([
-      [1, -15],
-      [2, 9_786],
-      [3, -105],
-      [4, -52],
-      [5, 2_640],
-      [6, -7_007],
-      [7, -21],
       [8, 1_720],
+      [7, -21],
+      [6, -7_007],
+      [5, 2_640],
+      [4, -52],
+      [3, -105],
+      [2, 9_786],
+      [1, -15],
     ]);
   });
 
@@ -114,6 +89,7 @@ describe("buildJournal", () => {
     const buy = journal.find((f) => f.trade === 7)!;
     expect(buy.day).toBe("2026-12-03"); // 15:00:05Z is five seconds past midnight in Seoul
     expect(buy.net).toBe(-(142_000 + 21));
+    expect(journalFills([{ ...FILLS[0], symbol_name: "" }])[0].symbolName).toBe("005930"); // no name: the code
   });
 
   it("adds up to the realised P&L since the reset, and before it", () => {
@@ -122,27 +98,15 @@ describe("buildJournal", () => {
     expect(totalsOf(journal).realized).toBe(-15 + 9_786 - 105 - 52 + 2_640 - 7_007 - 21 + 1_720);
   });
 
-  it("says it does not know what a sale realised when the shares it sold were never bought", () => {
-    const missing = buildJournal(fill(9, "2026-12-03T10:00:00+09:00", "005930", "sell", 3, 70_000, 31, 378));
-    expect(missing.map((f) => f.realized)).toEqual([null]);
-    expect(totalsOf(missing)).toMatchObject({ realized: 0, incomplete: true, sellAmount: 210_000 });
-  });
-
-  it("with the oldest activities missing, sales realise an unknown amount and buys their commission", () => {
-    const partial = buildJournal(ACTIVITIES.filter((a) => a.trade !== null && a.trade >= 3), { complete: false });
-    expect(partial.map((f) => [f.trade, f.realized])).toEqual([
-      [3, -105],
-      [4, -52],
-      [5, null],
-      [6, null],
-      [7, -21],
-      [8, null],
-    ]);
+  it("knows what a sale realised without the fills that bought the shares", () => {
+    // A period that starts after the buys: the server booked the sale against their average cost.
+    const period = journalFills(FILLS.filter((f) => f.id === 5 || f.id === 6));
+    expect(totalsOf(period)).toEqual({ buyAmount: 0, sellAmount: 702_000, commission: 105, tax: 5_929, realized: 2_640 - 7_007, fills: 2 });
   });
 });
 
 describe("groupByDay and groupByMonth", () => {
-  const days = groupByDay(buildJournal(ACTIVITIES));
+  const days = groupByDay(journalFills(FILLS));
 
   it("groups by Seoul day, newest day and newest fill first, with the day's totals", () => {
     expect(days.map((d) => [d.day, d.entries.map((f) => f.trade), d.realized])).toEqual([
@@ -151,7 +115,7 @@ describe("groupByDay and groupByMonth", () => {
       ["2026-12-01", [4, 3], -157],
       ["2026-11-28", [2, 1], 9_771],
     ]);
-    expect(days[1]).toMatchObject({ buyAmount: 0, sellAmount: 702_000, commission: 105, tax: 5_929, fills: 2, incomplete: false });
+    expect(days[1]).toMatchObject({ buyAmount: 0, sellAmount: 702_000, commission: 105, tax: 5_929, fills: 2 });
   });
 
   it("adds the days up by month", () => {
@@ -163,7 +127,6 @@ describe("groupByDay and groupByMonth", () => {
         commission: 105 + 52 + 43 + 62 + 21 + 21,
         tax: 5_184 + 745 + 259,
         realized: 1_699 - 4_367 - 157,
-        incomplete: false,
         fills: 6,
         tradingDays: 3,
         gainDays: 1,
@@ -176,7 +139,6 @@ describe("groupByDay and groupByMonth", () => {
         commission: 31,
         tax: 198,
         realized: 9_771,
-        incomplete: false,
         fills: 2,
         tradingDays: 1,
         gainDays: 1,
@@ -213,7 +175,7 @@ describe("days and ranges", () => {
     expect(ordered({ from: "2026-12-03", to: "2026-12-01" })).toEqual({ from: "2026-12-01", to: "2026-12-03" });
   });
 
-  it("asks the activities API for whole Seoul days", () => {
+  it("asks the activities and trades APIs for whole Seoul days", () => {
     expect(activityWindow({ from: "2026-12-01", to: "2026-12-03" })).toEqual({
       after: "2026-11-30T23:59:59.999999+09:00",
       until: "2026-12-03T23:59:59.999999+09:00",

@@ -1,17 +1,15 @@
 /**
- * 매매일지 and 실현손익: the account's fills with their costs and realised P&L, by day and by month.
+ * 매매일지 and 실현손익: the account's fills with their costs and the realised P&L each booked, by
+ * day and by month.
  *
- * The API's fills carry neither their commission and tax nor what they realised, so the journal is
- * built from the account's activities (fills, the commission and tax entries booked with each fill,
- * and the resets that empty the positions) by replaying them as orders/ledger.py books them:
- *   buy   cost basis += price × quantity; realised −= commission (expensed when it fills)
- *   sell  released = cost basis × q ÷ held, rounded down (all of it when the position closes);
- *         cost basis −= released; realised += price × q − released − commission − tax
- * so the days' realised P&L add up to the account's realized_pnl since its last reset.
+ * Every figure is the server's (GET trades): a fill's commission and tax, and `realized_pnl`, what
+ * booking it changed its position's realised P&L by (orders/ledger.py): a sale's proceeds less the
+ * cost basis it released at the average cost, the commission and the tax; a buy's −commission
+ * (expensed when it fills). So a period's fills add up to the realised P&L booked in it, and the
+ * fills since the last reset to the account's realized_pnl, without reading what came before.
  */
 import { seoulDay } from "@/lib/format";
-
-import type { Activity } from "./api/history";
+import type { Fill } from "@/types/models";
 
 export type Side = "buy" | "sell";
 
@@ -32,8 +30,8 @@ export interface JournalFill {
   tax: number;
   /** The cash the fill moved, costs included: a sale's proceeds less costs, a purchase's cost plus commission (negative). */
   net: number;
-  /** What the fill realised, net of its costs (a buy: −commission); null when the fills before it are not all known. */
-  realized: number | null;
+  /** What the fill realised, net of its costs (a buy: −commission): the server's realized_pnl. */
+  realized: number;
 }
 
 /** An instant as microseconds since the epoch: the API's times carry microseconds, Date only milliseconds. */
@@ -43,88 +41,27 @@ export function instantMicros(iso: string): number {
   return seconds * 1000 + Number(fraction.padEnd(6, "0").slice(0, 6));
 }
 
-interface Held {
-  quantity: number;
-  costBasis: number;
-  /** A sale of more than the replay holds: the fills before it are not all known, nor is what it realised. */
-  unknown: boolean;
-}
-
-/** Cost basis × q ÷ held, rounded down, exactly (the product can pass 2^53). */
-const released = (held: Held, quantity: number) =>
-  quantity === held.quantity ? held.costBasis : Number((BigInt(held.costBasis) * BigInt(quantity)) / BigInt(held.quantity));
-
-/**
- * The journal of an account's activities (any order; types fill, commission, tax and reset are
- * used), oldest fill first. `complete: false` says the oldest activities are missing: what a sale
- * realised is then unknown.
- */
-export function buildJournal(activities: readonly Activity[], { complete = true } = {}): JournalFill[] {
-  const costs = new Map<number, { commission: number; tax: number }>();
-  for (const a of activities) {
-    if ((a.type === "commission" || a.type === "tax") && a.trade !== null) {
-      const entry = costs.get(a.trade) ?? { commission: 0, tax: 0 };
-      entry[a.type === "commission" ? "commission" : "tax"] += -a.amount;
-      costs.set(a.trade, entry);
-    }
-  }
-  const events = activities
-    .filter((a) => (a.type === "fill" && a.trade !== null) || a.type === "reset")
-    .map((a) => ({ a, at: instantMicros(a.time) }))
-    // Oldest first; fills booked at one moment in the order the exchange matched them (trade id).
-    .sort((x, y) => x.at - y.at || (x.a.type === "reset" ? -1 : 0) - (y.a.type === "reset" ? -1 : 0) || (x.a.trade ?? 0) - (y.a.trade ?? 0));
-  const positions = new Map<string, Held>();
-  const out: JournalFill[] = [];
-  for (const { a } of events) {
-    if (a.type === "reset") {
-      positions.clear();
-      continue;
-    }
-    const symbol = a.symbol ?? "";
-    const side: Side = a.side === "sell" ? "sell" : "buy";
-    const quantity = a.quantity ?? 0;
-    const price = a.price ?? 0;
-    const amount = price * quantity;
-    const { commission, tax } = costs.get(a.trade as number) ?? { commission: 0, tax: 0 };
-    const held = positions.get(symbol) ?? { quantity: 0, costBasis: 0, unknown: !complete };
-    let realized: number | null;
-    if (side === "buy") {
-      held.quantity += quantity;
-      held.costBasis += amount;
-      realized = -commission;
-    } else if (held.unknown || held.quantity < quantity) {
-      held.unknown = true;
-      held.quantity = Math.max(0, held.quantity - quantity);
-      realized = null;
-    } else {
-      const release = released(held, quantity);
-      held.quantity -= quantity;
-      held.costBasis -= release;
-      realized = amount - release - commission - tax;
-    }
-    if (held.quantity === 0) {
-      held.costBasis = 0;
-      held.unknown = !complete;
-    }
-    positions.set(symbol, held);
-    out.push({
-      trade: a.trade as number,
-      order: a.order,
-      time: a.time,
-      day: seoulDay(a.time),
-      symbol,
-      symbolName: a.symbol_name || symbol,
-      side,
-      quantity,
-      price,
+/** The journal's rows of the API's fills (any order). */
+export function journalFills(fills: readonly Fill[]): JournalFill[] {
+  return fills.map((f) => {
+    const amount = f.price * f.quantity;
+    return {
+      trade: f.id,
+      order: f.order,
+      time: f.time,
+      day: seoulDay(f.time),
+      symbol: f.symbol,
+      symbolName: f.symbol_name || f.symbol,
+      side: f.side,
+      quantity: f.quantity,
+      price: f.price,
       amount,
-      commission,
-      tax,
-      net: side === "sell" ? amount - commission - tax : -(amount + commission),
-      realized,
-    });
-  }
-  return out;
+      commission: f.commission,
+      tax: f.tax,
+      net: f.side === "sell" ? amount - f.commission - f.tax : -(amount + f.commission),
+      realized: f.realized_pnl,
+    };
+  });
 }
 
 export interface Totals {
@@ -132,22 +69,19 @@ export interface Totals {
   sellAmount: number;
   commission: number;
   tax: number;
-  /** Σ of the known realised P&L */
+  /** Σ of the fills' realised P&L */
   realized: number;
-  /** Some fill's realised P&L is unknown (not in `realized`). */
-  incomplete: boolean;
   fills: number;
 }
 
-const emptyTotals = (): Totals => ({ buyAmount: 0, sellAmount: 0, commission: 0, tax: 0, realized: 0, incomplete: false, fills: 0 });
+const emptyTotals = (): Totals => ({ buyAmount: 0, sellAmount: 0, commission: 0, tax: 0, realized: 0, fills: 0 });
 
 function add(totals: Totals, fill: JournalFill): Totals {
   if (fill.side === "buy") totals.buyAmount += fill.amount;
   else totals.sellAmount += fill.amount;
   totals.commission += fill.commission;
   totals.tax += fill.tax;
-  if (fill.realized === null) totals.incomplete = true;
-  else totals.realized += fill.realized;
+  totals.realized += fill.realized;
   totals.fills += 1;
   return totals;
 }
@@ -196,7 +130,6 @@ export function groupByMonth(days: readonly JournalDay[]): JournalMonth[] {
     month.commission += day.commission;
     month.tax += day.tax;
     month.realized += day.realized;
-    month.incomplete ||= day.incomplete;
     month.fills += day.fills;
     month.tradingDays += 1;
     if (day.realized > 0) month.gainDays += 1;
@@ -282,8 +215,8 @@ export const ordered = (range: DayRange): DayRange => (range.from <= range.to ? 
 export const inRange = (day: string, range: DayRange) => day >= range.from && day <= range.to;
 
 /**
- * The activities API's window for whole Seoul days: `after` < time ≤ `until`, so after is the last
- * microsecond of the day before `from` and until the last of `to`.
+ * The window of the activities and trades APIs for whole Seoul days: `after` < time ≤ `until`, so
+ * after is the last microsecond of the day before `from` and until the last of `to`.
  */
 export function activityWindow(range: DayRange): { after: string; until: string } {
   return { after: `${addDays(range.from, -1)}T23:59:59.999999+09:00`, until: `${range.to}T23:59:59.999999+09:00` };

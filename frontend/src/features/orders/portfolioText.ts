@@ -41,10 +41,6 @@ const text = {
     ko: "수수료·제세금을 뺀 금액이며, 매수 수수료는 매수한 날에 반영합니다.",
     en: "Net of commission and tax; a buy's commission counts on the day it fills.",
   },
-  "realized.unknown": {
-    ko: "이전 체결 기록이 없어 일부 매도의 실현손익을 계산하지 못했습니다.",
-    en: "Some sales' realised P&L is unknown: the fills before them are missing.",
-  },
   "realized.none": { ko: "실현손익 내역이 없습니다", en: "No realised P&L yet" },
   "realized.showDay": { ko: "이 날의 매매일지 보기", en: "Show this day's journal" },
 
@@ -65,7 +61,10 @@ const text = {
   "journal.buyAmount": { ko: "매수금액", en: "Bought" },
   "journal.sellAmount": { ko: "매도금액", en: "Sold" },
   "journal.costs": { ko: "수수료+제세금", en: "Costs" },
-  "journal.unknown": { ko: "알 수 없음", en: "unknown" },
+  "journal.truncated": {
+    ko: "체결이 너무 많아 최근 100,000건만 합산했습니다.",
+    en: "Too many fills: only the latest 100,000 are added up.",
+  },
 
   "range.label": { ko: "조회기간", en: "Period" },
   "range.from": { ko: "시작일", en: "From" },

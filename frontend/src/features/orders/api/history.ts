@@ -1,9 +1,10 @@
 import { infiniteQueryOptions, keepPreviousData, queryOptions, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 
-import { api } from "@/lib/api";
+import { api, type Page } from "@/lib/api";
 import type { components } from "@/types/api";
+import type { Fill } from "@/types/models";
 
-import { buildJournal } from "../journal";
+import { activityWindow, type DayRange, journalFills } from "../journal";
 
 type Schemas = components["schemas"];
 
@@ -77,21 +78,50 @@ export const activitiesQueryOptions = (account: number, filter: ActivityFilter) 
 
 export const useActivities = (account: number, filter: ActivityFilter) => useInfiniteQuery(activitiesQueryOptions(account, filter));
 
+/** GET trades?account=&after=&until=: the account's fills in a window, with their costs, name and realised P&L. */
+export interface FillWindow {
+  /** Exclusive lower bound (ISO). */
+  after?: string;
+  /** Inclusive upper bound (ISO). */
+  until?: string;
+}
+
 /**
- * The trade journal: every fill of the account with its commission and tax and the realised P&L it
- * booked. The API's fills carry neither, so the whole history (fills, their costs, and the resets
- * that empty the positions) is read and replayed as the server's ledger books it (journal.ts).
+ * Every fill of the account in `window` (all of them without one), newest first, page after page;
+ * `complete` is false past MAX_PAGES. A fill booked while the pages are read moves the later pages
+ * along by one (the newest come first): a row seen twice is kept once.
  */
-export const JOURNAL_TYPES: readonly ActivityType[] = ["fill", "commission", "tax", "reset"];
+export async function getAllFills(account: number, window: FillWindow = {}): Promise<{ results: Fill[]; complete: boolean }> {
+  const seen = new Set<number>();
+  const results: Fill[] = [];
+  for (let page = 1; page <= MAX_PAGES; page += 1) {
+    const answer = await api.get<Page<Fill>>("trades", { account, after: window.after, until: window.until, page, page_size: FULL_PAGE });
+    for (const fill of answer.results) {
+      if (!seen.has(fill.id)) results.push(fill);
+      seen.add(fill.id);
+    }
+    if (!answer.next) return { results, complete: true };
+  }
+  return { results, complete: false };
+}
 
-export const journalQueryOptions = (account: number) =>
-  queryOptions({
-    queryKey: ["orders", "journal", account],
+/**
+ * The trade journal of a period of Seoul days (every fill without one): the fills with their
+ * commission, tax and the realised P&L each booked, as the server's ledger booked them.
+ */
+export const journalQueryOptions = (account: number, range?: DayRange | null) => {
+  const window: FillWindow = range ? activityWindow(range) : {};
+  return queryOptions({
+    queryKey: ["orders", "journal", account, window],
     queryFn: async () => {
-      const { results, complete } = await getAllActivities(account, { types: JOURNAL_TYPES });
-      return { fills: buildJournal(results, { complete }), complete };
+      const { results, complete } = await getAllFills(account, window);
+      return { fills: journalFills(results), complete };
     },
-    // No polling: it reads the whole history, and every order event refreshes it (useOrderStream).
+    // A new period keeps the last one's rows on screen (the card shows only its own days) until it arrives.
+    placeholderData: keepPreviousData,
+    // No polling: every order event refreshes it (useOrderStream).
   });
+};
 
-export const useJournal = (account: number) => useQuery(journalQueryOptions(account));
+/** The journal of `range`'s days, or (no range) of the whole history. */
+export const useJournal = (account: number, range?: DayRange | null) => useQuery(journalQueryOptions(account, range));

@@ -7,7 +7,6 @@ import { formatDateTime, formatWon } from "@/lib/format";
 import { hasMessage, useT } from "@/lib/i18n";
 import type { Account, Order, Position } from "@/types/models";
 
-import { useJournal } from "../api/history";
 import { useOrder, useOrders } from "../api/orders";
 import { useFills } from "../api/positions";
 import { useLiveAccount } from "../hooks/useLiveAccount";
@@ -207,12 +206,10 @@ export function OrderHistoryTable({ accountId }: { accountId: number }) {
   );
 }
 
-/** The latest fills (GET trades); their names come from the journal, which reads the activities (the trades carry codes only). */
+/** The latest fills (GET trades), with their names. */
 export function FillsTable({ accountId }: { accountId: number }) {
   const t = useT();
   const fills = useFills(accountId);
-  const journal = useJournal(accountId);
-  const names = new Map((journal.data?.fills ?? []).map((f) => [f.symbol, f.symbolName]));
   return (
     <QueryState query={fills} isEmpty={(list) => list.length === 0}>
       {(list) => (
@@ -233,7 +230,7 @@ export function FillsTable({ accountId }: { accountId: number }) {
               <tr key={fill.id} data-fill-id={fill.id}>
                 <td data-label={t("order.time")} className="num muted">{formatDateTime(fill.time)}</td>
                 <td data-label={t("market.name")}>
-                  <Link to={`/symbols/${fill.symbol}`}>{names.get(fill.symbol) ?? fill.symbol}</Link> <span className="muted">{fill.symbol}</span>
+                  <Link to={`/symbols/${fill.symbol}`}>{fill.symbol_name || fill.symbol}</Link> <span className="muted">{fill.symbol}</span>
                 </td>
                 <td data-label={t("order.side")}>
                   <SideLabel side={fill.side} />

@@ -13,7 +13,8 @@ const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6] as const;
 
 /**
  * 실현손익 by day (a month's calendar, gains red and losses blue) and by month (a table), from the
- * journal's replay of the fills. Picking a day shows it in the 매매일지 (`onPickDay`).
+ * realised P&L the server booked with each fill (the whole history: the table lists every month).
+ * Picking a day shows it in the 매매일지 (`onPickDay`).
  */
 export function RealizedPnlCard({ accountId, today, onPickDay }: { accountId: number; today: string; onPickDay: (day: string) => void }) {
   const p = usePortfolioText();
@@ -34,7 +35,7 @@ export function RealizedPnlCard({ accountId, today, onPickDay }: { accountId: nu
               <RealizedMonths months={months} month={month} onMonth={setMonth} />
             </div>
             <p className="muted hint">{p("realized.note")}</p>
-            {days.some((d) => d.incomplete) && <p className="hint state-error">{p("realized.unknown")}</p>}
+            {journal.data?.complete === false && <p className="hint state-error">{p("journal.truncated")}</p>}
           </>
         )}
       </QueryState>

@@ -18,11 +18,13 @@ import { DateRangeFilter } from "./DateRangeFilter";
 /**
  * 매매일지: the fills of a period by day (newest first), each with its name, time to the second
  * (Seoul), side, price, quantity, amount, commission, tax and the realised P&L it booked; the
- * period's and each day's totals; CSV of what is shown.
+ * period's and each day's totals; CSV of what is shown. Only the period's fills are read (GET
+ * trades with after/until); their realised P&L is the server's.
  */
 export function TradeJournalCard({ account, today, range, onRange }: { account: Account; today: string; range: DayRange; onRange: (range: DayRange) => void }) {
   const p = usePortfolioText();
-  const journal = useJournal(account.id);
+  const journal = useJournal(account.id, range);
+  // While a new period loads, the last one's rows stay (placeholder data): only those of this period show.
   const fills = useMemo(() => (journal.data?.fills ?? []).filter((f) => inRange(f.day, range)), [journal.data, range]);
   const days = useMemo(() => groupByDay(fills), [fills]);
   return (
@@ -39,7 +41,7 @@ export function TradeJournalCard({ account, today, range, onRange }: { account: 
       <QueryState query={journal}>
         {() => (
           <>
-            <JournalTotals totals={totalsOf(fills)} />
+            <JournalTotals totals={totalsOf(fills)} complete={journal.data?.complete ?? true} />
             {days.length === 0 ? (
               <div className="state state-empty">{p("journal.empty")}</div>
             ) : (
@@ -57,7 +59,7 @@ export function TradeJournalCard({ account, today, range, onRange }: { account: 
   );
 }
 
-function JournalTotals({ totals }: { totals: Totals }) {
+function JournalTotals({ totals, complete }: { totals: Totals; complete: boolean }) {
   const p = usePortfolioText();
   return (
     <dl className="journal-totals" data-testid="journal-totals" data-realized={totals.realized} data-fills={totals.fills}>
@@ -81,7 +83,11 @@ function JournalTotals({ totals }: { totals: Totals }) {
         <dt>{p("journal.realized")}</dt>
         <dd>
           <Signed value={totals.realized} />
-          {totals.incomplete && <span className="muted">*</span>}
+          {!complete && (
+            <span className="muted" title={p("journal.truncated")}>
+              *
+            </span>
+          )}
         </dd>
       </div>
       <div>
@@ -146,7 +152,7 @@ function JournalRow({ fill }: { fill: JournalFill }) {
   const t = useT();
   const p = usePortfolioText();
   return (
-    <tr className="journal-fill" data-trade={fill.trade} data-symbol={fill.symbol} data-side={fill.side} data-realized={fill.realized ?? undefined}>
+    <tr className="journal-fill" data-trade={fill.trade} data-symbol={fill.symbol} data-side={fill.side} data-realized={fill.realized}>
       <td data-label={p("journal.time")} className="num journal-time" data-testid="journal-time">
         {formatTime(fill.time)}
       </td>
@@ -165,7 +171,7 @@ function JournalRow({ fill }: { fill: JournalFill }) {
       <td data-label={p("journal.commission")} className="right num">{formatWon(fill.commission)}</td>
       <td data-label={p("journal.tax")} className="right num">{formatWon(fill.tax)}</td>
       <td data-label={p("journal.realized")} className="right" data-testid="journal-realized">
-        {fill.realized === null ? <span className="muted">{p("journal.unknown")}</span> : <Signed value={fill.realized} />}
+        <Signed value={fill.realized} />
       </td>
     </tr>
   );
