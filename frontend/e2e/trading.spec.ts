@@ -223,7 +223,7 @@ for (const size of SIZES) {
       const modify = page.getByRole("dialog", { name: "주문 정정" });
       await expect(modify).toBeVisible();
       await expect(modify.getByLabel("정정 가격")).toHaveValue(won(price));
-      await modify.getByRole("button", { name: "-tick" }).click();
+      await modify.getByRole("button", { name: "한 호가 내리기" }).click();
       const newPrice = tickDown(price);
       await expect(modify.getByLabel("정정 가격")).toHaveValue(won(newPrice));
       await modify.getByRole("button", { name: "다음" }).click();

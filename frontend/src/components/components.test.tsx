@@ -5,11 +5,13 @@ import { describe, expect, it, vi } from "vitest";
 import { OrderBookView } from "@/features/market/components/OrderBookView";
 import { ApiError } from "@/lib/api";
 import { useSocketStatuses } from "@/lib/realtime";
+import { ANNOUNCE_QUIET_MS, useToasts } from "@/stores/toasts";
 import { useUiStore } from "@/stores/ui";
 import { renderWithProviders } from "@/test/render";
 
 import { ConnectionBanner } from "./ConnectionBanner";
 import { QueryState } from "./QueryState";
+import { Toaster } from "./Toaster";
 
 describe("ConnectionBanner", () => {
   it("shows 재연결 중… while a stream is down and recovers when it reopens", () => {
@@ -79,5 +81,32 @@ describe("QueryState", () => {
     expect(screen.getByText("데이터가 없습니다")).toBeInTheDocument();
     rerender(view({ ...base, data: ["a", "b"] }));
     expect(screen.getByText("a,b")).toBeInTheDocument();
+  });
+});
+
+describe("Toaster", () => {
+  it("shows one toast per order as its fills arrive, and tells the screen reader once", () => {
+    vi.useFakeTimers();
+    try {
+      useUiStore.setState({ language: "ko" });
+      useToasts.getState().clear();
+      renderWithProviders(<Toaster />);
+      act(() => {
+        for (const filled of [30, 90, 120]) useToasts.getState().push({ key: "fill-41", text: `삼성전자 매수 체결 ${filled}주`, tone: "buy" });
+      });
+      const toasts = screen.getAllByTestId("toast");
+      expect(toasts.map((t) => t.textContent)).toEqual(["삼성전자 매수 체결 120주"]);
+      // The toasts are no live region: their text changes are not read out as they happen.
+      expect(screen.getByTestId("toaster")).not.toHaveAttribute("aria-live");
+      const announcer = screen.getByRole("status");
+      expect(announcer).toHaveTextContent(/^$/);
+      act(() => vi.advanceTimersByTime(ANNOUNCE_QUIET_MS));
+      expect(announcer).toHaveTextContent("삼성전자 매수 체결 120주");
+      act(() => toasts[0].click());
+      expect(screen.queryAllByTestId("toast")).toEqual([]);
+    } finally {
+      useToasts.getState().clear();
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,5 +1,6 @@
 /** The one HTTP client: JSON in and out, session cookie, X-CSRFToken on writes, typed errors. */
 
+import { translate } from "@/lib/i18n";
 import { useUiStore } from "@/stores/ui";
 
 export type ErrorFields = Record<string, string[]>;
@@ -89,8 +90,9 @@ export async function request<T>(method: string, path: string, body?: unknown, q
       credentials: "same-origin",
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  } catch (cause) {
-    throw new ApiError(0, "network", cause instanceof Error ? cause.message : "network error");
+  } catch {
+    // The browser's own words ("Failed to fetch") are neither the user's language nor any help.
+    throw new ApiError(0, "network", translate(useUiStore.getState().language, "common.offline"));
   }
   if (!response.ok) throw await parseError(response);
   if (response.status === 204) return undefined as T;

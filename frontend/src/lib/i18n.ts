@@ -1,8 +1,14 @@
 import { useCallback } from "react";
 
+import { type JosaPair, withJosa } from "@/lib/hangul";
 import { type Language, useUiStore } from "@/stores/ui";
 
-/** UI text: Korean by default, English on switch. Keys are grouped by page. */
+/**
+ * Every UI text of the SPA: Korean by default, English on switch (the server's messages follow the
+ * same choice: lib/api.ts sends it as Accept-Language). Keys are grouped by page or feature.
+ * `{name}` is filled from the values given to `t`; `{name|을/를}` also adds the particle the value's
+ * last sound takes (삼성전자를, 삼성물산을; lib/hangul.ts `withJosa`).
+ */
 const messages = {
   "app.name": { ko: "페이퍼트레이드", en: "papertrade" },
   "nav.dashboard": { ko: "대시보드", en: "Dashboard" },
@@ -31,8 +37,11 @@ const messages = {
   "order.tifDay": { ko: "보통 (당일)", en: "DAY" },
   "order.tifIoc": { ko: "IOC (즉시체결 후 잔량취소)", en: "IOC" },
   "order.tifFok": { ko: "FOK (전량체결 아니면 취소)", en: "FOK" },
-  "order.filledToast": { ko: "체결", en: "Filled" },
   "order.shares": { ko: "주", en: " sh" },
+  "order.tickDown": { ko: "한 호가 내리기", en: "One tick down" },
+  "order.tickUp": { ko: "한 호가 올리기", en: "One tick up" },
+  "order.quantityDown": { ko: "1주 줄이기", en: "One share fewer" },
+  "order.quantityUp": { ko: "1주 늘리기", en: "One share more" },
   "book.mine": { ko: "내 주문", en: "My order" },
   "book.mineAction": { ko: "내 주문 정정·취소", en: "Modify or cancel my order" },
   "book.total": { ko: "총잔량", en: "Total" },
@@ -66,6 +75,7 @@ const messages = {
   "common.save": { ko: "저장", en: "Save" },
   "common.cancel": { ko: "취소", en: "Cancel" },
   "common.saved": { ko: "저장했습니다", en: "Saved" },
+  "common.offline": { ko: "서버에 연결할 수 없습니다. 네트워크를 확인해 주세요.", en: "Cannot reach the server. Check the connection." },
   "auth.login": { ko: "로그인", en: "Log in" },
   "auth.register": { ko: "회원가입", en: "Register" },
   "auth.username": { ko: "아이디", en: "Username" },
@@ -302,6 +312,12 @@ const messages = {
   "strategy.baseline": { ko: "기준선", en: "Baseline" },
   "strategy.delete": { ko: "삭제", en: "Delete" },
   "strategy.progress": { ko: "진행률", en: "Progress" },
+  // background jobs by kind (jobs.Job.kind); an unknown kind shows as it is
+  "job.strategies.train": { ko: "전략 학습", en: "Strategy training" },
+  "job.strategies.backtest": { ko: "백테스트", en: "Backtest" },
+  "job.strategies.walk_forward": { ko: "워크포워드", en: "Walk-forward" },
+  "job.historical.backfill": { ko: "과거 시세 수집", en: "Candle backfill" },
+  "job.historical.refresh": { ko: "시세 갱신", en: "Candle refresh" },
   "metric.cumulative_return": { ko: "누적수익률", en: "Cumulative return" },
   "metric.annual_return": { ko: "연수익률", en: "Annual return" },
   "metric.annual_volatility": { ko: "연변동성", en: "Annual volatility" },
@@ -329,17 +345,186 @@ const messages = {
   "settings.light": { ko: "라이트", en: "Light" },
   "settings.dark": { ko: "다크", en: "Dark" },
   "notfound.title": { ko: "페이지를 찾을 수 없습니다", en: "Page not found" },
+  "common.dismiss": { ko: "눌러서 닫기", en: "Tap to dismiss" },
+  "fill.buy": { ko: "{name} 매수 체결 {quantity}주 · 평균 {price}원", en: "{name}: bought {quantity} sh · avg ₩{price}" },
+  "fill.sell": { ko: "{name} 매도 체결 {quantity}주 · 평균 {price}원", en: "{name}: sold {quantity} sh · avg ₩{price}" },
+  "fill.buyDone": { ko: "{name} 매수 전량 체결 {quantity}주 · 평균 {price}원", en: "{name}: buy fully filled, {quantity} sh · avg ₩{price}" },
+  "fill.sellDone": { ko: "{name} 매도 전량 체결 {quantity}주 · 평균 {price}원", en: "{name}: sell fully filled, {quantity} sh · avg ₩{price}" },
+  "market.searchPlaceholder": { ko: "종목명·초성·코드 (예: ㅅㅅㅈㅈ, 삼전, 0059)", en: "Name, Korean initials or code" },
+  // 관심종목 (features/watchlists)
+  "watch.title": { ko: "관심종목", en: "Watchlists" },
+  "watch.groups": { ko: "관심 그룹", en: "Groups" },
+  "watch.newGroup": { ko: "새 그룹", en: "New group" },
+  "watch.groupName": { ko: "그룹 이름", en: "Group name" },
+  "watch.create": { ko: "만들기", en: "Create" },
+  "watch.createAndAdd": { ko: "만들고 담기", en: "Create and add" },
+  "watch.edit": { ko: "편집", en: "Edit" },
+  "watch.done": { ko: "완료", en: "Done" },
+  "watch.rename": { ko: "이름 변경", en: "Rename" },
+  "watch.deleteGroup": { ko: "그룹 삭제", en: "Delete group" },
+  "watch.deleteConfirm": {
+    ko: "‘{name}’ 그룹을 삭제할까요? 담긴 종목 {count}개도 함께 빠집니다.",
+    en: "Delete the group ‘{name}’ and the {count} symbols in it?",
+  },
+  "watch.delete": { ko: "삭제", en: "Delete" },
+  "watch.groupLeft": { ko: "그룹을 앞으로", en: "Move group left" },
+  "watch.groupRight": { ko: "그룹을 뒤로", en: "Move group right" },
+  "watch.moveUp": { ko: "{name} 위로", en: "Move {name} up" },
+  "watch.moveDown": { ko: "{name} 아래로", en: "Move {name} down" },
+  "watch.remove": { ko: "{name} 삭제", en: "Remove {name}" },
+  "watch.removeShort": { ko: "삭제", en: "Remove" },
+  "watch.removedShort": { ko: "{name} 삭제됨", en: "{name} removed" },
+  "watch.moved": { ko: "{name} {n}번째", en: "{name}: now {n}" },
+  "watch.order": { ko: "순서", en: "Order" },
+  "watch.count": { ko: "{count}종목", en: "{count} symbols" },
+  "watch.noGroups": {
+    ko: "관심 그룹이 없습니다. 그룹을 만들고 종목을 담아 보세요.",
+    en: "No groups yet. Create one and add symbols to it.",
+  },
+  "watch.emptyGroup": {
+    ko: "담긴 종목이 없습니다. 종목 화면이나 종목 검색 결과의 ♡ 버튼으로 담을 수 있습니다.",
+    en: "No symbols here yet. Add them with ♡ on a symbol's page or in the search results.",
+  },
+  "watch.search": { ko: "종목 검색으로", en: "Go to symbol search" },
+  "watch.add": { ko: "관심", en: "Watch" },
+  "watch.addLabel": { ko: "{name} 관심종목에 담기", en: "Add {name} to a watchlist" },
+  "watch.addTitle": { ko: "{name} 관심종목", en: "Watch {name}" },
+  "watch.pickGroups": { ko: "담을 그룹을 고르세요", en: "Choose the groups" },
+  "watch.close": { ko: "닫기", en: "Close" },
+  "watch.open": { ko: "관심종목 화면", en: "Open watchlists" },
+  "watch.added": { ko: "{name|을/를} ‘{group}’에 담았습니다", en: "Added {name} to ‘{group}’" },
+  "watch.removed": { ko: "{name|을/를} ‘{group}’에서 뺐습니다", en: "Removed {name} from ‘{group}’" },
+  "watch.inGroups": { ko: "{count}개 그룹에 담김", en: "in {count} groups" },
+  "watch.defaultGroup": { ko: "관심종목", en: "Watchlist" },
+  // walk-forward runs and a deployment's track record (features/strategies)
+  "walkForward.title": { ko: "워크포워드", en: "Walk-forward" },
+  "walkForward.months": { ko: "재학습 간격 (개월, 선택)", en: "Retrain every (months, optional)" },
+  "walkForward.hint": {
+    ko: "N개월마다 다시 학습하고 다음 N개월을 테스트해 구간들을 하나의 자산곡선으로 잇습니다.",
+    en: "Retrain every N months, test on the next N, stitch the tests into one equity curve.",
+  },
+  "walkForward.training": { ko: "학습 창", en: "Training window" },
+  "walkForward.rolling": { ko: "이동 창 (같은 길이)", en: "Rolling (same length)" },
+  "walkForward.expanding": { ko: "확장 창 (시작일 고정)", en: "Expanding (fixed start)" },
+  "walkForward.windows": { ko: "구간별 결과", en: "Windows" },
+  "walkForward.window": { ko: "구간", en: "Window" },
+  "walkForward.train": { ko: "학습", en: "Training" },
+  "walkForward.validation": { ko: "검증", en: "Validation" },
+  "walkForward.test": { ko: "테스트", en: "Test" },
+  "walkForward.trainedThrough": { ko: "학습 데이터 끝", en: "Data seen until" },
+  "strategy.startEquity": { ko: "시작 자산", en: "Start equity" },
+  "walkForward.endEquity": { ko: "종료 자산", en: "End equity" },
+  "walkForward.return": { ko: "수익률", en: "Return" },
+  "strategy.fills": { ko: "체결", en: "Fills" },
+  "walkForward.stitched": { ko: "이어 붙인 테스트 구간의 자산곡선", en: "Stitched equity curve of the test windows" },
+  "track.title": { ko: "배포 성과", en: "Live track record" },
+  "track.hint": {
+    ko: "배포 후 거래일마다 모의투자 계좌의 자산과 같은 모델·같은 기간의 백테스트를 나란히 보여 줍니다.",
+    en: "Per trading day since deployment: the paper account beside a backtest of the same model over the same days.",
+  },
+  "track.date": { ko: "날짜", en: "Date" },
+  "track.live": { ko: "실계좌", en: "Live" },
+  "track.backtest": { ko: "백테스트", en: "Backtest" },
+  "track.liveEquity": { ko: "계좌 자산", en: "Account equity" },
+  "track.liveReturn": { ko: "계좌 수익률", en: "Live return" },
+  "track.liveOrders": { ko: "주문", en: "Orders" },
+  "track.backtestEquity": { ko: "백테스트 자산", en: "Backtest equity" },
+  "track.backtestReturn": { ko: "백테스트 수익률", en: "Backtest return" },
+  "track.difference": { ko: "차이", en: "Difference" },
+  "track.since": { ko: "배포 시작", en: "Deployed" },
+  "track.noDays": { ko: "아직 배포 후 거래일이 없습니다.", en: "No trading day since deployment yet." },
+  "track.backtestThrough": { ko: "백테스트는 {date} 종가까지", en: "Backtest through the close of {date}" },
+  "track.backtestPending": { ko: "백테스트는 배포가 처음 주문한 뒤에 계산됩니다.", en: "The backtest is computed once the deployment has acted." },
+  // the chart's intervals
+  "chart.tf.1m": { ko: "1분", en: "1m" },
+  "chart.tf.5m": { ko: "5분", en: "5m" },
+  "chart.tf.15m": { ko: "15분", en: "15m" },
+  "chart.tf.60m": { ko: "60분", en: "60m" },
+  "chart.tf.1d": { ko: "일", en: "1D" },
+  "chart.tf.1w": { ko: "주", en: "1W" },
+  "chart.tf.1M": { ko: "월", en: "1M" },
+  // what a conditional order will do, sentence by sentence (features/orders/conditionTicket.ts)
+  "conditionText.won": { ko: "{value}원", en: "₩{value}" },
+  "conditionText.shares": { ko: "{quantity}주", en: "{quantity} shares" },
+  "conditionText.buy": { ko: "매수", en: "buy" },
+  "conditionText.sell": { ko: "매도", en: "sell" },
+  "conditionText.market": { ko: "시장가", en: "a market order" },
+  "conditionText.limit": { ko: "{price}원 지정가", en: "a limit order at ₩{price}" },
+  "conditionText.crossFalling": {
+    ko: "현재가가 {price}원 이하가 되면 {quantity|을/를} {order|으로/로} {side}합니다.",
+    en: "When the last price is at or below ₩{price}, {side} {quantity} with {order}.",
+  },
+  "conditionText.crossRising": {
+    ko: "현재가가 {price}원 이상이 되면 {quantity|을/를} {order|으로/로} {side}합니다.",
+    en: "When the last price is at or above ₩{price}, {side} {quantity} with {order}.",
+  },
+  "conditionText.trailingSell": {
+    ko: "현재가가 감시 시작 후 최고가보다 {trail} 이상 내려가면 {quantity|을/를} {order|으로/로} {side}합니다.",
+    en: "When the last price falls {trail} or more below its highest since armed, {side} {quantity} with {order}.",
+  },
+  "conditionText.trailingBuy": {
+    ko: "현재가가 감시 시작 후 최저가보다 {trail} 이상 올라가면 {quantity|을/를} {order|으로/로} {side}합니다.",
+    en: "When the last price rises {trail} or more above its lowest since armed, {side} {quantity} with {order}.",
+  },
+  "conditionText.trailingSellFromHigh": {
+    ko: "최고가 {extreme}원 기준으로 {at}원 이하가 되면 발동되고, 최고가가 오르면 발동 가격도 따라 오릅니다.",
+    en: "From the high of ₩{extreme} it triggers at or below ₩{at}; a new high moves it up.",
+  },
+  "conditionText.trailingSellFromLast": {
+    ko: "지금 현재가 {extreme}원 기준으로 {at}원 이하가 되면 발동되고, 최고가가 오르면 발동 가격도 따라 오릅니다.",
+    en: "From the last price, ₩{extreme} it triggers at or below ₩{at}; a new high moves it up.",
+  },
+  "conditionText.trailingBuyFromLow": {
+    ko: "최저가 {extreme}원 기준으로 {at}원 이상이 되면 발동되고, 최저가가 내리면 발동 가격도 따라 내립니다.",
+    en: "From the low of ₩{extreme} it triggers at or above ₩{at}; a new low moves it down.",
+  },
+  "conditionText.trailingBuyFromLast": {
+    ko: "지금 현재가 {extreme}원 기준으로 {at}원 이상이 되면 발동되고, 최저가가 내리면 발동 가격도 따라 내립니다.",
+    en: "From the last price, ₩{extreme} it triggers at or above ₩{at}; a new low moves it down.",
+  },
+  "conditionText.entryLimit": {
+    ko: "먼저 {quantity|을/를} {price}원 지정가로 매수합니다. 아래 두 조건은 매수가 체결될 때까지 대기하다가 체결된 수량만큼 감시합니다.",
+    en: "First buy {quantity} with a limit order at ₩{price}. The two conditions below wait until it fills, then watch the shares filled.",
+  },
+  "conditionText.entryMarket": {
+    ko: "먼저 {quantity|을/를} 시장가로 매수합니다. 아래 두 조건은 매수가 체결될 때까지 대기하다가 체결된 수량만큼 감시합니다.",
+    en: "First buy {quantity} at market. The two conditions below wait until it fills, then watch the shares filled.",
+  },
+  "conditionText.held": { ko: "보유 중인 {quantity}에 이익실현과 손절을 함께 겁니다.", en: "A take-profit and a stop-loss on {quantity} held." },
+  "conditionText.filledShares": { ko: "체결된 주식", en: "the shares filled" },
+  "conditionText.takeProfit": { ko: "이익실현", en: "Take profit" },
+  "conditionText.stopLoss": { ko: "손절", en: "Stop loss" },
+  "conditionText.leg": { ko: "{name}: {sentence}", en: "{name}: {sentence}" },
+  "conditionText.oco": { ko: "둘 중 하나가 발동되면 다른 하나는 자동으로 취소됩니다.", en: "When one triggers, the other is cancelled." },
+  "conditionText.atOrBelow": { ko: "{price}원 이하", en: "≤ ₩{price}" },
+  "conditionText.atOrAbove": { ko: "{price}원 이상", en: "≥ ₩{price}" },
+  "conditionText.belowHigh": { ko: "최고가 −{trail}", en: "high −{trail}" },
+  "conditionText.aboveLow": { ko: "최저가 +{trail}", en: "low +{trail}" },
 } as const satisfies Record<string, Record<Language, string>>;
 
 export type MessageKey = keyof typeof messages;
 
-export function translate(language: Language, key: MessageKey): string {
-  return messages[key][language];
+/** Every key, for tests that check the catalog as a whole. */
+export const messageKeys = Object.keys(messages) as MessageKey[];
+export type MessageValues = Record<string, string | number>;
+export type Translate = (key: MessageKey, values?: MessageValues) => string;
+
+const PLACEHOLDER = /\{(\w+)(?:\|([^}]+))?\}/g;
+
+/** The text of `key` in `language`, its placeholders filled (an unknown one is left as written). */
+export function translate(language: Language, key: MessageKey, values?: MessageValues): string {
+  const text: string = messages[key][language];
+  if (!values) return text;
+  return text.replace(PLACEHOLDER, (whole, name: string, josa?: string) => {
+    if (!(name in values)) return whole;
+    const value = String(values[name]);
+    return josa ? withJosa(value, josa as JosaPair) : value;
+  });
 }
 
-export function useT(): (key: MessageKey) => string {
+export function useT(): Translate {
   const language = useUiStore((state) => state.language);
-  return useCallback((key: MessageKey) => translate(language, key), [language]);
+  return useCallback((key: MessageKey, values?: MessageValues) => translate(language, key, values), [language]);
 }
 
 export function hasMessage(key: string): key is MessageKey {

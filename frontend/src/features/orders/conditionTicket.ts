@@ -10,6 +10,7 @@
  *   bracket      a take-profit and a stop-loss sell, one-cancels-other, on shares held or on an entry buy
  */
 import { formatWon } from "@/lib/format";
+import { type MessageKey, type MessageValues, translate } from "@/lib/i18n";
 import { isOnTick, roundToTick, tickSizeFor } from "@/lib/krx";
 import type { Language } from "@/stores/ui";
 import type { Condition, ConditionInput, OrderSide } from "@/types/models";
@@ -210,114 +211,82 @@ export type ConditionTerms = Pick<ConditionInput, "side" | "quantity" | "trigger
 
 const percentText = (value: number | string) => `${Number(value)}%`;
 
-/** 을 after a final consonant (주식을), 를 after a vowel (10주를). */
-function objectParticle(word: string): string {
-  const code = word.charCodeAt(word.length - 1) - 0xac00;
-  const batchim = code >= 0 && code <= 11_171 && code % 28 !== 0;
-  return `${word}${batchim ? "을" : "를"}`;
+/** The sentences' words, from the one catalog (lib/i18n.ts: "conditionText.*"). */
+function wordsFor(language: Language) {
+  const say = (key: MessageKey, values?: MessageValues) => translate(language, key, values);
+  return {
+    say,
+    won: (value: number) => say("conditionText.won", { value: formatWon(value) }),
+    shares: (quantity: number) => say("conditionText.shares", { quantity: formatWon(quantity) }),
+    side: (side: OrderSide) => say(side === "sell" ? "conditionText.sell" : "conditionText.buy"),
+    order: (terms: Pick<ConditionTerms, "order_type" | "limit_price">) =>
+      terms.order_type === "limit" && terms.limit_price
+        ? say("conditionText.limit", { price: formatWon(terms.limit_price) })
+        : say("conditionText.market"),
+  };
 }
-
-const text = {
-  ko: {
-    won: (value: number) => `${formatWon(value)}원`,
-    shares: (quantity: number) => `${formatWon(quantity)}주`,
-    side: (side: OrderSide) => (side === "sell" ? "매도" : "매수"),
-    order: (terms: ConditionTerms) => (terms.order_type === "limit" && terms.limit_price ? `${formatWon(terms.limit_price)}원 지정가` : "시장가"),
-    // 이하가 / 이상이: the particle follows the word's last syllable.
-    cross: (price: number, falling: boolean, quantity: string, order: string, side: string) =>
-      `현재가가 ${formatWon(price)}원 ${falling ? "이하가" : "이상이"} 되면 ${objectParticle(quantity)} ${order}로 ${side}합니다.`,
-    trailing: (sell: boolean, trail: string, quantity: string, order: string, side: string) =>
-      sell
-        ? `현재가가 감시 시작 후 최고가보다 ${trail} 이상 내려가면 ${objectParticle(quantity)} ${order}로 ${side}합니다.`
-        : `현재가가 감시 시작 후 최저가보다 ${trail} 이상 올라가면 ${objectParticle(quantity)} ${order}로 ${side}합니다.`,
-    trailingNow: (sell: boolean, extreme: number, at: number, listed: boolean) =>
-      sell
-        ? `${listed ? "최고가" : "지금 현재가"} ${formatWon(extreme)}원 기준으로 ${formatWon(at)}원 이하가 되면 발동되고, 최고가가 오르면 발동 가격도 따라 오릅니다.`
-        : `${listed ? "최저가" : "지금 현재가"} ${formatWon(extreme)}원 기준으로 ${formatWon(at)}원 이상이 되면 발동되고, 최저가가 내리면 발동 가격도 따라 내립니다.`,
-    entry: (quantity: string, price: number | null) =>
-      `먼저 ${objectParticle(quantity)} ${price ? `${formatWon(price)}원 지정가` : "시장가"}로 매수합니다. 아래 두 조건은 매수가 체결될 때까지 대기하다가 체결된 수량만큼 감시합니다.`,
-    held: (quantity: string) => `보유 중인 ${quantity}에 이익실현과 손절을 함께 겁니다.`,
-    filledShares: "체결된 주식",
-    takeProfit: "이익실현",
-    stopLoss: "손절",
-    leg: (sentence: string, name: string) => `${name}: ${sentence}`,
-    oco: "둘 중 하나가 발동되면 다른 하나는 자동으로 취소됩니다.",
-  },
-  en: {
-    won: (value: number) => `₩${formatWon(value)}`,
-    shares: (quantity: number) => `${formatWon(quantity)} shares`,
-    side: (side: OrderSide) => (side === "sell" ? "sell" : "buy"),
-    order: (terms: ConditionTerms) => (terms.order_type === "limit" && terms.limit_price ? `a limit order at ₩${formatWon(terms.limit_price)}` : "a market order"),
-    cross: (price: number, falling: boolean, quantity: string, order: string, side: string) =>
-      `When the last price is ${falling ? "at or below" : "at or above"} ₩${formatWon(price)}, ${side} ${quantity} with ${order}.`,
-    trailing: (sell: boolean, trail: string, quantity: string, order: string, side: string) =>
-      sell
-        ? `When the last price falls ${trail} or more below its highest since armed, ${side} ${quantity} with ${order}.`
-        : `When the last price rises ${trail} or more above its lowest since armed, ${side} ${quantity} with ${order}.`,
-    trailingNow: (sell: boolean, extreme: number, at: number, listed: boolean) =>
-      sell
-        ? `From ${listed ? "the high of" : "the last price,"} ₩${formatWon(extreme)} it triggers at or below ₩${formatWon(at)}; a new high moves it up.`
-        : `From ${listed ? "the low of" : "the last price,"} ₩${formatWon(extreme)} it triggers at or above ₩${formatWon(at)}; a new low moves it down.`,
-    entry: (quantity: string, price: number | null) =>
-      `First buy ${quantity} ${price ? `with a limit order at ₩${formatWon(price)}` : "at market"}. The two conditions below wait until it fills, then watch the shares filled.`,
-    held: (quantity: string) => `A take-profit and a stop-loss on ${quantity} held.`,
-    filledShares: "the shares filled",
-    takeProfit: "Take profit",
-    stopLoss: "Stop loss",
-    leg: (sentence: string, name: string) => `${name}: ${sentence}`,
-    oco: "When one triggers, the other is cancelled.",
-  },
-} as const;
 
 /**
  * The sentence for one condition: "현재가가 68,000원 이하가 되면 10주를 시장가로 매도합니다." A trailing
  * one adds where it triggers now, from `last` (a new one) or from its `extreme` (a listed one).
  */
 export function describeTerms(terms: ConditionTerms, { last = null, language = "ko" }: { last?: number | null; language?: Language } = {}): string[] {
-  const say = text[language];
-  const quantity = say.shares(terms.quantity);
-  const order = say.order(terms);
-  const side = say.side(terms.side);
+  const words = wordsFor(language);
+  const values = { quantity: words.shares(terms.quantity), order: words.order(terms), side: words.side(terms.side) };
   if (terms.trigger === "trailing") {
     const sell = terms.side === "sell";
-    const trail = terms.trail_amount ? say.won(terms.trail_amount) : percentText(terms.trail_percent ?? 0);
-    const lines: string[] = [say.trailing(sell, trail, quantity, order, side)];
+    const trail = terms.trail_amount ? words.won(terms.trail_amount) : percentText(terms.trail_percent ?? 0);
+    const lines: string[] = [words.say(sell ? "conditionText.trailingSell" : "conditionText.trailingBuy", { ...values, trail })];
     const from = terms.extreme ?? last;
     if (from) {
+      const listed = terms.extreme != null;
       const distance = trailWon(from, { amount: terms.trail_amount, percent: terms.trail_percent });
-      lines.push(say.trailingNow(sell, from, sell ? from - distance : from + distance, terms.extreme != null));
+      const key: MessageKey = sell
+        ? listed
+          ? "conditionText.trailingSellFromHigh"
+          : "conditionText.trailingSellFromLast"
+        : listed
+          ? "conditionText.trailingBuyFromLow"
+          : "conditionText.trailingBuyFromLast";
+      lines.push(words.say(key, { extreme: formatWon(from), at: formatWon(sell ? from - distance : from + distance) }));
     }
     return lines;
   }
-  return [say.cross(terms.trigger_price ?? 0, triggersFalling(terms.trigger, terms.side), quantity, order, side)];
+  const falling = triggersFalling(terms.trigger, terms.side);
+  return [words.say(falling ? "conditionText.crossFalling" : "conditionText.crossRising", { ...values, price: formatWon(terms.trigger_price ?? 0) })];
 }
 
 /** What the request will do, sentence by sentence, for the confirmation step. */
 export function describeRequest(plan: ConditionRequest, options: { last?: number | null; language?: Language } = {}): string[] {
-  const language = options.language ?? "ko";
   if (plan.kind === "condition") return describeTerms(plan.request, options);
-  const say = text[language];
+  const words = wordsFor(options.language ?? "ko");
   const { quantity, take_profit, stop_loss, entry } = plan.request;
-  const legQuantity = entry ? say.filledShares : say.shares(quantity);
-  const leg = (price: number, falling: boolean, name: string) =>
-    say.leg(say.cross(price, falling, legQuantity, language === "ko" ? "시장가" : "a market order", say.side("sell")), name);
-  return [
-    entry ? say.entry(say.shares(quantity), entry.type === "limit" ? (entry.price ?? null) : null) : say.held(say.shares(quantity)),
-    leg(take_profit, false, say.takeProfit),
-    leg(stop_loss, true, say.stopLoss),
-    say.oco,
-  ];
+  const shares = words.shares(quantity);
+  const legValues = {
+    quantity: entry ? words.say("conditionText.filledShares") : shares,
+    order: words.say("conditionText.market"),
+    side: words.side("sell"),
+  };
+  const leg = (price: number, falling: boolean, name: MessageKey) =>
+    words.say("conditionText.leg", {
+      name: words.say(name),
+      sentence: words.say(falling ? "conditionText.crossFalling" : "conditionText.crossRising", { ...legValues, price: formatWon(price) }),
+    });
+  const opening = !entry
+    ? words.say("conditionText.held", { quantity: shares })
+    : entry.type === "limit" && entry.price
+      ? words.say("conditionText.entryLimit", { quantity: shares, price: formatWon(entry.price) })
+      : words.say("conditionText.entryMarket", { quantity: shares });
+  return [opening, leg(take_profit, false, "conditionText.takeProfit"), leg(stop_loss, true, "conditionText.stopLoss"), words.say("conditionText.oco")];
 }
 
 /** The trigger in a few words for a list: "68,000원 이하", "최고가 −3%". */
 export function triggerSummary(terms: ConditionTerms, language: Language = "ko"): string {
-  const ko = language === "ko";
+  const words = wordsFor(language);
   if (terms.trigger === "trailing") {
-    const trail = terms.trail_amount ? text[language].won(terms.trail_amount) : percentText(terms.trail_percent ?? 0);
-    if (terms.side === "sell") return ko ? `최고가 −${trail}` : `high −${trail}`;
-    return ko ? `최저가 +${trail}` : `low +${trail}`;
+    const trail = terms.trail_amount ? words.won(terms.trail_amount) : percentText(terms.trail_percent ?? 0);
+    return words.say(terms.side === "sell" ? "conditionText.belowHigh" : "conditionText.aboveLow", { trail });
   }
   const falling = triggersFalling(terms.trigger, terms.side);
-  const price = formatWon(terms.trigger_price ?? 0);
-  return ko ? `${price}원 ${falling ? "이하" : "이상"}` : `${falling ? "≤" : "≥"} ₩${price}`;
+  return words.say(falling ? "conditionText.atOrBelow" : "conditionText.atOrAbove", { price: formatWon(terms.trigger_price ?? 0) });
 }

@@ -18,7 +18,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 
 import { QueryState } from "@/components/QueryState";
 import { formatWon, seoulDay } from "@/lib/format";
-import { useT } from "@/lib/i18n";
+import { type MessageKey, useT } from "@/lib/i18n";
 import { bollinger, macd, rsi, type Series, sma } from "@/lib/indicators";
 import { useUiStore } from "@/stores/ui";
 import type { Candle, Fill, Order, Quote, Timeframe } from "@/types/models";
@@ -29,14 +29,14 @@ import { intradayBucket, isIntraday, liveBar, liveIntradayBar, periodKey } from 
 export const RISE = "#e0323c";
 export const FALL = "#1e6fe0";
 const TIMEFRAMES: Timeframe[] = ["1m", "5m", "15m", "60m", "1d", "1w", "1M"];
-const TIMEFRAME_LABEL: Record<Timeframe, { ko: string; en: string }> = {
-  "1m": { ko: "1분", en: "1m" },
-  "5m": { ko: "5분", en: "5m" },
-  "15m": { ko: "15분", en: "15m" },
-  "60m": { ko: "60분", en: "60m" },
-  "1d": { ko: "일", en: "1D" },
-  "1w": { ko: "주", en: "1W" },
-  "1M": { ko: "월", en: "1M" },
+const TIMEFRAME_LABEL: Record<Timeframe, MessageKey> = {
+  "1m": "chart.tf.1m",
+  "5m": "chart.tf.5m",
+  "15m": "chart.tf.15m",
+  "60m": "chart.tf.60m",
+  "1d": "chart.tf.1d",
+  "1w": "chart.tf.1w",
+  "1M": "chart.tf.1M",
 };
 /** Bars in the first view: about six months of each interval (126 trading days of daily bars). */
 const DEFAULT_VIEW: Record<Timeframe, number> = { "1m": 120, "5m": 156, "15m": 130, "60m": 140, "1d": 126, "1w": 104, "1M": 60 };
@@ -101,7 +101,6 @@ export function CandleChart({
   fills?: Fill[];
 }) {
   const t = useT();
-  const language = useUiStore((s) => s.language);
   const [timeframe, setTimeframe] = useState<Timeframe>("1d");
   const [indicators, setIndicators] = useState<Set<Indicator>>(() => new Set<Indicator>(["ma"]));
   const candles = useCandles(code, timeframe);
@@ -126,7 +125,7 @@ export function CandleChart({
               data-timeframe={tf}
               onClick={() => setTimeframe(tf)}
             >
-              {TIMEFRAME_LABEL[tf][language]}
+              {t(TIMEFRAME_LABEL[tf])}
             </button>
           ))}
         </div>

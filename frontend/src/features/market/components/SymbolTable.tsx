@@ -10,7 +10,6 @@ import { formatKoreanAmount, formatWon } from "@/lib/format";
 import { type HangulMatch, searchSymbols } from "@/lib/hangul";
 import { type MessageKey, useT } from "@/lib/i18n";
 import { useLiveMarket, useQuoteSubscription } from "@/lib/realtime";
-import { useUiStore } from "@/stores/ui";
 import type { MarketSymbol, Quote } from "@/types/models";
 
 import { getSymbols } from "../api/symbols";
@@ -99,8 +98,6 @@ const COLUMNS: { key: SortKey; label: MessageKey; numeric: boolean }[] = [
   { key: "value", label: "market.value", numeric: true },
 ];
 
-const PLACEHOLDER = { ko: "종목명·초성·코드 (예: ㅅㅅㅈㅈ, 삼전, 0059)", en: "Name, Korean initials or code" } as const;
-
 /** The name with the characters the search matched marked. */
 function Highlighted({ text, match }: { text: string; match: HangulMatch | null }): ReactNode {
   if (!match) return text;
@@ -129,7 +126,6 @@ function Highlighted({ text, match }: { text: string; match: HangulMatch | null 
  */
 export function SymbolTable() {
   const t = useT();
-  const language = useUiStore((s) => s.language);
   const navigate = useNavigate();
   const [search, setSearch] = useState("");
   const [page, setPage] = useState(1);
@@ -165,7 +161,7 @@ export function SymbolTable() {
           type="search"
           className="search"
           aria-label={t("market.search")}
-          placeholder={PLACEHOLDER[language]}
+          placeholder={t("market.searchPlaceholder")}
           value={search}
           autoComplete="off"
           onChange={(event) => {

@@ -41,7 +41,7 @@ describe("OrderActionDialog", () => {
     const onClose = vi.fn();
     renderWithProviders(<OrderActionDialog orders={[order()]} onClose={onClose} />);
     const dialog = screen.getByRole("dialog", { name: "주문 정정" });
-    await user.click(within(dialog).getByRole("button", { name: "+tick" }));
+    await user.click(within(dialog).getByRole("button", { name: "한 호가 올리기" }));
     expect(within(dialog).getByRole("textbox", { name: "정정 가격" })).toHaveValue("50,000");
     await user.click(within(dialog).getByRole("button", { name: "다음" }));
 
@@ -76,7 +76,7 @@ describe("OrderActionDialog", () => {
   it("a larger quantity loses the place in the queue", async () => {
     const user = userEvent.setup();
     renderWithProviders(<OrderActionDialog orders={[order()]} onClose={() => undefined} />);
-    await user.click(screen.getByRole("button", { name: "+1" }));
+    await user.click(screen.getByRole("button", { name: "1주 늘리기" }));
     await user.click(screen.getByRole("button", { name: "다음" }));
     expect(screen.getByTestId("priority-warning")).toHaveTextContent("수량을 늘리면 대기 순서가 뒤로 밀립니다.");
     expect(screen.getByTestId("priority-warning")).not.toHaveTextContent("가격을 바꾸면");

@@ -233,7 +233,7 @@ function OrderAction({
               <label>
                 {t("orderAction.newPrice")}
                 <div className="stepper">
-                  <button type="button" aria-label="-tick" disabled={!priced || price === null} onClick={() => price !== null && setPrice(tickDown(price))}>
+                  <button type="button" aria-label={t("order.tickDown")} disabled={!priced || price === null} onClick={() => price !== null && setPrice(tickDown(price))}>
                     −
                   </button>
                   <input
@@ -245,7 +245,7 @@ function OrderAction({
                     onChange={(event) => setPrice(digits(event.target.value) ? Number(digits(event.target.value)) : null)}
                     onBlur={() => price !== null && setPrice(roundToTick(price))}
                   />
-                  <button type="button" aria-label="+tick" disabled={!priced || price === null} onClick={() => price !== null && setPrice(tickUp(price))}>
+                  <button type="button" aria-label={t("order.tickUp")} disabled={!priced || price === null} onClick={() => price !== null && setPrice(tickUp(price))}>
                     +
                   </button>
                 </div>
@@ -262,7 +262,7 @@ function OrderAction({
               <label>
                 {t("orderAction.newQuantity")}
                 <div className="stepper">
-                  <button type="button" aria-label="-1" onClick={() => setQuantity((q) => Math.max(1, q - 1))}>
+                  <button type="button" aria-label={t("order.quantityDown")} onClick={() => setQuantity((q) => Math.max(1, q - 1))}>
                     −
                   </button>
                   <input
@@ -272,7 +272,7 @@ function OrderAction({
                     value={quantity}
                     onChange={(event) => setQuantity(Number(digits(event.target.value)) || 0)}
                   />
-                  <button type="button" aria-label="+1" onClick={() => setQuantity((q) => q + 1)}>
+                  <button type="button" aria-label={t("order.quantityUp")} onClick={() => setQuantity((q) => q + 1)}>
                     +
                   </button>
                 </div>

@@ -80,13 +80,13 @@ describe("OrderPanel", () => {
     const price = screen.getByRole("textbox", { name: "가격" }) as HTMLInputElement;
     expect(price.value).toBe("49,950");
     expect(screen.getByTestId("tick-size")).toHaveTextContent("50");
-    await user.click(screen.getByRole("button", { name: "+tick" }));
+    await user.click(screen.getByRole("button", { name: "한 호가 올리기" }));
     expect(price.value).toBe("50,000");
-    await user.click(screen.getByRole("button", { name: "+tick" }));
+    await user.click(screen.getByRole("button", { name: "한 호가 올리기" }));
     expect(price.value).toBe("50,100");
     expect(screen.getByTestId("tick-size")).toHaveTextContent("100");
-    await user.click(screen.getByRole("button", { name: "-tick" }));
-    await user.click(screen.getByRole("button", { name: "-tick" }));
+    await user.click(screen.getByRole("button", { name: "한 호가 내리기" }));
+    await user.click(screen.getByRole("button", { name: "한 호가 내리기" }));
     expect(price.value).toBe("49,950");
   });
 

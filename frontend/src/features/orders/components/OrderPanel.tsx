@@ -136,7 +136,7 @@ export function OrderPanel({
       <label>
         {t("order.price")}
         <div className="stepper">
-          <button type="button" aria-label="-tick" disabled={type === "market" || price === null} onClick={() => price !== null && setPrice(tickDown(price))}>
+          <button type="button" aria-label={t("order.tickDown")} disabled={type === "market" || price === null} onClick={() => price !== null && setPrice(tickDown(price))}>
             −
           </button>
           <input
@@ -151,7 +151,7 @@ export function OrderPanel({
             }}
             onBlur={() => price !== null && setPrice(roundToTick(price))}
           />
-          <button type="button" aria-label="+tick" disabled={type === "market" || price === null} onClick={() => price !== null && setPrice(tickUp(price))}>
+          <button type="button" aria-label={t("order.tickUp")} disabled={type === "market" || price === null} onClick={() => price !== null && setPrice(tickUp(price))}>
             +
           </button>
         </div>
@@ -172,7 +172,7 @@ export function OrderPanel({
       <label>
         {t("order.quantity")}
         <div className="stepper">
-          <button type="button" aria-label="-1" onClick={() => setQuantity((q) => Math.max(1, q - 1))}>
+          <button type="button" aria-label={t("order.quantityDown")} onClick={() => setQuantity((q) => Math.max(1, q - 1))}>
             −
           </button>
           <input
@@ -182,7 +182,7 @@ export function OrderPanel({
             value={quantity}
             onChange={(event) => setQuantity(Number(event.target.value.replace(/[^0-9]/g, "")) || 0)}
           />
-          <button type="button" aria-label="+1" onClick={() => setQuantity((q) => q + 1)}>
+          <button type="button" aria-label={t("order.quantityUp")} onClick={() => setQuantity((q) => q + 1)}>
             +
           </button>
         </div>

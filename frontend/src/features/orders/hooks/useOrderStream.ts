@@ -1,13 +1,13 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
-import { formatWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
 import { useStreamMessages } from "@/lib/realtime";
 import { useToasts } from "@/stores/toasts";
 import type { OrderMessage } from "@/types/models";
 
 import { conditionsKey } from "../api/conditions";
+import { FillTracker, fillToast } from "../fillToast";
 
 /**
  * The conditions change a moment after the order events that cause them: a triggered condition
@@ -19,13 +19,14 @@ const CONDITIONS_SETTLE_MS = 1_500;
 /**
  * /ws/orders: every order change or fill refreshes the account's orders, positions, cash and
  * conditional orders (all under ["orders"]); a conditional order's own change refreshes the
- * conditions; a fill shows a toast.
+ * conditions; a fill shows its order's toast, which the order's later fills update in place.
  */
 export function useOrderStream() {
   const client = useQueryClient();
   const t = useT();
   const push = useToasts((s) => s.push);
   const settle = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const [fills] = useState(() => new FillTracker());
   useEffect(
     () => () => {
       if (settle.current) clearTimeout(settle.current);
@@ -46,14 +47,11 @@ export function useOrderStream() {
         }
       }
       if (message.type === "fill") {
-        const { trade, order } = message;
-        push({
-          tone: trade.side === "buy" ? "buy" : "sell",
-          text: `${order.symbol_name || trade.symbol} ${t(trade.side === "buy" ? "order.buy" : "order.sell")} ${t("order.filledToast")} ${formatWon(trade.quantity)}${t("order.shares")} @ ${formatWon(trade.price)}`,
-        });
+        const order = fills.add(message.trade, message.order);
+        if (order) push(fillToast(order, t));
       }
     },
-    [client, push, t],
+    [client, fills, push, t],
   );
   useStreamMessages("orders", onMessage);
 }

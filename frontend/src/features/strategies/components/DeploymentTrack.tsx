@@ -3,32 +3,32 @@ import { useEffect, useRef } from "react";
 
 import { QueryState } from "@/components/QueryState";
 import { directionClass, formatPercent, formatWon } from "@/lib/format";
+import { useT } from "@/lib/i18n";
 import { useUiStore } from "@/stores/ui";
 
 import { useTrackRecord } from "../api/deployment";
-import { useStrategyText } from "../messages";
 import type { TrackDay } from "../types";
 
 const COLORS = { live: "#e0323c", backtest: "#8b949e" };
 
 /** The deployment's track record: per trading day, the paper account beside the backtest of the same days. */
 export function DeploymentTrack({ strategyId }: { strategyId: number }) {
-  const text = useStrategyText();
+  const t = useT();
   const record = useTrackRecord(strategyId);
   return (
-    <section className="deployment-track" aria-label={text("track")} data-testid="deployment-track">
-      <h4>{text("track")}</h4>
-      <small className="muted">{text("trackHint")}</small>
+    <section className="deployment-track" aria-label={t("track.title")} data-testid="deployment-track">
+      <h4>{t("track.title")}</h4>
+      <small className="muted">{t("track.hint")}</small>
       <QueryState query={record}>
         {(data) => (
           <>
             <p className="muted">
-              {text("since")} {data.first_day} · {text("startEquity")} {formatWon(data.start_equity)} ·{" "}
-              {data.backtest_through ? text("backtestThrough", { date: data.backtest_through }) : text("backtestPending")}
+              {t("track.since")} {data.first_day} · {t("strategy.startEquity")} {formatWon(data.start_equity)} ·{" "}
+              {data.backtest_through ? t("track.backtestThrough", { date: data.backtest_through }) : t("track.backtestPending")}
             </p>
             {data.backtest_error && <p className="field-error">{data.backtest_error}</p>}
             {data.days.length === 0 ? (
-              <div className="state state-empty">{text("noDays")}</div>
+              <div className="state state-empty">{t("track.noDays")}</div>
             ) : (
               <>
                 <TrackChart days={data.days} />
@@ -43,7 +43,7 @@ export function DeploymentTrack({ strategyId }: { strategyId: number }) {
 }
 
 function TrackChart({ days }: { days: TrackDay[] }) {
-  const text = useStrategyText();
+  const t = useT();
   const container = useRef<HTMLDivElement>(null);
   const theme = useUiStore((s) => s.theme);
   useEffect(() => {
@@ -70,7 +70,7 @@ function TrackChart({ days }: { days: TrackDay[] }) {
   return (
     <div>
       <div className="legend">
-        <span style={{ color: COLORS.live }}>■ {text("live")}</span> <span style={{ color: COLORS.backtest }}>■ {text("backtest")}</span>
+        <span style={{ color: COLORS.live }}>■ {t("track.live")}</span> <span style={{ color: COLORS.backtest }}>■ {t("track.backtest")}</span>
       </div>
       <div ref={container} className="chart chart-small" data-testid="track-chart" data-points={days.length} />
     </div>
@@ -78,21 +78,21 @@ function TrackChart({ days }: { days: TrackDay[] }) {
 }
 
 function TrackTable({ days }: { days: TrackDay[] }) {
-  const text = useStrategyText();
+  const t = useT();
   const percent = (value: number | null | undefined) => (value === null || value === undefined ? "-" : formatPercent(value, { fraction: true }));
   return (
     <div className="table-scroll" style={{ overflowX: "auto" }}>
       <table className="table" data-testid="track-days">
         <thead>
           <tr>
-            <th>{text("date")}</th>
-            <th className="right">{text("liveEquity")}</th>
-            <th className="right">{text("liveReturn")}</th>
-            <th className="right">{text("liveOrders")}</th>
-            <th className="right">{text("backtestEquity")}</th>
-            <th className="right">{text("backtestReturn")}</th>
-            <th className="right">{text("trades")}</th>
-            <th className="right">{text("difference")}</th>
+            <th>{t("track.date")}</th>
+            <th className="right">{t("track.liveEquity")}</th>
+            <th className="right">{t("track.liveReturn")}</th>
+            <th className="right">{t("track.liveOrders")}</th>
+            <th className="right">{t("track.backtestEquity")}</th>
+            <th className="right">{t("track.backtestReturn")}</th>
+            <th className="right">{t("strategy.fills")}</th>
+            <th className="right">{t("track.difference")}</th>
           </tr>
         </thead>
         <tbody>

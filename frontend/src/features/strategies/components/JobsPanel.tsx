@@ -14,8 +14,8 @@ export function JobsPanel() {
   const t = useT();
   const jobs = useJobs();
   return (
-    <section className="card" aria-label="jobs">
-      <h2>{t("strategy.jobs")}</h2>
+    <section className="card" aria-labelledby="jobs-title">
+      <h2 id="jobs-title">{t("strategy.jobs")}</h2>
       <QueryState query={jobs} isEmpty={(list) => list.length === 0}>
         {(list) => (
           <ul className="runs" data-testid="jobs">
@@ -35,13 +35,15 @@ function JobRow({ job: initial }: { job: Job }) {
   const job = live.data ?? initial;
   const status = job.status ?? "queued";
   const key = `status.${status}`;
+  const kindKey = `job.${job.kind}`;
+  const kind = hasMessage(kindKey) ? t(kindKey) : job.kind;
   return (
     <li className="run" data-job-id={job.id} data-status={status}>
       <div className="run-head">
-        <span className="tag">{job.kind}</span>
+        <span className="tag">{kind}</span>
         <span className="muted">{formatDateTime(job.created_at)}</span>
         <span className={`status status-${status}`}>{hasMessage(key) ? t(key) : status}</span>
-        <ProgressBar value={Number(job.progress ?? 0)} status={status} label={job.kind} />
+        <ProgressBar value={Number(job.progress ?? 0)} status={status} label={kind} />
         {job.message && <span className="muted">{job.message}</span>}
         {job.error && <span className="field-error">{job.error}</span>}
       </div>

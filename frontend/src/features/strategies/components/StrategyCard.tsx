@@ -9,7 +9,6 @@ import type { Strategy, StrategyRun } from "@/types/models";
 
 import { useDeleteStrategy, useDeploy, useRun, useRuns, useStartRun, useUndeploy } from "../api/strategies";
 import { useJobProgress } from "../hooks/useJobProgress";
-import { useStrategyText } from "../messages";
 import type { WalkForwardWindow } from "../types";
 import { DeploymentTrack } from "./DeploymentTrack";
 import { EquityCurve } from "./EquityCurve";
@@ -20,7 +19,6 @@ const ACTIVE = new Set(["queued", "running"]);
 
 export function StrategyCard({ strategy, accounts }: { strategy: Strategy; accounts: { id: number; name: string }[] }) {
   const t = useT();
-  const text = useStrategyText();
   const runs = useRuns(strategy.id);
   const start = useStartRun();
   const deploy = useDeploy();
@@ -59,10 +57,10 @@ export function StrategyCard({ strategy, accounts }: { strategy: Strategy; accou
           type="button"
           className="btn"
           disabled={start.isPending || !strategy.walk_forward_months}
-          title={text("walkForwardHint")}
+          title={t("walkForward.hint")}
           onClick={() => start.mutate({ id: strategy.id, kind: "walk-forward" })}
         >
-          {text("walkForward")}
+          {t("walkForward.title")}
         </button>
         {deployed ? (
           <button type="button" className="btn" disabled={undeploy.isPending} onClick={() => undeploy.mutate(strategy.id)}>
@@ -109,7 +107,6 @@ export function StrategyCard({ strategy, accounts }: { strategy: Strategy; accou
 
 function RunRow({ run, open, onToggle }: { run: StrategyRun; open: boolean; onToggle: () => void }) {
   const t = useT();
-  const text = useStrategyText();
   const job = useJobProgress(ACTIVE.has(run.status) ? run.job : null);
   const status = job.data?.status ?? run.status;
   const statusKey = `status.${status}`;
@@ -117,7 +114,7 @@ function RunRow({ run, open, onToggle }: { run: StrategyRun; open: boolean; onTo
     <li className="run" data-run-id={run.id} data-status={status}>
       <div className="run-head">
         <span className="tag">
-          {run.kind === "train" ? t("strategy.train") : run.kind === "walk_forward" ? text("walkForward") : t("strategy.backtest")}
+          {run.kind === "train" ? t("strategy.train") : run.kind === "walk_forward" ? t("walkForward.title") : t("strategy.backtest")}
         </span>
         <span className="muted">{formatDateTime(run.created_at)}</span>
         <span className={`status status-${status}`}>{hasMessage(statusKey) ? t(statusKey) : status}</span>
@@ -138,7 +135,7 @@ function RunRow({ run, open, onToggle }: { run: StrategyRun; open: boolean; onTo
 }
 
 function RunResult({ runId }: { runId: number }) {
-  const text = useStrategyText();
+  const t = useT();
   const run = useRun(runId);
   return (
     <QueryState query={run}>
@@ -146,7 +143,7 @@ function RunResult({ runId }: { runId: number }) {
         const windows = Array.isArray(data.windows) ? (data.windows as WalkForwardWindow[]) : [];
         return (
           <div className="run-result">
-            {data.kind === "walk_forward" && <h5>{text("stitched")}</h5>}
+            {data.kind === "walk_forward" && <h5>{t("walkForward.stitched")}</h5>}
             {data.equity_curve && data.equity_curve.length > 0 && <EquityCurve curve={data.equity_curve} />}
             <MetricsTable metrics={data.metrics} benchmark={data.benchmark_metrics ?? null} baseline={data.baseline_metrics ?? null} />
             {windows.length > 0 && <WindowsTable windows={windows} />}

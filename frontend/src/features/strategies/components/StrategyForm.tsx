@@ -6,7 +6,6 @@ import { useT } from "@/lib/i18n";
 import type { Algorithm } from "@/types/models";
 
 import { useCreateStrategy } from "../api/strategies";
-import { useStrategyText } from "../messages";
 import type { WalkForwardTraining } from "../types";
 
 const ALGORITHMS: Algorithm[] = ["PPO", "A2C", "DDPG", "TD3", "SAC"];
@@ -35,7 +34,6 @@ const FIELDS = [
 
 export function StrategyForm() {
   const t = useT();
-  const text = useStrategyText();
   const create = useCreateStrategy();
   const [form, setForm] = useState({
     name: "",
@@ -132,19 +130,19 @@ export function StrategyForm() {
           <FieldError error={create.error} name="validation_end" />
         </fieldset>
         <fieldset>
-          <legend>{text("walkForward")}</legend>
+          <legend>{t("walkForward.title")}</legend>
           <label>
-            {text("walkForwardMonths")}
+            {t("walkForward.months")}
             <input name="walk_forward_months" inputMode="numeric" value={form.walk_forward_months} onChange={set("walk_forward_months")} />
           </label>
           <label>
-            {text("walkForwardTraining")}
+            {t("walkForward.training")}
             <select name="walk_forward_training" value={form.walk_forward_training} onChange={set("walk_forward_training")}>
-              <option value="rolling">{text("rolling")}</option>
-              <option value="expanding">{text("expanding")}</option>
+              <option value="rolling">{t("walkForward.rolling")}</option>
+              <option value="expanding">{t("walkForward.expanding")}</option>
             </select>
           </label>
-          <small className="muted">{text("walkForwardHint")}</small>
+          <small className="muted">{t("walkForward.hint")}</small>
           <FieldError error={create.error} name="walk_forward_months" />
           <FieldError error={create.error} name="walk_forward_training" />
         </fieldset>

@@ -1,26 +1,26 @@
 import { formatPercent, formatWon } from "@/lib/format";
+import { useT } from "@/lib/i18n";
 
-import { useStrategyText } from "../messages";
 import type { WalkForwardWindow } from "../types";
 
 /** A walk-forward run's windows: each one's periods, the last day its model saw, and its test. */
 export function WindowsTable({ windows }: { windows: WalkForwardWindow[] }) {
-  const text = useStrategyText();
+  const t = useT();
   return (
     <div className="table-scroll" style={{ overflowX: "auto" }}>
-      <h5>{text("windows")}</h5>
+      <h5>{t("walkForward.windows")}</h5>
       <table className="table" data-testid="walk-forward-windows">
         <thead>
           <tr>
-            <th>{text("window")}</th>
-            <th>{text("trainPeriod")}</th>
-            <th>{text("validationPeriod")}</th>
-            <th>{text("trainedThrough")}</th>
-            <th>{text("testPeriod")}</th>
-            <th className="right">{text("startEquity")}</th>
-            <th className="right">{text("endEquity")}</th>
-            <th className="right">{text("windowReturn")}</th>
-            <th className="right">{text("trades")}</th>
+            <th>{t("walkForward.window")}</th>
+            <th>{t("walkForward.train")}</th>
+            <th>{t("walkForward.validation")}</th>
+            <th>{t("walkForward.trainedThrough")}</th>
+            <th>{t("walkForward.test")}</th>
+            <th className="right">{t("strategy.startEquity")}</th>
+            <th className="right">{t("walkForward.endEquity")}</th>
+            <th className="right">{t("walkForward.return")}</th>
+            <th className="right">{t("strategy.fills")}</th>
           </tr>
         </thead>
         <tbody>

@@ -4,6 +4,7 @@ import { Link } from "react-router";
 import { Dialog } from "@/components/Dialog";
 import { FieldError, FormError } from "@/components/FieldError";
 import { QueryState } from "@/components/QueryState";
+import { useT } from "@/lib/i18n";
 import { useToasts } from "@/stores/toasts";
 
 import {
@@ -13,7 +14,6 @@ import {
   useRemoveWatchlistSymbol,
   useWatchlists,
 } from "../api/watchlists";
-import { useWatchT } from "../messages";
 import { freeGroupName, groupsHolding } from "../watchlist";
 
 export interface WatchedSymbol {
@@ -27,7 +27,7 @@ export interface WatchedSymbol {
  * can sit in a clickable row.
  */
 export function AddToWatchlist({ symbol, compact = false }: { symbol: WatchedSymbol; compact?: boolean }) {
-  const t = useWatchT();
+  const t = useT();
   const groups = useWatchlists();
   const [open, setOpen] = useState(false);
   const holding = groupsHolding(groups.data ?? [], symbol.code).length;
@@ -55,7 +55,7 @@ export function AddToWatchlist({ symbol, compact = false }: { symbol: WatchedSym
 
 /** The groups as checkboxes (checked: the symbol is in it; a change saves at once) and a new group. */
 function WatchlistPicker({ symbol, onClose }: { symbol: WatchedSymbol; onClose: () => void }) {
-  const t = useWatchT();
+  const t = useT();
   const groups = useWatchlists();
   const add = useAddWatchlistSymbol();
   const remove = useRemoveWatchlistSymbol();
@@ -63,7 +63,7 @@ function WatchlistPicker({ symbol, onClose }: { symbol: WatchedSymbol; onClose: 
   const push = useToasts((s) => s.push);
   const [newName, setNewName] = useState("");
   const rows = groups.data ?? [];
-  const suggested = freeGroupName(rows);
+  const suggested = freeGroupName(rows, t("watch.defaultGroup"));
 
   const addTo = (group: Pick<Watchlist, "id" | "name">) =>
     add.mutate(

@@ -20,7 +20,6 @@ import {
   useReorderWatchlistSymbols,
   useWatchlists,
 } from "../api/watchlists";
-import { useWatchT } from "../messages";
 import { codesAfterMove, freeGroupName, idsAfterMove, pickGroup } from "../watchlist";
 
 /**
@@ -29,7 +28,7 @@ import { codesAfterMove, freeGroupName, idsAfterMove, pickGroup } from "../watch
  * in the URL (?group=ID).
  */
 export function WatchlistBoard() {
-  const t = useWatchT();
+  const t = useT();
   const groups = useWatchlists();
   const [params, setParams] = useSearchParams();
   const wanted = Number(params.get("group")) || null;
@@ -82,7 +81,7 @@ export function WatchlistBoard() {
 
 /** The groups as a tablist: arrows, Home and End move between them (and show the one reached). */
 function GroupTabs({ groups, active, onChoose, onNew }: { groups: Watchlist[]; active: Watchlist | null; onChoose: (id: number) => void; onNew: () => void }) {
-  const t = useWatchT();
+  const t = useT();
   const list = useRef<HTMLDivElement>(null);
   const onKeyDown = (event: KeyboardEvent) => {
     const index = groups.findIndex((g) => g.id === active?.id);
@@ -129,11 +128,10 @@ function GroupTabs({ groups, active, onChoose, onNew }: { groups: Watchlist[]; a
 }
 
 function NewGroupForm({ groups, onCreated, onCancel }: { groups: Watchlist[]; onCreated: (row: Watchlist) => void; onCancel?: () => void }) {
-  const t = useWatchT();
-  const common = useT();
+  const t = useT();
   const create = useCreateWatchlist();
   const [name, setName] = useState("");
-  const suggested = freeGroupName(groups);
+  const suggested = freeGroupName(groups, t("watch.defaultGroup"));
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate({ name: name.trim() || suggested }, { onSuccess: onCreated });
@@ -150,7 +148,7 @@ function NewGroupForm({ groups, onCreated, onCancel }: { groups: Watchlist[]; on
       </button>
       {onCancel && (
         <button type="button" className="btn btn-small btn-ghost" onClick={onCancel}>
-          {common("common.cancel")}
+          {t("common.cancel")}
         </button>
       )}
       <FieldError error={create.error} name="name" />
@@ -161,8 +159,7 @@ function NewGroupForm({ groups, onCreated, onCancel }: { groups: Watchlist[]; on
 
 /** 편집 of the chosen group: rename, move left/right among the tabs, delete (confirmed). */
 function GroupTools({ groups, group }: { groups: Watchlist[]; group: Watchlist }) {
-  const t = useWatchT();
-  const common = useT();
+  const t = useT();
   const rename = useRenameWatchlist();
   const reorder = useReorderWatchlists();
   const remove = useDeleteWatchlist();
@@ -207,7 +204,7 @@ function GroupTools({ groups, group }: { groups: Watchlist[]; group: Watchlist }
           <p>{t("watch.deleteConfirm", { name: group.name, count: group.items.length })}</p>
           <div className="dialog-actions">
             <button type="button" className="btn" onClick={() => setConfirming(false)}>
-              {common("common.cancel")}
+              {t("common.cancel")}
             </button>
             <button
               type="button"
@@ -228,8 +225,7 @@ function GroupTools({ groups, group }: { groups: Watchlist[]; group: Watchlist }
 
 /** One group's symbols, live; under 편집 each has ▲ ▼ (focus stays on the moved row) and 빼기. */
 function GroupSymbols({ group, editing }: { group: Watchlist; editing: boolean }) {
-  const t = useWatchT();
-  const common = useT();
+  const t = useT();
   const navigate = useNavigate();
   const codes = group.items.map((item) => item.code);
   useQuoteSubscription(codes);
@@ -284,12 +280,12 @@ function GroupSymbols({ group, editing }: { group: Watchlist; editing: boolean }
       <table ref={table} className="table cards watch-table" data-testid="watch-items" data-group-id={group.id}>
         <thead>
           <tr>
-            <th>{common("market.name")}</th>
-            <th className="right">{common("market.price")}</th>
-            <th className="right">{common("market.change")}</th>
-            <th className="right">{common("market.changeRate")}</th>
-            <th className="right">{common("market.volume")}</th>
-            <th className="right">{common("market.value")}</th>
+            <th>{t("market.name")}</th>
+            <th className="right">{t("market.price")}</th>
+            <th className="right">{t("market.change")}</th>
+            <th className="right">{t("market.changeRate")}</th>
+            <th className="right">{t("market.volume")}</th>
+            <th className="right">{t("market.value")}</th>
             {editing && <th className="right">{t("watch.order")}</th>}
           </tr>
         </thead>
@@ -304,7 +300,7 @@ function GroupSymbols({ group, editing }: { group: Watchlist; editing: boolean }
                 className={editing ? "" : "clickable"}
                 onClick={editing ? undefined : () => navigate(`/symbols/${item.code}`)}
               >
-                <td className="watch-name" data-label={common("market.name")}>
+                <td className="watch-name" data-label={t("market.name")}>
                   <Link to={`/symbols/${item.code}`} onClick={(event) => event.stopPropagation()}>
                     {item.name}
                   </Link>
@@ -312,23 +308,23 @@ function GroupSymbols({ group, editing }: { group: Watchlist; editing: boolean }
                 </td>
                 <td
                   className="right watch-price"
-                  data-label={common("market.price")}
+                  data-label={t("market.price")}
                   data-testid="watch-price"
                   data-live={streamed ? "stream" : quote ? "snapshot" : "none"}
                   data-quote-time={quote?.time ?? ""}
                 >
                   <Price value={quote?.price} change={quote?.change} />
                 </td>
-                <td className="right watch-change" data-label={common("market.change")}>
+                <td className="right watch-change" data-label={t("market.change")}>
                   {quote ? <Change change={quote.change} /> : "-"}
                 </td>
-                <td className="right watch-rate" data-label={common("market.changeRate")}>
+                <td className="right watch-rate" data-label={t("market.changeRate")}>
                   {quote ? <Signed value={quote.change_rate} percent /> : "-"}
                 </td>
-                <td className="right num watch-volume" data-label={common("market.volume")}>
+                <td className="right num watch-volume" data-label={t("market.volume")}>
                   {formatWon(quote?.volume)}
                 </td>
-                <td className="right num watch-value" data-label={common("market.value")}>
+                <td className="right num watch-value" data-label={t("market.value")}>
                   {formatKoreanAmount(quote?.value)}
                 </td>
                 {editing && (
