@@ -2,9 +2,12 @@
 
 The process that runs the feed owns every book and is their only writer (embedded default: the
 feed thread of the web process; services: `manage.py run_feed`, the holder of the feed lock). Other
-code hands it commands — `Submit`, `Cancel`, `Modify`, `Inspect` — through `send()` and gets the
-events the command caused. Users' orders are orders of the matching engine like the synthetic
-participants': a resting limit order is part of the public book and keeps its time priority.
+code hands it commands — `Place`, `Submit`, `Cancel`, `Modify`, `Inspect` — through `send()` and
+gets the events the command caused. Users' orders are orders of the matching engine like the
+synthetic participants': a resting limit order is part of the public book and keeps its time
+priority. A `Place` is a user's new order as the web tier validated it: the owner has it recorded
+by the registered admission (the ledger: its cash or shares held, the order written) for the whole
+batch at once, and runs it as a `Submit`.
 
 - In the owning process `send()` calls the owner directly (`serve()` registered it).
 - Elsewhere, with Redis, it pushes the command on `<prefix>:market:venue:in` and waits on a reply
@@ -13,12 +16,13 @@ participants': a resting limit order is part of the public book and keeps its ti
   deadline, and an owner that takes it late drops it, so a command answered 503 never runs later.
 
 Every event about a user's order (its acceptance, refusal, trades, cancellation, expiry, change)
-goes out as `market.signals.order_events` in the owning process, in engine order, on one thread;
+goes out as `market.signals.order_events` in the owning process, in engine order, on one thread —
+and for a new order the book did not take, a "refused" event after them (the order ends there);
 `send()` returns once those receivers have run, so the ledger is booked when the caller hears back.
-Commands are group-committed: whatever commands have queued up while the owner was busy run one
-after another in the engine and their events go out as ONE `order_events` delivery, so the ledger
-books them in one transaction (one writer per book, batched ledger writes). A lone command is a
-batch of one.
+Commands are group-committed: whatever commands have queued up while the owner was busy are
+admitted together (one transaction for the batch's new orders), run one after another in the
+engine, and their events go out as ONE `order_events` delivery, so the ledger books them in one
+transaction (one writer per book, batched ledger writes). A lone command is a batch of one.
 A user's order is one whose reference starts with "o" (`f"o{order.pk}"`); its owner is the
 account id. `register_resting_source(fn)`: on start the owner re-enters the open orders `fn()`
 returns, oldest first, so they keep their relative priority across a restart.
@@ -107,6 +111,17 @@ class Modify:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """A new user order, not yet recorded: the registered admission (`register_admission`) records
+    it and holds what it may spend in the owner's batch, and it enters the book as a `Submit`.
+    `request` is the admission's business (the market never reads it)."""
+
+    code: str
+    board: str
+    request: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Inspect:
     """Reads only: how much rests ahead of the order at its price."""
 
@@ -115,8 +130,8 @@ class Inspect:
     board: str
 
 
-Command = Submit | Cancel | Modify | Inspect
-COMMANDS: dict[str, type] = {"submit": Submit, "cancel": Cancel, "modify": Modify, "inspect": Inspect}
+Command = Submit | Cancel | Modify | Inspect | Place
+COMMANDS: dict[str, type] = {"submit": Submit, "cancel": Cancel, "modify": Modify, "inspect": Inspect, "place": Place}
 
 
 def command_to_json(command: Command) -> dict[str, Any]:
@@ -133,6 +148,16 @@ class Reply:
     events: list[dict[str, Any]]
     queue_ahead: int | None
     phase: str
+    answer: dict[str, Any] = dataclasses.field(default_factory=dict)  # a Place's admission answer
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What the admission made of a `Place`: the `Submit` to run (None: nothing enters the book —
+    refused, or the same client order id again) and the answer the placer hears."""
+
+    submit: Submit | None
+    answer: dict[str, Any]
 
 
 def is_user_ref(order_id: object) -> bool:
@@ -192,6 +217,42 @@ class BookOwner(Protocol):
 
 
 _resting_sources: list[Callable[[], list[Submit]]] = []
+_admission: list[Callable[[list[Place]], list[Admission]]] = []
+
+
+def register_admission(admit_places: Callable[[list[Place]], list[Admission]]) -> None:
+    """The ledger's side of a `Place`: records a batch's new orders, in one transaction, before
+    they reach the books (orders.placement.admit)."""
+    _admission[:] = [admit_places]
+
+
+Step = Any  # a command to run, or what a command's answer already is (a Reply, an exception)
+
+
+def admit(commands: list[Command]) -> tuple[list[Step], list[dict[str, Any]]]:
+    """A batch's `Place` commands through the admission, on a thread that may use the database:
+    each becomes its `Submit`, or its final Reply (refused, or the same client order id again), or
+    the exception that stopped the admission; the other commands stay as they are. With each, the
+    answer its placer hears."""
+    steps: list[Step] = list(commands)
+    answers: list[dict[str, Any]] = [{} for _ in commands]
+    at = [i for i, command in enumerate(commands) if isinstance(command, Place)]
+    if not at:
+        return steps, answers
+    try:
+        if not _admission:
+            raise VenueUnavailable
+        admissions = _admission[0]([commands[i] for i in at])
+    except Exception as exc:  # noqa: BLE001 - the batch's other commands go on
+        if not isinstance(exc, VenueUnavailable):
+            logger.exception("venue: could not admit %d orders", len(at))
+        for i in at:
+            steps[i] = exc
+        return steps, answers
+    for i, admission in zip(at, admissions, strict=True):
+        answers[i] = admission.answer
+        steps[i] = admission.submit or Reply(events=[], queue_ahead=None, phase="", answer=admission.answer)
+    return steps, answers
 
 
 def register_resting_source(source: Callable[[], list[Submit]]) -> None:
@@ -221,6 +282,22 @@ def deliver(events: list[dict[str, Any]]) -> None:
 def as_json(user_events: list[tuple[str, str, Any]], epoch: int) -> list[dict[str, Any]]:
     """The owner's (code, board, event) user-order events as order_events dicts, in order."""
     return [event_to_json(event, code=code, board=board, epoch=epoch) for code, board, event in user_events]
+
+
+def _failed_submit(command: Command, now: dt.datetime) -> dict[str, Any]:
+    """The refusal of an admitted order the owner could not run (logged), for the ledger to end it."""
+    from market.exchange.types import to_micros
+
+    return {
+        "type": "refused",
+        "code": command.code,
+        "board": command.board,
+        "seq": 0,
+        "at": to_micros(now),
+        "order_id": command.ref,
+        "reason": "error",
+        "message": str(UNAVAILABLE),
+    }
 
 
 class _Slot:
@@ -270,24 +347,45 @@ class LocalVenue:
 
         return market_clock().now()
 
-    def run_here(self, commands: list[Command]) -> tuple[list[Reply | BaseException], list[dict[str, Any]]]:
-        """Execute `commands` on the owner, in order (the caller is its one writer); a reply (or the
-        error) per command, and the user-order events of the batch."""
+    def run_here(
+        self, steps: list[Step], answers: list[dict[str, Any]] | None = None
+    ) -> tuple[list[Reply | BaseException], list[dict[str, Any]]]:
+        """Execute the commands among `steps` on the owner, in order (the caller is its one writer);
+        a reply (or the error) per step, and the user-order events of the batch, each event once
+        as one dict (a command's reply and the ledger see the same). `answers`: what `admit` said
+        of each step, carried in its reply."""
         now = self.now()
         replies: list[Reply | BaseException] = []
-        for command in commands:
-            try:
-                events, ahead, phase = self.owner.execute(command, now)
-            except Exception as exc:  # noqa: BLE001 - one bad command must not fail the batch
-                logger.exception("venue: %r failed", command)
-                replies.append(exc)
+        seen: dict[int, dict[str, Any]] = {}  # id(engine event) -> its dict
+        refused: list[dict[str, Any]] = []  # "refused": users' new orders the book did not take
+        for index, step in enumerate(steps):
+            if isinstance(step, (Reply, BaseException)):
+                replies.append(step)
                 continue
-            out = [event_to_json(e, code=command.code, board=command.board, epoch=self.epoch) for e in events]
-            for data in out:
-                if data["type"] == "rejected" and data.get("reason") == "closed":
-                    data["message"] = closed_message(now, command.board)
-            replies.append(Reply(events=out, queue_ahead=ahead, phase=phase))
-        return replies, as_json(self.owner.take_user_events(), self.epoch)
+            answer = answers[index] if answers is not None else {}
+            try:
+                events, ahead, phase = self.owner.execute(step, now)
+            except Exception as exc:  # noqa: BLE001 - one bad command must not fail the batch
+                logger.exception("venue: %r failed", step)
+                replies.append(exc)
+                if answer:  # an admitted order that never reached the book: the ledger ends it
+                    refused.append(_failed_submit(step, now))
+                continue
+            out = []
+            for event in events:
+                data = seen[id(event)] = event_to_json(event, code=step.code, board=step.board, epoch=self.epoch)
+                if data["type"] == "rejected":
+                    if data.get("reason") == "closed":
+                        data["message"] = closed_message(now, step.board)
+                    if answer:  # a new order (not a refused 정정 or cancel, nor a restored order)
+                        refused.append({**data, "type": "refused"})
+                out.append(data)
+            replies.append(Reply(events=out, queue_ahead=ahead, phase=phase, answer=answer))
+        user_events = [
+            seen.get(id(event)) or event_to_json(event, code=code, board=board, epoch=self.epoch)
+            for code, board, event in self.owner.take_user_events()
+        ]
+        return replies, user_events + refused
 
     def send(self, command: Command, timeout: float) -> Reply:
         return self.send_many([command], timeout)[0].result()
@@ -328,7 +426,7 @@ class LocalVenue:
     def _run_locked(self, slots: list[_Slot]) -> None:
         replies: list[Reply | BaseException] = [VenueUnavailable()] * len(slots)
         try:
-            replies, events = self.run_here([slot.command for slot in slots])
+            replies, events = self.run_here(*admit([slot.command for slot in slots]))
             deliver(events)
             if self.on_updates is not None:
                 self.on_updates(self.owner.take_updates())
@@ -338,18 +436,24 @@ class LocalVenue:
     def _start_drain(self) -> None:
         import asyncio
 
-        slots = self._take()
-        if slots:
-            asyncio.ensure_future(self._drain(slots))
+        asyncio.ensure_future(self._drain())
 
-    async def _drain(self, slots: list[_Slot]) -> None:
-        replies: list[Reply | BaseException]
-        try:
-            replies = await self._execute_async([slot.command for slot in slots])
-        except BaseException as exc:  # noqa: BLE001 - every waiting caller hears of it
-            logger.exception("venue: a batch of commands failed")
-            replies = [exc] * len(slots)
-        _answer(slots, replies)
+    async def _drain(self) -> None:
+        """One batch after another until none is waiting: what queues while a batch is admitted
+        and booked is the next batch (one drain at a time, so batches run in arrival order)."""
+        while True:
+            with self._queue_lock:
+                slots, self._queue = self._queue, []
+                if not slots:
+                    self._drain_scheduled = False
+                    return
+            replies: list[Reply | BaseException]
+            try:
+                replies = await self._execute_async([slot.command for slot in slots])
+            except BaseException as exc:  # noqa: BLE001 - every waiting caller hears of it
+                logger.exception("venue: a batch of commands failed")
+                replies = [exc] * len(slots)
+            _answer(slots, replies)
 
 
 def _answer(slots: list[_Slot], replies: list[Reply | BaseException]) -> None:
@@ -435,7 +539,7 @@ def _redis_send(command: Command, timeout: float) -> Reply:
     data = json.loads(answer[1])
     if "error" in data:
         raise VenueUnavailable(data["error"])
-    return Reply(events=data["events"], queue_ahead=data["queue_ahead"], phase=data["phase"])
+    return Reply(events=data["events"], queue_ahead=data["queue_ahead"], phase=data["phase"], answer=data["answer"])
 
 
 LISTEN_BATCH = 256  # commands the listener takes off the inbox at once, at most

@@ -12,6 +12,7 @@ class OrdersConfig(AppConfig):
         from market.signals import book_changed, order_events, trade_printed
         from orders import conditions
         from orders.lifecycle import resting_commands
+        from orders.placement import admit
         from orders.receivers import on_book_changed, on_order_events, on_tick_snapshot, on_trade_printed
         from orders.selectors import codes_held_or_ordered
 
@@ -21,6 +22,8 @@ class OrdersConfig(AppConfig):
         trade_printed.connect(on_tick_snapshot, dispatch_uid="orders.on_tick_snapshot")
         # conditional orders watch the prints of the process that owns the books
         trade_printed.connect(conditions.on_trade_printed, dispatch_uid="orders.conditions")
+        # new orders are recorded and their cash or shares held in the book owner's batch
+        venue.register_admission(admit)
         # a restarted exchange re-enters the open orders, oldest first
         venue.register_resting_source(resting_commands)
         # the live feed streams the codes with open orders or positions first

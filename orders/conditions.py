@@ -333,8 +333,10 @@ def _trigger(condition: Condition) -> bool:
 
 
 def _place(condition_id: int) -> bool:
-    """Place a triggered condition's order: attempt n has client_order_id `condition-<id>-<n>`, a
-    new attempt only after the exchange refused the last one for being away (503)."""
+    """Place a triggered condition's order: attempt n has client_order_id `condition-<id>-<n>`, n
+    the orders it has placed so far (one the exchange refused is not retried; while the exchange is
+    away nothing is recorded, and the next try, with the same id, finds the order if the exchange
+    took it before it went)."""
     condition = Condition.objects.select_related("symbol").get(pk=condition_id)
     attempts = list(Order.objects.filter(condition_id=condition.pk).values_list("pk", "status", "reject_reason"))
     placed = next((pk for pk, status, _ in attempts if status != OrderStatus.REJECTED), None)

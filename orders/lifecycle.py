@@ -271,6 +271,9 @@ def _apply(books: Ledger, order: Order, events: list[dict[str, Any]], seen: set[
             seen.add(event["exec_id"])
             fills += 1
             changed = True
+        elif kind == "refused":  # the book did not take it (a closed board, no book, an error)
+            books.close(order, OrderStatus.REJECTED, event.get("message") or event["reason"])
+            changed = True
         elif kind == "cancelled":
             if event["remaining"] == 0:
                 status = OrderStatus.EXPIRED if event["reason"] == "expired" else OrderStatus.CANCELLED

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
 
-from config.exceptions import DomainError, ServiceUnavailable
+from config.bulk import bulk_set
+from config.exceptions import DomainError, NotFound, ServiceUnavailable
 from market import rules, venue
 from market.cache import symbol_cached
 from market.models import Symbol
@@ -13,13 +15,13 @@ from market.state import store
 from orders.enums import (
     OrderSession,
     OrderSide,
-    OrderStatus,
     OrderType,
     TimeInForce,
 )
 from orders.events import EventBatch
-from orders.ledger import Ledger, lock_account, reference_price, reservation_for
+from orders.ledger import reference_price, reservation_for
 from orders.messages import (
+    ACCOUNT_NOT_FOUND,
     BAD_SESSION,
     BAD_SIDE,
     BAD_TIF,
@@ -92,12 +94,7 @@ def check_limit_price(price: object, band: tuple[int, int], code: str) -> int:
     return price
 
 
-def _existing(account_id: int, client_order_id: str) -> Order | None:
-    if not client_order_id:
-        return None
-    return Order.objects.select_related("symbol").filter(account_id=account_id, client_order_id=client_order_id).first()
-
-
+SELL = OrderSide.SELL.value
 PRICED = (OrderType.LIMIT, OrderType.CONDITIONAL)  # the types that carry a price
 
 
@@ -115,15 +112,17 @@ def order_place(
     session: str = "regular",
     condition_id: int | None = None,
 ) -> tuple[Order, bool]:
-    """Validate and reserve an order, then enter it in the exchange. Returns (order, created).
+    """Validate an order and enter it in the exchange. Returns (order, created).
 
-    The order is recorded (status new, its cash or shares held) before it reaches the book; the
-    exchange's answer — its immediate fills, its rest in the book, or its refusal — is booked by
-    `book_order_events` before `venue.send` returns, so the order returned is as the exchange left
-    it. The same client_order_id on the same account returns the first order with created=False.
-    With owner_id the account must be that user's. The exchange away: the order is refused and
-    ServiceUnavailable (503) raised; nothing stays held. `condition_id`: the conditional order
-    whose trigger placed it (orders.conditions).
+    What the request alone decides is checked here; the rest happens in the book owner's batch, in
+    one transaction for every order of the batch (`admit`): the account's cash or shares held and
+    the order recorded (status new), before it reaches the book. The exchange's answer — its
+    immediate fills, its rest in the book, or its refusal — is booked by `book_order_events` before
+    `venue.send` returns, so the order returned is as the exchange left it. The same
+    client_order_id on the same account returns the first order with created=False. With owner_id
+    the account must be that user's. The exchange away: ServiceUnavailable (503) — if it took the
+    order before it went, the order lives, and placing it again with its client_order_id finds it.
+    `condition_id`: the conditional order whose trigger placed it (orders.conditions).
     """
     side = validate_choice(side, OrderSide, BAD_SIDE, "side")
     type = validate_choice(type, OrderType, BAD_TYPE, "type")
@@ -143,61 +142,131 @@ def order_place(
     band = rules.price_limit_band(base)
     if type in PRICED:
         price = check_limit_price(price, band, sym.code)
-
-    events = EventBatch()
+    request = {
+        "account": account_id,
+        "owner": owner_id,
+        "side": side,
+        "type": type,
+        "time_in_force": time_in_force,
+        "quantity": quantity,
+        "price": price,
+        "client_order_id": client_order_id,
+        "condition": condition_id,
+        "upper": band[1],
+        "language": translation.get_language(),
+    }
     try:
-        with transaction.atomic():
-            account = lock_account(account_id, owner_id)
-            if (first := _existing(account.pk, client_order_id)) is not None:
-                return first, False
-            order = Order(
-                account=account,
-                symbol=sym,
-                side=side,
-                type=type,
-                time_in_force=time_in_force,
-                quantity=quantity,
-                price=price,
-                session=session,
-                client_order_id=client_order_id,
-                condition_id=condition_id,
-            )
-            _hold(account, order, band)
-            order.save(force_insert=True)
-            events.order(account.owner_id, order)
-    except IntegrityError:
-        # Only a writer that bypassed the account lock could have stored this client_order_id
-        # meanwhile; the unique constraint stopped the second order, so answer with the first.
-        if client_order_id and (first := _existing(account_id, client_order_id)) is not None:
-            return first, False
-        raise
-    command = venue.Submit(
-        ref=f"o{order.pk}",
-        code=sym.code,
-        board=session,
-        side=side,
-        kind=type,
-        price=price,
-        quantity=quantity,
-        tif=time_in_force.lower(),
-        owner=account.pk,
-    )
-    try:
-        reply = venue.send(command)
+        reply = venue.send(venue.Place(code=sym.code, board=session, request=request))
     except venue.VenueUnavailable as exc:
-        _refuse(order.pk, exc.message)
         raise ServiceUnavailable(exc.message) from None
-    refused = next((e for e in reply.events if e["type"] == "rejected"), None)
-    if refused is not None:
-        _refuse(order.pk, refused["message"])
-    order = Order.objects.select_related("symbol").get(pk=order.pk)
+    answer = reply.answer
+    if "refused" in answer:
+        refused = answer["refused"]
+        error = NotFound if refused["code"] == NotFound.code else DomainError
+        raise error(refused["message"], field=refused["field"])
+    order = Order.objects.select_related("symbol").get(pk=answer["order_id"])
     order.queue_ahead = reply.queue_ahead
-    return order, True
+    return order, answer["created"]
 
 
-def _hold(account: Account, order: Order, band: tuple[int, int]) -> None:
+def admit(places: list[venue.Place]) -> list[venue.Admission]:
+    """Record a batch of new orders (market.venue's admission, in the book owner's batch): in one
+    transaction and a fixed number of statements, every account locked, what each order may spend
+    held — a buy's cash at its limit or the upper limit, a sell's shares —, the orders inserted.
+    An order is refused with the reason (in its placer's language) when its account is not the
+    placer's or what it needs is not there; its client_order_id seen before answers the first order.
+    Orders of one account are held in the batch's order, so each sees the holds before it."""
+    out: list[venue.Admission | None] = [None] * len(places)
+    requests = [place.request for place in places]
+    symbols = {place.code: symbol_cached(code=place.code) for place in places}
+    events = EventBatch()
+    with transaction.atomic():
+        ids = sorted({r["account"] for r in requests})
+        accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+        seen: dict[tuple[int, str], Order | int] = {}
+        keyed = Q()
+        for r in requests:
+            if r["client_order_id"]:
+                keyed |= Q(account_id=r["account"], client_order_id=r["client_order_id"])
+        if keyed:
+            for account_id, key, pk in Order.objects.filter(keyed).values_list("account_id", "client_order_id", "id"):
+                seen[(account_id, key)] = pk
+        sells = {(r["account"], symbols[p.code].pk) for p, r in zip(places, requests, strict=True) if r["side"] == SELL}
+        positions: dict[tuple[int, int], Position] = {}
+        if sells:
+            rows = Position.objects.filter(account_id__in={a for a, _ in sells}, symbol_id__in={s for _, s in sells})
+            positions = {(p.account_id, p.symbol_id): p for p in rows}
+        new: list[tuple[int, Order]] = []
+        again: list[tuple[int, Order]] = []
+        held: dict[int, Position] = {}
+        for index, (place, r) in enumerate(zip(places, requests, strict=True)):
+            account = accounts.get(r["account"])
+            key = (r["account"], r["client_order_id"])
+            with translation.override(r["language"]):
+                try:
+                    if account is None or (r["owner"] is not None and account.owner_id != r["owner"]):
+                        raise NotFound(ACCOUNT_NOT_FOUND)
+                    if r["client_order_id"] and key in seen:
+                        first = seen[key]
+                        if isinstance(first, Order):
+                            again.append((index, first))  # earlier in this batch
+                        else:
+                            out[index] = venue.Admission(None, {"order_id": first, "created": False})
+                        continue
+                    order = Order(
+                        account=account,
+                        symbol=symbols[place.code],
+                        side=r["side"],
+                        type=r["type"],
+                        time_in_force=r["time_in_force"],
+                        quantity=r["quantity"],
+                        price=r["price"],
+                        session=place.board,
+                        client_order_id=r["client_order_id"],
+                        condition_id=r["condition"],
+                    )
+                    position = _hold(account, order, r["upper"], positions.get((account.pk, order.symbol_id)))
+                except DomainError as exc:
+                    refused = {"code": exc.code, "message": exc.message, "field": exc.field}
+                    out[index] = venue.Admission(None, {"refused": refused})
+                    continue
+            if position is not None:
+                held[position.pk] = position
+            if r["client_order_id"]:
+                seen[key] = order
+            new.append((index, order))
+        if new:
+            Order.objects.bulk_create([order for _, order in new])
+            touched = {order.account_id: order.account for _, order in new}
+            bulk_set(Account, list(touched.values()), ["reserved_cash"])
+            if held:
+                now = timezone.now()
+                for position in held.values():
+                    position.updated_at = now
+                bulk_set(Position, list(held.values()), ["reserved_quantity", "updated_at"])
+        for index, order in new:
+            events.order(order.account.owner_id, order)
+            submit = venue.Submit(
+                ref=f"o{order.pk}",
+                code=order.symbol.code,
+                board=order.session,
+                side=order.side,
+                kind=order.type,
+                price=order.price,
+                quantity=order.quantity,
+                tif=order.time_in_force.lower(),
+                owner=order.account_id,
+            )
+            out[index] = venue.Admission(submit, {"order_id": order.pk, "created": True})
+        for index, first in again:
+            out[index] = venue.Admission(None, {"order_id": first.pk, "created": False})
+    return out
+
+
+def _hold(account: Account, order: Order, upper: int, position: Position | None) -> Position | None:
     """Hold what the order may spend: a buy's cash (at its limit, or the upper limit where it may
-    become a market order), a sell's shares. Raises DomainError when they are not there."""
+    become a market order), a sell's shares (returns the position it holds them on). Raises
+    DomainError when they are not there."""
     if order.side == OrderSide.BUY:
         needed = reservation_for(order, order.quantity)
         if needed > account.available_cash:
@@ -206,32 +275,14 @@ def _hold(account: Account, order: Order, band: tuple[int, int]) -> None:
                     NOT_ENOUGH_CASH.format(needed=needed, available=account.available_cash), field="quantity"
                 )
             raise DomainError(
-                MARKET_BUY_RESERVED.format(upper=band[1], needed=needed, available=account.available_cash),
+                MARKET_BUY_RESERVED.format(upper=upper, needed=needed, available=account.available_cash),
                 field="quantity",
             )
         order.reserved_cash = needed
         account.reserved_cash += needed
-        account.save(update_fields=["reserved_cash"])
-        return
-    position = Position.objects.select_for_update().filter(account=account, symbol=order.symbol).first()
+        return None
     free = position.quantity - position.reserved_quantity if position else 0
     if order.quantity > free:
         raise DomainError(NOT_ENOUGH_SHARES.format(available=free, code=order.symbol.code), field="quantity")
     position.reserved_quantity += order.quantity
-    position.save(update_fields=["reserved_quantity", "updated_at"])
-
-
-def _refuse(order_id: int, reason: str) -> None:
-    """The exchange refused the order (or was away): end it and give back what it holds."""
-    events = EventBatch()
-    with transaction.atomic():
-        account_id = Order.objects.filter(pk=order_id).values_list("account_id", flat=True).get()
-        account = lock_account(account_id)
-        order = Order.objects.select_related("symbol").get(pk=order_id)
-        if not order.is_open or order.filled_quantity:
-            return
-        books = Ledger(account, timezone.now())
-        books.close(order, OrderStatus.REJECTED, reason)
-        order.save(update_fields=["status", "reject_reason", "reserved_cash", "updated_at"])
-        books.save()
-        events.order(account.owner_id, order)
+    return position

@@ -26,6 +26,10 @@ class FeedSink(Protocol):
     async def status(self, status: MarketStatus) -> None:
         """The market's phase (or after-hours session) changed."""
 
+    async def admit(self, commands: list) -> tuple[list, list[dict]]:
+        """A batch's new orders recorded before they reach the books (market.venue.admit), on the
+        thread that books their events."""
+
     async def order_events(self, events: list[dict]) -> None:
         """What the exchange did with users' orders, in engine order (see market.venue)."""
 

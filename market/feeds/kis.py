@@ -431,7 +431,7 @@ class KisFeed(Feed):
 
     async def execute(self, commands: list[venue.Command]) -> list[venue.Reply | BaseException]:
         """Users' commands, on the feed's loop (the shadow books' one writer): run them, book them."""
-        replies, events = self.venue.run_here(commands)
+        replies, events = self.venue.run_here(*await self.sink.admit(commands))
         await self.sink.order_events(events)
         return replies
 

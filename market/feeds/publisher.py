@@ -125,6 +125,12 @@ class Publisher:
         self.books += 1
         await self._group_send(events.quote_group(book.code), events.book_event(book))
 
+    async def admit(self, commands: list[venue.Command]) -> tuple[list[Any], list[dict[str, Any]]]:
+        """The batch's new orders recorded (`venue.admit`) on the worker thread, which books them."""
+        if not any(isinstance(command, venue.Place) for command in commands):
+            return venue.admit(commands)
+        return await asyncio.get_running_loop().run_in_executor(self._worker, venue.admit, commands)
+
     async def order_events(self, events: list[dict[str, Any]]) -> None:
         """What the exchange did with users' orders: `market.signals.order_events`, on the worker
         thread after everything published before it (the ledger sees the tape in order)."""

@@ -498,9 +498,9 @@ class SimulatedFeed(Feed):
             await self.execute(commands)
 
     async def execute(self, commands: list[Command]) -> list[Reply | BaseException]:
-        """Users' commands, on the feed's loop (the books' one writer): run them, book their events
-        together, publish what changed."""
-        replies, events = self.venue.run_here(commands)
+        """Users' commands, on the feed's loop (the books' one writer): new orders recorded, then
+        all run, their events booked together, what changed published."""
+        replies, events = self.venue.run_here(*await self.sink.admit(commands))
         await self.sink.order_events(events)
         await asyncio.gather(*(self._publish(self.sink, update) for update in self.market.take_updates()))
         return replies

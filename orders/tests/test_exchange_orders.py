@@ -125,15 +125,50 @@ def test_a_partial_cancel_of_a_sell_gives_back_its_shares(symbol, alice):
     assert_account_invariants(alice.pk)
 
 
-def test_with_the_exchange_away_an_order_is_refused_with_503_and_holds_nothing(symbol, alice, settings):
+def test_with_the_exchange_away_an_order_is_refused_with_503_and_nothing_is_recorded(symbol, alice, settings):
     settings.REDIS_URL = ""
     venue.serve(None)
     with pytest.raises(ServiceUnavailable) as exc:
         buy(alice, 69_500, 10)
     assert exc.value.status_code == 503 and exc.value.message == venue.UNAVAILABLE
-    order = Order.objects.get(account=alice)
-    assert order.status == OrderStatus.REJECTED and order.reject_reason == venue.UNAVAILABLE
+    assert not Order.objects.filter(account=alice).exists()
     assert Account.objects.get(pk=alice.pk).reserved_cash == 0
+
+
+def test_an_order_the_exchange_has_no_book_for_is_refused_and_holds_nothing(alice):
+    from market.state import store
+    from orders.tests.factories import quote_for
+
+    SymbolFactory(code="000660", prev_close=None)  # its band comes from the feed's quote: no book here
+    store().put(quote=quote_for("000660", 120_000, prev_close=120_000))
+    order, created = services.order_place(
+        account_id=alice.pk, symbol="000660", side="buy", type="limit", quantity=3, price=120_000
+    )
+    assert created and order.status == OrderStatus.REJECTED
+    assert order.reject_reason == venue.NO_BOOK.format(code="000660")
+    assert Account.objects.get(pk=alice.pk).reserved_cash == 0
+    assert_account_invariants(alice.pk)
+
+
+def test_orders_of_one_batch_are_held_in_turn_and_a_repeated_client_order_id_is_one_order(symbol, alice):
+    """Commands queued while the owner is busy are admitted together: each order sees the holds of
+    those before it, and the second use of a client_order_id answers the first order."""
+    exchange = venue.local()
+    place = {"side": "buy", "type": "limit", "time_in_force": "DAY", "price": 69_500, "condition": None}
+    request = {**place, "account": alice.pk, "owner": None, "upper": 91_000, "language": "ko"}
+    commands = [
+        venue.Place(code=CODE, board="regular", request={**request, "quantity": 100, "client_order_id": "a"}),
+        venue.Place(code=CODE, board="regular", request={**request, "quantity": 100, "client_order_id": "a"}),
+        venue.Place(code=CODE, board="regular", request={**request, "quantity": 100, "client_order_id": "b"}),
+    ]
+    first, again, third = (slot.result() for slot in exchange.send_many(commands, timeout=5))
+    assert first.answer["created"] and first.queue_ahead == 0
+    assert again.answer == {"order_id": first.answer["order_id"], "created": False} and again.events == []
+    # 10,000,000 won holds one order of 100 × 69,500 (+ commission), not two
+    assert third.answer["refused"]["field"] == "quantity" and third.answer["refused"]["code"] == "invalid"
+    assert list(Order.objects.values_list("client_order_id", flat=True)) == ["a"]
+    assert Account.objects.get(pk=alice.pk).reserved_cash == Order.objects.get().reserved_cash
+    assert_account_invariants(alice.pk)
 
 
 def test_the_api_answers_503_in_korean_while_the_exchange_is_away(auth_client, symbol, alice, settings):
