@@ -16,9 +16,10 @@ English catalog, with its compiled django.mo beside it. A request's language is,
 3. LANGUAGE_CODE: Korean.
 
 HTTP: Django's LocaleMiddleware does 2 and 3; `UserLanguageMiddleware` (after the authentication
-middleware) does 1 for the session user and for `Authorization: Token <key>`, which DRF only
-resolves inside the view: one small query per signed-in request. WebSockets:
-`config.ws.GuardedJsonConsumer` activates `scope_language(scope)` for the connection.
+middleware) does 1 for the session user (one small query), and `TokenAuthentication` for
+`Authorization: Token <key>` as it resolves the token, with the user's settings in the same query,
+before the view runs. WebSockets: `config.ws.GuardedJsonConsumer` activates `scope_language(scope)`
+for the connection.
 
 Text stored on rows (a job's message, an order's reject_reason) is written in the language active
 when it is written: the requester's for what a request does, Korean for workers, beat and the feed.
@@ -32,6 +33,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
 
 
 def supported_language(language: str | None) -> str | None:
@@ -51,27 +54,40 @@ def user_language(user_id: int) -> str | None:
     return supported_language(UserSettings.objects.filter(user_id=user_id).values_list("language", flat=True).first())
 
 
-def token_language(key: str) -> str | None:
-    """The language setting of the user an API token belongs to (one query), or None."""
-    from rest_framework.authtoken.models import Token
-
-    found = Token.objects.filter(key=key, user__is_active=True).values_list("user__settings__language", flat=True)
-    return supported_language(found.first())
-
-
-def _token_key(authorization: str) -> str | None:
-    scheme, _, key = authorization.strip().partition(" ")
-    key = key.strip()
-    return key if scheme.lower() == "token" and key and " " not in key else None
-
-
 def request_user_language(request: HttpRequest) -> str | None:
-    """The language setting of the user signed in by session or token, or None."""
+    """The language setting of the user signed in by session, or None."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user_language(user.pk)
-    key = _token_key(request.META.get("HTTP_AUTHORIZATION", ""))
-    return token_language(key) if key else None
+    return None
+
+
+def activate_for(request: HttpRequest, language: str | None) -> None:
+    if language and language != translation.get_language():
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token authentication, reading the user's settings in the token's query and answering in
+    the user's language from then on (rule 1 above)."""
+
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        found = super().authenticate(request)
+        if found is not None:
+            settings = getattr(found[0], "settings", None)  # (a user without a settings row: None)
+            activate_for(request._request, supported_language(settings.language) if settings else None)
+        return found
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user", "user__settings").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return token.user, token
 
 
 class UserLanguageMiddleware(MiddlewareMixin):
@@ -80,10 +96,7 @@ class UserLanguageMiddleware(MiddlewareMixin):
     still sets Content-Language and Vary: Accept-Language on the way out."""
 
     def process_request(self, request: HttpRequest) -> None:
-        language = request_user_language(request)
-        if language and language != translation.get_language():
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+        activate_for(request, request_user_language(request))
 
 
 def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> str:

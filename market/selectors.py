@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import DomainError, NotFound
+from market.cache import symbol_cached
 from market.enums import Market
 from market.models import Symbol
 from market.services import SYMBOL_NOT_FOUND, symbol_code_validate
@@ -37,7 +38,7 @@ def symbol_list(*, search: str = "", market: str = "", sector: str = "") -> Quer
 
 def symbol_get(*, code: str) -> Symbol:
     symbol_code_validate(code)
-    symbol = Symbol.objects.filter(code=code).first()
+    symbol = symbol_cached(code=code)  # (a quote or a book is read far more often than symbols change)
     if symbol is None:
         raise NotFound(SYMBOL_NOT_FOUND.format(code=code))
     return symbol

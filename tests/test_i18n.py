@@ -143,6 +143,23 @@ def test_a_refused_order_answers_in_the_users_language_setting(
 
 
 @pytest.mark.django_db
+def test_a_token_request_resolves_its_user_and_language_in_one_query(user, symbol, django_assert_num_queries):
+    from market.state import store
+    from orders.tests.factories import quote_for
+
+    account_services.settings_update(user=user, language="en")
+    store().put(quote=quote_for(CODE, 70_000, prev_close=70_000))
+    client = token_client(user)
+    client.get(f"/api/v1/market/quotes/{CODE}")  # the symbol row read once
+    with django_assert_num_queries(1):  # the token, its user and the user's settings
+        response = client.get(f"/api/v1/market/quotes/{CODE}")
+    assert response.status_code == 200 and response["Content-Language"] == "en"
+    with django_assert_num_queries(2):  # and the symbol master, which has no such code
+        missing = client.get("/api/v1/market/quotes/999990")
+    assert missing.status_code == 404 and not HANGUL.search(missing.json()["error"]["message"])
+
+
+@pytest.mark.django_db
 def test_a_settings_change_applies_from_the_next_request(user, account, symbol):
     client = session_client(user)
     assert client.patch("/api/v1/settings", {"language": "en"}, format="json").status_code == 200
