@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from config.exceptions import DomainError
 from market import timetable
@@ -378,7 +378,7 @@ def _settlements(account: Account, now: dt.datetime) -> list[Activity]:
                 type=ActivityType.SETTLEMENT,
                 time=time,
                 amount=row["net"],
-                note=f"{row['trades']}건",
+                note=gettext("체결 {n}건").format(n=row["trades"]),
                 trade_date=row["day"],
                 settlement_date=settles,
             )

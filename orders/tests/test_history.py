@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from market.state import store
 from market.timetable import SEOUL
@@ -178,6 +178,9 @@ def test_activities_list_fills_deposits_costs_and_settlements_newest_first(accou
         )
     )
     assert settlement.amount == net
+    assert settlement.note == "체결 2건"
+    with translation.override("en"):
+        assert history.activity_list(account=account, now=later).results[0].note == "Fills: 2"
     buy = next(a for a in page.results if a.type == "fill" and a.side == "buy")
     assert (buy.quantity, buy.price, buy.amount) == (10, 70_000, -700_000)
     # Nothing has settled on the trade day itself.
