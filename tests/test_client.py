@@ -379,5 +379,10 @@ def test_account_history_and_activities(platform_server, demo, tmp_path):
     window = list(demo.activities(account["id"], types=["fill"], after=just_before, until=filled_at))
     assert [a["id"] for a in window] == [fills[0]["id"]]
     assert fills[0]["id"] not in [a["id"] for a in demo.activities(account["id"], until=just_before)]
+    fill = demo.fills(account_id=account["id"], after=just_before, until=filled_at)
+    assert [(f["order"], f["symbol_name"], f["realized_pnl"]) for f in fill] == [
+        (bought["id"], "삼성전자", -fill[0]["commission"])  # a buy's realised P&L is its commission
+    ]
+    assert fill[0]["id"] not in [f["id"] for f in demo.fills(account_id=account["id"], until=just_before)]
     with pytest.raises(NotFound):
         list(demo.activities(999_999))

@@ -322,9 +322,17 @@ class Client:
     def positions(self, *, account_id: int | None = None) -> list[Json]:
         return list(self._pages("positions", account=account_id))
 
-    def fills(self, *, account_id: int | None = None, symbol: str | None = None) -> list[Json]:
-        """Executions (the API's `trades`), with commission and tax."""
-        return list(self._pages("trades", account=account_id, symbol=symbol))
+    def fills(
+        self,
+        *,
+        account_id: int | None = None,
+        symbol: str | None = None,
+        after: When | None = None,
+        until: When | None = None,
+    ) -> list[Json]:
+        """Executions (the API's `trades`), with commission, tax, the realised P&L each booked and
+        the symbol's name; after < time ≤ until."""
+        return list(self._pages("trades", account=account_id, symbol=symbol, after=_iso(after), until=_iso(until)))
 
     def order_costs(self) -> Json:
         return self._get("orders/costs")
