@@ -492,6 +492,27 @@ def send(command: Command, *, timeout: float = 2.0) -> Reply:
     raise VenueUnavailable
 
 
+def send_all(commands: list[Command], *, timeout: float = 2.0) -> list[Reply | VenueUnavailable]:
+    """Execute several commands on the books as one batch of the owner, wherever it runs: a reply,
+    or VenueUnavailable, per command (e.g. a list's `Inspect`s: one round trip for the page)."""
+    if not commands:
+        return []
+    venue = _local
+    if venue is not None:
+        out: list[Reply | VenueUnavailable] = []
+        for slot in venue.send_many(commands, timeout):
+            try:
+                out.append(slot.result())
+            except VenueUnavailable as exc:
+                out.append(exc)
+        return out
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        return _redis_send_all(commands, timeout)
+    return [VenueUnavailable() for _ in commands]
+
+
 # --- Redis transport (services) -------------------------------------------------------------------
 def _keys() -> tuple[str, str]:
     from django.conf import settings
@@ -516,30 +537,47 @@ def _redis() -> Any:
 
 
 def _redis_send(command: Command, timeout: float) -> Reply:
+    reply = _redis_send_all([command], timeout)[0]
+    if isinstance(reply, VenueUnavailable):
+        raise reply
+    return reply
+
+
+def _redis_send_all(commands: list[Command], timeout: float) -> list[Reply | VenueUnavailable]:
+    """Push the commands on the owner's inbox at once (its listener takes them as one batch) and
+    wait for each answer on a reply list of its own."""
     inbox, lock_key = _keys()
-    reply_key = f"{inbox}:reply:{uuid.uuid4().hex}"
-    message = json.dumps({"command": command_to_json(command), "reply": reply_key, "deadline": time.time() + timeout})
+    deadline = time.time() + timeout
+    keys = [f"{inbox}:reply:{uuid.uuid4().hex}" for _ in commands]
+    messages = [
+        json.dumps({"command": command_to_json(command), "reply": key, "deadline": deadline})
+        for command, key in zip(commands, keys, strict=True)
+    ]
     client = _redis()
+    out: list[Reply | VenueUnavailable] = [VenueUnavailable() for _ in commands]
     try:
         pipe = client.pipeline(transaction=False)
         pipe.exists(lock_key)
-        pipe.lpush(inbox, message)
+        pipe.lpush(inbox, *messages)
         held, _ = pipe.execute()
-        if not held:  # nobody owns the books: take the command back unless an owner just took it
-            if client.lrem(inbox, 1, message):
-                raise VenueUnavailable
-        answer = client.blpop([reply_key], timeout=max(timeout, 0.01))
-    except VenueUnavailable:
-        raise
+        waiting = list(range(len(commands)))
+        if not held:  # nobody owns the books: take the commands back unless an owner just took them
+            pipe = client.pipeline(transaction=False)
+            for message in messages:
+                pipe.lrem(inbox, 1, message)
+            waiting = [i for i, removed in enumerate(pipe.execute()) if not removed]
+        for i in waiting:
+            answer = client.blpop([keys[i]], timeout=max(deadline - time.time(), 0.01))
+            if answer is None:
+                continue
+            data = json.loads(answer[1])
+            if "error" in data:
+                out[i] = VenueUnavailable(data["error"])
+            else:
+                out[i] = Reply(data["events"], data["queue_ahead"], data["phase"], data["answer"])
     except Exception as exc:  # noqa: BLE001 - Redis down is the venue unavailable
         logger.warning("venue: Redis unavailable (%s)", exc)
-        raise VenueUnavailable from exc
-    if answer is None:
-        raise VenueUnavailable
-    data = json.loads(answer[1])
-    if "error" in data:
-        raise VenueUnavailable(data["error"])
-    return Reply(events=data["events"], queue_ahead=data["queue_ahead"], phase=data["phase"], answer=data["answer"])
+    return out
 
 
 LISTEN_BATCH = 256  # commands the listener takes off the inbox at once, at most

@@ -340,8 +340,10 @@ class OrderListCreateApi(ThrottledPost, generics.ListAPIView):
         return _filtered(self.request, OrderQuery, selectors.order_list(user=self.request.user))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # The blotter is polled on every screen: OrderOutput's shape built by hand, as for POST.
+        # The blotter is polled on every screen: OrderOutput's shape built by hand, as for POST;
+        # the open orders' places in the queue asked of the exchange in one batch.
         page = self.paginate_queryset(self.get_queryset())
+        services.orders_queue_ahead(orders=page)
         tz = timezone.get_current_timezone()
         return self.get_paginated_response([order_payload(order, tz) for order in page])
 

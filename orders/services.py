@@ -36,6 +36,7 @@ from orders.lifecycle import (  # noqa: F401
     order_expire_day_orders,
     order_modify,
     order_queue_ahead,
+    orders_queue_ahead,
     resting_commands,
 )
 from orders.messages import (

@@ -171,6 +171,23 @@ def test_orders_of_one_batch_are_held_in_turn_and_a_repeated_client_order_id_is_
     assert_account_invariants(alice.pk)
 
 
+def test_the_order_list_shows_each_resting_orders_queue_ahead_from_one_batch(auth_client, symbol, alice, exchange):
+    exchange.add_liquidity(CODE, "buy", 69_500, 300)
+    first, second = buy(alice, 69_500, 10), buy(alice, 69_400, 5)
+    exchange.add_liquidity(CODE, "sell", 70_000, 3)
+    filled, _ = services.order_place(account_id=alice.pk, symbol=CODE, side="buy", type="market", quantity=3)
+    batches = []
+    run_here = exchange.venue.run_here
+    exchange.venue.run_here = lambda steps, answers=None: batches.append(len(steps)) or run_here(steps, answers)
+    try:
+        rows = auth_client.get(f"/api/v1/orders?account={alice.pk}").json()["results"]
+    finally:
+        exchange.venue.run_here = run_here
+    ahead = {row["id"]: row["queue_ahead"] for row in rows}
+    assert ahead == {first.pk: 300, second.pk: 0, filled.pk: None}
+    assert batches == [2], "the two open orders asked about in one batch"
+
+
 def test_the_api_answers_503_in_korean_while_the_exchange_is_away(auth_client, symbol, alice, settings):
     settings.REDIS_URL = ""
     venue.serve(None)
@@ -273,3 +290,38 @@ def test_orders_queued_while_the_book_owner_is_busy_are_booked_in_one_transactio
     for account in accounts:
         assert Trade.objects.filter(account=account).count() == 1
         assert_account_invariants(account.pk)
+
+
+@pytest.mark.services
+def test_a_web_process_asks_the_owner_about_a_page_of_orders_over_redis_in_one_batch(symbol, alice, exchange):
+    """The services transport: commands pushed at once reach the owner's listener as one batch
+    and each hears its own answer; with no owner holding the feed lock they answer unavailable."""
+    import threading
+
+    import redis
+    from django.conf import settings
+
+    exchange.add_liquidity(CODE, "buy", 69_500, 300)
+    resting = [buy(alice, 69_500, 10), buy(alice, 69_500, 5)]
+    commands = [venue.Inspect(ref=f"o{o.pk}", code=CODE, board="regular") for o in resting]
+    inbox, lock_key = venue._keys()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    away = venue._redis_send_all(commands, timeout=1)  # nobody holds the lock: taken back at once
+    assert all(isinstance(r, venue.VenueUnavailable) for r in away) and not client.llen(inbox)
+
+    batches = []
+    run_here = exchange.venue.run_here
+    exchange.venue.run_here = lambda steps, answers=None: batches.append(len(steps)) or run_here(steps, answers)
+    stop = threading.Event()
+    listener = threading.Thread(target=venue.listen, args=(stop,))
+    client.set(lock_key, "owner")
+    listener.start()
+    try:
+        replies = venue._redis_send_all(commands, timeout=5)  # one LPUSH: the listener takes both at once
+    finally:
+        stop.set()
+        listener.join(timeout=5)
+        exchange.venue.run_here = run_here
+        client.delete(lock_key, inbox)
+    assert [r.queue_ahead for r in replies] == [300, 310]
+    assert batches == [2]
