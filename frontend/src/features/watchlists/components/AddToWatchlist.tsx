@@ -62,20 +62,32 @@ function WatchlistPicker({ symbol, onClose }: { symbol: WatchedSymbol; onClose: 
   const create = useCreateWatchlist();
   const push = useToasts((s) => s.push);
   const [newName, setNewName] = useState("");
+  // A tick shows at once: the change waits behind the group's earlier changes (one queue), and the
+  // list's optimistic update comes only when its turn comes.
+  const [ticked, setTicked] = useState<Record<number, boolean>>({});
+  const settled = (id: number) =>
+    setTicked(({ [id]: _, ...rest }) => rest);
   const rows = groups.data ?? [];
   const suggested = freeGroupName(rows, t("watch.defaultGroup"));
 
   const addTo = (group: Pick<Watchlist, "id" | "name">) =>
     add.mutate(
       { id: group.id, code: symbol.code, item: symbol },
-      { onSuccess: () => push({ text: t("watch.added", { name: symbol.name, group: group.name }), tone: "info" }) },
+      {
+        onSuccess: () => push({ text: t("watch.added", { name: symbol.name, group: group.name }), tone: "info" }),
+        onSettled: () => settled(group.id),
+      },
     );
   const toggle = (group: Watchlist, checked: boolean) => {
+    setTicked((current) => ({ ...current, [group.id]: checked }));
     if (checked) addTo(group);
     else
       remove.mutate(
         { id: group.id, code: symbol.code },
-        { onSuccess: () => push({ text: t("watch.removed", { name: symbol.name, group: group.name }), tone: "info" }) },
+        {
+          onSuccess: () => push({ text: t("watch.removed", { name: symbol.name, group: group.name }), tone: "info" }),
+          onSettled: () => settled(group.id),
+        },
       );
   };
   const onCreate = (event: FormEvent) => {
@@ -101,7 +113,7 @@ function WatchlistPicker({ symbol, onClose }: { symbol: WatchedSymbol; onClose: 
             <fieldset className="watch-picker-groups">
               <legend>{t("watch.pickGroups")}</legend>
               {list.map((group) => {
-                const holds = group.items.some((item) => item.code === symbol.code);
+                const holds = ticked[group.id] ?? group.items.some((item) => item.code === symbol.code);
                 return (
                   <label key={group.id} className="inline watch-picker-group">
                     <input type="checkbox" checked={holds} onChange={(event) => toggle(group, event.target.checked)} />
