@@ -2,19 +2,21 @@ import { memo, useCallback, useEffect, useMemo, useState } from "react";
 import { useParams, useSearchParams } from "react-router";
 
 import { QueryState } from "@/components/QueryState";
-import { CandleChart } from "@/features/historical/components/CandleChart";
+import { CandleChart, type ConditionLine, type ProposedModify } from "@/features/historical/components/CandleChart";
 import { OrderBookView } from "@/features/market/components/OrderBookView";
 import { QuoteHeader } from "@/features/market/components/QuoteHeader";
 import { TradeTape } from "@/features/market/components/TradeTape";
 import { useSymbol } from "@/features/market/api/symbols";
 import { useSymbolBook, useSymbolQuote, useSymbolTape } from "@/features/market/hooks/useSymbolLive";
+import { useConditions } from "@/features/orders/api/conditions";
 import { useOrders } from "@/features/orders/api/orders";
 import { useFills } from "@/features/orders/api/positions";
 import { AccountSelector } from "@/features/orders/components/AccountSummary";
-import { ConditionsTable } from "@/features/orders/components/ConditionsTable";
+import { ConditionsTable, isLiveCondition } from "@/features/orders/components/ConditionsTable";
 import { OrderActionDialog } from "@/features/orders/components/OrderActionDialog";
 import { OrderTicket } from "@/features/orders/components/OrderTicket";
 import { OpenOrdersTable } from "@/features/orders/components/PortfolioTables";
+import { conditionLevel } from "@/features/orders/conditionTicket";
 import { useSelectedAccount } from "@/features/orders/hooks/useSelectedAccount";
 import { useT } from "@/lib/i18n";
 import { useQuoteSubscription } from "@/lib/realtime";
@@ -43,9 +45,33 @@ const LiveQuoteHeader = memo(function LiveQuoteHeader({ code, symbol }: { code: 
   return <QuoteHeader symbol={symbol} quote={quote} tape={tape} />;
 });
 
-const LiveChart = memo(function LiveChart({ code, openOrders, fills }: { code: string; openOrders: Order[]; fills: Fill[] }) {
+const LiveChart = memo(function LiveChart({
+  code,
+  openOrders,
+  fills,
+  conditions,
+  proposal,
+  onModifyOrder,
+}: {
+  code: string;
+  openOrders: Order[];
+  fills: Fill[];
+  conditions: ConditionLine[];
+  proposal: ProposedModify | null;
+  onModifyOrder: (orderId: number, price: number) => void;
+}) {
   const quote = useSymbolQuote(code);
-  return <CandleChart code={code} quote={quote} openOrders={openOrders} fills={fills} />;
+  return (
+    <CandleChart
+      code={code}
+      quote={quote}
+      openOrders={openOrders}
+      fills={fills}
+      conditions={conditions}
+      proposal={proposal}
+      onModifyOrder={onModifyOrder}
+    />
+  );
 });
 
 const LiveBook = memo(function LiveBook({
@@ -137,6 +163,8 @@ function SymbolPage({ code }: { code: string }) {
   const { account } = useSelectedAccount();
   const orders = useOrders({ account: account?.id, symbol: code });
   const fills = useFills(account?.id ?? null);
+  // The same query (and cache) as the 감시주문 list below.
+  const conditions = useConditions({ account: account?.id, symbol: code });
   const visitSymbol = useUiStore((s) => s.visitSymbol);
   const [params, setParams] = useSearchParams();
   const requested = params.get("view") as View | null;
@@ -146,6 +174,8 @@ function SymbolPage({ code }: { code: string }) {
   const [sideRequest, setSideRequest] = useState<{ side: OrderSide; at: number } | null>(null);
   // The orders behind a clicked 내 주문 marker, by id: the dialog shows them as they are now.
   const [bookOrderIds, setBookOrderIds] = useState<number[] | null>(null);
+  // A 정정 proposed by dragging an order's line on the chart, until it is confirmed or given up.
+  const [chartModify, setChartModify] = useState<ProposedModify | null>(null);
   useEffect(() => visitSymbol(code), [code, visitSymbol]);
   const stage = useStagedMount(3, symbolQuery.data !== undefined);
 
@@ -154,6 +184,17 @@ function SymbolPage({ code }: { code: string }) {
     [orders.data],
   );
   const symbolFills = useMemo(() => (fills.data ?? []).filter((f) => f.symbol === code), [fills.data, code]);
+  const conditionLines = useMemo(
+    () =>
+      (conditions.data ?? []).filter(isLiveCondition).flatMap((c): ConditionLine[] => {
+        const price = conditionLevel(c);
+        return price === null
+          ? []
+          : [{ id: c.id, trigger: c.trigger, side: c.side, quantity: c.quantity, price, waiting: c.status === "waiting" }];
+      }),
+    [conditions.data],
+  );
+  const onModifyOrder = useCallback((orderId: number, price: number) => setChartModify({ orderId, price }), []);
   const onOwnOrders = useCallback((mine: Order[]) => setBookOrderIds(mine.map((o) => o.id)), []);
   const onPrice = useCallback(
     (price: number) => {
@@ -181,7 +222,14 @@ function SymbolPage({ code }: { code: string }) {
           <div className="symbol-grid">
             <div className="col-main">
               <div className="pane pane-chart">
-                <LiveChart code={code} openOrders={openOrders} fills={symbolFills} />
+                <LiveChart
+                  code={code}
+                  openOrders={openOrders}
+                  fills={symbolFills}
+                  conditions={conditionLines}
+                  proposal={chartModify}
+                  onModifyOrder={onModifyOrder}
+                />
               </div>
               {stage >= 3 && (
                 <section className="card pane pane-order pane-quote">
@@ -226,6 +274,14 @@ function SymbolPage({ code }: { code: string }) {
               orders={openOrders.filter((o) => bookOrderIds.includes(o.id))}
               band={symbol.price_limits ?? null}
               onClose={() => setBookOrderIds(null)}
+            />
+          )}
+          {chartModify && (
+            <OrderActionDialog
+              orders={openOrders.filter((o) => o.id === chartModify.orderId)}
+              proposedPrice={chartModify.price}
+              band={symbol.price_limits ?? null}
+              onClose={() => setChartModify(null)}
             />
           )}
           <div className="trade-bar" role="group" aria-label={t("order.tradeBar")}>

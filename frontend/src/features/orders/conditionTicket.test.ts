@@ -4,6 +4,7 @@ import type { Condition } from "@/types/models";
 
 import {
   type ConditionForm,
+  conditionLevel,
   conditionProblem,
   describeRequest,
   describeTerms,
@@ -219,6 +220,18 @@ describe("a listed condition", () => {
     expect(triggerSummary(aCondition({ trigger: "take_profit", trigger_price: 75_000 }))).toBe("75,000원 이상");
     expect(triggerSummary(aCondition({ trigger: "trailing", trigger_price: null, trail_percent: "3.00" }))).toBe("최고가 −3%");
     expect(triggerSummary(aCondition({ trigger: "trailing", side: "buy", trigger_price: null, trail_amount: 1_500 }))).toBe("최저가 +1,500원");
+  });
+
+  it("the price its chart line stands at: the trigger price, or where a trailing stop triggers now", () => {
+    expect(conditionLevel(aCondition())).toBe(68_000);
+    expect(conditionLevel(aCondition({ trigger: "take_profit", trigger_price: 75_000 }))).toBe(75_000);
+    // 3% of 72,000 is 2,160 below the high; a buy's 1,500 won above its low of 66,000
+    expect(conditionLevel(aCondition({ trigger: "trailing", trigger_price: null, trail_percent: "3.00", extreme: 72_000 }))).toBe(69_840);
+    expect(conditionLevel(aCondition({ trigger: "trailing", side: "buy", trigger_price: null, trail_amount: 1_500, extreme: 66_000 }))).toBe(67_500);
+    // 2.5% of 71,130 is 1,778.25: floored to the won, as the server does
+    expect(conditionLevel(aCondition({ trigger: "trailing", trigger_price: null, trail_percent: "2.50", extreme: 71_130 }))).toBe(69_352);
+    // a trailing leg waiting on its entry has no extreme yet
+    expect(conditionLevel(aCondition({ trigger: "trailing", trigger_price: null, trail_percent: "3.00", extreme: null }))).toBeNull();
   });
 
   it("a trailing one says where it triggers from its high so far", () => {

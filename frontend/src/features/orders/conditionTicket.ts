@@ -87,6 +87,20 @@ export function trailWon(extreme: number, trail: { amount?: number | null; perce
   return Math.floor((extreme * Number(trail.percent ?? 0)) / 100);
 }
 
+/**
+ * The price a condition watches now, for a price line: a stop's or a take-profit's trigger price; a
+ * trailing stop's current trigger (its extreme since armed ∓ the trail), or null before it is armed.
+ */
+export function conditionLevel(
+  condition: Pick<Condition, "trigger" | "side" | "trigger_price" | "extreme" | "trail_amount" | "trail_percent">,
+): number | null {
+  if (condition.trigger !== "trailing") return condition.trigger_price ?? null;
+  const extreme = condition.extreme ?? null;
+  if (extreme === null) return null;
+  const distance = trailWon(extreme, { amount: condition.trail_amount, percent: condition.trail_percent });
+  return condition.side === "sell" ? extreme - distance : extreme + distance;
+}
+
 /** Whether a condition on these prices sells when the last price falls to it (or rises to it). */
 const triggersFalling = (trigger: "stop" | "take_profit", side: OrderSide) => (trigger === "stop") === (side === "sell");
 

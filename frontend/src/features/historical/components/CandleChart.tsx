@@ -2,6 +2,7 @@ import {
   CandlestickSeries,
   ColorType,
   createChart,
+  type CreatePriceLineOptions,
   createSeriesMarkers,
   HistogramSeries,
   type IChartApi,
@@ -14,20 +15,24 @@ import {
   type Time,
   type UTCTimestamp,
 } from "lightweight-charts";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import { QueryState } from "@/components/QueryState";
 import { formatWon, seoulDay } from "@/lib/format";
-import { type MessageKey, useT } from "@/lib/i18n";
+import { type MessageKey, type Translate, useT } from "@/lib/i18n";
 import { bollinger, macd, rsi, type Series, sma } from "@/lib/indicators";
 import { useUiStore } from "@/stores/ui";
-import type { Candle, Fill, Order, Quote, Timeframe } from "@/types/models";
+import type { Candle, Fill, Order, OrderSide, Quote, Timeframe } from "@/types/models";
 
 import { useCandles } from "../api/candles";
+import { isDraggableOrder } from "../orderLines";
 import { intradayBucket, isIntraday, liveBar, liveIntradayBar, periodKey } from "./liveBar";
+import { attachOrderLineDrag } from "./orderLineDrag";
 
 export const RISE = "#e0323c";
 export const FALL = "#1e6fe0";
+/** 감시주문 lines: dotted, in a colour of their own (they are not in the book). */
+const CONDITION_COLOR = "#e8590c";
 const TIMEFRAMES: Timeframe[] = ["1m", "5m", "15m", "60m", "1d", "1w", "1M"];
 const TIMEFRAME_LABEL: Record<Timeframe, MessageKey> = {
   "1m": "chart.tf.1m",
@@ -88,17 +93,59 @@ function line(values: Series, times: Time[]) {
 
 type Legend = Pick<Candle, "time" | "open" | "high" | "low" | "close" | "volume">;
 
-/** Candlesticks with volume in its own pane, indicators, the user's fills and open orders; the last bar follows the live quote. */
+/** A 감시주문 as the chart draws it: the price it watches (a trailing stop's where it stands now). */
+export interface ConditionLine {
+  id: number;
+  trigger: "stop" | "take_profit" | "trailing";
+  side: OrderSide;
+  quantity: number;
+  price: number;
+  /** Waiting for its entry buy to fill (a bracket leg). */
+  waiting: boolean;
+}
+
+/** A 정정 proposed from the chart and not yet confirmed or given up: its line stays at `price`. */
+export interface ProposedModify {
+  orderId: number;
+  price: number;
+}
+
+function orderLineOptions(order: Order, held: number | null, t: Translate): CreatePriceLineOptions {
+  const price = held ?? (order.price as number);
+  const moved = held !== null && held !== order.price;
+  const base = `${t(order.side === "buy" ? "order.buy" : "order.sell")} ${order.quantity - order.filled_quantity}`;
+  return {
+    price,
+    color: order.side === "buy" ? RISE : FALL,
+    lineStyle: LineStyle.Dashed,
+    lineWidth: held !== null ? 2 : 1,
+    axisLabelVisible: true,
+    title: moved ? `${base} ${t("order.modify")} ${formatPrice(order.price as number)} → ${formatPrice(price)}` : base,
+  };
+}
+
+/**
+ * Candlesticks with volume in its own pane, indicators, the user's fills, open orders and 감시주문;
+ * the last bar follows the live quote. With `onModifyOrder`, an open limit order's line can be
+ * dragged (a finger: after a long press) to a new price, which `onModifyOrder` gets to confirm;
+ * `proposal` keeps the line there meanwhile.
+ */
 export function CandleChart({
   code,
   quote,
   openOrders = [],
   fills = [],
+  conditions = [],
+  proposal = null,
+  onModifyOrder,
 }: {
   code: string;
   quote: Quote | null;
   openOrders?: Order[];
   fills?: Fill[];
+  conditions?: ConditionLine[];
+  proposal?: ProposedModify | null;
+  onModifyOrder?: (orderId: number, price: number) => void;
 }) {
   const t = useT();
   const [timeframe, setTimeframe] = useState<Timeframe>("1d");
@@ -148,6 +195,9 @@ export function CandleChart({
             indicators={indicators}
             openOrders={openOrders}
             fills={fills}
+            conditions={conditions}
+            proposal={proposal}
+            onModifyOrder={onModifyOrder}
           />
         )}
       </QueryState>
@@ -162,6 +212,9 @@ function ChartCanvas({
   indicators,
   openOrders,
   fills,
+  conditions,
+  proposal,
+  onModifyOrder,
 }: {
   candles: Candle[];
   quote: Quote | null;
@@ -169,6 +222,9 @@ function ChartCanvas({
   indicators: Set<Indicator>;
   openOrders: Order[];
   fills: Fill[];
+  conditions: ConditionLine[];
+  proposal: ProposedModify | null;
+  onModifyOrder?: (orderId: number, price: number) => void;
 }) {
   const t = useT();
   const container = useRef<HTMLDivElement>(null);
@@ -183,6 +239,16 @@ function ChartCanvas({
   // The chart drawn by the effect below, once it exists: the markers, order lines and live bar follow it.
   const [ready, setReady] = useState<IChartApi | null>(null);
   const [legend, setLegend] = useState<Legend | null>(null);
+  // The open orders' lines by order id, so that a drag moves its line in place.
+  const orderLines = useRef(new Map<number, { order: Order; line: IPriceLine }>());
+  // The line being dragged and the price it proposes (no render per pointer move).
+  const dragged = useRef<ProposedModify | null>(null);
+  // What the drag handlers (attached once) read when they run.
+  const latest = useRef({ t, proposal, onModifyOrder });
+  useLayoutEffect(() => {
+    latest.current = { t, proposal, onModifyOrder };
+  });
+  const draggable = onModifyOrder !== undefined;
   const panes = 2 + (indicators.has("rsi") ? 1 : 0) + (indicators.has("macd") ? 1 : 0);
   const height = 420 + (panes - 2) * 110;
   const key = [...indicators].sort().join(",");
@@ -327,29 +393,79 @@ function ChartCanvas({
     markers.current.setMarkers(list);
   }, [fills, timeframe, ready]);
 
-  // Open orders: a dashed line at each order's limit price.
+  // Open orders: a dashed line at each order's limit price (or where it is being dragged to).
   useEffect(() => {
     const series = priceSeries.current;
     if (!series) return;
-    const lines: IPriceLine[] = openOrders
-      .filter((order) => order.price)
-      .map((order) =>
-        series.createPriceLine({
-          price: order.price as number,
-          color: order.side === "buy" ? RISE : FALL,
-          lineStyle: LineStyle.Dashed,
-          lineWidth: 1,
-          axisLabelVisible: true,
-          title: `${t(order.side === "buy" ? "order.buy" : "order.sell")} ${order.quantity - order.filled_quantity}`,
-        }),
-      );
+    const lines = new Map<number, { order: Order; line: IPriceLine }>();
+    for (const order of openOrders) {
+      if (!order.price) continue;
+      const held = dragged.current?.orderId === order.id ? dragged.current.price : proposal?.orderId === order.id ? proposal.price : null;
+      lines.set(order.id, { order, line: series.createPriceLine(orderLineOptions(order, held, t)) });
+    }
+    orderLines.current = lines;
     return () => {
+      if (orderLines.current === lines) orderLines.current = new Map();
       // A new or unmounted chart has already disposed of this series and its lines (the chart
       // effect's clean-up runs first); removing them from it again throws "Object is disposed".
       if (priceSeries.current !== series) return;
+      for (const { line } of lines.values()) series.removePriceLine(line);
+    };
+  }, [openOrders, proposal, ready, t]);
+
+  // 감시주문: a dotted line at the price each watches.
+  useEffect(() => {
+    const series = priceSeries.current;
+    if (!series) return;
+    const lines: IPriceLine[] = conditions.map((condition) =>
+      series.createPriceLine({
+        price: condition.price,
+        color: CONDITION_COLOR,
+        lineStyle: LineStyle.SparseDotted,
+        lineWidth: 1,
+        axisLabelVisible: true,
+        title: t("chart.conditionLine", {
+          kind: t(`condition.${condition.trigger}`),
+          side: t(condition.side === "buy" ? "order.buy" : "order.sell"),
+          quantity: condition.quantity,
+          state: condition.waiting ? ` (${t("conditionStatus.waiting")})` : "",
+        }),
+      }),
+    );
+    return () => {
+      if (priceSeries.current !== series) return;
       for (const priceLine of lines) series.removePriceLine(priceLine);
     };
-  }, [openOrders, ready, t]);
+  }, [conditions, ready, t]);
+
+  // Dragging an open limit order's line proposes a 정정 at the price it is let go at.
+  useEffect(() => {
+    const element = container.current;
+    if (!element || !draggable) return;
+    const redraw = (orderId: number, held: number | null) => {
+      const entry = orderLines.current.get(orderId);
+      if (entry) entry.line.applyOptions(orderLineOptions(entry.order, held, latest.current.t));
+    };
+    return attachOrderLineDrag({
+      element,
+      chart: () => chart.current,
+      series: () => priceSeries.current,
+      lines: () =>
+        [...orderLines.current.values()]
+          .filter(({ order }) => isDraggableOrder(order))
+          .map(({ order, line }) => ({ orderId: order.id, price: line.options().price })),
+      onMove: (orderId, price) => {
+        dragged.current = price === null ? null : { orderId, price };
+        const { proposal: proposed } = latest.current;
+        redraw(orderId, price ?? (proposed?.orderId === orderId ? proposed.price : null));
+      },
+      onDrop: (orderId, price) => {
+        dragged.current = null;
+        redraw(orderId, price);
+        latest.current.onModifyOrder?.(orderId, price);
+      },
+    });
+  }, [draggable]);
 
   useEffect(() => {
     if (!quote || !priceSeries.current || !volumeSeries.current) return;
@@ -368,6 +484,8 @@ function ChartCanvas({
 
   // Until the chart exists, the last loaded bar (so the legend's row is there from the first paint).
   const shown = legend ?? lastBar.current ?? candles.at(-1) ?? null;
+  const canDrag = draggable && openOrders.some(isDraggableOrder);
+  const linePrice = (order: Order) => (proposal?.orderId === order.id ? proposal.price : order.price);
   return (
     <div className="chart-wrap">
       {shown && (
@@ -388,6 +506,13 @@ function ChartCanvas({
           <span className="muted">
             {t("market.volume")} {formatWon(shown.volume)}
           </span>
+          {canDrag && (
+            // One of the two shows, by the kind of pointer the device has (styles.css).
+            <span className="chart-hint muted" data-testid="chart-drag-hint">
+              <span className="hint-fine">{t("chart.dragHint")}</span>
+              <span className="hint-coarse">{t("chart.dragHintTouch")}</span>
+            </span>
+          )}
         </div>
       )}
       <div
@@ -398,6 +523,11 @@ function ChartCanvas({
         data-bars={candles.length}
         data-panes={panes}
         data-last-close={lastClose ?? ""}
+        data-order-lines={openOrders
+          .filter((o) => o.price)
+          .map((o) => `${o.id}:${linePrice(o)}`)
+          .join(",")}
+        data-condition-lines={conditions.map((c) => `${c.id}:${c.price}`).join(",")}
       />
     </div>
   );

@@ -114,6 +114,43 @@ describe("OrderActionDialog", () => {
     expect(screen.getByRole("alert")).toHaveAttribute("data-field", "price");
   });
 
+  it("a price proposed from the chart opens at the confirmation, which says the place is lost, and sends it on confirming", async () => {
+    const user = userEvent.setup();
+    const onClose = vi.fn();
+    renderWithProviders(<OrderActionDialog orders={[order()]} proposedPrice={50_500} band={{ lower: 34_300, upper: 63_700 }} onClose={onClose} />);
+    const dialog = screen.getByRole("dialog", { name: "주문 정정" });
+    expect(within(dialog).getByTestId("change-price")).toHaveTextContent("49,950 → 50,500");
+    expect(within(dialog).getByTestId("priority-warning")).toHaveTextContent("가격을 바꾸면 대기 순서가 뒤로 밀립니다.");
+    expect(posts()).toEqual([]);
+    await user.click(within(dialog).getByRole("button", { name: "정정 확인" }));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(posts()).toEqual([{ path: "/api/v1/orders/12/modify", body: { price: 50_500 } }]);
+  });
+
+  it("a proposed price outside the band is sent as it is and the server's refusal shown, never pulled into the band", async () => {
+    const user = userEvent.setup();
+    const onClose = vi.fn();
+    const refused = "64,000원은 005930의 오늘 가격제한폭(34,300원~63,700원)을 벗어납니다.";
+    modifyAnswer = { status: 422, body: { error: { code: "invalid", message: refused, fields: { price: [refused] } } } };
+    renderWithProviders(<OrderActionDialog orders={[order()]} proposedPrice={64_000} band={{ lower: 34_300, upper: 63_700 }} onClose={onClose} />);
+    expect(screen.getByTestId("change-price")).toHaveTextContent("49,950 → 64,000");
+    await user.click(screen.getByRole("button", { name: "정정 확인" }));
+    expect(await screen.findByText(refused)).toBeVisible();
+    expect(posts()).toEqual([{ path: "/api/v1/orders/12/modify", body: { price: 64_000 } }]);
+    expect(onClose).not.toHaveBeenCalled();
+    // back on the form: the proposed price as it was, the server's message beside it and the band's
+    await user.click(screen.getByRole("button", { name: "뒤로" }));
+    expect(screen.getByRole("textbox", { name: "정정 가격" })).toHaveValue("64,000");
+    expect(screen.getByRole("alert")).toHaveAttribute("data-field", "price");
+    expect(screen.getByTestId("modify-problem")).toHaveAttribute("data-problem", "aboveUpper");
+  });
+
+  it("a proposed price equal to the order's opens the form, with nothing to confirm", () => {
+    renderWithProviders(<OrderActionDialog orders={[order()]} proposedPrice={49_950} onClose={() => undefined} />);
+    expect(screen.queryByTestId("order-action-confirm")).toBeNull();
+    expect(screen.getByTestId("modify-problem")).toHaveAttribute("data-problem", "unchanged");
+  });
+
   it("cancels part of the order with the shares to cancel, saying the rest keeps its place", async () => {
     const user = userEvent.setup();
     const onClose = vi.fn();

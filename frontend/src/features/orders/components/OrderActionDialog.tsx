@@ -39,20 +39,25 @@ const digits = (text: string) => text.replace(/[^0-9]/g, "");
  * open order, each confirmed on a second step that says what will happen to its place in the queue.
  * `orders` are the open orders to choose from (several when a book level holds more than one of
  * the user's); they come live from the caller, so one that fills meanwhile drops out.
+ * `proposedPrice` (a line dragged on the chart) opens the 정정 of the first order at its
+ * confirmation step with that price; its band is not checked here, the server's answer is shown.
  */
 export function OrderActionDialog({
   orders,
   initialMode = "modify",
   band = null,
+  proposedPrice,
   onClose,
 }: {
   orders: Order[];
   initialMode?: OrderActionMode;
   band?: Band | null;
+  proposedPrice?: number;
   onClose: () => void;
 }) {
   const t = useT();
-  const [orderId, setOrderId] = useState(orders[0]?.id ?? null);
+  const [firstId] = useState(orders[0]?.id ?? null);
+  const [orderId, setOrderId] = useState(firstId);
   const [mode, setMode] = useState<OrderActionMode>(initialMode);
   // The order as last seen: a cancel or a fill can take it off the live list (over /ws/orders, or the
   // refetch after our own request) before our request has answered; the form stays until it has.
@@ -77,7 +82,16 @@ export function OrderActionDialog({
       )}
       {order ? (
         // Keyed by order: picking another one starts its form afresh from its own price and quantity.
-        <OrderAction key={order.id} order={order} gone={!live} mode={mode} setMode={setMode} band={band} onClose={onClose} />
+        <OrderAction
+          key={order.id}
+          order={order}
+          gone={!live}
+          mode={mode}
+          setMode={setMode}
+          band={band}
+          proposedPrice={order.id === firstId && initialMode === "modify" ? proposedPrice : undefined}
+          onClose={onClose}
+        />
       ) : (
         <OrderGone onClose={onClose} />
       )}
@@ -107,6 +121,7 @@ function OrderAction({
   mode,
   setMode,
   band,
+  proposedPrice,
   onClose,
 }: {
   order: Order;
@@ -115,6 +130,8 @@ function OrderAction({
   mode: OrderActionMode;
   setMode: (mode: OrderActionMode) => void;
   band: Band | null;
+  /** A new price to confirm at once (from the chart); the form when it changes nothing. */
+  proposedPrice?: number;
   onClose: () => void;
 }) {
   const t = useT();
@@ -127,8 +144,10 @@ function OrderAction({
   const detail = useOrder(order.id, priced && order.queue_ahead === null);
   const ahead = order.queue_ahead ?? detail.data?.queue_ahead ?? null;
 
-  const [step, setStep] = useState<"edit" | "confirm">("edit");
-  const [price, setPrice] = useState<number | null>(order.price ?? null);
+  const [step, setStep] = useState<"edit" | "confirm">(() =>
+    proposedPrice !== undefined && priced && planModify(order, { price: proposedPrice, quantity: open }) !== null ? "confirm" : "edit",
+  );
+  const [price, setPrice] = useState<number | null>(priced && proposedPrice !== undefined ? proposedPrice : (order.price ?? null));
   const [quantity, setQuantity] = useState(open);
   const [cancelAll, setCancelAll] = useState(true);
   const [cancelQuantity, setCancelQuantity] = useState(Math.max(1, Math.floor(open / 2)));
