@@ -2,6 +2,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+# Market indices (KS11, KQ11) are defined in market, which computes the live index too; re-exported here.
+from market.enums import MarketIndex as MarketIndex
+
 
 class Timeframe(models.TextChoices):
     MINUTE = "1m", _("1분")
@@ -38,10 +41,3 @@ class RejectReason(models.TextChoices):
     NEGATIVE_VOLUME = "negative_volume", _("거래량이 음수")
     NEGATIVE_VALUE = "negative_value", _("거래대금이 음수")
     DUPLICATE = "duplicate", _("한 번에 불러온 봉 중 같은 시각이 두 번 나옴(뒤의 것을 저장)")
-
-
-class MarketIndex(models.TextChoices):
-    """Market indices stored as daily candles, by FinanceDataReader's codes."""
-
-    KOSPI = "KS11", "KOSPI"  # the indices' own names, the same in every language
-    KOSDAQ = "KQ11", "KOSDAQ"

@@ -48,6 +48,7 @@ from historical.enums import (
 )
 from historical.models import Candle, IndexCandle
 from historical.sources.base import day_start
+from market.indices import IndexClose
 from market.models import Symbol
 from market.timetable import SEOUL
 
@@ -253,4 +254,17 @@ def index_closes(*, start: dt.date, end: dt.date) -> list[tuple[str, dict[str, f
         closes = {time.astimezone(SEOUL).strftime("%Y-%m-%d"): float(close) for time, close, _ in rows}
         if closes:
             found.append((index.label, closes, any(simulated for _, _, simulated in rows)))
+    return found
+
+
+def index_stored_closes(before: dt.date, count: int = 1) -> dict[str, list[IndexClose]]:
+    """{index: its last `count` stored daily closes before `before`, latest first} (market.indices'
+    close source: the previous close the live index is scaled from)."""
+    found: dict[str, list[IndexClose]] = {}
+    for index in MarketIndex:
+        rows = IndexCandle.objects.filter(index=index.value, time__lt=day_start(before)).order_by("-time")[:count]
+        found[index.value] = [
+            IndexClose(day=time.astimezone(SEOUL).date(), close=close, simulated=simulated)
+            for time, close, simulated in rows.values_list("time", "close", "simulated")
+        ]
     return found

@@ -13,7 +13,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from historical.models import Candle, IndexCandle
 from historical.sources.base import Bar, CandleSourceProtocol, IndexBar, day_start
 from jobs import services as job_services
 from jobs.models import Job
+from market.indices import INDEX_MARKETS, SIMULATED_INDEX_BASE, IndexValue, index_level
 from market.models import Symbol
 from market.services import symbol_set_prev_close
 
@@ -511,9 +511,6 @@ def candles_load_symbol(
 
 # --- market indices -------------------------------------------------------------------------------
 
-# Base level of a simulated index on its first day (marked simulated; not the real index's level).
-SIMULATED_INDEX_BASE = Decimal("1000")
-
 
 @transaction.atomic
 def index_candles_upsert(*, index: str, bars: Sequence[IndexBar], source: str, simulated: bool) -> int:
@@ -555,12 +552,12 @@ def index_candles_load(*, index: str, start: dt.date, end: dt.date) -> int:
 
 
 def index_candles_simulate(*, start: dt.date, end: dt.date) -> dict[str, int]:
-    """KOSPI and KOSDAQ as the synthetic market shows them: each day's level moves by the mean return
-    of that market's symbols (open vs the previous close, close vs the previous close), from a base
-    of 1000; marked simulated. For the demo, whose candles are synthetic too."""
+    """KOSPI and KOSDAQ as the synthetic market shows them, by the definition of market.indices: each
+    day's close is the previous day's × the mean of that market's symbols' close / previous close (the
+    open likewise with their opens), from SIMULATED_INDEX_BASE on the first day; marked simulated. For
+    the demo, whose candles are synthetic too."""
     written: dict[str, int] = {}
-    markets = {MarketIndex.KOSPI: "KOSPI", MarketIndex.KOSDAQ: "KOSDAQ"}
-    for index, market in markets.items():
+    for index, market in INDEX_MARKETS.items():
         rows = (
             Candle.objects.filter(
                 symbol__market=market,
@@ -578,23 +575,38 @@ def index_candles_simulate(*, start: dt.date, end: dt.date) -> dict[str, int]:
         level = SIMULATED_INDEX_BASE
         bars: list[IndexBar] = []
         for time in sorted(by_day):
-            opens, closes = [], []
-            for symbol_id, open_, close in by_day[time]:
-                if symbol_id in previous:
-                    opens.append(Decimal(open_) / previous[symbol_id])
-                    closes.append(Decimal(close) / previous[symbol_id])
-                previous[symbol_id] = close
-            open_level = level * (sum(opens) / len(opens)) if opens else level
-            close_level = level * (sum(closes) / len(closes)) if closes else level
+            day = by_day[time]
+            # a symbol's first day has no previous close: it joins the mean from its second
+            opens = [(open_, previous[symbol_id]) for symbol_id, open_, _ in day if symbol_id in previous]
+            closes = [(close, previous[symbol_id]) for symbol_id, _, close in day if symbol_id in previous]
+            open_level = index_level(level, opens) or level
+            close_level = index_level(level, closes) or level
+            previous.update((symbol_id, close) for symbol_id, _, close in day)
             bars.append(
                 IndexBar(
                     time=time,
-                    open=open_level.quantize(Decimal("0.01")),
-                    high=max(open_level, close_level).quantize(Decimal("0.01")),
-                    low=min(open_level, close_level).quantize(Decimal("0.01")),
-                    close=close_level.quantize(Decimal("0.01")),
+                    open=open_level,
+                    high=max(open_level, close_level),
+                    low=min(open_level, close_level),
+                    close=close_level,
                 )
             )
             level = close_level
         written[index] = index_candles_upsert(index=index, bars=bars, source=CandleSource.SYNTHETIC, simulated=True)
+    return written
+
+
+def index_candles_record_close(*, day: dt.date, values: Sequence[IndexValue]) -> int:
+    """Store the simulated market's close of `day` (market.signals.index_closed) as the day's simulated
+    index bars, so the next day's live index starts from it. A day with a real (not simulated) bar is
+    left alone, and so is an index without a value; returns the bars written."""
+    real = set(IndexCandle.objects.filter(time=day_start(day), simulated=False).values_list("index", flat=True))
+    written = 0
+    for value in values:
+        if value.value is None or value.index in real:
+            continue
+        close = value.value
+        open_ = value.open if value.open is not None else close
+        bar = IndexBar(time=day_start(day), open=open_, high=max(open_, close), low=min(open_, close), close=close)
+        written += index_candles_upsert(index=value.index, bars=[bar], source=CandleSource.SYNTHETIC, simulated=True)
     return written

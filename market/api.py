@@ -1,4 +1,5 @@
-"""Market REST API (docs/api.md, "market"): symbols, quotes, order books and the overview."""
+"""Market REST API (docs/api.md, "market"): symbols, quotes, order books, the overview, the status and
+the KOSPI/KOSDAQ index header."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from config.inputs import CODE_INVALID, QueryInput
 from config.pagination import PageInput, Pagination
 from market import events, rules, selectors
 from market.clock import market_clock
-from market.enums import Market, SessionPhase
+from market.enums import Market, MarketIndex, SessionPhase
 from market.models import CODE_PATTERN, Symbol
 from market.state import Quote, store
 
@@ -226,3 +227,40 @@ class MarketStatusApi(APIView):
     def get(self, request: Request) -> Response:
         clock = market_clock()
         return Response(events.status_payload(clock.status(), clock=clock.kind, speed=clock.speed))
+
+
+class IndexOutput(serializers.Serializer):
+    index = serializers.ChoiceField(choices=MarketIndex.choices, help_text="KS11 (KOSPI) or KQ11 (KOSDAQ).")
+    name = serializers.CharField(help_text="KOSPI or KOSDAQ.")
+    kind = serializers.ChoiceField(
+        choices=["live", "close"],
+        help_text="live: computed now from the simulated market's quotes; close: the last stored daily close (KIS).",
+    )
+    value = serializers.FloatField(allow_null=True, help_text="Index points (0.01); null while no symbol is quoted.")
+    change = serializers.FloatField(allow_null=True, help_text="Points from `prev_close`.")
+    change_rate = serializers.FloatField(allow_null=True, help_text="Percent from `prev_close`, like a quote's.")
+    prev_close = serializers.FloatField(
+        allow_null=True, help_text="What `change` counts from: the close stored for `prev_close_date`, else 1000."
+    )
+    prev_close_date = serializers.DateField(
+        allow_null=True, help_text="The day of the stored close `prev_close` is; null for the base."
+    )
+    time = serializers.DateTimeField(
+        allow_null=True, help_text="live: the latest quote's time (market clock); close: the day of the close."
+    )
+    symbols = serializers.IntegerField(help_text="How many symbols the live value averages (0 for a stored close).")
+    simulated = serializers.BooleanField(help_text="True when not the real index: computed, or from simulated bars.")
+
+
+class IndicesOutput(serializers.Serializer):
+    indices = IndexOutput(many=True, help_text="KOSPI, then KOSDAQ.")
+    note = serializers.CharField(help_text="What these numbers are, in the request's language.")
+
+
+class MarketIndicesApi(APIView):
+    """KOSPI and KOSDAQ for the index header; the quote streams push `market.indices` as they move."""
+
+    @extend_schema(responses=IndicesOutput, operation_id="v1_market_indices")
+    def get(self, request: Request) -> Response:
+        values, note = selectors.market_indices()
+        return Response({"indices": [events.index_payload(value) for value in values], "note": note})

@@ -4,7 +4,8 @@
   trade and per book change.
 - `/ws/quotes`: any number of symbols (up to MARKET_WS_MAX_CODES) over one socket, chosen with
   `{"action": "subscribe" | "unsubscribe", "codes": [...]}`.
-Both send the market's status (`{"type": "market.status", ...}`) on connect and on every change.
+Both send the market's status (`{"type": "market.status", ...}`) on connect and on every change, and
+KOSPI/KOSDAQ (`{"type": "market.indices", ...}`) as they move.
 Anonymous sockets and unknown codes are accepted and then closed with 4401 / 4404, so that the
 browser sees the close code (a refusal before accept only shows up as a failed handshake).
 """
@@ -110,6 +111,8 @@ class _QuoteStream(GuardedJsonConsumer):
             await self.market_status(message)
         elif message["type"] == "quote.update":
             await self.quote_update(message)
+        elif message["type"] == "market.indices":
+            await self.market_indices(message)
         else:
             await super().dispatch(message)
 
@@ -123,6 +126,9 @@ class _QuoteStream(GuardedJsonConsumer):
         await self.send_json(event["message"])
 
     async def quote_update(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["message"])
+
+    async def market_indices(self, event: dict[str, Any]) -> None:
         await self.send_json(event["message"])
 
 

@@ -9,6 +9,14 @@ class Market(models.TextChoices):
     KONEX = "KONEX", "KONEX"
 
 
+class MarketIndex(models.TextChoices):
+    """The market indices, by FinanceDataReader's codes: stored as daily candles (historical.IndexCandle)
+    and computed live for the simulated market (market.indices)."""
+
+    KOSPI = "KS11", "KOSPI"  # the indices' own names, the same in every language
+    KOSDAQ = "KQ11", "KOSDAQ"
+
+
 class Side(models.TextChoices):
     BUY = "buy", _("매수")
     SELL = "sell", _("매도")

@@ -5,13 +5,16 @@ Every trade and book change of a symbol goes to the group `market.quotes.<code>`
 Layer message type `quote.trade` → handler `quote_trade`, `quote.book` → `quote_book`,
 `quote.update` → `quote_update`; the `message` key is sent to the browser as is. Every quote socket
 also joins `market.status`, which carries `market.status` (handler `market_status`) on each change
-of the market's phase.
+of the market's phase and `market.indices` (handler `market_indices`: KOSPI and KOSDAQ, at most every
+`Publisher.index_interval` seconds while they change).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from market.indices import IndexValue
 from market.state import OrderBook, Quote, Trade
 from market.timetable import SEOUL, MarketStatus
 
@@ -118,3 +121,32 @@ def status_message(status: MarketStatus, *, clock: str, speed: float) -> dict[st
 
 def status_event(status: MarketStatus, *, clock: str, speed: float) -> dict[str, Any]:
     return {"type": "market.status", "message": status_message(status, clock=clock, speed=speed)}
+
+
+def _points(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def index_payload(value: IndexValue) -> dict[str, Any]:
+    """One index of GET /api/v1/market/indices and of the `market.indices` message (points as numbers)."""
+    return {
+        "index": value.index,
+        "name": value.name,
+        "kind": value.kind,
+        "value": _points(value.value),
+        "change": _points(value.change),
+        "change_rate": _points(value.change_rate),
+        "prev_close": _points(value.prev_close),
+        "prev_close_date": value.prev_close_date.isoformat() if value.prev_close_date else None,
+        "time": value.time.astimezone(SEOUL).isoformat() if value.time else None,
+        "symbols": value.symbols,
+        "simulated": value.simulated,
+    }
+
+
+def indices_message(values: list[IndexValue]) -> dict[str, Any]:
+    return {"type": "market.indices", "indices": [index_payload(value) for value in values]}
+
+
+def indices_event(message: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "market.indices", "message": message}

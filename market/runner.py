@@ -121,8 +121,8 @@ def build_feed(kind: str | None = None) -> tuple[Feed, dict[str, str]]:
 
 
 async def run_feed(feed: Feed, publisher: Publisher, stop: asyncio.Event) -> None:
-    """Run a feed and the snapshot writer until `stop` is set. This process owns the shared
-    practice clock meanwhile: it resumes it first and keeps its heartbeat."""
+    """Run a feed, the snapshot writer and the indices' pushes until `stop` is set. This process owns
+    the shared practice clock meanwhile: it resumes it first and keeps its heartbeat."""
     owner = await asyncio.wrap_future(in_daemon_thread(clock_owner))
     if owner is not None:
         await asyncio.wrap_future(in_daemon_thread(owner.resume))
@@ -131,7 +131,11 @@ async def run_feed(feed: Feed, publisher: Publisher, stop: asyncio.Event) -> Non
         # services: web processes hand this process their orders over Redis (market.venue)
         listening = threading.Event()
         threading.Thread(target=venue.listen, args=(listening,), name="venue-listener", daemon=True).start()
-    tasks = [asyncio.create_task(feed.run(publisher, stop)), asyncio.create_task(publisher.snapshot_loop(stop))]
+    tasks = [
+        asyncio.create_task(feed.run(publisher, stop)),
+        asyncio.create_task(publisher.snapshot_loop(stop)),
+        asyncio.create_task(publisher.index_loop(stop)),
+    ]
     if owner is not None:
         tasks.append(asyncio.create_task(owner.run(stop)))
     try:

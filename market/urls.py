@@ -10,4 +10,5 @@ urlpatterns = [
     path("market/orderbook/<str:code>", api.OrderBookApi.as_view(), name="market-orderbook"),
     path("market/overview", api.OverviewApi.as_view(), name="market-overview"),
     path("market/status", api.MarketStatusApi.as_view(), name="market-status"),
+    path("market/indices", api.MarketIndicesApi.as_view(), name="market-indices"),
 ]

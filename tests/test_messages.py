@@ -63,7 +63,15 @@ MESSAGES = {
         "SYMBOLS_ALL_FAILED",
     ],
     "market.consumers": ["BAD_ACTION", "BAD_CODES", "UNKNOWN_CODES", "TOO_MANY_CODES", "READ_ONLY"],
-    "market.selectors": ["MARKET_UNKNOWN", "TOO_MANY_CODES", "NO_CODES", "NO_QUOTE_YET", "NO_BOOK_YET"],
+    "market.selectors": [
+        "MARKET_UNKNOWN",
+        "TOO_MANY_CODES",
+        "NO_CODES",
+        "NO_QUOTE_YET",
+        "NO_BOOK_YET",
+        "INDICES_SIMULATED",
+        "INDICES_STORED_CLOSE",
+    ],
     "market.services": ["SYMBOL_NOT_FOUND", "SYMBOL_CODE_MALFORMED", "LISTING_EMPTY"],
     "market.venue": ["UNAVAILABLE", "NO_BOOK", "CLOSED", "CLOSED_UNTIL", "OPENS_AT"],
     "webhooks.services": [

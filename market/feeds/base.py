@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from abc import ABC, abstractmethod
 from typing import Protocol
 
@@ -20,8 +21,9 @@ class FeedSink(Protocol):
 
     async def book(self, book: OrderBook) -> None: ...
 
-    async def new_session(self, prev_closes: dict[str, int]) -> None:
-        """A new trading day began: these are the symbols' new base prices."""
+    async def new_session(self, prev_closes: dict[str, int], closed_day: dt.date | None = None) -> None:
+        """A new trading day began: these are the symbols' new base prices; `closed_day` is the day
+        that ended (the quotes in the store are still its own)."""
 
     async def status(self, status: MarketStatus) -> None:
         """The market's phase (or after-hours session) changed."""

@@ -6,7 +6,10 @@ For each trade, quote and book change, in this order:
 3. the channel layer group of the symbol — WebSocket consumers forward it to browsers.
 Steps 1 and 2 run on one worker thread (sync code, ORM allowed, events stay in order); step 3 runs
 on the feed's event loop. Latest quotes are written to the `Quote` table at most once per
-`snapshot_interval` seconds per symbol.
+`snapshot_interval` seconds per symbol. Every `index_interval` seconds KOSPI and KOSDAQ are read the
+way `GET /api/v1/market/indices` reads them (market.selectors.market_indices) and, when they changed,
+sent as `market.indices` to the status group every quote socket follows; when a simulated trading day
+ends they are sent once more, as that day's close, with `market.signals.index_closed`.
 
 A Redis outage (state or channel layer) is logged once, counted, and otherwise ignored: the feed keeps
 producing, the order engine keeps filling, and publishing resumes by itself when Redis is back.
@@ -15,6 +18,7 @@ producing, the order engine keeps filling, and publishing resumes by itself when
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import threading
 import time
@@ -29,6 +33,9 @@ from market.state import OrderBook, Quote, Trade, store
 from market.timetable import MarketStatus
 
 logger = logging.getLogger(__name__)
+
+# Seconds between two reads of KOSPI/KOSDAQ for the quote sockets (a message only when they moved).
+INDEX_INTERVAL = 2.0
 
 # With the in-memory channel layer the consumers' queues belong to the web server's event loop;
 # a consumer registers that loop here so that a feed running on another loop can deliver to it.
@@ -72,10 +79,13 @@ class Publisher:
         channel_layer: Any = None,
         snapshot_interval: float = 5.0,
         send_signals: bool = True,
+        index_interval: float = INDEX_INTERVAL,
     ) -> None:
         self.names = dict(names or {})
         self.layer = channel_layer if channel_layer is not None else get_channel_layer(events.layer_alias())
         self.snapshot_interval = snapshot_interval
+        self.index_interval = index_interval
+        self.index_outage = _Outage("the market indices")
         self.send_signals = send_signals
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="market-publisher")
         self._dirty: dict[str, Quote] = {}
@@ -102,10 +112,28 @@ class Publisher:
             events.quote_group(quote.code), events.quote_event(quote, self.names.get(quote.code, ""))
         )
 
-    async def new_session(self, prev_closes: dict[str, int]) -> None:
-        """Record each symbol's new previous close (the order engine's band base) in the database."""
+    async def new_session(self, prev_closes: dict[str, int], closed_day: dt.date | None = None) -> None:
+        """Record each symbol's new previous close (the order engine's band base) in the database, after
+        the indices' close of the day that ended (read from its quotes, still in the store)."""
         loop = asyncio.get_running_loop()
+        if closed_day is not None and self.send_signals:
+            await loop.run_in_executor(self._worker, self._close_indices, closed_day)
         await loop.run_in_executor(self._worker, self._save_prev_closes, prev_closes)
+
+    def _close_indices(self, day: dt.date) -> None:
+        from django.db import close_old_connections
+
+        from market.selectors import live_indices
+
+        close_old_connections()
+        try:
+            values = live_indices(store().all_quotes(), day=day)
+        except Exception:  # noqa: BLE001 - Redis or the database away: the day's index bar is missed
+            logger.exception("could not read the indices' close of %s", day)
+            return
+        for receiver, result in signals.index_closed.send_robust(sender=self.__class__, day=day, values=values):
+            if isinstance(result, Exception):
+                logger.error("index_closed receiver %r failed", receiver, exc_info=result)
 
     def _save_prev_closes(self, prev_closes: dict[str, int]) -> None:
         from django.db import close_old_connections
@@ -222,6 +250,39 @@ class Publisher:
             except TimeoutError:
                 pass
             await loop.run_in_executor(self._worker, self.flush_snapshots)
+
+    # --- indices --------------------------------------------------------------------------------
+    def indices_message(self) -> dict[str, Any] | None:
+        """`market.indices` as it stands (sync; None while the store or the database is away)."""
+        from django.db import close_old_connections
+
+        from market.selectors import market_indices
+
+        close_old_connections()
+        try:
+            values, _ = market_indices()
+        except Exception as exc:  # noqa: BLE001 - Redis or the database away: try again next time
+            self.index_outage.failed(exc)
+            return None
+        self.index_outage.ok()
+        return events.indices_message(values)
+
+    async def index_loop(self, stop: asyncio.Event) -> None:
+        """Send `market.indices` to every quote socket whenever KOSPI or KOSDAQ moved (at most once per
+        `index_interval` seconds; a new quote time alone is no move)."""
+        loop = asyncio.get_running_loop()
+        sent: list[dict[str, Any]] | None = None
+        while not stop.is_set():
+            message = await loop.run_in_executor(self._worker, self.indices_message)
+            if message is not None:
+                levels = [{k: v for k, v in index.items() if k != "time"} for index in message["indices"]]
+                if levels != sent:
+                    sent = levels
+                    await self._group_send(events.STATUS_GROUP, events.indices_event(message))
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.index_interval)
+            except TimeoutError:
+                pass
 
     async def aflush_snapshots(self) -> int:
         return await asyncio.get_running_loop().run_in_executor(self._worker, self.flush_snapshots)

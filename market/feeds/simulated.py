@@ -515,7 +515,7 @@ class SimulatedFeed(Feed):
             if events:
                 await sink.order_events(events)
             if self.market.day != day_before and day_before is not None:
-                await sink.new_session(self.market.prev_closes())
+                await sink.new_session(self.market.prev_closes(), closed_day=day_before)
             await self._publish_status(sink, now)
             if first:  # quotes and books exist from the start, traded or not
                 first = False

@@ -4,6 +4,7 @@ import { Link, Navigate, NavLink, Outlet, useLocation, useNavigate } from "react
 import { ConnectionBanner } from "@/components/ConnectionBanner";
 import { Toaster } from "@/components/Toaster";
 import { useLogout, useMe } from "@/features/auth/api/auth";
+import { IndexHeader } from "@/features/market/components/IndexHeader";
 import { useOrderStream } from "@/features/orders/hooks/useOrderStream";
 import { useUpdateSettings } from "@/features/settings/api/settings";
 import { useSyncPreferences } from "@/features/settings/components/SettingsForm";
@@ -74,6 +75,7 @@ function SignedIn({ username }: { username: string }) {
         </NavLink>
         <NavLink to="/strategies">{t("nav.strategies")}</NavLink>
         <NavLink to="/settings">{t("nav.settings")}</NavLink>
+        <IndexHeader variant="bar" />
         <span className="spacer" />
         <ConnectionBanner />
         <button type="button" className="btn btn-small btn-ghost" onClick={switchLanguage}>

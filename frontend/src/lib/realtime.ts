@@ -5,7 +5,7 @@
 import { useEffect, useMemo } from "react";
 import { create } from "zustand";
 
-import type { JobMessage, OrderBook, OrderMessage, Quote, QuoteMessage, Trade } from "@/types/models";
+import type { JobMessage, MarketIndexValue, OrderBook, OrderMessage, Quote, QuoteMessage, Trade } from "@/types/models";
 
 import { LiveSocket, QuoteSocket, type SocketStatus, socketUrl } from "./ws";
 
@@ -15,6 +15,8 @@ interface LiveMarketState {
   quotes: Record<string, Quote>;
   books: Record<string, OrderBook>;
   tapes: Record<string, Trade[]>;
+  /** KOSPI/KOSDAQ as last pushed (`market.indices`), with when it arrived (ms). */
+  indices: { values: MarketIndexValue[]; receivedAt: number } | null;
   apply: (message: QuoteMessage) => void;
 }
 
@@ -22,6 +24,7 @@ export const useLiveMarket = create<LiveMarketState>()((set) => ({
   quotes: {},
   books: {},
   tapes: {},
+  indices: null,
   apply: (message) =>
     set((state) => {
       switch (message.type) {
@@ -36,6 +39,8 @@ export const useLiveMarket = create<LiveMarketState>()((set) => ({
             tapes: { ...state.tapes, [message.trade.code]: [message.trade, ...tape].slice(0, TAPE_LENGTH) },
           };
         }
+        case "market.indices":
+          return { indices: { values: message.indices, receivedAt: Date.now() } };
         default:
           // hello / subscribed / unsubscribed / error: control messages, no market data.
           return {};

@@ -348,6 +348,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/market/indices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description KOSPI and KOSDAQ for the index header; the quote streams push `market.indices` as they move. */
+        get: operations["v1_market_indices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/market/orderbook/{code}": {
         parameters: {
             query?: never;
@@ -1552,6 +1569,76 @@ export interface components {
          * @enum {string}
          */
         HistoryTimeframeEnum: "1Min" | "5Min" | "15Min" | "1H" | "1D";
+        /**
+         * @description * `KS11` - KOSPI
+         *     * `KQ11` - KOSDAQ
+         * @enum {string}
+         */
+        IndexEnum: "KS11" | "KQ11";
+        IndexOutput: {
+            /**
+             * @description KS11 (KOSPI) or KQ11 (KOSDAQ).
+             *
+             *     * `KS11` - KOSPI
+             *     * `KQ11` - KOSDAQ
+             */
+            index: components["schemas"]["IndexEnum"];
+            /** @description KOSPI or KOSDAQ. */
+            name: string;
+            /**
+             * @description live: computed now from the simulated market's quotes; close: the last stored daily close (KIS).
+             *
+             *     * `live` - live
+             *     * `close` - close
+             */
+            kind: components["schemas"]["IndexOutputKindEnum"];
+            /**
+             * Format: double
+             * @description Index points (0.01); null while no symbol is quoted.
+             */
+            value: number | null;
+            /**
+             * Format: double
+             * @description Points from `prev_close`.
+             */
+            change: number | null;
+            /**
+             * Format: double
+             * @description Percent from `prev_close`, like a quote's.
+             */
+            change_rate: number | null;
+            /**
+             * Format: double
+             * @description What `change` counts from: the close stored for `prev_close_date`, else 1000.
+             */
+            prev_close: number | null;
+            /**
+             * Format: date
+             * @description The day of the stored close `prev_close` is; null for the base.
+             */
+            prev_close_date: string | null;
+            /**
+             * Format: date-time
+             * @description live: the latest quote's time (market clock); close: the day of the close.
+             */
+            time: string | null;
+            /** @description How many symbols the live value averages (0 for a stored close). */
+            symbols: number;
+            /** @description True when not the real index: computed, or from simulated bars. */
+            simulated: boolean;
+        };
+        /**
+         * @description * `live` - live
+         *     * `close` - close
+         * @enum {string}
+         */
+        IndexOutputKindEnum: "live" | "close";
+        IndicesOutput: {
+            /** @description KOSPI, then KOSDAQ. */
+            indices: components["schemas"]["IndexOutput"][];
+            /** @description What these numbers are, in the request's language. */
+            note: string;
+        };
         /** @description A JSON body: each field's value must already have the JSON type the schema gives it. */
         InputRequest: {
             symbols: string[];
@@ -5212,6 +5299,115 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobOutput"];
+                };
+            };
+            /** @description Invalid input; `error.fields` names the fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed (or CSRF token missing on a session write). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Keeps to the schema, but a rule of the market or the account refuses it; `error.message` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unavailable; nothing was changed. Retry after Retry-After seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    v1_market_indices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicesOutput"];
                 };
             };
             /** @description Invalid input; `error.fields` names the fields. */

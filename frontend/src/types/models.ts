@@ -32,6 +32,9 @@ export type SymbolDetail = Out<Schemas["SymbolDetailOutput"]>;
 export type BookLevel = Schemas["BookLevelOutput"];
 export type OrderBook = Out<Schemas["OrderBookOutput"]>;
 export type MarketOverview = Out<Schemas["OverviewOutput"]>;
+/** KOSPI or KOSDAQ as GET market/indices and the `market.indices` message give it. */
+export type MarketIndexValue = Out<Schemas["IndexOutput"]>;
+export type MarketIndices = Out<Schemas["IndicesOutput"]>;
 
 export interface Trade {
   code: string;
@@ -45,6 +48,7 @@ export type QuoteMessage =
   | { type: "trade"; trade: Trade; quote: Quote }
   | { type: "book"; book: OrderBook }
   | { type: "quote"; quote: Quote }
+  | { type: "market.indices"; indices: MarketIndexValue[] }
   | { type: "hello"; stream: string; max_codes?: number }
   | { type: "subscribed" | "unsubscribed"; codes: string[] }
   | { type: "error"; message: string };
