@@ -17,8 +17,32 @@ import { FillTracker, fillToast } from "../fillToast";
 const CONDITIONS_SETTLE_MS = 1_500;
 
 /**
- * /ws/orders: every order change or fill refreshes the account's orders, positions, cash and
- * conditional orders (all under ["orders"]); a conditional order's own change refreshes the
+ * The messages of one booking arrive together (a sweep is one message per fill): the account's
+ * data is fetched again once for all of them, this long after the first.
+ */
+export const ORDERS_COALESCE_MS = 50;
+
+/** `run` once per burst: the first call schedules it `delayMs` later, the calls meanwhile join it. */
+export function coalesced(run: () => void, delayMs: number): { call: () => void; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return {
+    call: () => {
+      if (timer !== null) return;
+      timer = setTimeout(() => {
+        timer = null;
+        run();
+      }, delayMs);
+    },
+    cancel: () => {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
+/**
+ * /ws/orders: every burst of order changes and fills refreshes the account's orders, positions, cash
+ * and conditional orders (all under ["orders"]) once; a conditional order's own change refreshes the
  * conditions; a fill shows its order's toast, which the order's later fills update in place.
  */
 export function useOrderStream() {
@@ -27,11 +51,15 @@ export function useOrderStream() {
   const push = useToasts((s) => s.push);
   const settle = useRef<ReturnType<typeof setTimeout> | null>(null);
   const [fills] = useState(() => new FillTracker());
+  const [refreshOrders] = useState(() =>
+    coalesced(() => void client.invalidateQueries({ queryKey: ["orders"] }), ORDERS_COALESCE_MS),
+  );
   useEffect(
     () => () => {
       if (settle.current) clearTimeout(settle.current);
+      refreshOrders.cancel();
     },
-    [],
+    [refreshOrders],
   );
   const onMessage = useCallback(
     (message: OrderMessage) => {
@@ -40,7 +68,7 @@ export function useOrderStream() {
         return;
       }
       if (message.type === "order" || message.type === "fill") {
-        void client.invalidateQueries({ queryKey: ["orders"] });
+        refreshOrders.call();
         if (message.type === "fill" || message.order.condition !== null) {
           if (settle.current) clearTimeout(settle.current);
           settle.current = setTimeout(() => void client.invalidateQueries({ queryKey: conditionsKey }), CONDITIONS_SETTLE_MS);
@@ -51,7 +79,7 @@ export function useOrderStream() {
         if (order) push(fillToast(order, t));
       }
     },
-    [client, fills, push, t],
+    [client, fills, push, refreshOrders, t],
   );
   useStreamMessages("orders", onMessage);
 }
