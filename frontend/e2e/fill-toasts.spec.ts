@@ -146,7 +146,10 @@ test("a market order that sweeps the book is one toast, at phone and desktop siz
   await expect(toasts).toHaveCount(1);
   await expect(toasts.first()).toHaveText(sellText);
   await expect(toasts.first()).toBeInViewport();
+  // The announcement follows the burst's last fill by a moment of quiet (400 ms), as on the phone.
+  await expect(page.getByTestId("toast-announcer")).toHaveText(sellText);
   await page.screenshot({ path: `${SHOTS}/fill-toast-desktop.png` });
+  await page.waitForTimeout(1_000);
   seen = await watched(page);
   expect(seen.announced).toEqual([buyText, sellText]);
 
