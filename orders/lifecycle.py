@@ -34,7 +34,7 @@ from orders.messages import (
     PRICE_NOT_ALLOWED,
 )
 from orders.models import Account, Order, Position, Trade
-from orders.placement import PRICED, check_limit_price, check_quantity
+from orders.placement import PRICED, check_limit_price, check_quantity, submit_for
 
 
 def _open_order(order_id: int, owner_id: int | None = None) -> Order:
@@ -311,22 +311,8 @@ def resting_commands() -> list[venue.Submit]:
     priority the exchange gave them (`queue_key`). Older DAY orders are expired instead."""
     closed = timetable.last_regular_close(market_clock().now())
     order_expire_at_close(close=closed)
-    out = []
-    for order in Order.objects.filter(status__in=OPEN_STATUSES).select_related("symbol").order_by("queue_key", "id"):
-        out.append(
-            venue.Submit(
-                ref=f"o{order.pk}",
-                code=order.symbol.code,
-                board=order.session,
-                side=order.side,
-                kind=order.type,
-                price=order.price,
-                quantity=order.remaining_quantity,
-                tif=order.time_in_force.lower(),
-                owner=order.account_id,
-            )
-        )
-    return out
+    resting = Order.objects.filter(status__in=OPEN_STATUSES).select_related("symbol").order_by("queue_key", "id")
+    return [submit_for(order) for order in resting]
 
 
 def order_expire_day_orders(*, before: dt.datetime | None = None) -> int:

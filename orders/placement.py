@@ -246,21 +246,26 @@ def admit(places: list[venue.Place]) -> list[venue.Admission]:
                 bulk_set(Position, list(held.values()), ["reserved_quantity", "updated_at"])
         for index, order in new:
             events.order(order.account.owner_id, order)
-            submit = venue.Submit(
-                ref=f"o{order.pk}",
-                code=order.symbol.code,
-                board=order.session,
-                side=order.side,
-                kind=order.type,
-                price=order.price,
-                quantity=order.quantity,
-                tif=order.time_in_force.lower(),
-                owner=order.account_id,
-            )
-            out[index] = venue.Admission(submit, {"order_id": order.pk, "created": True})
+            out[index] = venue.Admission(submit_for(order), {"order_id": order.pk, "created": True})
         for index, first in again:
             out[index] = venue.Admission(None, {"order_id": first.pk, "created": False})
     return out
+
+
+def submit_for(order: Order) -> venue.Submit:
+    """What enters the book for an open order: its open quantity, on its board (a new order, or one
+    re-entered after a restart)."""
+    return venue.Submit(
+        ref=f"o{order.pk}",
+        code=order.symbol.code,
+        board=order.session,
+        side=order.side,
+        kind=order.type,
+        price=order.price,
+        quantity=order.remaining_quantity,
+        tif=order.time_in_force.lower(),
+        owner=order.account_id,
+    )
 
 
 def _hold(account: Account, order: Order, upper: int, position: Position | None) -> Position | None:
