@@ -382,7 +382,7 @@ class OrderCancelApi(APIView):
     @extend_schema(request=OrderCancelInput, responses={200: OrderOutput})
     def post(self, request: Request, pk: int) -> Response:
         order = selectors.order_get(user=request.user, order_id=pk)
-        data = OrderCancelInput(data=request.data or {})
+        data = OrderCancelInput(data=request.data)  # no body: cancel it all; a JSON null is refused
         data.is_valid(raise_exception=True)
         return Response(order_payload(services.order_cancel(order_id=order.pk, **data.validated_data)))
 

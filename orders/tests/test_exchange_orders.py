@@ -197,6 +197,14 @@ def test_the_api_answers_503_in_korean_while_the_exchange_is_away(auth_client, s
     assert response.json()["error"]["message"] == venue.UNAVAILABLE
 
 
+def test_a_cancel_without_a_body_cancels_it_all_and_a_json_null_body_is_refused(auth_client, symbol, alice):
+    order = buy(alice, 69_500, 10)
+    refused = auth_client.post(f"/api/v1/orders/{order.pk}/cancel", "null", content_type="application/json")
+    assert refused.status_code == 400 and Order.objects.get(pk=order.pk).is_open
+    cancelled = auth_client.post(f"/api/v1/orders/{order.pk}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+
 def test_modify_and_partial_cancel_through_the_api(auth_client, symbol, alice, exchange):
     exchange.add_liquidity(CODE, "buy", 69_600, 200)
     body = {"account": alice.pk, "symbol": CODE, "side": "buy", "type": "limit", "quantity": 10, "price": 69_500}
