@@ -17,15 +17,20 @@ os.environ.setdefault("PAPERTRADE_REDIS_PREFIX", f"pttest{os.getpid()}")
 os.environ.setdefault("PAPERTRADE_DB_POOL", "0")
 
 from .base import *  # noqa: E402, F403
-from .base import DATABASES, REST_FRAMEWORK  # noqa: E402
+from .base import DATABASES, REST_FRAMEWORK, VAR_DIR  # noqa: E402
 
 DATABASES["default"].setdefault("TEST", {})
 # Async tests run ORM calls on executor threads; persistent connections there would outlive the
 # test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-    # SQLite tests use Django's in-memory database, private to each run anyway.
     DATABASES["default"]["TEST"]["NAME"] = os.environ.get("PAPERTRADE_TEST_DB_NAME", "test_papertrade")
+else:
+    # A file, as `make run` uses, not Django's in-memory default: a shared-cache memory database
+    # locks whole tables and answers a second writer "database table is locked" at once, where the
+    # file in WAL mode makes it wait (the `timeout` option). Tests of the in-process task runner
+    # and the exchange thread write from several threads and must meet the locking users meet.
+    DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"login": "1000/min", "orders": "100000/min"}
 ARTIFACTS_DIR = VAR_DIR / "test-artifacts"
