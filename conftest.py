@@ -4,6 +4,18 @@ import pytest
 from rest_framework.test import APIClient
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Django drops the embedded run's SQLite test file; SQLite leaves its -wal and -shm beside it."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME") or ""
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and name.endswith(".sqlite3"):
+        for suffix in ("-wal", "-shm"):
+            Path(name + suffix).unlink(missing_ok=True)
+
+
 @pytest.fixture
 def user(db, django_user_model):
     return django_user_model.objects.create_user(username="alice", password="correct-horse-battery")
