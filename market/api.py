@@ -234,7 +234,10 @@ class IndexOutput(serializers.Serializer):
     name = serializers.CharField(help_text="KOSPI or KOSDAQ.")
     kind = serializers.ChoiceField(
         choices=["live", "close"],
-        help_text="live: computed now from the simulated market's quotes; close: the last stored daily close (KIS).",
+        help_text=(
+            "live: now, computed from the simulated market's quotes or (KIS) KRX's real-time index; close: the"
+            " last stored daily close (KIS, until a real-time value arrives)."
+        ),
     )
     value = serializers.FloatField(allow_null=True, help_text="Index points (0.01); null while no symbol is quoted.")
     change = serializers.FloatField(allow_null=True, help_text="Points from `prev_close`.")

@@ -13,10 +13,12 @@ symbols' trading day when there is one, else `SIMULATED_INDEX_BASE`. The symbol 
 listed shares, so there is no market-cap weighting: this is the same kind of number as KRX's KOSPI
 and KOSDAQ, not those indices, and it is always marked simulated.
 
-With the KIS feed (the real market) nothing is computed: the header shows the last stored daily
-close (`kind: "close"`) and its change from the close before; the KIS adapter does not subscribe to
-KRX's real-time index records, and an equal-weighted mean over the few symbols streamed would not
-be the real index.
+With the KIS feed (the real market) nothing is computed: an equal-weighted mean over the few symbols
+streamed would not be the real index. The KIS adapter registers KRX's real-time index records
+(H0UPCNT0, market.feeds.kis) and hands each on as an index quote (`index_quote`: the quote path,
+FeedSink.quote → the state store, under the index's own code), which `kis_index` reads back as the
+live, real index (`kind: "live"`, not simulated). Until one arrives for the day, the header shows the
+last stored daily close (`kind: "close"`) and its change from the close before.
 
 No database, store or clock here: `market.selectors.market_indices` reads those. The stored closes
 come from the source `register_close_source` installs (historical's, in its AppConfig.ready():
@@ -32,7 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from market.enums import Market, MarketIndex
 from market.state import Quote
-from market.timetable import SEOUL
+from market.timetable import SEOUL, previous_trading_day
 
 # Which symbols each index averages (Symbol.market).
 INDEX_MARKETS: dict[str, str] = {
@@ -42,6 +44,9 @@ INDEX_MARKETS: dict[str, str] = {
 # The level a simulated index starts from when no index bar is stored before the day.
 SIMULATED_INDEX_BASE = Decimal("1000")
 POINT = Decimal("0.01")
+# An index quote (a real index as the KIS feed reports it) keeps its levels in a Quote's whole-number
+# price fields as hundredths of a point: indices have two decimals, so nothing is rounded.
+INDEX_QUOTE_SCALE = 100
 
 
 def index_level(previous_close: Decimal, relatives: Iterable[tuple[int, int]]) -> Decimal | None:
@@ -150,3 +155,56 @@ def register_close_source(source: CloseSource) -> None:
 def stored_closes(*, before: dt.date, count: int = 1) -> dict[str, list[IndexClose]]:
     """The stored closes of each index before `before` (none while no source is registered)."""
     return _close_source(before, count) if _close_source is not None else {}
+
+
+# --- the real index, as the KIS feed reports it --------------------------------------------------
+
+
+def _hundredths(points: Decimal | None) -> int:
+    return int((points * INDEX_QUOTE_SCALE).to_integral_value(ROUND_HALF_UP)) if points is not None else 0
+
+
+def _points(hundredths: int) -> Decimal | None:
+    return (Decimal(hundredths) / INDEX_QUOTE_SCALE).quantize(POINT) if hundredths > 0 else None
+
+
+def index_quote(
+    *,
+    index: str,
+    value: Decimal,
+    prev_close: Decimal,
+    open_: Decimal | None,
+    high: Decimal | None,
+    low: Decimal | None,
+    time: dt.datetime,
+    extra: dict[str, str],
+) -> Quote:
+    """A reported index level as a quote under the index's code (`index`: KS11, KQ11), so that it takes
+    the quotes' path to the state store. Levels before the open (open/high/low unknown) are None."""
+    level = _hundredths(value)
+    return Quote(
+        code=index, price=level, open=_hundredths(open_), high=_hundredths(high), low=_hundredths(low),
+        prev_close=_hundredths(prev_close), volume=0, value=0, best_bid=None, best_ask=None, time=time,
+        extra={**extra, "index": index},
+    )  # fmt: skip
+
+
+def kis_index(*, index: str, quote: Quote | None, closes: list[IndexClose]) -> IndexValue:
+    """The real index: its reported `quote` (see `index_quote`), unless there is none or it is older than
+    the latest stored close (a quote left in the store from an earlier day), then `stored_index`."""
+    if quote is None or quote.price <= 0:
+        return stored_index(index=index, closes=closes)
+    day = quote.time.astimezone(SEOUL).date()
+    if closes and day < closes[0].day:
+        return stored_index(index=index, closes=closes)
+    return IndexValue(
+        index=index,
+        kind="live",
+        value=_points(quote.price),
+        open=_points(quote.open),
+        prev_close=_points(quote.prev_close),
+        prev_close_date=previous_trading_day(day),
+        time=quote.time,
+        symbols=0,
+        simulated=False,
+    )

@@ -30,6 +30,10 @@ INDICES_SIMULATED = _(
 INDICES_STORED_CLOSE = _(
     "실시간 지수는 받지 않습니다: 저장된 마지막 일별 종가와 그 전 종가 대비 등락입니다(backfill_indices로 불러옵니다)."
 )
+INDICES_KIS_LIVE = _(
+    "한국투자증권의 실시간 지수(H0UPCNT0)로 받은 실제 코스피·코스닥 지수입니다. 아직 받지 못한 지수는 저장된 "
+    "마지막 일별 종가입니다."
+)
 MAX_QUOTE_CODES = 100
 OVERVIEW_SIZE = 10
 
@@ -131,9 +135,14 @@ def live_indices(quotes: dict[str, Quote], *, day: dt.date | None = None) -> lis
 
 def market_indices() -> tuple[list[indices.IndexValue], str]:
     """(KOSPI and KOSDAQ, what they are): computed live from the simulated market's quotes, or with the
-    KIS feed the last stored daily closes (see market.indices)."""
+    KIS feed the index quotes it reported, else the last stored daily closes (see market.indices)."""
     if settings.MARKET_FEED == "kis":
         closes = indices.stored_closes(before=market_clock().today() + dt.timedelta(days=1), count=2)
-        values = [indices.stored_index(index=index, closes=closes.get(index, [])) for index in indices.INDEX_MARKETS]
-        return values, str(INDICES_STORED_CLOSE)
+        reported = store().quotes(list(indices.INDEX_MARKETS))
+        values = [
+            indices.kis_index(index=index, quote=reported.get(index), closes=closes.get(index, []))
+            for index in indices.INDEX_MARKETS
+        ]
+        live = any(value.kind == "live" for value in values)
+        return values, str(INDICES_KIS_LIVE if live else INDICES_STORED_CLOSE)
     return live_indices(store().all_quotes()), str(INDICES_SIMULATED)

@@ -6,10 +6,11 @@ Protocol (KIS Open API, "실시간시세" WebSocket):
 2. WebSocket to KIS_WS_URL; one registration per (tr_id, code):
    {"header": {"approval_key", "custtype": "P", "tr_type": "1", "content-type": "utf-8"},
     "body": {"input": {"tr_id": "H0STCNT0" | "H0STASP0", "tr_key": "005930"}}}.
-   A session takes at most 41 registrations; we register executions and the book (and, on the
-   real server, 장운영정보 H0STMKO0, which 모의투자 does not offer) for as many codes as fit, the
-   codes users follow, hold or have open orders in first (market.watched), then the most traded;
-   the set is re-planned every `replan_seconds` (unregistering with tr_type "2").
+   A session takes at most 41 registrations; we register KOSPI's and KOSDAQ's index records
+   (국내지수 실시간체결 H0UPCNT0, tr_key the 업종코드 0001 and 1001) first, then executions and the
+   book (and, on the real server, 장운영정보 H0STMKO0, which 모의투자 does not offer) for as many codes
+   as fit, the codes users follow, hold or have open orders in first (market.watched), then the most
+   traded; the set of codes is re-planned every `replan_seconds` (unregistering with tr_type "2").
 3. Data frames are text `<encrypted 0|1>|<tr_id>|<record count>|<fields>`, the fields of all
    records `^`-separated one after the other. Control frames are JSON: registration answers
    (body.rt_cd "0" = ok, msg1 says why not) and PINGPONG, which must be sent back as is.
@@ -17,6 +18,11 @@ A malformed frame is logged and skipped. On a dropped connection the feed reconn
 exponential backoff (reset once a session has run for `healthy_after` seconds) and registers
 everything again. The feed runs on the server's keys only (KIS_APP_KEY/KIS_APP_SECRET): a user's
 saved keys are that user's, never the shared feed's.
+
+Indices: a H0UPCNT0 record carries the index as KRX computes it (현재가 지수, 전일 대비 with its sign,
+시가·고가·저가 지수, to 0.01 points; its 영업 시간 has no date: the market clock's day is taken). It goes
+on as an index quote (market.indices.index_quote) through the sink's quote path into the state store,
+where `GET /api/v1/market/indices` and Publisher.index_loop read it (market.selectors.market_indices).
 
 Sessions and VI, on the krx clock (market.timetable): each record's HOUR_CLS_CODE (시간구분코드:
 0 장중, A 장후예상, B 장전예상, C 9시 이후 예상가·VI 발동, D 시간외 단일가 예상) and, for trades,
@@ -39,15 +45,16 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import requests
 import websockets
 from django.conf import settings
 
-from market import rules, timetable, venue
+from market import indices, rules, timetable, venue
 from market.clock import market_clock
-from market.enums import Side
+from market.enums import MarketIndex, Side
 from market.exchange.shadow import ShadowMarket
 from market.exchange.types import BookPhase, from_micros, to_micros
 from market.feeds.base import Feed, FeedSink
@@ -59,6 +66,11 @@ logger = logging.getLogger(__name__)
 TR_TRADE = "H0STCNT0"  # 국내주식 실시간체결가 (KRX)
 TR_BOOK = "H0STASP0"  # 국내주식 실시간호가 (KRX)
 TR_MARKET_STATUS = "H0STMKO0"  # 국내주식 장운영정보 (KRX): VI 발동·해제 (실전 only)
+TR_INDEX = "H0UPCNT0"  # 국내지수 실시간체결 (업종지수)
+# tr_key of H0UPCNT0: KIS's 업종코드 (0001 코스피 = 거래소 종합, 1001 코스닥 종합; open-trading-api's
+# examples_llm/domestic_stock/*: "0001:거래소, 1001:코스닥") → our index codes. The registration is the
+# same message as for a stock (examples_llm/kis_auth.py, data_fetch: body.input {tr_id, tr_key}).
+INDEX_CODES = {"0001": MarketIndex.KOSPI.value, "1001": MarketIndex.KOSDAQ.value}
 MAX_REGISTRATIONS = 41
 VI_CALL = dt.timedelta(minutes=2)  # 변동성완화장치: a 2-minute single-price call
 STATIC_VI_PERCENT = 10  # a static VI is a move of ±10% from its base price
@@ -90,7 +102,21 @@ MARKET_STATUS_FIELDS = (
     "MKSC_SHRN_ISCD", "TRHT_YN", "TR_SUSP_REAS_CNTT", "MKOP_CLS_CODE", "ANTC_MKOP_CLS_CODE",
     "MRKT_TRTM_CLS_CODE", "DIVI_APP_CLS_CODE", "ISCD_STAT_CLS_CODE", "VI_CLS_CODE", "OVTM_VI_CLS_CODE",
 )  # fmt: skip
-_FIELDS = {TR_TRADE: TRADE_FIELDS, TR_BOOK: BOOK_FIELDS, TR_MARKET_STATUS: MARKET_STATUS_FIELDS}
+# Field order of a H0UPCNT0 record (국내지수 실시간체결 [실시간-026]), as KIS's open-trading-api lists
+# it in examples_llm/domestic_stock/index_ccnl/index_ccnl.py (the columns; chk_index_ccnl.py names
+# them: 업종 구분 코드, 영업 시간, 현재가 지수, 전일 대비 부호, 업종 지수 전일 대비, ...) and
+# legacy/websocket/python/ws_domestic_overseas_all.py (indexpurchase_domestic).
+INDEX_FIELDS = (
+    "BSTP_CLS_CODE", "BSOP_HOUR", "PRPR_NMIX", "PRDY_VRSS_SIGN", "BSTP_NMIX_PRDY_VRSS", "ACML_VOL",
+    "ACML_TR_PBMN", "PCAS_VOL", "PCAS_TR_PBMN", "PRDY_CTRT", "OPRC_NMIX", "NMIX_HGPR", "NMIX_LWPR",
+    "OPRC_VRSS_NMIX_PRPR", "OPRC_VRSS_NMIX_SIGN", "HGPR_VRSS_NMIX_PRPR", "HGPR_VRSS_NMIX_SIGN",
+    "LWPR_VRSS_NMIX_PRPR", "LWPR_VRSS_NMIX_SIGN", "PRDY_CLPR_VRSS_OPRC_RATE", "PRDY_CLPR_VRSS_HGPR_RATE",
+    "PRDY_CLPR_VRSS_LWPR_RATE", "UPLM_ISSU_CNT", "ASCN_ISSU_CNT", "STNR_ISSU_CNT", "DOWN_ISSU_CNT",
+    "LSLM_ISSU_CNT", "QTQT_ASCN_ISSU_CNT", "QTQT_DOWN_ISSU_CNT", "TICK_VRSS",
+)  # fmt: skip
+_FIELDS = {
+    TR_TRADE: TRADE_FIELDS, TR_BOOK: BOOK_FIELDS, TR_MARKET_STATUS: MARKET_STATUS_FIELDS, TR_INDEX: INDEX_FIELDS,
+}  # fmt: skip
 _DOWN_SIGNS = {"4", "5"}  # PRDY_VRSS_SIGN: 1 상한 2 상승 3 보합 4 하한 5 하락
 
 
@@ -301,6 +327,43 @@ def vi_in_force(record: dict[str, str]) -> bool | None:
     return None
 
 
+def _index_points(record: dict[str, str], name: str) -> Decimal:
+    """An index level or change as sent (e.g. "2612.35", "-3.25"), to 0.01 points."""
+    text = record.get(name, "").strip()
+    try:
+        points = Decimal(text)
+    except InvalidOperation as exc:
+        raise KisFrameError(f"{name}={text!r} is not a number") from exc
+    if not points.is_finite():
+        raise KisFrameError(f"{name}={text!r} is not a number")
+    return points.quantize(indices.POINT)
+
+
+def index_from_record(record: dict[str, str], *, day: str) -> Quote:
+    """A H0UPCNT0 record of KOSPI or KOSDAQ as the index quote market.indices reads (`day`: YYYYMMDD,
+    which the record does not carry)."""
+    sector = record.get("BSTP_CLS_CODE", "")
+    index = INDEX_CODES.get(sector)
+    if index is None:
+        raise KisFrameError(f"BSTP_CLS_CODE {sector!r} is neither KOSPI (0001) nor KOSDAQ (1001)")
+    value = _index_points(record, "PRPR_NMIX")
+    change = abs(_index_points(record, "BSTP_NMIX_PRDY_VRSS"))
+    sign = record.get("PRDY_VRSS_SIGN")
+    if sign in _DOWN_SIGNS:
+        change = -change
+    elif sign == "3":
+        change = Decimal(0)
+    prev_close = value - change
+    if value <= 0 or prev_close <= 0:
+        raise KisFrameError(f"index {value} (change {change}) must be positive, as its previous close")
+    opened = [_index_points(record, name) for name in ("OPRC_NMIX", "NMIX_HGPR", "NMIX_LWPR")]
+    open_, high, low = (points if points > 0 else None for points in opened)  # 0 before the open
+    return indices.index_quote(
+        index=index, value=value, prev_close=prev_close, open_=open_, high=high, low=low,
+        time=_time(day, record.get("BSOP_HOUR", "")), extra={"feed": "kis"},
+    )  # fmt: skip
+
+
 @dataclass
 class KisStats:
     connections: int = 0
@@ -309,6 +372,7 @@ class KisStats:
     pingpongs: int = 0
     rejected_registrations: int = 0
     expected_updates: int = 0
+    index_updates: int = 0
 
 
 Event = tuple[str, Any, Any]  # ("trade", Trade, Quote) | ("book", OrderBook, Quote | None) | ("quote", Quote, None)
@@ -335,10 +399,12 @@ class KisFeed(Feed):
         codes_source: Callable[[int], list[str]] | None = None,
         replan_seconds: float = 30.0,
         status_seconds: float = 1.0,
+        stream_indices: bool = True,
     ) -> None:
         """`codes` in priority order; `codes_source(limit)`, if given, is asked again every
         `replan_seconds` (sync, ORM allowed). `market_status`: also register H0STMKO0 (default: on
-        the real server only)."""
+        the real server only). `stream_indices`: register KOSPI's and KOSDAQ's H0UPCNT0 first; they
+        take two of the session's registrations."""
         self.app_key = app_key
         self.app_secret = app_secret
         self.rest_url = (rest_url or settings.KIS_REST_URL).rstrip("/")
@@ -354,7 +420,9 @@ class KisFeed(Feed):
         self.codes_source = codes_source
         self.replan_seconds = replan_seconds
         self.status_seconds = status_seconds
-        self.registrations, self.skipped = self.plan(codes, self.max_registrations, self.tr_ids)
+        # registered once per session, never re-planned
+        self.index_registrations = [(TR_INDEX, sector) for sector in INDEX_CODES] if stream_indices else []
+        self.registrations, self.skipped = self.plan(codes, self.code_registrations, self.tr_ids)
         if self.skipped:
             logger.warning(
                 "KIS allows %d registrations per session: streaming %d codes, not %d (%s...)",
@@ -372,9 +440,14 @@ class KisFeed(Feed):
         self.sink: FeedSink | None = None
 
     @property
+    def code_registrations(self) -> int:
+        """The registrations left for codes once the indices' are made."""
+        return max(self.max_registrations - len(self.index_registrations), 0)
+
+    @property
     def capacity(self) -> int:
         """How many codes fit in one session."""
-        return self.max_registrations // len(self.tr_ids)
+        return self.code_registrations // len(self.tr_ids)
 
     @staticmethod
     def plan(
@@ -492,9 +565,9 @@ class KisFeed(Feed):
     async def _session(self, sink: FeedSink, stop: asyncio.Event) -> None:
         async with websockets.connect(self.ws_url, ping_interval=None, open_timeout=10, max_size=2**20) as ws:
             self.stats.connections += 1
-            for tr_id, code in self.registrations:
+            for tr_id, code in [*self.index_registrations, *self.registrations]:
                 await ws.send(subscribe_message(self.approval_key or "", tr_id, code))
-            logger.info("KIS feed connected: %d registrations", len(self.registrations))
+            logger.info("KIS feed connected: %d registrations", len(self.index_registrations) + len(self.registrations))
             stop_wait = asyncio.create_task(stop.wait())
             replan = asyncio.create_task(self._replan_loop(ws, stop)) if self.codes_source else None
             try:
@@ -552,11 +625,11 @@ class KisFeed(Feed):
         """Before connecting: register the codes of interest now."""
         codes = await self._codes_of_interest()
         if codes is not None:
-            self.registrations, self.skipped = self.plan(codes, self.max_registrations, self.tr_ids)
+            self.registrations, self.skipped = self.plan(codes, self.code_registrations, self.tr_ids)
 
     async def replan(self, ws: Any, codes: list[str]) -> None:
         """Register what `codes` adds, unregister (tr_type 2) what it no longer has."""
-        wanted, self.skipped = self.plan(codes, self.max_registrations, self.tr_ids)
+        wanted, self.skipped = self.plan(codes, self.code_registrations, self.tr_ids)
         gone = [r for r in self.registrations if r not in wanted]
         new = [r for r in wanted if r not in self.registrations]
         for tr_id, code in gone:
@@ -619,7 +692,14 @@ class KisFeed(Feed):
             return self._trade_record(record)
         if tr_id == TR_BOOK:
             return self._book_record(record)
+        if tr_id == TR_INDEX:
+            return self._index_record(record)
         return self._market_status_record(record)
+
+    def _index_record(self, record: dict[str, str]) -> list[Event]:
+        quote = index_from_record(record, day=market_clock().now().astimezone(SEOUL).strftime("%Y%m%d"))
+        self.stats.index_updates += 1
+        return [("quote", quote, None)]
 
     def _base_quote(self, code: str, at: dt.datetime, prev_close: int | None = None) -> Quote | None:
         """The last quote of a code, or one at the previous close before its first trade."""

@@ -2,6 +2,7 @@
 WebSocket, speaking the frames KIS sends (registration answers, `|`/`^` data frames, PINGPONG).
 
 The record layouts are written out here from KIS's documentation, independently of the adapter.
+Like KIS, the server sends index records (H0UPCNT0) only for the 업종코드 a client registered.
 """
 
 from __future__ import annotations
@@ -41,6 +42,17 @@ MKO_LAYOUT = (
     "MKSC_SHRN_ISCD TRHT_YN TR_SUSP_REAS_CNTT MKOP_CLS_CODE ANTC_MKOP_CLS_CODE MRKT_TRTM_CLS_CODE "
     "DIVI_APP_CLS_CODE ISCD_STAT_CLS_CODE VI_CLS_CODE OVTM_VI_CLS_CODE EXCH_CLS_CODE"
 ).split()
+# H0UPCNT0 (국내지수 실시간체결, tr_key the 업종코드: 0001 KOSPI, 1001 KOSDAQ): 30 fields per record
+# (KIS open-trading-api, examples_llm/domestic_stock/index_ccnl/).
+UPCNT_LAYOUT = (
+    "BSTP_CLS_CODE BSOP_HOUR PRPR_NMIX PRDY_VRSS_SIGN BSTP_NMIX_PRDY_VRSS ACML_VOL ACML_TR_PBMN PCAS_VOL "
+    "PCAS_TR_PBMN PRDY_CTRT OPRC_NMIX NMIX_HGPR NMIX_LWPR OPRC_VRSS_NMIX_PRPR OPRC_VRSS_NMIX_SIGN "
+    "HGPR_VRSS_NMIX_PRPR HGPR_VRSS_NMIX_SIGN LWPR_VRSS_NMIX_PRPR LWPR_VRSS_NMIX_SIGN PRDY_CLPR_VRSS_OPRC_RATE "
+    "PRDY_CLPR_VRSS_HGPR_RATE PRDY_CLPR_VRSS_LWPR_RATE UPLM_ISSU_CNT ASCN_ISSU_CNT STNR_ISSU_CNT DOWN_ISSU_CNT "
+    "LSLM_ISSU_CNT QTQT_ASCN_ISSU_CNT QTQT_DOWN_ISSU_CNT TICK_VRSS"
+).split()
+INDEX_TR_ID = "H0UPCNT0"
+KOSPI_SECTOR, KOSDAQ_SECTOR = "0001", "1001"
 APPROVAL_KEY = "a1b2c3d4-e5f6-7890-abcd-ef1234567890"
 APP_KEY = "PSfakeappkey0123456789"
 APP_SECRET = "fake-secret/+=0123456789abcdef"
@@ -76,6 +88,15 @@ def mko_record(**values: Any) -> str:
                      "OVTM_VI_CLS_CODE": "N", "EXCH_CLS_CODE": "1"})  # fmt: skip
     defaults.update({k: str(v) for k, v in values.items()})
     return "^".join(defaults[name] for name in MKO_LAYOUT)
+
+
+def upcnt_record(**values: Any) -> str:
+    """Levels as KIS writes them: points with two decimals ("2612.35"), a signed change."""
+    defaults = {name: "0" for name in UPCNT_LAYOUT}  # volumes, values, counts of issues
+    defaults.update({name: "0.00" for name in UPCNT_LAYOUT if "NMIX" in name or name.endswith(("CTRT", "RATE"))})
+    defaults.update({name: "3" for name in UPCNT_LAYOUT if name.endswith("SIGN")})  # 3: 보합
+    defaults.update({k: str(v) for k, v in values.items()})
+    return "^".join(defaults[name] for name in UPCNT_LAYOUT)
 
 
 def frame(tr_id: str, records: list[str]) -> str:
@@ -173,6 +194,18 @@ class FakeKis:
     async def send(self, text: str) -> None:
         """Send to the latest client connection."""
         await self._sockets[-1].send(text)
+
+    def index_registrations(self) -> list[dict[str, Any]]:
+        """The latest connection's H0UPCNT0 registration messages, in the order received."""
+        return [m for m in self.connections[-1] if m["body"]["input"]["tr_id"] == INDEX_TR_ID]
+
+    async def send_index(self, *records: str) -> None:
+        """One H0UPCNT0 frame of `records` (upcnt_record), each for an 업종코드 the client registered."""
+        for record in records:
+            sector = record.split("^", 1)[0]
+            if (INDEX_TR_ID, sector) not in self.active:
+                raise AssertionError(f"KIS sends no H0UPCNT0 for {sector!r}: it is not registered")
+        await self.send(frame(INDEX_TR_ID, list(records)))
 
     async def drop(self) -> None:
         """Close the latest connection like a server restart would."""

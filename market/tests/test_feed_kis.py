@@ -2,8 +2,10 @@
 
 import asyncio
 import datetime as dt
+import gc
 import json
 import logging
+from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -16,12 +18,15 @@ from market.tests.fake_kis import (
     APP_KEY,
     APP_SECRET,
     APPROVAL_KEY,
+    KOSDAQ_SECTOR,
+    KOSPI_SECTOR,
     FakeKis,
     asp_record,
     cnt_record,
     frame,
     mko_record,
     pingpong,
+    upcnt_record,
 )  # fmt: skip
 from market.timetable import SEOUL
 
@@ -42,6 +47,8 @@ HYNIX_BOOK = asp_record(
     **{f"ASKP_RSQN{i}": 10 * i for i in range(1, 11)},
     **{f"BIDP_RSQN{i}": 20 * i for i in range(1, 11)},
 )  # fmt: skip
+# Every session registers KOSPI's and KOSDAQ's index records first.
+INDEX_REGISTRATIONS = [("H0UPCNT0", KOSPI_SECTOR), ("H0UPCNT0", KOSDAQ_SECTOR)]
 
 
 async def _until(predicate, timeout=3.0):
@@ -106,15 +113,16 @@ async def test_feed_speaks_the_kis_protocol_end_to_end(printed):
         stop = asyncio.Event()
         task = asyncio.create_task(feed.run(publisher, stop))
         try:
-            await _until(lambda: len(server.connections) == 1 and len(server.connections[0]) == 4)
+            await _until(lambda: len(server.connections) == 1 and len(server.connections[0]) == 6)
             assert server.approvals == [
                 {"grant_type": "client_credentials", "appkey": APP_KEY, "secretkey": APP_SECRET}
             ]
-            assert server.connections[0][0] == {
+            assert server.connections[0][2] == {
                 "header": {"approval_key": APPROVAL_KEY, "custtype": "P", "tr_type": "1", "content-type": "utf-8"},
                 "body": {"input": {"tr_id": "H0STCNT0", "tr_key": "005930"}},
             }
             assert [(m["body"]["input"]["tr_id"], m["body"]["input"]["tr_key"]) for m in server.connections[0]] == [
+                *INDEX_REGISTRATIONS,
                 ("H0STCNT0", "005930"), ("H0STASP0", "005930"), ("H0STCNT0", "000660"), ("H0STASP0", "000660"),
             ]  # fmt: skip
 
@@ -145,7 +153,7 @@ async def test_feed_speaks_the_kis_protocol_end_to_end(printed):
             assert feed.stats.malformed == 1 and feed.stats.pingpongs == 1
 
             await server.drop()  # the connection goes away: reconnect and register again
-            await _until(lambda: len(server.connections) == 2 and len(server.connections[1]) == 4)
+            await _until(lambda: len(server.connections) == 2 and len(server.connections[1]) == 6)
             await server.send(frame("H0STCNT0", [SAMSUNG_1]))
             await _until(lambda: len(printed) == 3)
             assert len(server.approvals) == 1  # the approval key is reused
@@ -170,7 +178,7 @@ async def test_refused_keys_are_retried_with_backoff_without_crashing(caplog):
                 await _until(lambda: len(server.approvals) >= 3)
                 assert not task.done() and not server.connections
                 server.refuse_keys = False
-                await _until(lambda: len(server.connections) == 1 and len(server.connections[0]) == 2)
+                await _until(lambda: len(server.connections) == 1 and len(server.connections[0]) == 4)
             finally:
                 stop.set()
                 await asyncio.wait_for(task, 3)
@@ -180,8 +188,8 @@ async def test_refused_keys_are_retried_with_backoff_without_crashing(caplog):
 
 
 async def test_rejected_registration_is_logged_and_the_rest_keeps_streaming(caplog, printed):
-    async with FakeKis(max_registrations=3) as server:
-        # a limit lower than ours: the 4th registration is refused by the server with MAX SUBSCRIBE OVER
+    async with FakeKis(max_registrations=5) as server:
+        # a limit lower than ours: the 6th registration (000660's book) is refused with MAX SUBSCRIBE OVER
         feed = kis.KisFeed(
             codes=["005930", "000660"], app_key=APP_KEY, app_secret=APP_SECRET, rest_url=server.rest_url,
             ws_url=server.ws_url,
@@ -226,7 +234,7 @@ async def test_a_refused_approval_key_is_replaced(printed):
         stop = asyncio.Event()
         task = asyncio.create_task(feed.run(publisher, stop))
         try:
-            await _until(lambda: len(server.connections) == 2 and len(server.connections[1]) == 2)
+            await _until(lambda: len(server.connections) == 2 and len(server.connections[1]) == 4)
             assert server.connections[0][0]["header"]["approval_key"] == "expired-approval-key"
             assert server.connections[1][0]["header"]["approval_key"] == APPROVAL_KEY
             assert len(server.approvals) == 2
@@ -311,7 +319,7 @@ async def test_calls_and_vi_are_flagged_never_traded_and_the_status_is_pushed(pr
             status = await asyncio.wait_for(layer.receive(listener), 3)  # pushed as the feed starts
             assert status["message"]["type"] == "market.status" and status["message"]["clock"] == "practice"
             await _until(lambda: server.active == {("H0STCNT0", "005930"), ("H0STASP0", "005930"),
-                                                   ("H0STMKO0", "005930")})  # fmt: skip
+                                                   ("H0STMKO0", "005930"), *INDEX_REGISTRATIONS})  # fmt: skip
 
             async def quote_after(raw):
                 before = publisher.books + publisher.trades + feed.stats.expected_updates
@@ -376,16 +384,17 @@ async def test_the_codes_follow_what_users_want():
     async with FakeKis() as server:
         feed = kis.KisFeed(
             codes=[], app_key=APP_KEY, app_secret=APP_SECRET, rest_url=server.rest_url, ws_url=server.ws_url,
-            max_registrations=4, codes_source=lambda limit: wanted[0][:limit], replan_seconds=0.05,
+            max_registrations=6, codes_source=lambda limit: wanted[0][:limit], replan_seconds=0.05,
         )  # fmt: skip
-        assert feed.capacity == 2
+        assert feed.capacity == 2  # the indices take two of the six
         publisher = Publisher(send_signals=False)
         stop = asyncio.Event()
         task = asyncio.create_task(feed.run(publisher, stop))
         try:
-            await _until(lambda: {code for _, code in server.active} == {"005930", "000660"})
+            await _until(lambda: {code for tr, code in server.active if tr != "H0UPCNT0"} == {"005930", "000660"})
             wanted[0] = ["035720", "005930", "000660"]  # a new first interest; only two fit
-            await _until(lambda: {code for _, code in server.active} == {"035720", "005930"})
+            await _until(lambda: {code for tr, code in server.active if tr != "H0UPCNT0"} == {"035720", "005930"})
+            assert set(INDEX_REGISTRATIONS) <= server.active  # never re-planned
             unregistered = [m for m in server.connections[0] if m["header"]["tr_type"] == "2"]
             assert {m["body"]["input"]["tr_key"] for m in unregistered} == {"000660"}
         finally:
@@ -406,7 +415,7 @@ async def test_the_back_off_starts_over_after_a_healthy_session():
         loop = asyncio.get_running_loop()
         try:
             for n in range(1, 7):
-                await _until(lambda n=n: len(server.connections) == n and len(server.connections[-1]) == 2)
+                await _until(lambda n=n: len(server.connections) == n and len(server.connections[-1]) == 4)
                 await asyncio.sleep(0.15)  # a healthy session
                 dropped = loop.time()
                 await server.drop()
@@ -436,3 +445,154 @@ def test_codes_to_stream_put_held_and_ordered_codes_first(user):
         assert kis.codes_to_stream(3) == ["000660", "035720", "005930"]  # followed on a socket first
     finally:
         watched.unwatch(["000660"])
+
+
+# --- KOSPI and KOSDAQ (H0UPCNT0) ----------------------------------------------------------------------
+KOSPI_0930 = upcnt_record(
+    BSTP_CLS_CODE=KOSPI_SECTOR, BSOP_HOUR="093015", PRPR_NMIX="2612.35", PRDY_VRSS_SIGN="2",
+    BSTP_NMIX_PRDY_VRSS="12.40", ACML_VOL=152_340, ACML_TR_PBMN=3_120_455, PRDY_CTRT="0.48", OPRC_NMIX="2601.00",
+    NMIX_HGPR="2615.20", NMIX_LWPR="2598.70", ASCN_ISSU_CNT=512, STNR_ISSU_CNT=88, DOWN_ISSU_CNT=301,
+)  # fmt: skip
+KOSDAQ_0930 = upcnt_record(
+    BSTP_CLS_CODE=KOSDAQ_SECTOR, BSOP_HOUR="093015", PRPR_NMIX="845.10", PRDY_VRSS_SIGN="5",
+    BSTP_NMIX_PRDY_VRSS="-3.25", ACML_VOL=301_220, ACML_TR_PBMN=1_840_112, PRDY_CTRT="-0.38", OPRC_NMIX="848.00",
+    NMIX_HGPR="849.90", NMIX_LWPR="844.20",
+)  # fmt: skip
+KOSPI_0931 = KOSPI_0930.replace("093015", "093110", 1).replace("2612.35", "2620.05", 1).replace("12.40", "20.10", 1)
+
+
+def test_the_indices_take_two_registrations_before_any_code():
+    codes = [f"{i:06d}" for i in range(30)]
+    feed = kis.KisFeed(codes=codes, app_key="k", app_secret="s", rest_url="http://x", ws_url="ws://x",
+                       max_registrations=41)  # fmt: skip
+    assert feed.index_registrations == INDEX_REGISTRATIONS
+    assert feed.capacity == 19 and len(feed.registrations) == 38 and len(feed.skipped) == 11
+    without = kis.KisFeed(codes=codes, app_key="k", app_secret="s", rest_url="http://x", ws_url="ws://x",
+                          max_registrations=41, stream_indices=False)  # fmt: skip
+    assert without.index_registrations == [] and without.capacity == 20
+
+
+def test_an_index_record_follows_kis_field_order():
+    ((tr_id, record),) = _records(frame("H0UPCNT0", [KOSDAQ_0930]))
+    quote = kis.index_from_record(record, day="20240612")
+    assert (tr_id, quote.code, quote.time.isoformat()) == ("H0UPCNT0", "KQ11", "2024-06-12T09:30:15+09:00")
+    # points × 100; the change is signed by PRDY_VRSS_SIGN (5 하락), so the previous close is 848.35
+    levels = (quote.price, quote.prev_close, quote.open, quote.high, quote.low)
+    assert levels == (84_510, 84_835, 84_800, 84_990, 84_420)
+    before_open = upcnt_record(BSTP_CLS_CODE=KOSPI_SECTOR, BSOP_HOUR="085000", PRPR_NMIX="2599.95")
+    quote = kis.index_from_record(dict(zip(kis.INDEX_FIELDS, before_open.split("^"), strict=True)), day="20240612")
+    assert (quote.price, quote.prev_close, quote.open, quote.high, quote.low) == (259_995, 259_995, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        frame("H0UPCNT0", [KOSPI_0930.replace("0001", "2001", 1)]),  # 코스피200: not an index of ours
+        frame("H0UPCNT0", [KOSPI_0930.replace("2612.35", "2,612.35", 1)]),  # not a number
+        frame("H0UPCNT0", [KOSPI_0930.replace("2612.35", "NaN", 1)]),
+        frame("H0UPCNT0", [KOSPI_0930.replace("2612.35", "0.00", 1)]),  # no level
+        frame("H0UPCNT0", [KOSPI_0930.replace("12.40", "2612.35", 1)]),  # a previous close of 0
+        frame("H0UPCNT0", [KOSPI_0930.replace("093015", "9:30", 1)]),  # no time
+        "0|H0UPCNT0|001|0001^093015^2612.35^2^12.40",  # 5 fields of 30
+        frame("H0UPCNT0", [KOSDAQ_0930, KOSPI_0930.replace("2612.35", "x", 1)]),  # one bad record: the frame goes
+    ],
+)
+async def test_malformed_index_frames_are_skipped(raw, caplog):
+    feed = kis.KisFeed(codes=["005930"], app_key="k", app_secret="s", rest_url="http://x", ws_url="ws://x")
+    publisher = Publisher(send_signals=False)
+    try:
+        with caplog.at_level(logging.WARNING, logger="market.feeds.kis"):
+            await feed.handle(raw, None, publisher)
+        await feed.handle(frame("H0UPCNT0", [KOSPI_0931]), None, publisher)  # the next good one goes through
+        await asyncio.sleep(0.05)
+    finally:
+        publisher.close()
+    assert feed.stats.malformed == 1 and "malformed frame" in caplog.text
+    quotes = await sync_to_async(store().quotes)(["KS11", "KQ11"])
+    assert {code: quote.price for code, quote in quotes.items()} == {"KS11": 262_005}  # nothing of the bad frame
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_index_records_move_the_index_header(settings, auth_client, practice_clock, caplog):
+    """Through the fake KIS server: the feed registers KOSPI and KOSDAQ, and their records become what
+    GET /api/v1/market/indices answers and what Publisher.index_loop pushes to every quote socket."""
+    from channels.layers import InMemoryChannelLayer
+    from django.db import connections
+
+    from historical.services import index_candles_upsert
+    from historical.sources.base import IndexBar, day_start
+    from market import events, selectors, timetable
+
+    settings.MARKET_FEED = "kis"
+    today = practice_clock.today()
+    before = timetable.previous_trading_day(today)
+    stored = Decimal("2590.00")  # an older stored close: what the header shows until KIS reports
+    bar = IndexBar(time=day_start(timetable.previous_trading_day(before)), open=stored, high=stored, low=stored,
+                   close=stored)  # fmt: skip
+    await sync_to_async(index_candles_upsert)(index="KS11", bars=[bar], source="fdr", simulated=False)
+    layer = InMemoryChannelLayer()
+    listener = await layer.new_channel()
+    await layer.group_add(events.STATUS_GROUP, listener)
+
+    async def pushed():
+        """The next `market.indices` on the status group (which carries `market.status` too)."""
+        while True:
+            event = await asyncio.wait_for(layer.receive(listener), 3)
+            if event["type"] == "market.indices":
+                return event["message"]["indices"]
+
+    async with FakeKis() as server:
+        feed = kis.KisFeed(
+            codes=["005930"], app_key=APP_KEY, app_secret=APP_SECRET, rest_url=server.rest_url,
+            ws_url=server.ws_url,
+        )  # fmt: skip
+        publisher = Publisher(channel_layer=layer, send_signals=False, index_interval=0.05)
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(feed.run(publisher, stop)), asyncio.create_task(publisher.index_loop(stop))]
+        try:
+            await _until(lambda: set(INDEX_REGISTRATIONS) <= server.active)
+            assert server.index_registrations() == [
+                {
+                    "header": {"approval_key": APPROVAL_KEY, "custtype": "P", "tr_type": "1", "content-type": "utf-8"},
+                    "body": {"input": {"tr_id": "H0UPCNT0", "tr_key": sector}},
+                }
+                for sector in ("0001", "1001")
+            ]
+            kospi, kosdaq = await pushed()
+            assert (kospi["kind"], kospi["value"], kosdaq["value"]) == ("close", 2590.0, None)
+
+            await server.send_index(KOSPI_0930, KOSDAQ_0930)  # both in one frame, as KIS may send them
+            kospi, kosdaq = await pushed()
+            assert kospi == {
+                "index": "KS11", "name": "KOSPI", "kind": "live", "value": 2612.35, "change": 12.4,
+                "change_rate": 0.48, "prev_close": 2599.95, "prev_close_date": before.isoformat(),
+                "time": f"{today.isoformat()}T09:30:15+09:00", "symbols": 0, "simulated": False,
+            }  # fmt: skip
+            assert [kosdaq[k] for k in ("kind", "value", "change", "change_rate", "prev_close", "simulated")] == [
+                "live", 845.1, -3.25, -0.38, 848.35, False,
+            ]  # fmt: skip
+            response = await sync_to_async(auth_client.get)("/api/v1/market/indices")
+            assert response.status_code == 200
+            assert response.json() == {"indices": [kospi, kosdaq], "note": str(selectors.INDICES_KIS_LIVE)}
+
+            with caplog.at_level(logging.WARNING, logger="market.feeds.kis"):
+                await server.send_index(KOSPI_0930.replace("2612.35", "26l2.35", 1))  # skipped, the feed goes on
+                await server.send_index(KOSPI_0931)
+                kospi, kosdaq = await pushed()
+            assert (kospi["value"], kospi["change"], kospi["time"][-14:]) == (2620.05, 20.1, "09:31:10+09:00")
+            assert kosdaq["value"] == 845.1
+            assert feed.stats.malformed == 1 and feed.stats.index_updates == 3 and not tasks[0].done()
+            assert "malformed frame" in caplog.text
+            response = await sync_to_async(auth_client.get)("/api/v1/market/indices")
+            assert response.json()["indices"][0]["value"] == 2620.05
+        finally:
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*tasks), 3)
+            await sync_to_async(publisher.close)()
+            await layer.group_discard(events.STATUS_GROUP, listener)
+    await sync_to_async(connections.close_all)()
+    # The feed read the users' resting orders on the loop's default executor: that thread's database
+    # connection goes once the thread has ended and its objects are collected (else it outlives the
+    # test database).
+    await asyncio.get_running_loop().shutdown_default_executor()
+    gc.collect()

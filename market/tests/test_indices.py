@@ -187,6 +187,54 @@ def test_with_the_kis_feed_the_last_stored_close(settings, practice_clock):
     assert note == str(selectors.INDICES_STORED_CLOSE)
 
 
+def _kospi_reported(time: dt.datetime = T) -> Quote:
+    """KOSPI as the KIS feed reports it (its H0UPCNT0 record, market.feeds.kis.index_from_record)."""
+    return indices.index_quote(
+        index="KS11", value=Decimal("2612.35"), prev_close=Decimal("2599.95"), open_=Decimal("2601.00"),
+        high=Decimal("2615.20"), low=Decimal("2598.70"), time=time, extra={"feed": "kis"},
+    )  # fmt: skip
+
+
+def test_a_reported_index_is_the_live_real_index():
+    quote = _kospi_reported()
+    assert (quote.code, quote.price, quote.prev_close, quote.open) == ("KS11", 261_235, 259_995, 260_100)
+    closes = [IndexClose(day=dt.date(2024, 6, 10), close=Decimal("2590.00"), simulated=False)]
+    value = indices.kis_index(index="KS11", quote=quote, closes=closes)
+    assert (value.kind, value.value, value.open, value.prev_close) == (
+        "live", Decimal("2612.35"), Decimal("2601.00"), Decimal("2599.95"),
+    )  # fmt: skip
+    assert (value.change, value.change_rate) == (Decimal("12.40"), Decimal("0.48"))
+    assert (value.prev_close_date, value.time, value.symbols, value.simulated) == (BEFORE, T, 0, False)
+
+
+def test_a_reported_index_older_than_the_stored_close_gives_way_to_it():
+    closes = [IndexClose(day=DAY, close=Decimal("2620.00"), simulated=False)]
+    stale = _kospi_reported(T - dt.timedelta(days=1))  # left in the store from the day before
+    assert indices.kis_index(index="KS11", quote=stale, closes=closes) == stored_index(index="KS11", closes=closes)
+    assert indices.kis_index(index="KS11", quote=None, closes=closes).kind == "close"
+    assert indices.kis_index(index="KS11", quote=_kospi_reported(), closes=closes).kind == "live"  # the same day
+
+
+@pytest.mark.django_db
+def test_with_the_kis_feed_the_reported_index_else_the_stored_close(settings, practice_clock):
+    settings.MARKET_FEED = "kis"
+    _list_symbols()
+    _publish_quotes()  # the symbols' quotes are not averaged: the real index is reported
+    today = practice_clock.today()
+    _store_close("KS11", today - dt.timedelta(days=3), "2599.95", simulated=False)
+    _store_close("KQ11", today - dt.timedelta(days=3), "850.00", simulated=False)
+    store().put(quote=_kospi_reported(practice_clock.now()))
+    (kospi, kosdaq), note = selectors.market_indices()
+    assert (kospi.kind, kospi.value, kospi.change, kospi.simulated) == (
+        "live",
+        Decimal("2612.35"),
+        Decimal("12.40"),
+        False,
+    )
+    assert (kosdaq.kind, kosdaq.value) == ("close", Decimal("850.00"))  # nothing reported yet
+    assert note == str(selectors.INDICES_KIS_LIVE)
+
+
 # --- the endpoint ---------------------------------------------------------------------------------
 
 

@@ -1586,7 +1586,7 @@ export interface components {
             /** @description KOSPI or KOSDAQ. */
             name: string;
             /**
-             * @description live: computed now from the simulated market's quotes; close: the last stored daily close (KIS).
+             * @description live: now, computed from the simulated market's quotes or (KIS) KRX's real-time index; close: the last stored daily close (KIS, until a real-time value arrives).
              *
              *     * `live` - live
              *     * `close` - close
