@@ -289,9 +289,11 @@ def parse_start(text: str) -> dt.datetime:
 
 
 def clock_state_load(*, owner: bool = False) -> ClockAnchor:
-    """The shared practice clock's anchor, starting the clock if it has never run (or its configured
-    start changed). The owner (the feed's process) resumes it: from where the clock stood when its
-    last heartbeat went stale, at the configured speed, from now."""
+    """The shared practice clock's anchor. The owner (the feed's process) starts the clock if it has
+    never run (or its configured start changed), else resumes it: from where the clock stood when its
+    last heartbeat went stale, at the configured speed, from now. Before the owner has started it, a
+    reader (a web process, `seed_demo`) reads the start and writes nothing: a row it wrote would look
+    like a clock that ran, and the owner would resume it up to STALE_AFTER × speed later."""
     from django.db import IntegrityError
 
     try:
@@ -312,6 +314,8 @@ def _clock_state_load(*, owner: bool) -> ClockAnchor:
             start = parse_start(start_setting) if start_setting else default_start(wall_now())
             start = skip_closed(start.astimezone(SEOUL))  # may build the exchange calendar: seconds
             anchor = ClockAnchor(start, wall_now(), speed)  # the clock runs from here, not from before that
+            if not owner:
+                return anchor
         else:
             stood = ClockAnchor(row.anchor_market_at.astimezone(SEOUL), row.anchor_wall_at, row.speed)
             if not owner:
@@ -377,6 +381,11 @@ def market_clock() -> MarketClock:
                     anchor = _sync(clock_state_load)
                     _clock = PracticeClock(anchor, source=_row_anchor, stale_after=STALE_AFTER)
     return _clock
+
+
+def market_now() -> dt.datetime:
+    """The market clock's now: the time of orders, fills, ledger rows and "today"."""
+    return market_clock().now()
 
 
 def set_market_clock(clock: MarketClock | None) -> None:

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from config.inputs import JsonInput, QueryInput, code_field, id_field
 from config.throttling import AtomicScopedRateThrottle
-from market.clock import market_clock
+from market.clock import market_clock, market_now
 from market.enums import Market
 from orders import conditions, costs, history, selectors, services
 from orders.enums import (
@@ -223,7 +223,7 @@ class CostsOutput(serializers.Serializer):
 
 def _valued_accounts(accounts: list[Account]) -> list[Account]:
     prices = selectors.account_prices(accounts)
-    balances = selectors.account_balances(accounts, timezone.now())
+    balances = selectors.account_balances(accounts, market_now())
     for account in accounts:
         account.value = selectors.account_value(account, prices)
         account.balances = balances[account.pk]

@@ -23,11 +23,11 @@ from typing import Any
 
 from django.db import close_old_connections, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import DomainError, NotFound, ServiceUnavailable
 from market import rules
+from market.clock import market_now
 from market.state import store
 from orders import ledger, messages, placement, services
 from orders.enums import (
@@ -325,9 +325,9 @@ def _trigger(condition: Condition) -> bool:
             return False
         Condition.objects.filter(oco_group=condition.oco_group, status__in=LIVE_CONDITION_STATUSES).exclude(
             pk=condition.pk
-        ).update(status=ConditionStatus.CANCELLED, message=OCO_CANCELLED, updated_at=timezone.now())
+        ).update(status=ConditionStatus.CANCELLED, message=OCO_CANCELLED, updated_at=market_now())
     condition.status = ConditionStatus.TRIGGERED
-    condition.triggered_at = timezone.now()
+    condition.triggered_at = market_now()
     condition.save(update_fields=["status", "triggered_at", "extreme", "updated_at"])
     return True
 
@@ -341,7 +341,7 @@ def _place(condition_id: int) -> bool:
     attempts = list(Order.objects.filter(condition_id=condition.pk).values_list("pk", "status", "reject_reason"))
     placed = next((pk for pk, status, _ in attempts if status != OrderStatus.REJECTED), None)
     if placed is not None:  # placed before its link was written (the process stopped between)
-        Condition.objects.filter(pk=condition.pk).update(order_id=placed, updated_at=timezone.now())
+        Condition.objects.filter(pk=condition.pk).update(order_id=placed, updated_at=market_now())
         return True
     quantity = condition.quantity
     if condition.side == OrderSide.SELL:
@@ -370,7 +370,7 @@ def _place(condition_id: int) -> bool:
     except DomainError as exc:
         _fail(condition, exc.message)
         return False
-    Condition.objects.filter(pk=condition.pk).update(order=order, updated_at=timezone.now())
+    Condition.objects.filter(pk=condition.pk).update(order=order, updated_at=market_now())
     if order.status == OrderStatus.REJECTED:
         _fail(condition, order.reject_reason)
         return False
@@ -405,7 +405,7 @@ def _announce(condition_id: int, order: Order | None) -> None:
 
 def _fail(condition: Condition, message: str) -> None:
     Condition.objects.filter(pk=condition.pk).update(
-        status=ConditionStatus.FAILED, message=str(message)[:300], updated_at=timezone.now()
+        status=ConditionStatus.FAILED, message=str(message)[:300], updated_at=market_now()
     )
     _push([condition.pk])
     _announce(condition.pk, None)

@@ -22,11 +22,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from config.exceptions import DomainError
 from market import timetable
+from market.clock import market_now
 from market.timetable import SEOUL
 from orders.costs import settlement_date
 from orders.enums import ActivityType, CashEntryKind, HistoryPeriod, HistoryTimeframe, SnapshotTimeframe
@@ -77,7 +77,7 @@ def account_snapshots_take(*, now: dt.datetime | None = None, minute: bool = Tru
     Returns the number of accounts recorded.
     """
     global _pruned_before
-    now = now or timezone.now()
+    now = now or market_now()
     day, moment = day_start(now), minute_start(now)
     recorded = 0
     last_id = 0
@@ -134,7 +134,7 @@ def snapshots_scheduled(*, now: dt.datetime | None = None) -> int:
     """The beat entry's work: the day rows always, minute rows while KRX trades (a regular-board
     phase or an after-hours session; the feed's ticks add minute rows whenever prices move, e.g. on
     the practice clock)."""
-    now = now or timezone.now()
+    now = now or market_now()
     status = timetable.status_at(now)
     return account_snapshots_take(now=now, minute=status.phase != timetable.CLOSED or status.session is not None)
 
@@ -145,7 +145,7 @@ _last_tick_minute: dt.datetime | None = None
 def snapshots_on_tick(now: dt.datetime | None = None) -> bool:
     """Called on the feed's ticks: record at most once per minute in this process."""
     global _last_tick_minute
-    moment = minute_start(now or timezone.now())
+    moment = minute_start(now or market_now())
     if moment == _last_tick_minute:
         return False
     _last_tick_minute = moment
@@ -245,7 +245,7 @@ def account_history(*, account: Account, period: str, timeframe: str, now: dt.da
     chart): over a longer period they cover only those days. Call with `account.positions`
     prefetched (selectors.account_get does).
     """
-    now = now or timezone.now()
+    now = now or market_now()
     today = day_start(now)
     if period == HistoryPeriod.ALL:
         start = None
@@ -457,7 +457,7 @@ def activity_list(
                 )
             )
     if ActivityType.SETTLEMENT in wanted:
-        for activity in _settlements(account, now or timezone.now()):
+        for activity in _settlements(account, now or market_now()):
             if (after is not None and activity.time <= after) or (until is not None and activity.time > until):
                 continue
             if key is not None and activity.key >= key:

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.utils import timezone
-
 from config.bulk import bulk_set
 from config.exceptions import NotFound
 from market import rules
+from market.clock import market_now
 from market.models import Symbol
 from market.state import Quote, store
 from orders import costs
@@ -80,6 +79,7 @@ def ledger_entry(
 class Fill:
     price: int
     quantity: int
+    time: dt.datetime | None = None  # the execution's market time (None: the ledger's now)
 
 
 def reference_price(symbol: Symbol, quote: Quote | None = None) -> int | None:
@@ -170,7 +170,7 @@ class Ledger:
 
     def apply_fill(self, order: Order, fill: Fill) -> Trade:
         """Book one fill of `order`: cash, reservation, position, order progress, ledger."""
-        account, now = self.account, self.now
+        account, now = self.account, fill.time or self.now
         amount = fill.price * fill.quantity
         # Commission and tax on the order's total, not floored fill by fill: splitting an order
         # into many fills must not save any (each fill pays the total's increase).
@@ -267,7 +267,7 @@ def save_ledgers(ledgers: Sequence[Ledger], orders: Sequence[Order] = ()) -> Non
     statements however many accounts and orders there are: the orders, the trades, the positions
     (new and changed), the ledger rows and the accounts, each in one statement."""
     if orders:
-        now = timezone.now()
+        now = market_now()
         for order in orders:
             order.updated_at = now
         bulk_set(Order, orders, ORDER_FIELDS)
@@ -291,7 +291,7 @@ def save_ledgers(ledgers: Sequence[Ledger], orders: Sequence[Order] = ()) -> Non
             balance_after=m.balance_after,
             order_id=m.order.pk,
             trade_id=m.trade.pk,
-            time=ledger.now,
+            time=m.trade.time,  # a fill's cash moves when it executed
         )
         for ledger in ledgers
         for m in ledger.entries

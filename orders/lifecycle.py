@@ -7,12 +7,12 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from config.bulk import bulk_set
 from config.exceptions import Conflict, DomainError, NotFound, ServiceUnavailable
 from market import rules, timetable, venue
-from market.clock import market_clock
+from market.clock import market_now
+from market.exchange.types import from_micros
 from orders.enums import (
     OPEN_STATUSES,
     OrderSide,
@@ -168,7 +168,7 @@ def _end(order_id: int, status: str, reason: str) -> None:
         order = Order.objects.select_related("symbol").get(pk=order_id)
         if not order.is_open:
             return
-        books = Ledger(account, timezone.now())
+        books = Ledger(account, market_now())
         books.close(order, status, reason)
         order.save(update_fields=["status", "reject_reason", "reserved_cash", "updated_at"])
         books.save()
@@ -217,7 +217,7 @@ def book_order_events(*, events: list[dict[str, Any]]) -> int:
             (p.account_id, p.symbol_id): p
             for p in Position.objects.filter(account_id__in=accounts, symbol_id__in={o.symbol_id for o in orders})
         }
-        now = timezone.now()
+        now = market_now()
         ledgers: dict[int, Ledger] = {}
         changed: list[Order] = []
         for order in orders:
@@ -266,7 +266,7 @@ def _apply(books: Ledger, order: Order, events: list[dict[str, Any]], seen: set[
             take = min(event["quantity"], order.remaining_quantity)
             if take <= 0:
                 continue
-            trade = books.apply_fill(order, Fill(event["price"], take))
+            trade = books.apply_fill(order, Fill(event["price"], take, from_micros(event["at"])))
             trade.exec_id = event["exec_id"]
             seen.add(event["exec_id"])
             fills += 1
@@ -309,15 +309,15 @@ def _shrink(books: Ledger, order: Order, quantity: int) -> None:
 def resting_commands() -> list[venue.Submit]:
     """The open orders of today's session for the exchange to re-enter after a restart, in the time
     priority the exchange gave them (`queue_key`). Older DAY orders are expired instead."""
-    closed = timetable.last_regular_close(market_clock().now())
+    closed = timetable.last_regular_close(market_now())
     order_expire_at_close(close=closed)
     resting = Order.objects.filter(status__in=OPEN_STATUSES).select_related("symbol").order_by("queue_key", "id")
     return [submit_for(order) for order in resting]
 
 
 def order_expire_day_orders(*, before: dt.datetime | None = None) -> int:
-    """Expire open DAY orders placed before `before` (default now). Safe to run twice."""
-    before = before or timezone.now()
+    """Expire open DAY orders placed before `before` (a market time; default now). Safe to run twice."""
+    before = before or market_now()
     candidates = list(
         Order.objects.filter(status__in=OPEN_STATUSES, time_in_force=TimeInForce.DAY, created_at__lte=before)
         .order_by("account_id", "id")
@@ -331,7 +331,7 @@ def order_expire_day_orders(*, before: dt.datetime | None = None) -> int:
             order = Order.objects.select_related("symbol").get(pk=order_id)
             if not order.is_open:
                 continue
-            books = Ledger(account, timezone.now())
+            books = Ledger(account, market_now())
             books.close(order, OrderStatus.EXPIRED, EXPIRED_AT_CLOSE)
             order.save(update_fields=["status", "reject_reason", "reserved_cash", "updated_at"])
             books.save()
@@ -343,9 +343,7 @@ def order_expire_day_orders(*, before: dt.datetime | None = None) -> int:
 def order_expire_at_close(*, close: dt.datetime | None = None) -> int:
     """Expire the DAY orders placed before the regular board's last close on the market clock
     (or before `close`, a market time). Safe to run twice: orders placed since stay open."""
-    clock = market_clock()
-    close = close or timetable.last_regular_close(clock.now())
-    return order_expire_day_orders(before=clock.wall_time_of(close))
+    return order_expire_day_orders(before=close or timetable.last_regular_close(market_now()))
 
 
 def orders_queue_ahead(*, orders: list[Order]) -> None:

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from market.fields import MarketTimeField
 from orders.enums import (
     CashEntryKind,
     ConditionStatus,
@@ -38,7 +39,7 @@ class Account(models.Model):
     reserved_cash = models.BigIntegerField(_("주문 예약금"), default=0)
     # Deposits since the last reset, so the return is measured on the money actually put in.
     total_deposits = models.BigIntegerField(_("입금 합계"), default=0)
-    created_at = models.DateTimeField(_("개설 시각"), auto_now_add=True)
+    created_at = MarketTimeField(_("개설 시각"), auto_now_add=True)
     reset_at = models.DateTimeField(_("초기화 시각"), null=True, blank=True)
 
     class Meta:
@@ -98,8 +99,8 @@ class Order(models.Model):
         db_index=False,
         verbose_name=_("감시주문"),
     )
-    created_at = models.DateTimeField(_("주문 시각"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+    created_at = MarketTimeField(_("주문 시각"), auto_now_add=True)
+    updated_at = MarketTimeField(_("수정 시각"), auto_now=True)
 
     class Meta:
         verbose_name = _("주문")
@@ -215,7 +216,7 @@ class Position(models.Model):
     cost_basis = models.BigIntegerField(_("매입 금액"), default=0)
     avg_cost = models.DecimalField(_("평균 단가"), max_digits=20, decimal_places=4, default=Decimal("0"))
     realized_pnl = models.BigIntegerField(_("실현손익"), default=0)
-    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+    updated_at = MarketTimeField(_("수정 시각"), auto_now=True)
 
     class Meta:
         verbose_name = _("보유 종목")
@@ -277,9 +278,9 @@ class Condition(models.Model):
     order = models.ForeignKey(
         Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("낸 주문")
     )
-    created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True)
+    created_at = MarketTimeField(_("생성 시각"), auto_now_add=True)
     triggered_at = models.DateTimeField(_("발동 시각"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+    updated_at = MarketTimeField(_("수정 시각"), auto_now=True)
 
     class Meta:
         verbose_name = _("감시주문")

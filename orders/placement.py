@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 
 from config.bulk import bulk_set
 from config.exceptions import DomainError, NotFound, ServiceUnavailable
 from market import rules, venue
 from market.cache import symbol_cached
+from market.clock import market_now
 from market.models import Symbol
 from market.state import store
 from orders.enums import (
@@ -240,7 +241,7 @@ def admit(places: list[venue.Place]) -> list[venue.Admission]:
             touched = {order.account_id: order.account for _, order in new}
             bulk_set(Account, list(touched.values()), ["reserved_cash"])
             if held:
-                now = timezone.now()
+                now = market_now()
                 for position in held.values():
                     position.updated_at = now
                 bulk_set(Position, list(held.values()), ["reserved_quantity", "updated_at"])

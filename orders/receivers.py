@@ -17,7 +17,7 @@ import logging
 from typing import Any
 
 from market import timetable
-from market.clock import market_clock
+from market.clock import market_now
 from market.state import OrderBook, Quote, Trade
 from orders.history import snapshots_on_tick
 from orders.lifecycle import book_order_events, order_expire_at_close
@@ -30,8 +30,7 @@ _last_close_handled: dt.datetime | None = None
 def expire_after_close(now: dt.datetime | None = None) -> int:
     """Expire the DAY orders of the market's last close, once per close; `now` is market time."""
     global _last_close_handled
-    clock = market_clock()
-    close = timetable.last_regular_close(now or clock.now())
+    close = timetable.last_regular_close(now or market_now())
     if close == _last_close_handled:
         return 0
     expired = order_expire_at_close(close=close)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.utils import timezone
 
 from config.exceptions import DomainError
 from market import venue
+from market.clock import market_now
 from orders.enums import (
     LIVE_CONDITION_STATUSES,
     OPEN_STATUSES,
@@ -73,7 +73,7 @@ def account_create(*, owner: object, name: str, initial_cash: int | None = None)
         raise DomainError(NAME_REQUIRED, field="name")
     initial = settings.ORDERS_DEFAULT_INITIAL_CASH if initial_cash is None else initial_cash
     initial = _whole_won(initial, allow_zero=True, field="initial_cash")
-    now = timezone.now()
+    now = market_now()
     with transaction.atomic():
         account = Account.objects.create(owner=owner, name=name[:100], initial_cash=initial, cash=0)
         entries: list[CashEntry] = []
@@ -91,7 +91,7 @@ def account_deposit(*, account_id: int, amount: int) -> Account:
         if account.cash + amount > MAX_CASH:
             raise DomainError(AMOUNT_TOO_LARGE, field="amount")
         entries: list[CashEntry] = []
-        ledger_entry(entries, account, CashEntryKind.DEPOSIT, amount, timezone.now(), note=str(DEPOSIT_NOTE))
+        ledger_entry(entries, account, CashEntryKind.DEPOSIT, amount, market_now(), note=str(DEPOSIT_NOTE))
         account.total_deposits += amount
         CashEntry.objects.bulk_create(entries)
         account.save(update_fields=["cash", "total_deposits"])
@@ -101,7 +101,7 @@ def account_deposit(*, account_id: int, amount: int) -> Account:
 def account_reset(*, account_id: int, initial_cash: int | None = None) -> Account:
     """Start the account over: open orders and conditions cancelled, positions removed, cash =
     initial cash."""
-    now = timezone.now()
+    now = market_now()
     events = EventBatch()
     with transaction.atomic():
         account = lock_account(account_id)

@@ -116,7 +116,9 @@ for (const size of SIZES) {
     expect(trades.length).toBeGreaterThanOrEqual(2);
     const sale = trades.find((t) => t.side === "sell")!;
     const account = await get<ApiAccount>(page, `accounts/${accountId}`);
-    const today = seoulDay(new Date());
+    // Fills are stamped by the market clock (here a practice clock on the next trading day): today is its day.
+    const today = seoulDay(new Date((await get<{ now: string }>(page, "market/status")).now));
+    expect(seoulDay(new Date(sale.time))).toBe(today);
 
     await page.goto("/portfolio");
     await expect(summary).toHaveAttribute("data-account-id", String(accountId));

@@ -125,15 +125,22 @@ def shared(db, settings):
     clock.set_market_clock(None)
 
 
-def test_the_first_start_creates_the_shared_row(shared):
+def test_the_owner_s_first_start_creates_the_shared_row_from_the_start(shared):
+    # A reader before the owner (seed_demo, a web process) reads the start and writes nothing ...
     reader = clock.market_clock()
     assert isinstance(reader, PracticeClock) and reader.shared and reader.speed == 60
+    assert seoul("2024-06-12 08:50") <= reader.now() < seoul("2024-06-12 08:57")
+    assert not MarketClockState.objects.exists()
+    # ... so the owner starts the clock at its start, not where that reader's reading would stand.
+    owner = clock.clock_owner()
+    owner.resume()
     row = MarketClockState.objects.get()
     assert row.anchor_market_at == seoul("2024-06-12 08:50") and row.start_setting == "2024-06-12T08:50"
-    assert seoul("2024-06-12 08:50") <= reader.now() < seoul("2024-06-12 08:55")
+    assert seoul("2024-06-12 08:50") <= owner.clock.now() < seoul("2024-06-12 08:55")
 
 
 def test_two_readers_agree(shared):
+    clock.clock_owner().resume()
     first = clock.market_clock()
     second = PracticeClock(clock._row_anchor(), source=clock._row_anchor, stale_after=clock.STALE_AFTER)
     a, b = first.now(), second.now()
@@ -163,11 +170,13 @@ def test_a_reader_stands_still_when_the_owner_stops_heartbeating(shared):
 
 
 def test_a_changed_start_setting_restarts_the_clock(shared, settings):
-    clock.market_clock()
+    clock.clock_owner().resume()
     settings.MARKET_CLOCK_START = "2024-06-13T15:00"
     clock.set_market_clock(None)
     assert clock.market_clock().now() >= seoul("2024-06-13 15:00")
-    assert MarketClockState.objects.count() == 1
+    clock.clock_owner().resume()
+    row = MarketClockState.objects.get()
+    assert row.start_setting == "2024-06-13T15:00" and row.anchor_market_at >= seoul("2024-06-13 15:00")
 
 
 def test_a_changed_speed_applies_when_the_owner_resumes(shared, settings):

@@ -3,8 +3,9 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
+from market.clock import market_now
 from market.state import store
 from market.timetable import SEOUL
 from orders import costs, history, services
@@ -33,7 +34,7 @@ def account(user):
 
 
 def test_daily_history_gives_equity_pnl_and_return_per_day_ending_with_the_live_value(auth_client, account):
-    today = dt.datetime.now(SEOUL).date()
+    today = market_now().astimezone(SEOUL).date()
     history.account_snapshots_take(now=kst(today - dt.timedelta(days=3), 15, 40))  # 10,000,000, nothing held
 
     services.order_place(account_id=account.pk, symbol=CODE, side="buy", type="market", quantity=10)
@@ -68,7 +69,7 @@ def test_daily_history_gives_equity_pnl_and_return_per_day_ending_with_the_live_
 
 
 def test_a_reset_starts_profit_and_loss_over(account):
-    today = dt.datetime.now(SEOUL).date()
+    today = market_now().astimezone(SEOUL).date()
     services.order_place(account_id=account.pk, symbol=CODE, side="buy", type="market", quantity=10)
     mark(60_000)
     history.account_snapshots_take(now=kst(today - dt.timedelta(days=1), 15, 40))
@@ -164,7 +165,7 @@ def _trade_a_day(account):
 
 def test_activities_list_fills_deposits_costs_and_settlements_newest_first(account):
     _trade_a_day(account)
-    trade_day = dt.datetime.now(SEOUL).date()
+    trade_day = market_now().astimezone(SEOUL).date()
     later = kst(trade_day + dt.timedelta(days=8), 12)
     page = history.activity_list(account=account, now=later)
     types = [a.type for a in page.results]
@@ -211,7 +212,7 @@ def test_activities_filter_by_type_and_time(auth_client, account):
     fills = auth_client.get(f"{base}?type=fill,tax").json()["results"]
     assert sorted(a["type"] for a in fills) == ["fill", "fill", "tax"]
     assert fills[0]["symbol"] == CODE and fills[0]["symbol_name"] == "삼성전자"
-    future = (dt.datetime.now(SEOUL) + dt.timedelta(hours=1)).isoformat()
+    future = (market_now().astimezone(SEOUL) + dt.timedelta(hours=1)).isoformat()
     assert auth_client.get(f"{base}", {"after": future}).json()["results"] == []
     assert len(auth_client.get(f"{base}", {"until": future}).json()["results"]) == 7
 
@@ -259,5 +260,5 @@ def test_history_and_activities_queries_do_not_grow_with_rows(auth_client, accou
     before = counts()
     for _ in range(3):
         _trade_a_day(account)
-    history.account_snapshots_take(now=timezone.now() + dt.timedelta(minutes=1))
+    history.account_snapshots_take(now=market_now() + dt.timedelta(minutes=1))
     assert counts() == before

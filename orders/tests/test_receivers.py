@@ -28,8 +28,7 @@ def test_first_tick_after_the_close_expires_older_day_orders(user, practice_cloc
     fresh, _ = services.order_place(
         account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=60_000
     )
-    # the close on the market clock, at the wall time the clock read it
-    close = practice_clock.wall_time_of(timetable.last_regular_close(practice_clock.now()))
+    close = timetable.last_regular_close(practice_clock.now())  # orders are stamped in market time
     Order.objects.filter(pk=stale.pk).update(created_at=close - dt.timedelta(minutes=5))
     Order.objects.filter(pk=fresh.pk).update(created_at=close + dt.timedelta(seconds=1))
     receivers._last_close_handled = None  # the placements' own ticks came before the backdating

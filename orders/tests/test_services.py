@@ -488,7 +488,7 @@ def test_expire_task_expires_the_orders_of_the_last_close(account, symbol, pract
     from orders.tasks import expire_day_orders
 
     before_close = place(account, price=69_500, quantity=5)
-    close = practice_clock.wall_time_of(timetable.last_regular_close(practice_clock.now()))
+    close = timetable.last_regular_close(practice_clock.now())  # orders are stamped in market time
     Order.objects.filter(pk=before_close.pk).update(created_at=close - dt.timedelta(minutes=1))
     today = place(account, price=69_500, quantity=5)
     assert expire_day_orders.apply().get() == 1
