@@ -48,6 +48,9 @@ def median(samples: list[float]) -> float:
 
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    # As production runs (and the load benchmark's servers, tests/servers.service_env): with DEBUG
+    # on, Django keeps every SQL statement and its time in connection.queries.
+    os.environ.setdefault("DJANGO_DEBUG", "0")
     import django
 
     django.setup()
