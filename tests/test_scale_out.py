@@ -255,9 +255,10 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         redis.Redis.from_url(redis_url).flushdb()
 
 
-async def collect(stack: Stack, port: int, path: str, seconds: float, until=None) -> list[dict]:
-    """Messages one WebSocket client receives for `seconds` (or until `until(messages)` is true)."""
-    messages: list[dict] = []
+async def collect(stack: Stack, port: int, path: str, seconds: float, until=None, messages=None) -> list[dict]:
+    """Messages one WebSocket client receives for `seconds` (or until `until(messages)` is true),
+    appended to `messages` (a new list if none) as they come."""
+    messages = [] if messages is None else messages
     async with stack.ws(port, path) as ws:
         deadline = asyncio.get_running_loop().time() + seconds
         while (remaining := deadline - asyncio.get_running_loop().time()) > 0:
@@ -284,6 +285,28 @@ def common_window(a: list[tuple], b: list[tuple]) -> tuple[list[tuple], list[tup
     return [t for t in a if start <= t[0] <= end], [t for t in b if start <= t[0] <= end]
 
 
+async def listen_together(stack: Stack, port_a: int, port_b: int) -> tuple[list[dict], list[dict]]:
+    """What two clients of the two web processes hear at once: both listen, for up to a minute,
+    until each has heard five prints since the later of their first ones (one may start hearing
+    later than the other, and the first to have five of its own could stop before the other heard
+    any)."""
+    seen_a: list[dict] = []
+    seen_b: list[dict] = []
+
+    def both_heard_five(_messages: list[dict]) -> bool:
+        heard_a, heard_b = trades(seen_a), trades(seen_b)
+        if not heard_a or not heard_b:
+            return False
+        start = max(heard_a[0][0], heard_b[0][0])
+        return min(sum(t[0] >= start for t in heard_a), sum(t[0] >= start for t in heard_b)) >= 5
+
+    await asyncio.gather(
+        collect(stack, port_a, f"/ws/quotes/{CODE}", 60, until=both_heard_five, messages=seen_a),
+        collect(stack, port_b, f"/ws/quotes/{CODE}", 60, until=both_heard_five, messages=seen_b),
+    )
+    return seen_a, seen_b
+
+
 def publishing_runners(stack: Stack) -> list[str]:
     return [
         name
@@ -299,13 +322,8 @@ async def test_both_web_processes_push_the_same_ticks_from_exactly_one_feed(stac
     for port in (port_a, port_b):
         warm = await collect(stack, port, f"/ws/quotes/{CODE}", 90, until=lambda m: bool(trades(m)))
         assert trades(warm), warm[:3]
-    # At clock speed 1 a symbol can go many seconds without a print (more on a loaded machine): each
-    # listens until it has five, for up to a minute, and the two are compared on the span both heard.
-    enough = lambda m: len(trades(m)) >= 5  # noqa: E731
-    seen_a, seen_b = await asyncio.gather(
-        collect(stack, port_a, f"/ws/quotes/{CODE}", 60, until=enough),
-        collect(stack, port_b, f"/ws/quotes/{CODE}", 60, until=enough),
-    )
+    # At clock speed 1 a symbol can go many seconds without a print (more on a loaded machine).
+    seen_a, seen_b = await listen_together(stack, port_a, port_b)
     a, b = trades(seen_a), trades(seen_b)
     assert len(a) >= 3 and len(b) >= 3, (seen_a[:3], seen_b[:3])
     window_a, window_b = common_window(a, b)
@@ -320,12 +338,8 @@ async def test_both_web_processes_push_the_same_ticks_from_exactly_one_feed(stac
     # The publisher stops: the standby takes the lock over and both web processes keep streaming.
     stack.stop("feed-a")
     wait_for(lambda: "feed-b" in publishing_runners(stack), "feed-b to take over", timeout=30, stack=stack)
-    # As above: each listens until it has five prints from the new publisher (a 3 s window heard none
-    # on a busy CI machine).
-    seen_a, seen_b = await asyncio.gather(
-        collect(stack, port_a, f"/ws/quotes/{CODE}", 60, until=enough),
-        collect(stack, port_b, f"/ws/quotes/{CODE}", 60, until=enough),
-    )
+    # As above, from the new publisher (a 3 s window heard none on a busy CI machine).
+    seen_a, seen_b = await listen_together(stack, port_a, port_b)
     a, b = trades(seen_a), trades(seen_b)
     assert len(a) >= 3 and len(b) >= 3, (seen_a[:3], seen_b[:3])
     window_a, window_b = common_window(a, b)
