@@ -280,16 +280,18 @@ def trades(messages: list[dict]) -> list[tuple]:
 
 
 def common_window(a: list[tuple], b: list[tuple]) -> tuple[list[tuple], list[tuple]]:
-    """Both lists cut to the time span both clients were listening."""
+    """Both lists cut to the time span both clients were listening, its ends left out: the prints of
+    one order that sweeps several resting ones share its time, and a client that started (or
+    stopped) listening among them heard only some of that moment's prints."""
     start, end = max(a[0][0], b[0][0]), min(a[-1][0], b[-1][0])
-    return [t for t in a if start <= t[0] <= end], [t for t in b if start <= t[0] <= end]
+    return [t for t in a if start < t[0] < end], [t for t in b if start < t[0] < end]
 
 
 async def listen_together(stack: Stack, port_a: int, port_b: int) -> tuple[list[dict], list[dict]]:
     """What two clients of the two web processes hear at once: both listen, for up to a minute,
-    until each has heard five prints since the later of their first ones (one may start hearing
-    later than the other, and the first to have five of its own could stop before the other heard
-    any)."""
+    until each has heard prints at five moments after the later of their first ones (one may start
+    hearing later than the other, and the first to have five of its own could stop before the other
+    heard any)."""
     seen_a: list[dict] = []
     seen_b: list[dict] = []
 
@@ -298,7 +300,7 @@ async def listen_together(stack: Stack, port_a: int, port_b: int) -> tuple[list[
         if not heard_a or not heard_b:
             return False
         start = max(heard_a[0][0], heard_b[0][0])
-        return min(sum(t[0] >= start for t in heard_a), sum(t[0] >= start for t in heard_b)) >= 5
+        return min(len({t[0] for t in heard if t[0] > start}) for heard in (heard_a, heard_b)) >= 5
 
     await asyncio.gather(
         collect(stack, port_a, f"/ws/quotes/{CODE}", 60, until=both_heard_five, messages=seen_a),
