@@ -46,7 +46,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 import websockets
@@ -118,6 +118,7 @@ _FIELDS = {
     TR_TRADE: TRADE_FIELDS, TR_BOOK: BOOK_FIELDS, TR_MARKET_STATUS: MARKET_STATUS_FIELDS, TR_INDEX: INDEX_FIELDS,
 }  # fmt: skip
 _DOWN_SIGNS = {"4", "5"}  # PRDY_VRSS_SIGN: 1 상한 2 상승 3 보합 4 하한 5 하락
+N = TypeVar("N", int, Decimal)  # won or index points
 
 
 class KisError(Exception):
@@ -252,13 +253,17 @@ def _limits(prev_close: int) -> tuple[int | None, int | None]:
     return rules.price_limit_band(prev_close)
 
 
-def _change(record: dict[str, str]) -> int:
-    change = abs(_int(record, "PRDY_VRSS"))
+def _signed(record: dict[str, str], change: N) -> N:
+    """A change from the previous close with the sign PRDY_VRSS_SIGN gives it (3 보합: none)."""
     if record.get("PRDY_VRSS_SIGN") in _DOWN_SIGNS:
-        return -change
+        return -abs(change)
     if record.get("PRDY_VRSS_SIGN") == "3":
-        return 0
-    return change
+        return change * 0
+    return abs(change)
+
+
+def _change(record: dict[str, str]) -> int:
+    return _signed(record, _int(record, "PRDY_VRSS"))
 
 
 def trade_from_record(record: dict[str, str]) -> tuple[Trade, Quote]:
@@ -347,12 +352,7 @@ def index_from_record(record: dict[str, str], *, day: str) -> Quote:
     if index is None:
         raise KisFrameError(f"BSTP_CLS_CODE {sector!r} is neither KOSPI (0001) nor KOSDAQ (1001)")
     value = _index_points(record, "PRPR_NMIX")
-    change = abs(_index_points(record, "BSTP_NMIX_PRDY_VRSS"))
-    sign = record.get("PRDY_VRSS_SIGN")
-    if sign in _DOWN_SIGNS:
-        change = -change
-    elif sign == "3":
-        change = Decimal(0)
+    change = _signed(record, _index_points(record, "BSTP_NMIX_PRDY_VRSS"))
     prev_close = value - change
     if value <= 0 or prev_close <= 0:
         raise KisFrameError(f"index {value} (change {change}) must be positive, as its previous close")
@@ -697,7 +697,7 @@ class KisFeed(Feed):
         return self._market_status_record(record)
 
     def _index_record(self, record: dict[str, str]) -> list[Event]:
-        quote = index_from_record(record, day=market_clock().now().astimezone(SEOUL).strftime("%Y%m%d"))
+        quote = index_from_record(record, day=market_clock().today().strftime("%Y%m%d"))
         self.stats.index_updates += 1
         return [("quote", quote, None)]
 
