@@ -7,9 +7,14 @@ They are not in the exchange's book: the process that owns the books watches its
 since the last look; one thread (`_watcher`) then looks at every symbol that printed, in one query,
 and places the orders of the conditions that triggered through the ordinary path
 (`services.order_place`, client_order_id `condition-<id>-<attempt>`, so a retry places nothing
-twice). A
-condition marked triggered whose order is not placed yet (the exchange was away, the process died)
-is placed again on the symbol's next print.
+twice). A condition marked triggered whose order is not placed yet (the exchange was away, the
+process died) is placed again on the symbol's next print.
+
+A bracket's legs follow their entry's fills, not the prints: `on_order_events_committed` hands the
+symbols of committed buy fills (and of buys that ended unfilled) to the same thread, which looks
+at them at their last prices. A fill need not come with a print the watcher sees after it (KIS
+mode books a shadow fill after publishing the print, or fills on a new book alone), and an
+illiquid symbol may not print again for a long time.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from config.exceptions import DomainError, NotFound, ServiceUnavailable
+from config.exceptions import Conflict, DomainError, NotFound, ServiceUnavailable
 from market import rules
 from market.clock import market_now
 from market.state import store
@@ -53,6 +58,10 @@ TRAIL_PERCENT_RANGE = _("trail_percent는 0보다 크고 30 이하인 백분율�
 LIMIT_PRICE_REQUIRED = _("지정가 주문에는 limit_price가 필요합니다.")
 LIMIT_PRICE_NOT_ALLOWED = _("시장가 주문에는 limit_price를 보내지 않습니다.")
 NOT_ENOUGH_SHARES = _("{code}을(를) {held:,}주 보유 중입니다: 매도 감시 수량은 보유 수량 이하여야 합니다.")
+NOT_ENOUGH_FREE_SHARES = _(
+    "{code}의 매도 가능 수량은 {available:,}주입니다(보유 {held:,}주 중 {reserved:,}주는 미체결 매도 주문에 "
+    "묶여 있습니다): 매도 감시 수량은 매도 가능 수량 이하여야 합니다."
+)
 NO_PRICE = _("{code}의 현재가가 없어 감시를 시작할 수 없습니다.")
 ALREADY_MET = _("현재가 {last:,}원에서 이미 발동 조건에 해당합니다: 감시 가격을 다시 확인해 주세요.")
 BRACKET_PRICES = _("이익실현 가격({take_profit:,}원)은 손절 가격({stop_loss:,}원)보다 높아야 합니다.")
@@ -155,16 +164,27 @@ def _arm(condition: Condition, field: str = "trigger_price") -> None:
 
 
 def _check_shares(account: Any, symbol: Any, quantity: int) -> None:
-    held = Position.objects.filter(account=account, symbol=symbol).values_list("quantity", flat=True).first() or 0
-    if quantity > held:
-        raise DomainError(NOT_ENOUGH_SHARES.format(code=symbol.code, held=held), field="quantity")
+    """A sell may watch at most what the account could sell now (매도가능수량: the shares held less
+    those held by its open sell orders). Call inside the account lock."""
+    shares = Position.objects.filter(account=account, symbol=symbol).values_list("quantity", "reserved_quantity")
+    held, reserved = shares.first() or (0, 0)
+    if quantity > held - reserved:
+        if reserved:
+            message = NOT_ENOUGH_FREE_SHARES.format(
+                code=symbol.code, available=held - reserved, held=held, reserved=reserved
+            )
+        else:
+            message = NOT_ENOUGH_SHARES.format(code=symbol.code, held=held)
+        raise DomainError(message, field="quantity")
 
 
 def condition_create(*, account_id: int, owner_id: int | None = None, symbol: str, **fields: Any) -> Condition:
     """Watch one condition (stop, take-profit or trailing) on the last price of `symbol`.
 
-    A sell must not watch more shares than the account holds now (they are not reserved: at its
-    trigger it sells what is free then). Nothing is held for a buy until it triggers."""
+    A sell must not watch more shares than the account could sell now: Position.quantity less
+    Position.reserved_quantity (the shares in open sell orders). The shares are not reserved for
+    it, and other conditions' quantities are not counted: at its trigger it sells what is free
+    then, at most its quantity. Nothing is held for a buy until it triggers."""
     sym = placement.tradable_symbol(symbol)
     with transaction.atomic():
         account = ledger.lock_account(account_id, owner_id)
@@ -188,8 +208,9 @@ def bracket_create(
     entry: dict[str, Any] | None = None,
 ) -> tuple[Order | None, list[Condition]]:
     """Take-profit and stop-loss sells, one-cancels-other. With `entry` ({type, price?}) a buy is
-    placed first and the two legs wait for its fills, then watch the quantity it filled; without
-    it they watch shares the account holds."""
+    placed first and the two legs wait for its fills, then watch the quantity it has filled so far
+    (each later fill raises it); without it they watch shares the account could sell now (checked
+    as `condition_create` checks a sell: not reserved, other conditions not counted)."""
     sym = placement.tradable_symbol(symbol)
     quantity = placement.check_quantity(quantity)
     take_profit = _positive_price(take_profit, "take_profit")
@@ -231,8 +252,8 @@ def bracket_create(
         if entry_order is not None and entry_order.is_open:  # no entry without its legs
             services.order_cancel(order_id=entry_order.pk)
         raise
-    if entry_order is not None and entry_order.filled_quantity:
-        watch([sym.code])  # filled on arrival: the legs start watching now
+    if entry_order is not None and (entry_order.filled_quantity or not entry_order.is_open):
+        watch([sym.code])  # filled (or ended) on arrival: the legs start watching (or end) now
     return entry_order, legs
 
 
@@ -255,9 +276,10 @@ def condition_cancel(*, condition_id: int, owner_id: int | None = None) -> Condi
 
 
 def evaluate(prints: dict[str, tuple[int, int, int]]) -> list[int]:
-    """Look at the live conditions of the symbols that printed ({code: (high, low, last)}); arm the
-    bracket legs whose entry filled, move trailing extremes, mark what triggered (cancelling its
-    OCO siblings) and place their orders. Returns the ids of the conditions that placed an order."""
+    """Look at the live conditions of the symbols that printed ({code: (high, low, last)}); set the
+    bracket legs' quantities to what their entries filled, move trailing extremes, mark what
+    triggered (cancelling its OCO siblings) and place their orders. Returns the ids of the
+    conditions that placed an order."""
     live = (
         Condition.objects.select_related("symbol", "parent_order")
         .filter(symbol__code__in=list(prints))
@@ -275,11 +297,12 @@ def evaluate(prints: dict[str, tuple[int, int, int]]) -> list[int]:
             if condition.status == ConditionStatus.TRIGGERED:
                 due.append(condition.pk)  # triggered before, its order not placed yet
                 continue
-            if condition.status == ConditionStatus.WAITING:
-                armed = _armed_by_entry(condition, last)
-                if condition.status != ConditionStatus.WAITING:
+            if condition.parent_order_id is not None:
+                before = (condition.status, condition.quantity)
+                watching = _follow_entry(condition, last)
+                if (condition.status, condition.quantity) != before:
                     changed.append(condition.pk)
-                if not armed:
+                if not watching:
                     continue
             extreme = condition.extreme
             if _met(condition, high, low, last):
@@ -301,18 +324,24 @@ def _group(condition: Condition) -> list[int]:
     return list(Condition.objects.filter(oco_group=condition.oco_group).values_list("pk", flat=True))
 
 
-def _armed_by_entry(condition: Condition, last: int) -> bool:
-    """A bracket leg: watch the quantity its entry order has filled; ends if it filled nothing."""
+def _follow_entry(condition: Condition, last: int) -> bool:
+    """A bracket leg watches the quantity its entry order has filled so far: waiting until the
+    first fill (cancelled if the entry ends unfilled), then active, its quantity raised with each
+    later fill (a trailing leg keeps the extreme it has followed since it was armed). Whether it
+    is watching now."""
     entry = condition.parent_order
     if entry.filled_quantity == 0:
         if entry.status not in OPEN_STATUSES:
             condition.status, condition.message = ConditionStatus.CANCELLED, str(ENTRY_NOT_FILLED)
             condition.save(update_fields=["status", "message", "updated_at"])
         return False
+    if condition.status == ConditionStatus.WAITING:
+        condition.status = ConditionStatus.ACTIVE
+        if condition.trigger == ConditionTrigger.TRAILING:
+            condition.extreme = last
+    elif condition.quantity == entry.filled_quantity:
+        return True
     condition.quantity = entry.filled_quantity
-    condition.status = ConditionStatus.ACTIVE
-    if condition.trigger == ConditionTrigger.TRAILING:
-        condition.extreme = last
     condition.save(update_fields=["quantity", "status", "extreme", "updated_at"])
     return True
 
@@ -344,6 +373,20 @@ def _place(condition_id: int) -> bool:
         Condition.objects.filter(pk=condition.pk).update(order_id=placed, updated_at=market_now())
         return True
     quantity = condition.quantity
+    if condition.parent_order_id is not None:
+        # A bracket leg that triggers while its entry is still (partly) open: the rest of the entry
+        # is cancelled first, as brokers do, so no later fill is left without its stop or take-profit;
+        # the leg then sells everything the entry bought.
+        try:
+            services.order_cancel(order_id=condition.parent_order_id)
+        except ServiceUnavailable:
+            return False  # the exchange is away: tried again on the next print
+        except Conflict:
+            pass  # it has ended meanwhile
+        quantity = Order.objects.filter(pk=condition.parent_order_id).values_list("filled_quantity", flat=True).get()
+        if quantity != condition.quantity:
+            condition.quantity = quantity
+            condition.save(update_fields=["quantity", "updated_at"])
     if condition.side == OrderSide.SELL:
         free = (
             Position.objects.filter(account_id=condition.account_id, symbol=condition.symbol)
@@ -437,6 +480,7 @@ class _Watcher:
         self.enabled = True  # tests switch it off where they do not test it
         self._lock = threading.Lock()
         self._prints: dict[str, tuple[int, int, int]] = {}
+        self._at_last: set[str] = set()  # symbols to look at at their last prices, read when looking
         self._scheduled = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="conditions")
 
@@ -446,19 +490,38 @@ class _Watcher:
         with self._lock:
             seen = self._prints.get(code)
             self._prints[code] = (max(seen[0], price), min(seen[1], price), price) if seen else (price, price, price)
-            if self._scheduled:
-                return
+            self._schedule()
+
+    def look_at(self, codes: set[str]) -> None:
+        """Look at these symbols soon, at their last prices (read on the watcher's thread, so the
+        caller pays no round trip to the quote store)."""
+        if not self.enabled or not codes:
+            return
+        with self._lock:
+            self._at_last |= codes
+            self._schedule()
+
+    def _schedule(self) -> None:
+        """Call holding the lock: one look queued at a time takes whatever was noted until it runs."""
+        if not self._scheduled:
             self._scheduled = True
-        self._executor.submit(self._look)
+            self._executor.submit(self._look)
 
     def _look(self) -> None:
         with self._lock:
             prints, self._prints, self._scheduled = self._prints, {}, False
+            at_last, self._at_last = self._at_last, set()
         close_old_connections()
         try:
-            evaluate(prints)
+            # A symbol that printed meanwhile is looked at on its prints (the last is its last price).
+            unprinted = sorted(at_last - prints.keys())
+            for code, quote in (store().quotes(unprinted) if unprinted else {}).items():
+                if quote.price:
+                    prints[code] = (quote.price, quote.price, quote.price)
+            if prints:
+                evaluate(prints)
         except Exception:  # noqa: BLE001 - log and go on with the next prints
-            logger.exception("could not evaluate the conditions of %s", ", ".join(prints))
+            logger.exception("could not evaluate the conditions of %s", ", ".join(sorted(prints.keys() | at_last)))
 
     def settle(self, timeout: float = 10) -> None:
         """Wait until what was noted so far has been looked at (tests, shutdown)."""
@@ -473,12 +536,27 @@ def on_trade_printed(sender: Any, trade: Any, **kwargs: Any) -> None:
     _watcher.note(trade.code, trade.price)
 
 
+def on_order_events_committed(sender: Any, user_id: int, events: list[dict[str, Any]], **kwargs: Any) -> None:
+    """orders.events.order_events_committed, on the committing thread (the booking's, a hot path):
+    the symbols of buy fills, and of buys that ended unfilled, go to the watcher, which arms (or
+    ends) their brackets' legs and raises the legs' quantities at once, print or no print.
+
+    No query here: whether any bracket waits on these orders is the watcher's one indexed read of
+    the symbols' live conditions (`evaluate`), on its own thread, shared with the prints it looks
+    at meanwhile. Every entry is a buy, so sells never wake it."""
+    codes: set[str] = set()
+    for message in events:
+        order = message.get("order")
+        if order is None or order["side"] != OrderSide.BUY:
+            continue
+        if message["type"] == "order.fill" or (order["status"] not in OPEN_STATUSES and not order["filled_quantity"]):
+            codes.add(order["symbol"])
+    _watcher.look_at(codes)
+
+
 def watch(codes: list[str]) -> None:
     """Look at these symbols' conditions now, at their last prices (a bracket filled on arrival)."""
-    for code in codes:
-        last = _last_price(code)
-        if last:
-            _watcher.note(code, last)
+    _watcher.look_at(set(codes))
 
 
 def settle(timeout: float = 10) -> None:

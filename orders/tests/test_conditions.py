@@ -1,15 +1,23 @@
 """Conditional orders (자동감시주문): stops, take-profits, trailing stops, OCO brackets, on the prints
 of the exchange, placed through the ordinary order path by the watcher's thread."""
 
+import contextlib
+
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from config.exceptions import DomainError
-from market import venue
+from market import signals, venue
+from market.state import store
+from market.tests.fake_kis import asp_record, frame
 from orders import conditions, services
 from orders.enums import ConditionStatus, OrderStatus
-from orders.models import Account, Condition, Order, Trade
+from orders.models import Account, Condition, Order, Position, Trade
 from orders.tests.factories import SymbolFactory
 from orders.tests.invariants import assert_account_invariants
+from orders.tests.test_kis_orders import _until, kis_feed_trading
 
 # The watcher's thread has its own database connection: it sees only what is committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,6 +57,24 @@ def stop(account: Account, **fields) -> Condition:
 
 def fresh(condition: Condition) -> Condition:
     return Condition.objects.get(pk=condition.pk)
+
+
+@contextlib.contextmanager
+def prints_unseen_by_the_watcher():
+    """The exchange prints as usual, but the watcher does not hear of it: as in KIS mode, where a
+    fill is booked after its print was published, or comes from a new book without a print."""
+    signals.trade_printed.disconnect(dispatch_uid="orders.conditions")
+    try:
+        yield
+    finally:
+        signals.trade_printed.connect(conditions.on_trade_printed, dispatch_uid="orders.conditions")
+
+
+def free_shares(account: Account) -> tuple[int, int]:
+    """(shares held, shares held by open sell orders) of CODE."""
+    return (
+        Position.objects.filter(account=account, symbol__code=CODE).values_list("quantity", "reserved_quantity").get()
+    )
 
 
 def test_a_sell_stop_waits_for_its_price_then_sells_through_the_ordinary_path(holder, exchange, watcher):
@@ -172,6 +198,140 @@ def test_a_bracket_on_an_entry_order_waits_for_its_fills_and_watches_what_filled
     assert_account_invariants(account.pk)
 
 
+def test_bracket_legs_start_watching_as_soon_as_their_entrys_fill_is_booked(user, symbol, exchange, watcher):
+    """No print after the fill: the booked fill alone arms the legs (an illiquid symbol may not
+    print again for a long time)."""
+    account, entry, legs = bracket_on_entry(user)
+    with prints_unseen_by_the_watcher():
+        exchange.trade(CODE, 69_500, 4)  # another participant sells 4 into the resting entry
+        watcher.settle()
+    assert Order.objects.get(pk=entry.pk).filled_quantity == 4
+    assert [(fresh(leg).status, fresh(leg).quantity) for leg in legs] == [(ConditionStatus.ACTIVE, 4)] * 2
+    services.order_cancel(order_id=entry.pk)  # the rest of the entry (it would take the next print)
+    floor(exchange)
+    print_at(exchange, 68_000)  # and they watch: the stop sells the 4
+    watcher.settle()
+    take_profit, stop_loss = (fresh(leg) for leg in legs)
+    assert (take_profit.status, stop_loss.status) == (ConditionStatus.CANCELLED, ConditionStatus.TRIGGERED)
+    assert Order.objects.get(pk=stop_loss.order_id).filled_quantity == 4
+    assert_account_invariants(account.pk)
+
+
+def test_each_later_fill_of_the_entry_raises_what_the_legs_watch(user, symbol, exchange, watcher):
+    account, entry, legs = bracket_on_entry(user)
+    with prints_unseen_by_the_watcher():
+        for sold, filled in ((4, 4), (3, 7), (3, 10)):
+            exchange.trade(CODE, 69_500, sold)
+            watcher.settle()
+            assert [(fresh(leg).status, fresh(leg).quantity) for leg in legs] == [(ConditionStatus.ACTIVE, filled)] * 2
+    assert Order.objects.get(pk=entry.pk).status == OrderStatus.FILLED
+    floor(exchange)
+    print_at(exchange, 68_000)
+    watcher.settle()
+    stop_loss = fresh(legs[1])
+    assert stop_loss.status == ConditionStatus.TRIGGERED
+    assert Order.objects.get(pk=stop_loss.order_id).filled_quantity == 10, "all the entry bought"
+    assert free_shares(account) == (0, 0)
+    assert_account_invariants(account.pk)
+
+
+def test_a_leg_that_triggers_while_its_entry_is_partly_open_cancels_the_rest_of_the_entry(
+    user, symbol, exchange, watcher
+):
+    """As brokers do: no share the entry would buy later is left without its stop. (The price can
+    rise to the take-profit while the entry's bid still rests below; it cannot fall to the stop
+    without filling that bid first.)"""
+    account, entry, legs = bracket_on_entry(user)
+    exchange.trade(CODE, 69_500, 4)
+    watcher.settle()
+    assert [fresh(leg).quantity for leg in legs] == [4, 4]
+    floor(exchange)
+    print_at(exchange, 72_000)
+    watcher.settle()
+    entry = Order.objects.get(pk=entry.pk)
+    assert (entry.status, entry.filled_quantity) == (OrderStatus.CANCELLED, 4)
+    assert entry.reserved_cash == 0, "the cancelled rest holds no cash"
+    take_profit, stop_loss = fresh(legs[0]), fresh(legs[1])
+    assert (take_profit.status, stop_loss.status) == (ConditionStatus.TRIGGERED, ConditionStatus.CANCELLED)
+    sold = Order.objects.get(pk=take_profit.order_id)
+    assert (sold.filled_quantity, sold.avg_fill_price) == (4, 67_900), "sold to the others' bid, not to its own entry"
+    exchange.trade(CODE, 69_500, 6)  # the entry's price trades again: nothing of ours rests there
+    assert Order.objects.get(pk=entry.pk).filled_quantity == 4
+    assert free_shares(account) == (0, 0)
+    assert_account_invariants(account.pk)
+
+
+def test_bracket_legs_end_as_soon_as_their_entry_ends_unfilled(user, symbol, exchange, watcher):
+    _, entry, legs = bracket_on_entry(user)
+    with prints_unseen_by_the_watcher():
+        services.order_cancel(order_id=entry.pk)
+        watcher.settle()
+    assert {(fresh(leg).status, fresh(leg).message) for leg in legs} == {
+        (ConditionStatus.CANCELLED, conditions.ENTRY_NOT_FILLED)
+    }
+
+
+def test_booking_a_fill_asks_the_conditions_table_nothing(user, symbol, exchange, watcher):
+    """The common case, a fill of an order without a bracket: whether a bracket waits on it is the
+    watcher's question, on its own thread, not the booking's."""
+    account = services.account_create(owner=user, name="plain", initial_cash=10_000_000)
+    order, _ = services.order_place(
+        account_id=account.pk, symbol=CODE, side="buy", type="limit", price=69_500, quantity=10
+    )
+    with CaptureQueriesContext(connection) as booking:
+        exchange.trade(CODE, 69_500, 10)
+    watcher.settle()
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.FILLED
+    assert booking.captured_queries, "the fill was booked on this thread"
+    assert not [q["sql"] for q in booking.captured_queries if "orders_condition" in q["sql"]]
+
+
+async def test_in_kis_mode_a_fill_from_a_new_book_arms_the_legs_without_a_print(user, practice_clock, watcher):
+    """KIS mode fills a resting order when the real book's other side reaches its price: no print."""
+    await sync_to_async(SymbolFactory)(code=CODE, prev_close=71_500)
+    account = await sync_to_async(services.account_create)(owner=user, name="kis", initial_cash=100_000_000)
+    day = practice_clock.now().strftime("%Y%m%d")
+
+    def asks_down_to(price: int, quantity: int) -> str:
+        """A book whose best ask is `quantity` at `price` (bids from 100 won below)."""
+        return asp_record(
+            MKSC_SHRN_ISCD=CODE,
+            BSOP_HOUR="100005",
+            **{f"ASKP{i}": price + 100 * (i - 1) for i in range(1, 11)},
+            **{f"BIDP{i}": price - 100 * i for i in range(1, 11)},
+            **{f"ASKP_RSQN{i}": quantity if i == 1 else 100 for i in range(1, 11)},
+            **{f"BIDP_RSQN{i}": 100 for i in range(1, 11)},
+        )
+
+    def legs_watch(quantity: int):
+        def check() -> bool:
+            rows = Condition.objects.filter(account=account).values_list("status", "quantity")
+            return sorted(rows) == [(ConditionStatus.ACTIVE, quantity)] * 2
+
+        return check
+
+    async with kis_feed_trading(day) as (server, publisher):
+        await _until(lambda: publisher.books >= 1 and store().quote(CODE) is not None)
+        entry, legs = await sync_to_async(conditions.bracket_create)(
+            account_id=account.pk,
+            symbol=CODE,
+            quantity=10,
+            take_profit=73_000,
+            stop_loss=70_000,
+            entry={"type": "limit", "price": 71_000},
+        )
+        assert entry.status == OrderStatus.NEW and {leg.status for leg in legs} == {ConditionStatus.WAITING}
+        await server.send(frame("H0STASP0", [asks_down_to(71_000, 4)]))  # 4 offered at the entry's price
+        await _until(legs_watch(4))
+        await server.send(frame("H0STASP0", [asks_down_to(71_000, 30)]))  # a new book: the other 6
+        await _until(legs_watch(10))
+        assert await sync_to_async(lambda: Order.objects.get(pk=entry.pk).status)() == OrderStatus.FILLED
+        prices = await sync_to_async(lambda: set(Trade.objects.filter(order=entry).values_list("price", flat=True)))()
+        assert prices == {71_000}
+        assert store().quote(CODE).price == 71_000, "no print since the one before the entry"
+    await sync_to_async(watcher.settle)()
+
+
 def test_bracket_legs_end_when_their_entry_ends_unfilled(user, symbol, exchange, watcher):
     account, entry, legs = bracket_on_entry(user)
     services.order_cancel(order_id=entry.pk)
@@ -232,6 +392,51 @@ def test_conditions_that_cannot_work_are_refused_with_the_reason(holder, fields,
         stop(holder, **fields)
     assert refused.value.message == message
     assert not Condition.objects.exists()
+
+
+def rest_a_sell(account: Account, quantity: int) -> Order:
+    """An open sell of `quantity` far above the market: those shares are held by it."""
+    order, _ = services.order_place(
+        account_id=account.pk, symbol=CODE, side="sell", type="limit", price=75_000, quantity=quantity
+    )
+    assert order.status == OrderStatus.NEW
+    return order
+
+
+def test_a_sell_condition_watches_at_most_the_shares_open_sell_orders_do_not_hold(holder, exchange, watcher):
+    rest_a_sell(holder, 4)
+    assert free_shares(holder) == (10, 4)
+    too_many = conditions.NOT_ENOUGH_FREE_SHARES.format(code=CODE, available=6, held=10, reserved=4)
+    with pytest.raises(DomainError) as refused:
+        stop(holder, quantity=7)
+    assert (refused.value.message, refused.value.field) == (too_many, "quantity")
+    assert "매도 가능 수량은 6주" in too_many
+    with pytest.raises(DomainError) as refused:
+        conditions.bracket_create(account_id=holder.pk, symbol=CODE, quantity=7, take_profit=72_000, stop_loss=68_000)
+    assert refused.value.message == too_many
+    assert not Condition.objects.exists()
+
+    condition = stop(holder, quantity=6)
+    _, legs = conditions.bracket_create(
+        account_id=holder.pk, symbol=CODE, quantity=6, take_profit=72_000, stop_loss=68_000
+    )
+    assert [c.status for c in (condition, *legs)] == [ConditionStatus.ACTIVE] * 3
+    assert free_shares(holder) == (10, 4), "a condition holds nothing until it triggers"
+
+
+def test_the_api_refuses_a_sell_condition_on_shares_held_by_open_sells(auth_client, holder, exchange, watcher):
+    rest_a_sell(holder, 4)
+    too_many = conditions.NOT_ENOUGH_FREE_SHARES.format(code=CODE, available=6, held=10, reserved=4)
+    body = {"account": holder.pk, "symbol": CODE, "side": "sell", "trigger": "stop", "trigger_price": 68_000}
+    bracket = {"account": holder.pk, "symbol": CODE, "take_profit": 72_000, "stop_loss": 68_000}
+    for path, fields in (("/api/v1/conditions", body), ("/api/v1/conditions/bracket", bracket)):
+        refused = auth_client.post(path, fields | {"quantity": 7}, format="json")
+        assert refused.status_code == 422, refused.content
+        assert refused.json()["error"]["message"] == too_many
+        assert refused.json()["error"]["fields"] == {"quantity": [too_many]}
+        created = auth_client.post(path, fields | {"quantity": 6}, format="json")
+        assert created.status_code == 201, created.content
+    assert auth_client.get(f"/api/v1/conditions?account={holder.pk}").json()["count"] == 3
 
 
 def test_the_api_creates_lists_and_cancels_conditions_and_orders_link_to_them(auth_client, holder, exchange, watcher):

@@ -2,6 +2,7 @@
 shadow books; orders go to them through the venue and their fills reach the ledger."""
 
 import asyncio
+import contextlib
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -46,11 +47,10 @@ async def _until(predicate, timeout=5.0):
         await asyncio.sleep(0.02)
 
 
-async def test_orders_in_kis_mode_fill_against_the_real_book_and_prints(user, practice_clock):
-    await sync_to_async(SymbolFactory)(code=CODE, prev_close=71_500)
-    account = await sync_to_async(services.account_create)(owner=user, name="kis", initial_cash=100_000_000)
-    place = sync_to_async(services.order_place)
-    day = practice_clock.now().strftime("%Y%m%d")
+@contextlib.asynccontextmanager
+async def kis_feed_trading(day: str):
+    """The KIS feed on CODE against a local KIS server, its venue taking orders, once it has heard
+    a print of 5 at 71,000 and `book_record()`: yields (server, publisher)."""
     async with FakeKis() as server:
         feed = kis.KisFeed(
             codes=[CODE], app_key=APP_KEY, app_secret=APP_SECRET, rest_url=server.rest_url,
@@ -64,35 +64,37 @@ async def test_orders_in_kis_mode_fill_against_the_real_book_and_prints(user, pr
             await server.send(frame("H0STCNT0", [trade_record(day, 71_000, 5, hour="095959")]))
             await server.send(frame("H0STASP0", [book_record()]))
             await _until(lambda: publisher.books >= 1)
-
-            resting, _ = await place(
-                account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=10, price=71_000
-            )
-            assert resting.status == "new" and resting.queue_ahead == 40, "behind the 40 displayed at 71,000"
-            taker, _ = await place(
-                account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=50, price=71_200
-            )
-            assert taker.status == "filled"
-            taken = await sync_to_async(
-                lambda: list(Trade.objects.filter(order=taker).values_list("price", "quantity"))
-            )()
-            assert sorted(taken) == [(71_100, 30), (71_200, 20)], "the displayed depth, at its prices"
-
-            # The real market prints 45 at 71,000: 40 were ahead, so 5 of ours fill, at 71,000.
-            await server.send(frame("H0STCNT0", [trade_record(day, 71_000, 45)]))
-            await _until(lambda: Order.objects.get(pk=resting.pk).filled_quantity == 5)
-            # A print below the bid trades through it: the rest fills, at its own price.
-            await server.send(frame("H0STCNT0", [trade_record(day, 70_900, 1, hour="100002")]))
-            await _until(lambda: Order.objects.get(pk=resting.pk).status == "filled")
-            prices = await sync_to_async(
-                lambda: set(Trade.objects.filter(order=resting).values_list("price", flat=True))
-            )()
-            assert prices == {71_000}
-            far, _ = await place(account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=70_000)
-            cancelled = await sync_to_async(services.order_cancel)(order_id=far.pk)
-            assert cancelled.status == "cancelled"
-            await sync_to_async(assert_account_invariants)(account.pk)
+            yield server, publisher
         finally:
             stop.set()
             await asyncio.wait_for(task, 5)
             publisher.close()
+
+
+async def test_orders_in_kis_mode_fill_against_the_real_book_and_prints(user, practice_clock):
+    await sync_to_async(SymbolFactory)(code=CODE, prev_close=71_500)
+    account = await sync_to_async(services.account_create)(owner=user, name="kis", initial_cash=100_000_000)
+    place = sync_to_async(services.order_place)
+    day = practice_clock.now().strftime("%Y%m%d")
+    async with kis_feed_trading(day) as (server, publisher):
+        resting, _ = await place(
+            account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=10, price=71_000
+        )
+        assert resting.status == "new" and resting.queue_ahead == 40, "behind the 40 displayed at 71,000"
+        taker, _ = await place(account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=50, price=71_200)
+        assert taker.status == "filled"
+        taken = await sync_to_async(lambda: list(Trade.objects.filter(order=taker).values_list("price", "quantity")))()
+        assert sorted(taken) == [(71_100, 30), (71_200, 20)], "the displayed depth, at its prices"
+
+        # The real market prints 45 at 71,000: 40 were ahead, so 5 of ours fill, at 71,000.
+        await server.send(frame("H0STCNT0", [trade_record(day, 71_000, 45)]))
+        await _until(lambda: Order.objects.get(pk=resting.pk).filled_quantity == 5)
+        # A print below the bid trades through it: the rest fills, at its own price.
+        await server.send(frame("H0STCNT0", [trade_record(day, 70_900, 1, hour="100002")]))
+        await _until(lambda: Order.objects.get(pk=resting.pk).status == "filled")
+        prices = await sync_to_async(lambda: set(Trade.objects.filter(order=resting).values_list("price", flat=True)))()
+        assert prices == {71_000}
+        far, _ = await place(account_id=account.pk, symbol=CODE, side="buy", type="limit", quantity=1, price=70_000)
+        cancelled = await sync_to_async(services.order_cancel)(order_id=far.pk)
+        assert cancelled.status == "cancelled"
+        await sync_to_async(assert_account_invariants)(account.pk)
