@@ -99,11 +99,8 @@ class Exchange:
     def _publish(updates: list[Any]) -> None:
         """What the feed's Publisher does with the market's changes: state, then signals."""
         for update in updates:
+            store().put(quote=update.quote, book=update.book)
             for trade in update.trades:
-                store().put(quote=update.quote)
                 signals.trade_printed.send(sender=Exchange, trade=trade, quote=update.quote)
             if update.book is not None:
-                store().put(quote=update.quote, book=update.book)
                 signals.book_changed.send(sender=Exchange, book=update.book)
-            elif not update.trades:
-                store().put(quote=update.quote)

@@ -21,6 +21,10 @@ class FeedSink(Protocol):
 
     async def book(self, book: OrderBook) -> None: ...
 
+    async def update(self, trades: list[Trade], quote: Quote, book: OrderBook | None) -> None:
+        """One symbol's prints (in order), its quote after them and its book if it moved, of one
+        step: as `trade` for each print, then `quote` if none, then `book`, written together."""
+
     async def new_session(self, prev_closes: dict[str, int], closed_day: dt.date | None = None) -> None:
         """A new trading day began: these are the symbols' new base prices; `closed_day` is the day
         that ended (the quotes in the store are still its own)."""

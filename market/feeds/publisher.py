@@ -105,6 +105,22 @@ class Publisher:
             events.quote_group(trade.code), events.trade_event(trade, quote, self.names.get(trade.code, ""))
         )
 
+    async def update(self, trades: list[Trade], quote: Quote, book: OrderBook | None) -> None:
+        """One symbol's prints, quote and book of one step: written to the state in one call (the
+        quote once, not once a print), the signals in order (each print, then the book), then the
+        stream messages."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._worker, self._apply_update, trades, quote, book)
+        self.trades += len(trades)
+        self.books += book is not None
+        name = self.names.get(quote.code, "")
+        for trade in trades:
+            await self._group_send(events.quote_group(trade.code), events.trade_event(trade, quote, name))
+        if not trades:
+            await self._group_send(events.quote_group(quote.code), events.quote_event(quote, name))
+        if book is not None:
+            await self._group_send(events.quote_group(book.code), events.book_event(book))
+
     async def quote(self, quote: Quote) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._worker, self._put_quote, quote)
@@ -192,6 +208,21 @@ class Publisher:
             for receiver, result in signals.trade_printed.send_robust(sender=self.__class__, trade=trade, quote=quote):
                 if isinstance(result, Exception):
                     logger.error("trade_printed receiver %r failed", receiver, exc_info=result)
+
+    def _apply_update(self, trades: list[Trade], quote: Quote, book: OrderBook | None) -> None:
+        self._put(quote=quote, book=book)
+        with self._dirty_lock:
+            self._dirty[quote.code] = quote
+        if not self.send_signals:
+            return
+        for trade in trades:
+            for receiver, result in signals.trade_printed.send_robust(sender=self.__class__, trade=trade, quote=quote):
+                if isinstance(result, Exception):
+                    logger.error("trade_printed receiver %r failed", receiver, exc_info=result)
+        if book is not None:
+            for receiver, result in signals.book_changed.send_robust(sender=self.__class__, book=book):
+                if isinstance(result, Exception):
+                    logger.error("book_changed receiver %r failed", receiver, exc_info=result)
 
     def _apply_book(self, book: OrderBook) -> None:
         self._put(book=book)

@@ -536,12 +536,7 @@ class SimulatedFeed(Feed):
 
     @staticmethod
     async def _publish(sink: FeedSink, update: MarketUpdate) -> None:
-        for trade in update.trades:  # each symbol's prints in order, then its book
-            await sink.trade(trade, update.quote)
-        if not update.trades:
-            await sink.quote(update.quote)
-        if update.book is not None:
-            await sink.book(update.book)
+        await sink.update(update.trades, update.quote, update.book)  # its prints in order, then its book
 
 
 def scale_for(speed: float) -> float:
