@@ -180,21 +180,27 @@ async def _load(base_url: str, logins: list[tuple[str, int]]) -> tuple[float, di
     return len(stats["latencies"]) / (time.perf_counter() - started), stats
 
 
-def run() -> list[Result]:
-    database_url = servers.fresh_database(DB_NAME)
+def services_for_bench(db_name: str, prefix: str) -> dict[str, str]:
+    """A fresh database `db_name`, migrated and seeded, and the services configuration's environment
+    on it with a private Redis prefix, in continuous trading from the first second (the practice
+    clock would open at 08:50, in the pre-open call auction; 2026-12-01 is a Tuesday, a KRX
+    trading day) and with the throttles out of the way."""
     env = servers.service_env(
-        database_url,
+        servers.fresh_database(db_name),
         os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
-        f"ptload{uuid.uuid4().hex[:8]}",
+        f"{prefix}{uuid.uuid4().hex[:8]}",
         PAPERTRADE_FEED_RATE="4",
-        # Continuous trading from the first second (the practice clock would open at 08:50, in the
-        # pre-open call auction); 2026-12-01 is a Tuesday, a KRX trading day.
         PAPERTRADE_CLOCK_START="2026-12-01T10:00:00+09:00",
         PAPERTRADE_THROTTLE_LOGIN="100000/min",
         PAPERTRADE_THROTTLE_ORDERS="100000/min",
         PAPERTRADE_TASK_MODE="eager",
     )
     servers.migrate_and_seed(env)
+    return env
+
+
+def run() -> list[Result]:
+    env = services_for_bench(DB_NAME, "ptload")
     port = servers.free_port()
     base_url = f"http://127.0.0.1:{port}"
     logs = Path(tempfile.mkdtemp(prefix="bench_load"))

@@ -1,0 +1,124 @@
+"""Order latency at a fixed offered rate, in the services configuration (issue target: p99 < 30 ms at
+200 orders/s from 50 users).
+
+Real processes, as bench_load starts them: the web tier (`python -m config.serve`, BENCH_WEB_WORKERS
+uvicorn processes) and `manage.py run_feed` (the synthetic market and the book owner) on a
+throwaway PostgreSQL database and a private Redis prefix. USERS users, each with a token and a
+funded account, send `POST /api/v1/orders` (a market buy of one share: the answer carries its
+immediate fill) on a fixed schedule — open loop: each order leaves at its appointed moment whether
+or not the user's previous one has been answered, and its latency counts from that moment, so a
+server that falls behind shows it in the figures instead of slowing the senders down.
+
+Each offered rate runs for BENCH_ORDER_RATE_SECONDS. The baseline is the same server's cheapest
+endpoint (`GET /api/v1/auth/csrf`) offered at the same rate by the same users.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+from bench.bench_load import _sign_up_all, services_for_bench
+from bench.common import Result, percentile
+from tests import servers
+
+USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
+WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", str(os.cpu_count() or 1)))
+SECONDS = float(os.environ.get("BENCH_ORDER_RATE_SECONDS", "8"))
+RATES = [int(r) for r in os.environ.get("BENCH_ORDER_RATES", "50,100,200").split(",")]
+CODES = ["005930", "000660", "035420", "005380", "035720"]
+DB_NAME = "bench_order_rate"
+
+
+async def _offer(base_url: str, logins: list[tuple[str, int]], rate: float, order: bool) -> dict:
+    """`rate` requests/s spread evenly over the users for SECONDS: latencies (ms, from each
+    request's appointed moment), statuses and transport errors."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors: list[str] = []
+    period = len(logins) / rate  # each user's interval between requests
+    count = int(SECONDS * rate / len(logins))
+
+    async def one(session: aiohttp.ClientSession, index: int, due: float) -> None:
+        token, account = logins[index]
+        headers = {"Authorization": f"Token {token}"}
+        try:
+            if order:
+                body = {"account": account, "symbol": CODES[index % len(CODES)], "side": "buy", "type": "market"}
+                request = session.post(f"{base_url}/api/v1/orders", json={**body, "quantity": 1}, headers=headers)
+            else:
+                request = session.get(f"{base_url}/api/v1/auth/csrf", headers=headers)
+            async with request as resp:
+                await resp.read()
+                statuses[resp.status] = statuses.get(resp.status, 0) + 1
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            errors.append(type(exc).__name__)
+            return
+        latencies.append((time.perf_counter() - due) * 1000)
+
+    async def user(session: aiohttp.ClientSession, index: int, start: float) -> None:
+        tasks = []
+        for k in range(count):
+            due = start + index * period / len(logins) + k * period
+            await asyncio.sleep(max(due - time.perf_counter(), 0))
+            tasks.append(asyncio.create_task(one(session, index, due)))
+        await asyncio.gather(*tasks)
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+        start = time.perf_counter() + 0.2
+        await asyncio.gather(*(user(session, i, start) for i in range(len(logins))))
+        elapsed = time.perf_counter() - start
+    return {"latencies": latencies, "statuses": statuses, "errors": errors, "rate": len(latencies) / elapsed}
+
+
+def run() -> list[Result]:
+    env = services_for_bench(DB_NAME, "ptrate")
+    port = servers.free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    logs = Path(tempfile.mkdtemp(prefix="bench_order_rate"))
+    measured: list[tuple[int, dict, dict]] = []
+    try:
+        with (
+            servers.process(servers.web_cmd(port, WORKERS), env, logs / "web.log"),
+            servers.process(servers.feed_cmd(), env, logs / "feed.log"),
+        ):
+            servers.wait_exchange(base_url)
+            time.sleep(2)  # a first quote and book for every symbol
+            logins = asyncio.run(_sign_up_all(base_url))
+            asyncio.run(_offer(base_url, logins, 20, order=True))  # warm up: connections, imports
+            for rate in RATES:
+                cheap = asyncio.run(_offer(base_url, logins, rate, order=False))
+                orders = asyncio.run(_offer(base_url, logins, rate, order=True))
+                measured.append((rate, orders, cheap))
+    finally:
+        servers.drop_database(DB_NAME)
+    results = []
+    for rate, orders, cheap in measured:
+        lat = orders["latencies"]
+        refused = sum(n for status, n in orders["statuses"].items() if status != 201)
+        note = (
+            f"{USERS} users, {WORKERS} uvicorn worker(s), {os.cpu_count()} cores, {SECONDS:g} s: "
+            f"{len(lat)} orders answered at {orders['rate']:,.0f}/s, p50 {percentile(lat, 50):.1f} ms, "
+            f"{refused} not 201 ({orders['statuses']}), {len(orders['errors'])} transport errors; "
+            f"GET /auth/csrf at the same rate: p50 {percentile(cheap['latencies'], 50):.1f} ms, "
+            f"p99 {percentile(cheap['latencies'], 99):.1f} ms"
+        )
+        results.append(
+            Result(
+                f"REST order → answer with its fill, p99 at {rate} orders/s offered",
+                percentile(lat, 99),
+                "ms",
+                f"GET /auth/csrf p99 at {rate}/s",
+                percentile(cheap["latencies"], 99),
+                higher_is_better=False,
+                target="< 30 ms at 200 orders/s" if rate == 200 else "",
+                notes=[note],
+            )
+        )
+    return results
