@@ -18,6 +18,9 @@ from django.conf import settings  # noqa: E402
 from accounts.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 from config.http import http_application  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
+from market import timetable  # noqa: E402
+
+timetable.prepare()  # the XKRX calendar takes seconds to build: not on this process's first request
 
 application = ProtocolTypeRouter(
     {

@@ -188,6 +188,14 @@ def _xkrx():  # pragma: no cover - exercised through is_trading_day
     return _xkrx_calendar
 
 
+def prepare() -> threading.Thread:
+    """Build the XKRX calendar now, on a thread of its own: a server process calls this as it
+    starts, so its first request that asks about trading days does not wait seconds for it."""
+    thread = threading.Thread(target=_xkrx, name="xkrx-calendar", daemon=True)
+    thread.start()
+    return thread
+
+
 def _in_calendar(day: dt.date) -> bool:
     calendar = _xkrx()
     return calendar.first_session.date() <= day <= calendar.last_session.date()
