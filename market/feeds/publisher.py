@@ -98,12 +98,7 @@ class Publisher:
 
     # --- the FeedSink interface -----------------------------------------------------------------
     async def trade(self, trade: Trade, quote: Quote) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._worker, self._apply_trade, trade, quote)
-        self.trades += 1
-        await self._group_send(
-            events.quote_group(trade.code), events.trade_event(trade, quote, self.names.get(trade.code, ""))
-        )
+        await self.update([trade], quote, None)
 
     async def update(self, trades: list[Trade], quote: Quote, book: OrderBook | None) -> None:
         """One symbol's prints, quote and book of one step: written to the state in one call (the
@@ -122,11 +117,7 @@ class Publisher:
             await self._group_send(events.quote_group(book.code), events.book_event(book))
 
     async def quote(self, quote: Quote) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._worker, self._put_quote, quote)
-        await self._group_send(
-            events.quote_group(quote.code), events.quote_event(quote, self.names.get(quote.code, ""))
-        )
+        await self.update([], quote, None)
 
     async def new_session(self, prev_closes: dict[str, int], closed_day: dt.date | None = None) -> None:
         """Record each symbol's new previous close (the order engine's band base) in the database, after
@@ -147,9 +138,7 @@ class Publisher:
         except Exception:  # noqa: BLE001 - Redis or the database away: the day's index bar is missed
             logger.exception("could not read the indices' close of %s", day)
             return
-        for receiver, result in signals.index_closed.send_robust(sender=self.__class__, day=day, values=values):
-            if isinstance(result, Exception):
-                logger.error("index_closed receiver %r failed", receiver, exc_info=result)
+        self._signal("index_closed", day=day, values=values)
 
     def _save_prev_closes(self, prev_closes: dict[str, int]) -> None:
         from django.db import close_old_connections
@@ -195,41 +184,26 @@ class Publisher:
         else:
             self.state_outage.ok()
 
-    def _put_quote(self, quote: Quote) -> None:
-        self._put(quote=quote)
-        with self._dirty_lock:
-            self._dirty[quote.code] = quote
-
-    def _apply_trade(self, trade: Trade, quote: Quote) -> None:
-        self._put(quote=quote)
-        with self._dirty_lock:
-            self._dirty[quote.code] = quote
-        if self.send_signals:
-            for receiver, result in signals.trade_printed.send_robust(sender=self.__class__, trade=trade, quote=quote):
-                if isinstance(result, Exception):
-                    logger.error("trade_printed receiver %r failed", receiver, exc_info=result)
-
     def _apply_update(self, trades: list[Trade], quote: Quote, book: OrderBook | None) -> None:
         self._put(quote=quote, book=book)
         with self._dirty_lock:
             self._dirty[quote.code] = quote
-        if not self.send_signals:
-            return
         for trade in trades:
-            for receiver, result in signals.trade_printed.send_robust(sender=self.__class__, trade=trade, quote=quote):
-                if isinstance(result, Exception):
-                    logger.error("trade_printed receiver %r failed", receiver, exc_info=result)
+            self._signal("trade_printed", trade=trade, quote=quote)
         if book is not None:
-            for receiver, result in signals.book_changed.send_robust(sender=self.__class__, book=book):
-                if isinstance(result, Exception):
-                    logger.error("book_changed receiver %r failed", receiver, exc_info=result)
+            self._signal("book_changed", book=book)
 
     def _apply_book(self, book: OrderBook) -> None:
         self._put(book=book)
-        if self.send_signals:
-            for receiver, result in signals.book_changed.send_robust(sender=self.__class__, book=book):
-                if isinstance(result, Exception):
-                    logger.error("book_changed receiver %r failed", receiver, exc_info=result)
+        self._signal("book_changed", book=book)
+
+    def _signal(self, name: str, **kwargs: Any) -> None:
+        """Send `market.signals.<name>` (unless signals are off); a failing receiver is logged, never raised."""
+        if not self.send_signals:
+            return
+        for receiver, result in getattr(signals, name).send_robust(sender=self.__class__, **kwargs):
+            if isinstance(result, Exception):
+                logger.error("%s receiver %r failed", name, receiver, exc_info=result)
 
     async def _group_send(self, group: str, event: dict[str, Any]) -> None:
         if self.layer is None:
