@@ -377,13 +377,16 @@ def _place(condition_id: int) -> bool:
         # A bracket leg that triggers while its entry is still (partly) open: the rest of the entry
         # is cancelled first, as brokers do, so no later fill is left without its stop or take-profit;
         # the leg then sells everything the entry bought.
-        try:
-            services.order_cancel(order_id=condition.parent_order_id)
-        except ServiceUnavailable:
-            return False  # the exchange is away: tried again on the next print
-        except Conflict:
-            pass  # it has ended meanwhile
-        quantity = Order.objects.filter(pk=condition.parent_order_id).values_list("filled_quantity", flat=True).get()
+        entry = Order.objects.only("status", "filled_quantity").get(pk=condition.parent_order_id)
+        if entry.is_open:
+            try:
+                services.order_cancel(order_id=entry.pk)
+            except ServiceUnavailable:
+                return False  # the exchange is away: tried again on the next print
+            except Conflict:
+                pass  # it has ended meanwhile
+            entry.refresh_from_db(fields=["filled_quantity"])
+        quantity = entry.filled_quantity
         if quantity != condition.quantity:
             condition.quantity = quantity
             condition.save(update_fields=["quantity", "updated_at"])
