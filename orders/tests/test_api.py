@@ -418,3 +418,22 @@ def test_the_throttle_counter_is_one_atomic_increment_with_an_expiry(settings):
             assert 0 < client.ttl(cache.make_and_validate_key("throttle-test")) <= 61
     finally:
         cache.delete("throttle-test")
+
+
+def test_every_cache_backend_of_a_process_shares_one_redis_pool_and_client():
+    """Under ASGI each request runs in a context of its own, where Django builds a new cache
+    backend (`caches` is per context): the backends must not open a Redis connection each."""
+    from django.core.cache import caches
+
+    from config.cache import RedisCache
+
+    if not isinstance(caches["default"], RedisCache):
+        pytest.skip("the embedded default caches in memory")
+    first, second = caches.create_connection("default"), caches.create_connection("default")
+    assert first is not second
+    for write in (True, False):
+        assert first._cache.get_client(write=write) is second._cache.get_client(write=write)
+        assert first._cache._get_connection_pool(write) is second._cache._get_connection_pool(write)
+    first.set("shared-pool-test", 1, 5)
+    assert second.get("shared-pool-test") == 1
+    second.delete("shared-pool-test")
