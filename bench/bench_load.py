@@ -27,7 +27,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.common import Result, percentile
+from bench.common import Result, cpu_note, cpu_reading, cpu_spent, percentile
 from tests import servers
 
 USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
@@ -44,27 +44,6 @@ for account_id in ids:
     assert_account_invariants(account_id)
 print(len(ids))
 """
-
-
-def _tree_cpu_seconds(root: int) -> float:
-    """CPU seconds (user + system) of a process and its live children (the uvicorn workers)."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(stat.parent.name)
-        parents[pid] = int(fields[1])
-        times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    return sum(times.get(pid, 0.0) for pid in tree)
 
 
 async def _hammer(url: str, seconds: float) -> tuple[float, list[float], int]:
@@ -221,12 +200,13 @@ def run() -> list[Result]:
                 _hammer(f"{base_url}/api/v1/auth/csrf", baseline_seconds)
             )
             logins = asyncio.run(_sign_up_all(base_url))
-            idle_before = _tree_cpu_seconds(web.pid)
+            idle_before = cpu_reading(web=web.pid)
             time.sleep(3)  # what the web processes spend with no request (book mirror, feed ticks)
-            idle_cpu = (_tree_cpu_seconds(web.pid) - idle_before) / 3
-            cpu_before = (_tree_cpu_seconds(web.pid), _tree_cpu_seconds(feed.pid), time.process_time())
+            idle_cpu = (cpu_reading(web=web.pid)["web"] - idle_before["web"]) / 3
+            cpu_before, started = cpu_reading(web=web.pid, feed=feed.pid), time.perf_counter()
             rps, stats = asyncio.run(_load(base_url, logins))
-            cpu_after = (_tree_cpu_seconds(web.pid), _tree_cpu_seconds(feed.pid), time.process_time())
+            spent = cpu_spent(cpu_before, cpu_reading(web=web.pid, feed=feed.pid))
+            wall = time.perf_counter() - started
         load_after = os.getloadavg()
         checked = subprocess.run(
             [sys.executable, "manage.py", "shell", "-c", INVARIANTS],
@@ -252,12 +232,7 @@ def run() -> list[Result]:
         f"baselines at {USERS} users: bare ASGI {bare_rps:,.0f} req/s (p50 {percentile(bare_lat, 50):.1f} ms, "
         f"p99 {percentile(bare_lat, 99):.1f} ms, {bare_failures} failed); GET /auth/csrf {cheap_rps:,.0f} req/s "
         f"(p50 {percentile(cheap_lat, 50):.1f} ms, p99 {percentile(cheap_lat, 99):.1f} ms, {cheap_failures} failed)",
-        "CPU during the load: web {:.1f} s, feed {:.1f} s, this client {:.1f} s; "
-        "web {:.2f} ms of CPU per request; idle, the web processes use {:.0%} of a core".format(
-            *(after - before for after, before in zip(cpu_after, cpu_before, strict=True)),
-            (cpu_after[0] - cpu_before[0]) * 1000 / max(len(lat), 1),
-            idle_cpu,
-        ),
+        f"{cpu_note(spent, len(lat), 'request', wall)}; idle, the web processes use {idle_cpu:.0%} of a core",
         "p50/p99 by endpoint: "
         + "; ".join(
             f"{name} {percentile(ms, 50):.0f}/{percentile(ms, 99):.0f} ms" for name, ms in stats["by_endpoint"].items()

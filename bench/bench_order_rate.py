@@ -24,7 +24,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.bench_load import _sign_up_all, services_for_bench
-from bench.common import Result, percentile
+from bench.common import Result, cpu_note, cpu_reading, cpu_spent, percentile
 from tests import servers
 
 USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
@@ -85,8 +85,8 @@ def run() -> list[Result]:
     measured: list[tuple[int, dict, dict]] = []
     try:
         with (
-            servers.process(servers.web_cmd(port, WORKERS), env, logs / "web.log"),
-            servers.process(servers.feed_cmd(), env, logs / "feed.log"),
+            servers.process(servers.web_cmd(port, WORKERS), env, logs / "web.log") as web,
+            servers.process(servers.feed_cmd(), env, logs / "feed.log") as feed,
         ):
             servers.wait_exchange(base_url)
             time.sleep(2)  # a first quote and book for every symbol
@@ -94,7 +94,14 @@ def run() -> list[Result]:
             asyncio.run(_offer(base_url, logins, 20, order=True))  # warm up: connections, imports
             for rate in RATES:
                 cheap = asyncio.run(_offer(base_url, logins, rate, order=False))
+                before, started = cpu_reading(web=web.pid, feed=feed.pid), time.perf_counter()
                 orders = asyncio.run(_offer(base_url, logins, rate, order=True))
+                orders["cpu"] = cpu_note(
+                    cpu_spent(before, cpu_reading(web=web.pid, feed=feed.pid)),
+                    len(orders["latencies"]),
+                    "order",
+                    time.perf_counter() - started,
+                )
                 measured.append((rate, orders, cheap))
     finally:
         servers.drop_database(DB_NAME)
@@ -118,7 +125,7 @@ def run() -> list[Result]:
                 percentile(cheap["latencies"], 99),
                 higher_is_better=False,
                 target="< 30 ms at 200 orders/s" if rate == 200 else "",
-                notes=[note],
+                notes=[note, orders["cpu"]],
             )
         )
     return results

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import statistics
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -129,3 +131,56 @@ def _point_default_at(name: str) -> None:
         default.close_pool()
     default.settings_dict["NAME"] = name
     settings.DATABASES["default"]["NAME"] = name
+
+
+def _processes() -> list[tuple[int, int, str, float]]:
+    """(pid, parent pid, command name, CPU seconds user + system) of every live process."""
+    out = []
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        out.append((int(stat.parent.name), int(rest[1]), name, (int(rest[11]) + int(rest[12])) / tick))
+    return out
+
+
+def cpu_reading(**roots: int) -> dict[str, float]:
+    """CPU seconds used so far by each named process tree (a root pid and its live descendants: the
+    web tier's uvicorn workers, the feed), by the machine's PostgreSQL and Redis servers (every
+    process of that name: the backends serve every client, this run's among them), and by this
+    process. Two readings subtracted (`cpu_spent`) say where a measurement's CPU went."""
+    table = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, ppid, _, _ in table:
+        children.setdefault(ppid, []).append(pid)
+    seconds = {pid: cpu for pid, _, _, cpu in table}
+    reading: dict[str, float] = {}
+    for label, root in roots.items():
+        tree, frontier = {root}, [root]
+        while frontier:
+            for child in children.get(frontier.pop(), []):
+                if child not in tree:
+                    tree.add(child)
+                    frontier.append(child)
+        reading[label] = sum(seconds.get(pid, 0.0) for pid in tree)
+    reading["postgres"] = sum(cpu for _, _, name, cpu in table if name == "postgres")
+    reading["redis"] = sum(cpu for _, _, name, cpu in table if name == "redis-server")
+    reading["this client"] = time.process_time()
+    return reading
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {label: after[label] - before[label] for label in before}
+
+
+def cpu_note(spent: dict[str, float], count: int, what: str, seconds: float) -> str:
+    """Where the CPU went, in ms per `what` and in cores over `seconds` of wall time."""
+    total = sum(spent.values())
+    parts = ", ".join(f"{label} {cpu * 1000 / max(count, 1):.2f}" for label, cpu in spent.items())
+    return (
+        f"CPU per {what} (ms): {parts}; in all {total * 1000 / max(count, 1):.2f} ms, "
+        f"{total / seconds:.2f} of {os.cpu_count()} cores busy"
+    )
