@@ -165,7 +165,8 @@ def order_place(
         refused = answer["refused"]
         error = NotFound if refused["code"] == NotFound.code else DomainError
         raise error(refused["message"], field=refused["field"])
-    order = Order.objects.select_related("symbol").get(pk=answer["order_id"])
+    order = Order.objects.get(pk=answer["order_id"])
+    order.symbol = sym  # the row the order was placed on (no join: a third of the read's cost)
     order.queue_ahead = reply.queue_ahead
     return order, answer["created"]
 
