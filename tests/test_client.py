@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 from papertrade import AuthenticationError, Client, InvalidRequest, NotFound, StreamError
+from rich.cells import cell_len
 
 from accounts.api import INVALID_CREDENTIALS
 from tests.live_platform import DEMO_PASSWORD, DEMO_USER
@@ -189,6 +190,15 @@ def test_cli_modifies_and_partly_cancels_orders_and_watches_conditions(platform_
     assert (json.loads(reduced.stdout)["quantity"], json.loads(reduced.stdout)["status"]) == (2, "new")
     too_many = _cli(tmp_path, "cancel", str(order["id"]), "--quantity", "9")
     assert too_many.returncode == 1 and "미체결 수량" in too_many.stderr
+    # In an 80-column terminal (rich's width when not a terminal) the list fits, every heading whole.
+    listed = _cli(tmp_path, "orders")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    headings = next(line for line in lines if line.startswith("id "))
+    assert headings.split() == ["id", "symbol", "side", "type", "price", "filled/qty", "avg", "status", "created"]
+    row = next(line for line in lines if line.startswith(f"{order['id']} "))
+    assert max(cell_len(line) for line in lines) <= 80  # Hangul takes two cells
+    assert row.split()[-6:-2] == [f"{lower:,}", "0/2", "-", "new"]  # price, filled/qty, avg, status
     assert demo.cancel_order(order["id"])["status"] == "cancelled"
 
     # A buy stop at the upper limit watches; the table lists it; cancelling ends it.

@@ -33,9 +33,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 from papertrade import credentials
 from papertrade.client import Client
@@ -64,12 +67,21 @@ def _signed(value: Any, suffix: str = "") -> str:
 
 
 def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
-    table = Table(title=title)
+    # Borderless, one space between columns (the box draws it). On a narrow terminal (80 columns) only the second
+    # column, a name, gives way (with an ellipsis); every other is as wide as what it shows.
+    cells = [[str(cell) for cell in row] for row in rows]
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=0, show_edge=False)
     for i, column in enumerate(columns):
-        # The first column names the row (a code, an id): never shortened on a narrow terminal.
-        table.add_column(column, justify="left" if i <= 1 else "right", no_wrap=True, min_width=6 if i == 0 else None)
-    for row in rows:
-        table.add_row(*[str(cell) for cell in row])
+        widest = max([cell_len(Text.from_markup(row[i]).plain) for row in cells] + [cell_len(column)])
+        table.add_column(
+            column,
+            justify="left" if i <= 1 else "right",
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=None if i == 1 else widest,
+        )
+    for row in cells:
+        table.add_row(*row)
     return table
 
 
@@ -147,20 +159,25 @@ def cmd_book(client: Client, args: argparse.Namespace) -> Any:
     return book, _table(f"Order book {args.code}", ["ask qty", "price", "bid qty"], rows)
 
 
+def _when(stamp: Any) -> str:
+    """An API time (ISO 8601, market time) as month-day and time: the year is not worth its width."""
+    text = str(stamp or "")
+    return text[5:19].replace("T", " ") if len(text) >= 19 else text
+
+
 def _order_table(title: str, orders: Sequence[dict[str, Any]]) -> Table:
-    columns = ["id", "symbol", "side", "type", "qty", "price", "filled", "avg", "status", "created"]
+    columns = ["id", "symbol", "side", "type", "price", "filled/qty", "avg", "status", "created"]
     rows = [
         [
             o["id"],
             f"{o['symbol']} {o.get('symbol_name') or ''}".strip(),
             o["side"],
             o["type"],
-            o["quantity"],
             _won(o.get("price")),
-            o["filled_quantity"],
+            f"{o['filled_quantity']:,}/{o['quantity']:,}",
             _won(o.get("avg_fill_price")),
             o["status"] + (f" ({o['reject_reason']})" if o.get("reject_reason") else ""),
-            str(o.get("created_at") or "")[:19].replace("T", " "),
+            _when(o.get("created_at")),
         ]
         for o in orders
     ]
