@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import time
 
-from bench.common import Result, leave_throwaway_database, use_throwaway_database
+from bench.common import Result, cpu_note, cpu_reading, cpu_spent, leave_throwaway_database, use_throwaway_database
 
 DB_NAME = "bench_orders"
 CODE = "BNCH01"
@@ -102,6 +102,15 @@ def _rate(step, *, seconds: float, threads: int = 1) -> float:
     for thread in pool:
         thread.join()
     return sum(counts) / (time.perf_counter() - started)
+
+
+def _with_cpu(step, threads: int) -> tuple[float, str]:
+    """_rate(step) from `threads` threads, and where the CPU went per order (this process: the
+    service layer and the exchange; PostgreSQL's backends; Redis)."""
+    before, started = cpu_reading("this process"), time.perf_counter()
+    rate = _rate(step, seconds=SECONDS, threads=threads)
+    elapsed = time.perf_counter() - started
+    return rate, cpu_note(cpu_spent(before, cpu_reading("this process")), round(rate * elapsed), "order", elapsed)
 
 
 def _baseline_insert_commit(*, seconds: float, threads: int = 1) -> float:
@@ -194,9 +203,9 @@ def _measure() -> list[Result]:
         place(0, i)
     baseline_1 = _baseline_insert_commit(seconds=SECONDS)
     redis_1 = _redis_round_trips(SECONDS)
-    service_1 = _rate(place, seconds=SECONDS)
+    service_1, cpu_1 = _with_cpu(place, 1)
     baseline_n = _baseline_insert_commit(seconds=SECONDS, threads=THREADS)
-    service_n = _rate(place, seconds=SECONDS, threads=THREADS)
+    service_n, cpu_n = _with_cpu(place, THREADS)
 
     AtomicScopedRateThrottle.THROTTLE_RATES = {**AtomicScopedRateThrottle.THROTTLE_RATES, "orders": "100000000/min"}
     clients = []
@@ -242,7 +251,7 @@ def _measure() -> list[Result]:
             "bare PG insert+commit, 1 thread",
             baseline_1,
             target=target_service,
-            notes=notes,
+            notes=[*notes, cpu_1],
         ),
         Result(
             f"service layer: market orders placed+filled in the exchange / s ({THREADS} threads)",
@@ -251,6 +260,7 @@ def _measure() -> list[Result]:
             f"bare PG insert+commit, {THREADS} threads",
             baseline_n,
             target=target_service,
+            notes=[cpu_n],
         ),
         Result(
             "REST POST /api/v1/orders placed+filled / s (1 thread)",

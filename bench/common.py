@@ -147,11 +147,12 @@ def _processes() -> list[tuple[int, int, str, float]]:
     return out
 
 
-def cpu_reading(**roots: int) -> dict[str, float]:
+def cpu_reading(own: str = "this client", **roots: int) -> dict[str, float]:
     """CPU seconds used so far by each named process tree (a root pid and its live descendants: the
     web tier's uvicorn workers, the feed), by the machine's PostgreSQL and Redis servers (every
     process of that name: the backends serve every client, this run's among them), and by this
-    process. Two readings subtracted (`cpu_spent`) say where a measurement's CPU went."""
+    process (labelled `own`). Two readings subtracted (`cpu_spent`) say where a measurement's CPU
+    went. A process that ended between the readings is not counted."""
     table = _processes()
     children: dict[int, list[int]] = {}
     for pid, ppid, _, _ in table:
@@ -168,7 +169,7 @@ def cpu_reading(**roots: int) -> dict[str, float]:
         reading[label] = sum(seconds.get(pid, 0.0) for pid in tree)
     reading["postgres"] = sum(cpu for _, _, name, cpu in table if name == "postgres")
     reading["redis"] = sum(cpu for _, _, name, cpu in table if name == "redis-server")
-    reading["this client"] = time.process_time()
+    reading[own] = time.process_time()
     return reading
 
 
