@@ -64,7 +64,13 @@ describe("OrderPanel", () => {
         if (input.quantity > 100) {
           return { status: 400, body: { error: { code: "invalid", message: "Invalid input.", fields: { quantity: ["Not enough cash for 101 shares."] } } } };
         }
-        return { status: 201, body: { id: 99, ...input, status: "new" } };
+        if (input.quantity === 7) {
+          // What the exchange says of an order while its session is closed (market.venue).
+          const reason = "지금은 정규장 주문을 받지 않습니다. 다음 정규장은 12월 8일(화) 09:00부터 주문을 받습니다.";
+          return { status: 201, body: { id: 100, ...input, status: "rejected", filled_quantity: 0, reject_reason: reason } };
+        }
+        if (input.quantity === 5) return { status: 201, body: { id: 101, ...input, status: "filled", filled_quantity: 5, reject_reason: "" } };
+        return { status: 201, body: { id: 99, ...input, status: "new", filled_quantity: 0, reject_reason: "" } };
       },
     });
     vi.stubGlobal("fetch", backend.fetch);
@@ -156,5 +162,26 @@ describe("OrderPanel", () => {
     const post = backend.calls.filter((c) => c.method === "POST").at(-1);
     expect(post?.headers.get("X-CSRFToken")).toBe("test-token");
     expect(post?.body).toMatchObject({ account: 7, symbol: "005930", side: "buy", type: "limit", quantity: 3, price: 49_950, time_in_force: "DAY" });
+  });
+
+  it("says so, with the exchange's reason, when the order is refused on arrival, and when it filled at once", async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<OrderPanel symbol={symbol} quote={quote} />);
+    const submit = await screen.findByRole("button", { name: /주문하기/ });
+    await waitFor(() => expect(submit).toBeEnabled());
+    const quantity = screen.getByRole("textbox", { name: "수량" });
+    await user.clear(quantity);
+    await user.type(quantity, "7");
+    await user.click(submit);
+    const refused = await screen.findByRole("alert");
+    expect(refused).toHaveAttribute("data-order-id", "100");
+    expect(refused).toHaveTextContent("주문이 거부되었습니다 (#100): 지금은 정규장 주문을 받지 않습니다. 다음 정규장은 12월 8일(화) 09:00부터");
+    expect(screen.queryByTestId("order-placed")).toBeNull();
+
+    await user.clear(quantity);
+    await user.type(quantity, "5");
+    await user.click(submit);
+    expect(await screen.findByTestId("order-placed")).toHaveTextContent("주문이 체결되었습니다 (#101)");
+    expect(screen.queryByTestId("order-refused")).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { FieldError, FormError } from "@/components/FieldError";
 import { formatWon } from "@/lib/format";
 import { useT } from "@/lib/i18n";
 import { estimateOrderCost, roundToTick, tickDown, tickSizeFor, tickUp } from "@/lib/krx";
-import type { MarketSymbol, OrderSide, OrderType, Quote, TimeInForce } from "@/types/models";
+import type { MarketSymbol, Order, OrderSide, OrderType, Quote, TimeInForce } from "@/types/models";
 
 import { useOrderCosts, usePlaceOrder } from "../api/orders";
 import { usePositions } from "../api/positions";
@@ -45,7 +45,7 @@ export function OrderPanel({
   const [tif, setTif] = useState<TimeInForce>("DAY");
   const [quantity, setQuantity] = useState(1);
   const [price, setPrice] = useState<number | null>(null);
-  const [placedId, setPlacedId] = useState<number | null>(null);
+  const [placed, setPlaced] = useState<Order | null>(null);
   const positions = usePositions(account?.id ?? null);
   const position = positions.data?.find((p) => p.symbol === symbol.code);
 
@@ -55,7 +55,7 @@ export function OrderPanel({
     setSide(next);
     setQuantity(1);
     setPrice(null);
-    setPlacedId(null);
+    setPlaced(null);
     place.reset();
   };
   useEffect(() => {
@@ -95,7 +95,7 @@ export function OrderPanel({
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     if (!account || violation) return;
-    setPlacedId(null);
+    setPlaced(null);
     place.mutate(
       {
         account: account.id,
@@ -108,7 +108,7 @@ export function OrderPanel({
         ...(type === "limit" && price !== null ? { price } : {}),
         client_order_id: crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`,
       },
-      { onSuccess: (order) => setPlacedId(order.id) },
+      { onSuccess: (order) => setPlaced(order) },
     );
   };
 
@@ -261,15 +261,31 @@ export function OrderPanel({
       <FieldError error={place.error} name="account" />
       <FieldError error={place.error} name="symbol" />
       <FormError error={place.error} fields={FIELDS} />
-      {placedId !== null && !place.error && (
-        <div className="form-ok" role="status" data-testid="order-placed" data-order-id={placedId}>
-          {t("order.placed")} (#{placedId})
-        </div>
-      )}
+      {placed !== null && !place.error && <PlacedNotice order={placed} />}
       {!account && <div className="muted">{t("order.noAccount")}</div>}
       <button type="submit" className={`btn btn-${side}`} disabled={!account || place.isPending || quantity < 1 || !!violation}>
         {t(side === "buy" ? "order.buy" : "order.sell")} · {t("order.submit")}
       </button>
     </form>
+  );
+}
+
+/** What became of the order on arrival: resting or filled, or refused by the exchange (a closed
+ * session, no book) or ended unfilled (an IOC/FOK with nothing to take) — those say why. */
+function PlacedNotice({ order }: { order: Order }) {
+  const t = useT();
+  const ended = order.status === "cancelled" || order.status === "expired";
+  if (order.status === "rejected" || (ended && order.filled_quantity === 0)) {
+    return (
+      <div className="form-error" role="alert" data-testid="order-refused" data-order-id={order.id}>
+        {t(order.status === "rejected" ? "order.rejected" : "order.unfilled")} (#{order.id})
+        {order.reject_reason ? `: ${order.reject_reason}` : ""}
+      </div>
+    );
+  }
+  return (
+    <div className="form-ok" role="status" data-testid="order-placed" data-order-id={order.id}>
+      {t(order.status === "filled" ? "order.filledNow" : "order.placed")} (#{order.id})
+    </div>
   );
 }
