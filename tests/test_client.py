@@ -199,6 +199,11 @@ def test_cli_modifies_and_partly_cancels_orders_and_watches_conditions(platform_
     row = next(line for line in lines if line.startswith(f"{order['id']} "))
     assert max(cell_len(line) for line in lines) <= 80  # Hangul takes two cells
     assert row.split()[-6:-2] == [f"{lower:,}", "0/2", "-", "new"]  # price, filled/qty, avg, status
+    # An IOC buy at the lower limit finds nothing to take: the command says so, why, and fails.
+    unfilled = _cli(tmp_path, "buy", CODE, "1", "--limit", str(lower), "--tif", "IOC")
+    assert unfilled.returncode == 1, unfilled.stdout
+    assert "Order ended unfilled" in unfilled.stdout and "즉시체결되지 않은 잔량이 취소되었습니다(IOC)" in unfilled.stdout
+    assert max(cell_len(line) for line in unfilled.stdout.splitlines()) <= 80
     assert demo.cancel_order(order["id"])["status"] == "cancelled"
 
     # A buy stop at the upper limit watches; the table lists it; cancelling ends it.

@@ -176,12 +176,27 @@ def _order_table(title: str, orders: Sequence[dict[str, Any]]) -> Table:
             _won(o.get("price")),
             f"{o['filled_quantity']:,}/{o['quantity']:,}",
             _won(o.get("avg_fill_price")),
-            o["status"] + (f" ({o['reject_reason']})" if o.get("reject_reason") else ""),
+            o["status"],
             _when(o.get("created_at")),
         ]
         for o in orders
     ]
-    return _table(title, columns, rows)
+    table = _table(title, columns, rows)
+    # Why an order ended (the exchange's refusal, an IOC's unfilled rest) goes under the table, where
+    # it may wrap, rather than widen the status column past the terminal.
+    reasons = [f"#{o['id']} {o['status']}: {o['reject_reason']}" for o in orders if o.get("reject_reason")]
+    if reasons:
+        table.caption, table.caption_justify = "\n".join(reasons), "left"
+    return table
+
+
+def _refused(order: dict[str, Any]) -> bool:
+    """The exchange refused the order, or it ended with nothing filled (an IOC/FOK with nothing to take)."""
+    ended = order["status"] in ("cancelled", "expired") and not order["filled_quantity"]
+    return order["status"] == "rejected" or ended
+
+
+PLACED_TITLES = {"rejected": "Order rejected", "filled": "Order filled", "partially_filled": "Order partly filled"}
 
 
 def _place(side: str) -> Callable[[Client, argparse.Namespace], Any]:
@@ -195,7 +210,9 @@ def _place(side: str) -> Callable[[Client, argparse.Namespace], Any]:
             time_in_force=args.tif,
             client_order_id=args.client_order_id,
         )
-        return order, _order_table("Order placed", [order])
+        title = "Order ended unfilled" if _refused(order) and order["status"] != "rejected" else None
+        table = _order_table(title or PLACED_TITLES.get(order["status"], "Order placed"), [order])
+        return order, table, 1 if _refused(order) else 0  # a refused order fails the command, for scripts
 
     return place
 
@@ -496,11 +513,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         err_console.print(f"[red]Cannot reach the server[/red] ({where}): {exc}", highlight=False)
         return 1
     if isinstance(result, tuple):
-        body, table = result
+        body, table, *status = result  # (answer, table[, exit status])
         if args.json:
             print(json.dumps(body, ensure_ascii=False, default=str))  # noqa: T201 - the command's output
         else:
             console.print(table)
-    elif result is not None and args.json:
+        return status[0] if status else 0
+    if result is not None and args.json:
         print(json.dumps(result, ensure_ascii=False, default=str))  # noqa: T201
     return 0
