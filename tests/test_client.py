@@ -202,7 +202,8 @@ def test_cli_modifies_and_partly_cancels_orders_and_watches_conditions(platform_
     # An IOC buy at the lower limit finds nothing to take: the command says so, why, and fails.
     unfilled = _cli(tmp_path, "buy", CODE, "1", "--limit", str(lower), "--tif", "IOC")
     assert unfilled.returncode == 1, unfilled.stdout
-    assert "Order ended unfilled" in unfilled.stdout and "즉시체결되지 않은 잔량이 취소되었습니다(IOC)" in unfilled.stdout
+    assert "Order ended unfilled" in unfilled.stdout
+    assert "즉시체결되지 않은 잔량이 취소되었습니다(IOC)" in unfilled.stdout
     assert max(cell_len(line) for line in unfilled.stdout.splitlines()) <= 80
     assert demo.cancel_order(order["id"])["status"] == "cancelled"
 
@@ -401,3 +402,21 @@ def test_account_history_and_activities(platform_server, demo, tmp_path):
     assert fill[0]["id"] not in [f["id"] for f in demo.fills(account_id=account["id"], until=just_before)]
     with pytest.raises(NotFound):
         list(demo.activities(999_999))
+
+
+def test_the_quote_table_shows_the_expected_price_only_during_a_call_auction():
+    from papertrade.cli import _quote_table
+    from rich.console import Console
+
+    pre_open = {"code": CODE, "name": "삼성전자", "price": 71000, "change": 0, "change_rate": 0.0, "volume": 0}
+    pre_open |= {"best_bid": 92300, "best_ask": 70200, "phase": "pre_open", "expected_price": 70500}
+    continuous = {**pre_open, "phase": "continuous", "expected_price": None, "volume": 1200}
+
+    def shown(quotes: list[dict[str, Any]]) -> list[str]:
+        console = Console(width=80, record=True)
+        console.print(_quote_table(quotes))
+        return console.export_text().splitlines()
+
+    auction = shown([pre_open])
+    assert auction[1].split()[-1] == "expected" and auction[3].split()[-1] == "70,500"
+    assert "expected" not in "\n".join(shown([continuous]))

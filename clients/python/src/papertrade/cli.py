@@ -149,6 +149,10 @@ def _quote_table(quotes: Sequence[dict[str, Any]]) -> Table:
         ]
         for q in quotes
     ]
+    if any(q.get("expected_price") for q in quotes):  # a call auction (동시호가): its 예상체결가
+        columns.append("expected")
+        for row, q in zip(rows, quotes, strict=True):
+            row.append(_won(q.get("expected_price")))
     return _table("Quotes", columns, rows)
 
 
