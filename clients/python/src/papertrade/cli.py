@@ -318,10 +318,11 @@ def cmd_positions(client: Client, args: argparse.Namespace) -> Any:
 def cmd_history(client: Client, args: argparse.Namespace) -> Any:
     frame = client.history(_account_id(client, args), period=args.period, timeframe=args.timeframe)
     points = [{"time": t.isoformat(), **row} for t, row in frame.to_dict("index").items()]
-    columns = ["time", "equity", "cash", "market value", "P&L", "return %", "period P&L"]
+    daily = frame.attrs.get("timeframe") == "1D"
+    columns = ["date" if daily else "time", "equity", "cash", "market value", "P&L", "return %", "period P&L"]
     rows = [
         [
-            p["time"][:16].replace("T", " "),
+            p["time"][:10] if daily else p["time"][:16].replace("T", " "),
             _won(p["equity"]),
             _won(p["cash"]),
             _won(p["market_value"]),
