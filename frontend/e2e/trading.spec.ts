@@ -184,6 +184,28 @@ test("a resting limit order far below the market can be cancelled", async () => 
   await expect(page.locator(`[data-testid="open-orders"] tr[data-order-id="${orderId}"]`)).toHaveCount(0);
 });
 
+test("an IOC buy at the lower limit finds nothing to take, and the ticket says so and why", async () => {
+  const symbol = await api<{ price_limits: { lower: number } }>(page.request, `market/symbols/${CODE}`);
+  await page.goto(`/symbols/${CODE}`);
+  const panel = page.getByTestId("order-panel");
+  await panel.getByRole("button", { name: "매수", exact: true }).click();
+  await panel.getByRole("button", { name: "지정가" }).click();
+  await panel.getByLabel("수량").fill("1");
+  const price = panel.getByLabel("가격");
+  await price.fill(String(symbol.price_limits.lower));
+  await price.blur();
+  await panel.getByLabel("조건").selectOption("IOC");
+  await panel.getByRole("button", { name: /주문하기/ }).click();
+  const refused = panel.getByTestId("order-refused");
+  await expect(refused).toContainText("체결되지 않고 주문이 끝났습니다");
+  await expect(refused).toContainText("즉시체결되지 않은 잔량이 취소되었습니다(IOC)");
+  await expect(panel.getByTestId("order-placed")).toHaveCount(0);
+  const orderId = await refused.getAttribute("data-order-id");
+  expect((await api<{ status: string }>(page.request, `orders/${orderId}`)).status).toBe("cancelled");
+  await page.screenshot({ path: `${SHOTS}/05b-ioc-unfilled.png` });
+  await panel.getByLabel("조건").selectOption("DAY");
+});
+
 for (const size of SIZES) {
   test(`${size.name} ${size.width}×${size.height}: a buy below the market is marked in the 호가창, re-priced from the marker, cancelled from the open orders`, async () => {
     test.setTimeout(120_000);
