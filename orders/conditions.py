@@ -65,6 +65,7 @@ NOT_ENOUGH_FREE_SHARES = _(
 NO_PRICE = _("{code}의 현재가가 없어 감시를 시작할 수 없습니다.")
 ALREADY_MET = _("현재가 {last:,}원에서 이미 발동 조건에 해당합니다: 감시 가격을 다시 확인해 주세요.")
 BRACKET_PRICES = _("이익실현 가격({take_profit:,}원)은 손절 가격({stop_loss:,}원)보다 높아야 합니다.")
+ENTRY_ENDED = _("진입 주문(#{order})이 체결되지 않고 끝나 이익실현·손절 주문을 걸지 않았습니다: {reason}")
 NOT_LIVE = _("감시중이거나 대기중인 조건만 취소할 수 있습니다. 이 조건은 {status} 상태입니다.")
 CONDITION_NOT_FOUND = _("감시 주문을 찾을 수 없습니다.")
 NO_SHARES_AT_TRIGGER = _("발동 시점에 매도 가능한 {code} 주식이 없습니다.")
@@ -210,7 +211,9 @@ def bracket_create(
     """Take-profit and stop-loss sells, one-cancels-other. With `entry` ({type, price?}) a buy is
     placed first and the two legs wait for its fills, then watch the quantity it has filled so far
     (each later fill raises it); without it they watch shares the account could sell now (checked
-    as `condition_create` checks a sell: not reserved, other conditions not counted)."""
+    as `condition_create` checks a sell: not reserved, other conditions not counted). An entry the
+    exchange refuses on arrival (e.g. its session is closed) refuses the bracket with its reason,
+    and no leg is set; the refused entry stays in the order history."""
     sym = placement.tradable_symbol(symbol)
     quantity = placement.check_quantity(quantity)
     take_profit = _positive_price(take_profit, "take_profit")
@@ -236,6 +239,8 @@ def bracket_create(
             price=entry.get("price"),
             quantity=quantity,
         )
+        if not entry_order.is_open and not entry_order.filled_quantity:  # refused on arrival (a closed session)
+            raise DomainError(ENTRY_ENDED.format(order=entry_order.pk, reason=entry_order.reject_reason), field="entry")
     group = uuid.uuid4().hex
     try:
         with transaction.atomic():

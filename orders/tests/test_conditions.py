@@ -271,6 +271,34 @@ def test_bracket_legs_end_as_soon_as_their_entry_ends_unfilled(user, symbol, exc
     }
 
 
+def test_a_bracket_whose_entry_the_exchange_refuses_sets_no_legs_and_says_why(auth_client, user, symbol, exchange):
+    """Placed in the evening, the entry buy is refused (the regular board is closed): the bracket is
+    refused with the exchange's reason, which names the next session, and no leg waits on it."""
+    import datetime as dt
+
+    from market import clock, timetable
+    from market.clock import PracticeClock
+
+    account = services.account_create(owner=user, name="e", initial_cash=10_000_000)
+    day = timetable.next_trading_day(dt.date.today())
+    evening = dt.datetime.combine(day, dt.time(18, 30), tzinfo=timetable.SEOUL)
+    clock.set_market_clock(PracticeClock.starting(evening))
+    body = {"account": account.pk, "symbol": CODE, "quantity": 10, "take_profit": 72_000, "stop_loss": 68_000}
+    response = auth_client.post(
+        "/api/v1/conditions/bracket", {**body, "entry": {"type": "limit", "price": 69_500}}, format="json"
+    )
+    assert response.status_code == 422, response.content
+    entry = Order.objects.get(account=account)
+    assert entry.status == OrderStatus.REJECTED
+    error = response.json()["error"]
+    reason = venue.closed_message(evening, "regular")
+    assert error["message"] == conditions.ENTRY_ENDED.format(order=entry.pk, reason=reason)
+    assert "entry" in error["fields"]
+    assert not Condition.objects.filter(account=account).exists()
+    assert Account.objects.get(pk=account.pk).reserved_cash == 0
+    assert_account_invariants(account.pk)
+
+
 def test_booking_a_fill_asks_the_conditions_table_nothing(user, symbol, exchange, watcher):
     """The common case, a fill of an order without a bracket: whether a bracket waits on it is the
     watcher's question, on its own thread, not the booking's."""
