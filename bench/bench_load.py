@@ -9,7 +9,12 @@ Reported: requests/s, p50/p99 latency, error count (5xx and transport errors; do
 concurrency: the cheapest endpoint (GET /auth/csrf) of the same server, and a bare ASGI app that
 answers a constant (bench/bare_asgi.py) from the same server software with the same number of
 processes -- the limit of Python HTTP on this machine. The ledger invariants of every account are
-checked at the end; the load average is printed beside the figures.
+checked at the end; the load average is printed beside the figures, and where the CPU went.
+
+The loop has no pause, so its latency is the users' number over the rate (Little's law). After it,
+the same mix is offered at fixed rates (BENCH_LOAD_RATES, an open model: each user sends its next
+request at its appointed moment, as users with think time do), each beside GET /auth/csrf offered
+at the same rate: the p99 a given traffic gets, counted from each request's appointed moment.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
 WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", str(os.cpu_count() or 1)))
 SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "20"))
 CODES = ["005930", "000660", "035420", "005380", "035720"]
+# The same mix offered at fixed rates (an open model), after the closed loop: BENCH_LOAD_RATES req/s.
+PACED_RATES = [int(rate) for rate in os.environ.get("BENCH_LOAD_RATES", "100,200,300").split(",") if rate]
+PACED_SECONDS = float(os.environ.get("BENCH_LOAD_RATE_SECONDS", "10"))
 DB_NAME = "bench_load"
 
 INVARIANTS = """
@@ -159,6 +167,86 @@ async def _load(base_url: str, logins: list[tuple[str, int]]) -> tuple[float, di
     return len(stats["latencies"]) / (time.perf_counter() - started), stats
 
 
+async def _paced(base_url: str, logins: list[tuple[str, int]], rate: float, *, cheap: bool = False) -> dict:
+    """The mix at `rate` requests/s offered, spread evenly over the users: each user sends its next
+    request at its appointed moment whether or not the last was answered (an open model, as users
+    with think time are), and keeps its quote stream open. With `cheap`, GET /auth/csrf instead
+    and no streams: the baseline at the same rate. Latencies count from the appointed moment."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    period = len(logins) / rate  # each user's interval between requests
+    count = int(PACED_SECONDS * rate / len(logins))
+    ws_url = base_url.replace("http://", "ws://")
+
+    async def user(session: aiohttp.ClientSession, index: int, start: float) -> None:
+        rng = random.Random(index)
+        token, account = logins[index]
+        headers = {"Authorization": f"Token {token}"}
+        code = CODES[index % len(CODES)]
+        last: dict[str, int] = {}
+
+        def request(k: int) -> tuple[str, str, dict | None]:
+            if cheap:
+                return "GET", "/api/v1/auth/csrf", None
+            step = k % 5
+            if step == 0:
+                return "GET", "/api/v1/market/symbols?search=" + rng.choice(["삼성", "SK", "0", "NAVER"]), None
+            if step == 1:
+                return "GET", f"/api/v1/market/quotes/{code}", None
+            if step == 2:
+                return "GET", f"/api/v1/market/orderbook/{code}", None
+            if step == 4:
+                return "GET", f"/api/v1/orders?account={account}", None
+            side = rng.choice(["buy", "buy", "sell"])
+            price = last.get("best_ask" if side == "buy" else "best_bid")
+            order = {"type": "limit", "price": price} if price and rng.random() < 0.5 else {"type": "market"}
+            body = {"account": account, "symbol": code, "side": side, "quantity": rng.randint(1, 5), **order}
+            return "POST", "/api/v1/orders", body
+
+        async def one(k: int, due: float) -> None:
+            method, path, body = request(k)
+            try:
+                async with session.request(method, f"{base_url}{path}", headers=headers, json=body) as resp:
+                    data = await resp.read()
+                    if resp.status >= 500:
+                        errors.append(f"{resp.status} {method} {path}")
+                    elif path.startswith("/api/v1/market/quotes/") and resp.status == 200:
+                        quote = json.loads(data)
+                        last.update({k: quote[k] for k in ("best_ask", "best_bid") if quote.get(k)})
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                errors.append(f"{type(exc).__name__} {method} {path}")
+                return
+            latencies.append((time.perf_counter() - due) * 1000)
+
+        async def stream(until: float) -> None:
+            try:
+                async with session.ws_connect(
+                    f"{ws_url}/ws/quotes/{code}", headers={**headers, "Origin": base_url}
+                ) as ws:
+                    while (left := until - time.perf_counter()) > 0:
+                        try:
+                            await asyncio.wait_for(ws.receive(), timeout=left)
+                        except TimeoutError:
+                            break
+            except aiohttp.ClientError as exc:
+                errors.append(f"{type(exc).__name__} /ws/quotes/{code}")
+
+        streamer = None if cheap else asyncio.create_task(stream(start + PACED_SECONDS))
+        tasks = []
+        for k in range(count):
+            due = start + index * period / len(logins) + k * period
+            await asyncio.sleep(max(due - time.perf_counter(), 0))
+            tasks.append(asyncio.create_task(one(k, due)))
+        await asyncio.gather(*tasks, *([streamer] if streamer else []))
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+        start = time.perf_counter() + 0.5
+        await asyncio.gather(*(user(session, i, start) for i in range(len(logins))))
+        elapsed = time.perf_counter() - start
+    return {"latencies": latencies, "errors": errors, "rate": len(latencies) / elapsed}
+
+
 def services_for_bench(db_name: str, prefix: str) -> dict[str, str]:
     """A fresh database `db_name`, migrated and seeded, and the services configuration's environment
     on it with a private Redis prefix, in continuous trading from the first second (the practice
@@ -207,6 +295,10 @@ def run() -> list[Result]:
             rps, stats = asyncio.run(_load(base_url, logins))
             spent = cpu_spent(cpu_before, cpu_reading(web=web.pid, feed=feed.pid))
             wall = time.perf_counter() - started
+            paced = []
+            for rate in PACED_RATES:
+                mix = asyncio.run(_paced(base_url, logins, rate))
+                paced.append((rate, mix, asyncio.run(_paced(base_url, logins, rate, cheap=True))))
         load_after = os.getloadavg()
         checked = subprocess.run(
             [sys.executable, "manage.py", "shell", "-c", INVARIANTS],
@@ -275,4 +367,21 @@ def run() -> list[Result]:
             target="< 150 ms",
         ),
         Result("load: errors (5xx and transport)", float(stats["errors"]), "count", target="0"),
+        *(
+            Result(
+                f"load: mixed p99 at {rate} req/s offered (open model)",
+                percentile(mix["latencies"], 99),
+                "ms",
+                f"GET /auth/csrf p99 at {rate}/s",
+                percentile(cheap["latencies"], 99),
+                higher_is_better=False,
+                notes=[
+                    f"{USERS} users with their quote streams, {PACED_SECONDS:g} s: {len(mix['latencies'])} answered "
+                    f"at {mix['rate']:,.0f}/s, p50 {percentile(mix['latencies'], 50):.1f} ms, "
+                    f"{len(mix['errors'])} errors (5xx/transport); GET /auth/csrf at the same rate: "
+                    f"p50 {percentile(cheap['latencies'], 50):.1f} ms"
+                ],
+            )
+            for rate, mix, cheap in paced
+        ),
     ]
