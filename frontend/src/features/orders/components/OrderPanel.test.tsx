@@ -142,22 +142,29 @@ describe("OrderPanel", () => {
     expect(screen.getByRole("button", { name: /주문하기/ })).toBeDisabled();
   });
 
-  it("posts the order with the CSRF header and shows server validation errors next to the field", async () => {
+  /** The ticket, ready; `place(n)` submits it for n shares (the limit price it starts at). */
+  async function ticket() {
     const user = userEvent.setup();
     renderWithProviders(<OrderPanel symbol={symbol} quote={quote} />);
     const submit = await screen.findByRole("button", { name: /주문하기/ });
     await waitFor(() => expect(submit).toBeEnabled());
     const quantity = screen.getByRole("textbox", { name: "수량" });
-    await user.clear(quantity);
-    await user.type(quantity, "101");
-    await user.click(submit);
+    const place = async (shares: number) => {
+      await user.clear(quantity);
+      await user.type(quantity, String(shares));
+      await user.click(submit);
+    };
+    return { quantity, place };
+  }
+
+  it("posts the order with the CSRF header and shows server validation errors next to the field", async () => {
+    const { quantity, place } = await ticket();
+    await place(101);
     const error = await screen.findByText("Not enough cash for 101 shares.");
     expect(error).toHaveAttribute("data-field", "quantity");
     expect(quantity.closest("label")).toContainElement(error);
 
-    await user.clear(quantity);
-    await user.type(quantity, "3");
-    await user.click(submit);
+    await place(3);
     expect(await screen.findByTestId("order-placed")).toHaveAttribute("data-order-id", "99");
     const post = backend.calls.filter((c) => c.method === "POST").at(-1);
     expect(post?.headers.get("X-CSRFToken")).toBe("test-token");
@@ -165,22 +172,14 @@ describe("OrderPanel", () => {
   });
 
   it("says so, with the exchange's reason, when the order is refused on arrival, and when it filled at once", async () => {
-    const user = userEvent.setup();
-    renderWithProviders(<OrderPanel symbol={symbol} quote={quote} />);
-    const submit = await screen.findByRole("button", { name: /주문하기/ });
-    await waitFor(() => expect(submit).toBeEnabled());
-    const quantity = screen.getByRole("textbox", { name: "수량" });
-    await user.clear(quantity);
-    await user.type(quantity, "7");
-    await user.click(submit);
+    const { place } = await ticket();
+    await place(7);
     const refused = await screen.findByRole("alert");
     expect(refused).toHaveAttribute("data-order-id", "100");
     expect(refused).toHaveTextContent("주문이 거부되었습니다 (#100): 지금은 정규장 주문을 받지 않습니다. 다음 정규장은 12월 8일(화) 09:00부터");
     expect(screen.queryByTestId("order-placed")).toBeNull();
 
-    await user.clear(quantity);
-    await user.type(quantity, "5");
-    await user.click(submit);
+    await place(5);
     expect(await screen.findByTestId("order-placed")).toHaveTextContent("주문이 체결되었습니다 (#101)");
     expect(screen.queryByTestId("order-refused")).toBeNull();
   });
