@@ -257,8 +257,8 @@ def bracket_create(
         if entry_order is not None and entry_order.is_open:  # no entry without its legs
             services.order_cancel(order_id=entry_order.pk)
         raise
-    if entry_order is not None and (entry_order.filled_quantity or not entry_order.is_open):
-        watch([sym.code])  # filled (or ended) on arrival: the legs start watching (or end) now
+    if entry_order is not None and entry_order.filled_quantity:
+        watch([sym.code])  # (partly) filled on arrival: the legs start watching now
     return entry_order, legs
 
 
