@@ -214,9 +214,9 @@ def _place(side: str) -> Callable[[Client, argparse.Namespace], Any]:
             time_in_force=args.tif,
             client_order_id=args.client_order_id,
         )
-        title = "Order ended unfilled" if _refused(order) and order["status"] != "rejected" else None
-        table = _order_table(title or PLACED_TITLES.get(order["status"], "Order placed"), [order])
-        return order, table, 1 if _refused(order) else 0  # a refused order fails the command, for scripts
+        refused = _refused(order)
+        title = PLACED_TITLES.get(order["status"], "Order ended unfilled" if refused else "Order placed")
+        return order, _order_table(title, [order]), 1 if refused else 0  # a refused order fails the command
 
     return place
 
