@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -91,7 +92,53 @@ async def _sign_up(index: int, base_url: str) -> tuple[str, int]:
             return token, (await resp.json())["id"]
 
 
-async def _user(index: int, base_url: str, ws_url: str, deadline: float, stats: dict, login: tuple) -> None:
+Call = tuple[str, str, dict | None]  # a request: method, path, JSON body
+
+
+def _mix_request(rng: random.Random, code: str, account: int, step: int, quote: dict | None) -> Call:
+    """A user's `step`-th request (0-4) of the mix's cycle as (method, path, JSON body): symbol
+    search, quote, order book, a limit (at the last quote's best price, half the time) or market
+    order, its orders."""
+    if step == 0:
+        return "GET", "/api/v1/market/symbols?search=" + rng.choice(["삼성", "SK", "0", "NAVER"]), None
+    if step == 1:
+        return "GET", f"/api/v1/market/quotes/{code}", None
+    if step == 2:
+        return "GET", f"/api/v1/market/orderbook/{code}", None
+    if step == 4:
+        return "GET", f"/api/v1/orders?account={account}", None
+    side = rng.choice(["buy", "buy", "sell"])
+    if quote and quote.get("best_ask") and rng.random() < 0.5:
+        order = {"type": "limit", "price": quote["best_ask"] if side == "buy" else quote["best_bid"]}
+    else:
+        order = {"type": "market"}
+    return (
+        "POST",
+        "/api/v1/orders",
+        {"account": account, "symbol": code, "side": side, "quantity": rng.randint(1, 5), **order},
+    )
+
+
+async def _stream_quotes(
+    session: aiohttp.ClientSession, base_url: str, code: str, headers: dict, until: float
+) -> tuple[int, str | None]:
+    """Follow /ws/quotes/<code> until `until`: (messages received, the transport error if it failed)."""
+    received = 0
+    ws_url = base_url.replace("http://", "ws://")
+    try:
+        async with session.ws_connect(f"{ws_url}/ws/quotes/{code}", headers={**headers, "Origin": base_url}) as ws:
+            while (left := until - time.perf_counter()) > 0:
+                try:
+                    await asyncio.wait_for(ws.receive(), timeout=max(0.1, left))
+                except TimeoutError:
+                    break
+                received += 1
+    except aiohttp.ClientError as exc:
+        return received, f"{type(exc).__name__} /ws/quotes/{code}"
+    return received, None
+
+
+async def _user(index: int, base_url: str, deadline: float, stats: dict, login: tuple) -> None:
     rng = random.Random(index)
     token, account = login
     headers = {"Authorization": f"Token {token}"}
@@ -99,19 +146,11 @@ async def _user(index: int, base_url: str, ws_url: str, deadline: float, stats: 
     async with aiohttp.ClientSession() as session:
 
         async def stream() -> None:
-            try:
-                async with session.ws_connect(
-                    f"{ws_url}/ws/quotes/{code}", headers={**headers, "Origin": base_url}
-                ) as ws:
-                    while time.perf_counter() < deadline:
-                        try:
-                            await asyncio.wait_for(ws.receive(), timeout=max(0.1, deadline - time.perf_counter()))
-                            stats["ws_messages"] += 1
-                        except TimeoutError:
-                            break
-            except aiohttp.ClientError as exc:
+            received, failed = await _stream_quotes(session, base_url, code, headers, deadline)
+            stats["ws_messages"] += received
+            if failed:
                 stats["errors"] += 1
-                stats["error_samples"].append(f"{type(exc).__name__} /ws/quotes/{code}")
+                stats["error_samples"].append(failed)
 
         async def call(method: str, path: str, **kwargs) -> dict | None:
             started = time.perf_counter()
@@ -135,22 +174,13 @@ async def _user(index: int, base_url: str, ws_url: str, deadline: float, stats: 
                 return None
 
         streamer = asyncio.create_task(stream())
+        quote = None
         while time.perf_counter() < deadline:
-            await call("GET", "/api/v1/market/symbols?search=" + rng.choice(["삼성", "SK", "0", "NAVER"]))
-            quote = await call("GET", f"/api/v1/market/quotes/{code}")
-            await call("GET", f"/api/v1/market/orderbook/{code}")
-            side = rng.choice(["buy", "buy", "sell"])
-            if quote and quote.get("best_ask") and rng.random() < 0.5:
-                price = quote["best_ask"] if side == "buy" else quote["best_bid"]
-                order = {"type": "limit", "price": price}
-            else:
-                order = {"type": "market"}
-            await call(
-                "POST",
-                "/api/v1/orders",
-                json={"account": account, "symbol": code, "side": side, "quantity": rng.randint(1, 5), **order},
-            )
-            await call("GET", f"/api/v1/orders?account={account}")
+            for step in range(5):
+                method, path, body = _mix_request(rng, code, account, step, quote)
+                answer = await call(method, path, json=body)
+                if step == 1:
+                    quote = answer
         await streamer
 
 
@@ -161,90 +191,94 @@ async def _sign_up_all(base_url: str) -> list[tuple[str, int]]:
 async def _load(base_url: str, logins: list[tuple[str, int]]) -> tuple[float, dict]:
     stats = {"latencies": [], "by_endpoint": {}, "errors": 0, "domain_4xx": 0, "ws_messages": 0, "error_samples": []}
     deadline = time.perf_counter() + SECONDS
-    ws_url = base_url.replace("http://", "ws://")
     started = time.perf_counter()
-    await asyncio.gather(*(_user(i, base_url, ws_url, deadline, stats, logins[i]) for i in range(USERS)))
+    await asyncio.gather(*(_user(i, base_url, deadline, stats, logins[i]) for i in range(USERS)))
     return len(stats["latencies"]) / (time.perf_counter() - started), stats
 
 
-async def _paced(base_url: str, logins: list[tuple[str, int]], rate: float, *, cheap: bool = False) -> dict:
-    """The mix at `rate` requests/s offered, spread evenly over the users: each user sends its next
-    request at its appointed moment whether or not the last was answered (an open model, as users
-    with think time are), and keeps its quote stream open. With `cheap`, GET /auth/csrf instead
-    and no streams: the baseline at the same rate. Latencies count from the appointed moment."""
+Request = Callable[[int, int, dict], Call]
+
+
+async def offer(
+    base_url: str,
+    logins: list[tuple[str, int]],
+    rate: float,
+    seconds: float,
+    request: Request,
+    *,
+    streams: bool = False,
+) -> dict:
+    """`rate` requests/s offered for `seconds`, spread evenly over the users: each user sends its
+    next request at its appointed moment whether or not the last was answered (an open model, as
+    users with think time are). `request(user, k, quote)` is the user's k-th request as (method,
+    path, JSON body); `quote` is the user's last quote answer. With `streams` each user follows its
+    symbol's quote stream meanwhile. Returns the latencies (ms, counted from each request's
+    appointed moment), the statuses, the transport errors and the rate answered."""
     latencies: list[float] = []
+    statuses: dict[int, int] = {}
     errors: list[str] = []
     period = len(logins) / rate  # each user's interval between requests
-    count = int(PACED_SECONDS * rate / len(logins))
-    ws_url = base_url.replace("http://", "ws://")
+    count = int(seconds * rate / len(logins))
 
     async def user(session: aiohttp.ClientSession, index: int, start: float) -> None:
-        rng = random.Random(index)
-        token, account = logins[index]
-        headers = {"Authorization": f"Token {token}"}
-        code = CODES[index % len(CODES)]
-        last: dict[str, int] = {}
-
-        def request(k: int) -> tuple[str, str, dict | None]:
-            if cheap:
-                return "GET", "/api/v1/auth/csrf", None
-            step = k % 5
-            if step == 0:
-                return "GET", "/api/v1/market/symbols?search=" + rng.choice(["삼성", "SK", "0", "NAVER"]), None
-            if step == 1:
-                return "GET", f"/api/v1/market/quotes/{code}", None
-            if step == 2:
-                return "GET", f"/api/v1/market/orderbook/{code}", None
-            if step == 4:
-                return "GET", f"/api/v1/orders?account={account}", None
-            side = rng.choice(["buy", "buy", "sell"])
-            price = last.get("best_ask" if side == "buy" else "best_bid")
-            order = {"type": "limit", "price": price} if price and rng.random() < 0.5 else {"type": "market"}
-            body = {"account": account, "symbol": code, "side": side, "quantity": rng.randint(1, 5), **order}
-            return "POST", "/api/v1/orders", body
+        headers = {"Authorization": f"Token {logins[index][0]}"}
+        quote: dict = {}
 
         async def one(k: int, due: float) -> None:
-            method, path, body = request(k)
+            method, path, body = request(index, k, quote)
             try:
                 async with session.request(method, f"{base_url}{path}", headers=headers, json=body) as resp:
                     data = await resp.read()
-                    if resp.status >= 500:
-                        errors.append(f"{resp.status} {method} {path}")
-                    elif path.startswith("/api/v1/market/quotes/") and resp.status == 200:
-                        quote = json.loads(data)
-                        last.update({k: quote[k] for k in ("best_ask", "best_bid") if quote.get(k)})
+                    statuses[resp.status] = statuses.get(resp.status, 0) + 1
+                    if path.startswith("/api/v1/market/quotes/") and resp.status == 200:
+                        quote.update(json.loads(data))
             except (aiohttp.ClientError, TimeoutError) as exc:
                 errors.append(f"{type(exc).__name__} {method} {path}")
                 return
             latencies.append((time.perf_counter() - due) * 1000)
 
-        async def stream(until: float) -> None:
-            try:
-                async with session.ws_connect(
-                    f"{ws_url}/ws/quotes/{code}", headers={**headers, "Origin": base_url}
-                ) as ws:
-                    while (left := until - time.perf_counter()) > 0:
-                        try:
-                            await asyncio.wait_for(ws.receive(), timeout=left)
-                        except TimeoutError:
-                            break
-            except aiohttp.ClientError as exc:
-                errors.append(f"{type(exc).__name__} /ws/quotes/{code}")
+        async def stream() -> None:
+            _, failed = await _stream_quotes(session, base_url, CODES[index % len(CODES)], headers, start + seconds)
+            if failed:
+                errors.append(failed)
 
-        streamer = None if cheap else asyncio.create_task(stream(start + PACED_SECONDS))
-        tasks = []
+        tasks = [asyncio.create_task(stream())] if streams else []
         for k in range(count):
             due = start + index * period / len(logins) + k * period
             await asyncio.sleep(max(due - time.perf_counter(), 0))
             tasks.append(asyncio.create_task(one(k, due)))
-        await asyncio.gather(*tasks, *([streamer] if streamer else []))
+        await asyncio.gather(*tasks)
 
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
         start = time.perf_counter() + 0.5
         await asyncio.gather(*(user(session, i, start) for i in range(len(logins))))
         elapsed = time.perf_counter() - start
-    return {"latencies": latencies, "errors": errors, "rate": len(latencies) / elapsed}
+    return {"latencies": latencies, "statuses": statuses, "errors": errors, "rate": len(latencies) / elapsed}
+
+
+def csrf(user: int, k: int, quote: dict) -> Call:
+    """The cheapest endpoint, for a baseline offered at the same rate."""
+    return "GET", "/api/v1/auth/csrf", None
+
+
+async def _paced(base_url: str, logins: list[tuple[str, int]], rate: float) -> tuple[dict, dict]:
+    """The mix at `rate` requests/s offered, each user keeping its quote stream open, and GET
+    /auth/csrf offered at the same rate (the baseline)."""
+    rngs = [random.Random(index) for index in range(len(logins))]
+
+    def mix(user: int, k: int, quote: dict) -> Call:
+        return _mix_request(rngs[user], CODES[user % len(CODES)], logins[user][1], k % 5, quote)
+
+    return (
+        await offer(base_url, logins, rate, PACED_SECONDS, mix, streams=True),
+        await offer(base_url, logins, rate, PACED_SECONDS, csrf),
+    )
+
+
+def _failures(run: dict) -> int:
+    """What an `offer` run counts as errors: 5xx answers and transport errors."""
+    return sum(n for status, n in run["statuses"].items() if status >= 500) + len(run["errors"])
 
 
 def services_for_bench(db_name: str, prefix: str) -> dict[str, str]:
@@ -295,10 +329,7 @@ def run() -> list[Result]:
             rps, stats = asyncio.run(_load(base_url, logins))
             spent = cpu_spent(cpu_before, cpu_reading(web=web.pid, feed=feed.pid))
             wall = time.perf_counter() - started
-            paced = []
-            for rate in PACED_RATES:
-                mix = asyncio.run(_paced(base_url, logins, rate))
-                paced.append((rate, mix, asyncio.run(_paced(base_url, logins, rate, cheap=True))))
+            paced = [(rate, *asyncio.run(_paced(base_url, logins, rate))) for rate in PACED_RATES]
         load_after = os.getloadavg()
         checked = subprocess.run(
             [sys.executable, "manage.py", "shell", "-c", INVARIANTS],
@@ -378,7 +409,7 @@ def run() -> list[Result]:
                 notes=[
                     f"{USERS} users with their quote streams, {PACED_SECONDS:g} s: {len(mix['latencies'])} answered "
                     f"at {mix['rate']:,.0f}/s, p50 {percentile(mix['latencies'], 50):.1f} ms, "
-                    f"{len(mix['errors'])} errors (5xx/transport); GET /auth/csrf at the same rate: "
+                    f"{_failures(mix)} errors (5xx/transport); GET /auth/csrf at the same rate: "
                     f"p50 {percentile(cheap['latencies'], 50):.1f} ms"
                 ],
             )

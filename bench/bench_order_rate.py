@@ -21,9 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import aiohttp
-
-from bench.bench_load import _sign_up_all, services_for_bench
+from bench.bench_load import CODES, _sign_up_all, csrf, offer, services_for_bench
 from bench.common import Result, cpu_note, cpu_reading, cpu_spent, percentile
 from tests import servers
 
@@ -31,50 +29,17 @@ USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))
 WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", str(os.cpu_count() or 1)))
 SECONDS = float(os.environ.get("BENCH_ORDER_RATE_SECONDS", "8"))
 RATES = [int(r) for r in os.environ.get("BENCH_ORDER_RATES", "50,100,200").split(",")]
-CODES = ["005930", "000660", "035420", "005380", "035720"]
 DB_NAME = "bench_order_rate"
 
 
-async def _offer(base_url: str, logins: list[tuple[str, int]], rate: float, order: bool) -> dict:
-    """`rate` requests/s spread evenly over the users for SECONDS: latencies (ms, from each
-    request's appointed moment), statuses and transport errors."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    errors: list[str] = []
-    period = len(logins) / rate  # each user's interval between requests
-    count = int(SECONDS * rate / len(logins))
+def _market_buy(logins: list[tuple[str, int]]):
+    """Each user's requests: a market buy of one share of its symbol."""
 
-    async def one(session: aiohttp.ClientSession, index: int, due: float) -> None:
-        token, account = logins[index]
-        headers = {"Authorization": f"Token {token}"}
-        try:
-            if order:
-                body = {"account": account, "symbol": CODES[index % len(CODES)], "side": "buy", "type": "market"}
-                request = session.post(f"{base_url}/api/v1/orders", json={**body, "quantity": 1}, headers=headers)
-            else:
-                request = session.get(f"{base_url}/api/v1/auth/csrf", headers=headers)
-            async with request as resp:
-                await resp.read()
-                statuses[resp.status] = statuses.get(resp.status, 0) + 1
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            errors.append(type(exc).__name__)
-            return
-        latencies.append((time.perf_counter() - due) * 1000)
+    def order(user: int, k: int, quote: dict) -> tuple[str, str, dict]:
+        body = {"account": logins[user][1], "symbol": CODES[user % len(CODES)], "side": "buy", "type": "market"}
+        return "POST", "/api/v1/orders", {**body, "quantity": 1}
 
-    async def user(session: aiohttp.ClientSession, index: int, start: float) -> None:
-        tasks = []
-        for k in range(count):
-            due = start + index * period / len(logins) + k * period
-            await asyncio.sleep(max(due - time.perf_counter(), 0))
-            tasks.append(asyncio.create_task(one(session, index, due)))
-        await asyncio.gather(*tasks)
-
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
-        start = time.perf_counter() + 0.2
-        await asyncio.gather(*(user(session, i, start) for i in range(len(logins))))
-        elapsed = time.perf_counter() - start
-    return {"latencies": latencies, "statuses": statuses, "errors": errors, "rate": len(latencies) / elapsed}
+    return order
 
 
 def run() -> list[Result]:
@@ -91,11 +56,12 @@ def run() -> list[Result]:
             servers.wait_exchange(base_url)
             time.sleep(2)  # a first quote and book for every symbol
             logins = asyncio.run(_sign_up_all(base_url))
-            asyncio.run(_offer(base_url, logins, 20, order=True))  # warm up: connections, imports
+            buy = _market_buy(logins)
+            asyncio.run(offer(base_url, logins, 20, SECONDS, buy))  # warm up: connections, imports
             for rate in RATES:
-                cheap = asyncio.run(_offer(base_url, logins, rate, order=False))
+                cheap = asyncio.run(offer(base_url, logins, rate, SECONDS, csrf))
                 before, started = cpu_reading(web=web.pid, feed=feed.pid), time.perf_counter()
-                orders = asyncio.run(_offer(base_url, logins, rate, order=True))
+                orders = asyncio.run(offer(base_url, logins, rate, SECONDS, buy))
                 orders["cpu"] = cpu_note(
                     cpu_spent(before, cpu_reading(web=web.pid, feed=feed.pid)),
                     len(orders["latencies"]),
